@@ -1,0 +1,76 @@
+import { Form, Link, NavLink, useLocation, useRouteLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import type { RootLoader } from "~/root";
+
+export function AppShell({ children }: { children: React.ReactNode }) {
+  const { t } = useTranslation();
+  const root = useRouteLoaderData<RootLoader>("root");
+  const location = useLocation();
+  const user = root?.user;
+  const roles = user?.roles ?? [];
+  const here = `${location.pathname}${location.search}`;
+  const isAdmin = roles.includes("admin");
+  const canManagePeople = isAdmin || roles.includes("coordinator");
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t("app.skipToContent")}
+      </a>
+      <header className="site-header">
+        <div className="bar">
+          <Link to="/" className="brand">
+            {root?.settings.name ?? t("app.name")}
+          </Link>
+          <Form method="post" action="/language" className="language-switch" aria-label={t("app.language")}>
+            <input type="hidden" name="redirectTo" value={here} />
+            <button type="submit" name="lng" value="en" lang="en" aria-pressed={root?.locale === "en"}>
+              English
+            </button>
+            <button type="submit" name="lng" value="es" lang="es" aria-pressed={root?.locale === "es"}>
+              Español
+            </button>
+          </Form>
+        </div>
+        {user ? (
+          <nav aria-label={t("app.mainNav")} className="main-nav">
+            <ul>
+              <li>
+                <NavLink to="/" end>
+                  {t("nav.home")}
+                </NavLink>
+              </li>
+              {canManagePeople ? (
+                <li>
+                  <NavLink to="/admin/people">{t("nav.people")}</NavLink>
+                </li>
+              ) : null}
+              {isAdmin ? (
+                <li>
+                  <NavLink to="/admin/settings">{t("nav.settings")}</NavLink>
+                </li>
+              ) : null}
+              <li className="push">
+                <Form method="post" action="/logout">
+                  <button type="submit" className="link-button">
+                    {t("app.signOut")}
+                  </button>
+                </Form>
+              </li>
+            </ul>
+          </nav>
+        ) : null}
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+      {root?.settings.hotlineNumber ? (
+        <footer className="site-footer">
+          <a href={`tel:${root.settings.hotlineNumber.replace(/[^\d+]/g, "")}`}>
+            {t("app.callHotline", { number: root.settings.hotlineNumber })}
+          </a>
+        </footer>
+      ) : null}
+    </>
+  );
+}

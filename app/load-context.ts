@@ -1,0 +1,12 @@
+import "@remix-run/node";
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    /** Per-request CSP nonce for the scripts we render. */
+    cspNonce: string;
+    /** A keyed hash of the client's address, for rate limits only; the address itself never enters the app. */
+    clientKey: string;
+  }
+}
+
+export {};

@@ -1,0 +1,154 @@
+import { sql, withSystem } from "~/db/client.server";
+import { sendMail } from "~/integrations/mail.server";
+import { translatorFor } from "~/i18n/i18next.server";
+import { hashLoginCode, newLoginCode, newSessionToken, sameHash, sha256 } from "./crypto.server";
+import { SESSION_DAYS, sessionCookie } from "./cookies.server";
+import type { AuthProvider } from "./provider.server";
+
+export const CODE_TTL_MINUTES = 10;
+export const MAX_CODE_ATTEMPTS = 5;
+
+async function activeUserId(email: string) {
+  const row = await withSystem((trx) =>
+    trx
+      .selectFrom("profiles")
+      .select("id")
+      .where("email", "=", email)
+      .where("deactivated_at", "is", null)
+      .executeTakeFirst(),
+  );
+  return row?.id ?? null;
+}
+
+export function createLocalProvider(): AuthProvider {
+  return {
+    name: "local",
+
+    async requestCode(email, language) {
+      const userId = await activeUserId(email);
+      // Unknown emails do the same database work as known ones, so timing says little.
+      const code = newLoginCode();
+      await withSystem(async (trx) => {
+        await trx
+          .updateTable("private.login_codes")
+          .set({ consumed_at: sql`now()` })
+          .where("email", "=", email)
+          .where("consumed_at", "is", null)
+          .execute();
+        if (userId) {
+          await trx
+            .insertInto("private.login_codes")
+            .values({
+              email,
+              code_hash: hashLoginCode(email, code),
+              expires_at: sql`now() + make_interval(mins => ${CODE_TTL_MINUTES})`,
+            })
+            .execute();
+        }
+      });
+      if (!userId) return;
+      const t = await translatorFor(language);
+      await sendMail({ to: email, subject: t("email.codeSubject", { code }), text: t("email.codeBody", { code }) });
+    },
+
+    async verifyCode(email, code, _request, headers) {
+      const result = await withSystem(async (trx) => {
+        const row = await trx
+          .selectFrom("private.login_codes")
+          .select(["id", "code_hash", "attempts", sql<boolean>`expires_at < now()`.as("expired")])
+          .where("email", "=", email)
+          .where("consumed_at", "is", null)
+          .orderBy("created_at", "desc")
+          .forUpdate()
+          .executeTakeFirst();
+        if (!row || row.expired) return { ok: false as const, reason: "invalid" as const };
+        if (row.attempts >= MAX_CODE_ATTEMPTS) return { ok: false as const, reason: "attempts" as const };
+        if (!sameHash(row.code_hash, hashLoginCode(email, code))) {
+          await trx.updateTable("private.login_codes").set({ attempts: row.attempts + 1 }).where("id", "=", row.id).execute();
+          return { ok: false as const, reason: row.attempts + 1 >= MAX_CODE_ATTEMPTS ? ("attempts" as const) : ("invalid" as const) };
+        }
+        await trx.updateTable("private.login_codes").set({ consumed_at: sql`now()` }).where("id", "=", row.id).execute();
+        const user = await trx
+          .selectFrom("profiles")
+          .select("id")
+          .where("email", "=", email)
+          .where("deactivated_at", "is", null)
+          .executeTakeFirst();
+        if (!user) return { ok: false as const, reason: "invalid" as const };
+        const token = newSessionToken();
+        await trx
+          .insertInto("private.sessions")
+          .values({
+            token_hash: sha256(token),
+            user_id: user.id,
+            expires_at: sql`now() + make_interval(days => ${SESSION_DAYS})`,
+          })
+          .execute();
+        await trx.updateTable("auth.users").set({ last_sign_in_at: sql`now()` }).where("id", "=", user.id).execute();
+        await trx
+          .updateTable("invitations")
+          .set({ accepted_at: sql`now()` })
+          .where("email", "=", email)
+          .where("accepted_at", "is", null)
+          .execute();
+        return { ok: true as const, userId: user.id, token };
+      });
+      if (!result.ok) return result;
+      headers.append("Set-Cookie", await sessionCookie().serialize(result.token));
+      return { ok: true, userId: result.userId };
+    },
+
+    async getClaims(request) {
+      const token = await sessionCookie().parse(request.headers.get("Cookie"));
+      if (typeof token !== "string" || !token) return null;
+      const row = await withSystem((trx) =>
+        trx
+          .selectFrom("private.sessions as s")
+          .innerJoin("profiles as p", "p.id", "s.user_id")
+          .select(["p.id", "p.email"])
+          .where("s.token_hash", "=", sha256(token))
+          .where("s.revoked_at", "is", null)
+          .where("s.expires_at", ">", sql<Date>`now()`)
+          .where("p.deactivated_at", "is", null)
+          .executeTakeFirst(),
+      );
+      return row ? { sub: row.id, email: row.email, role: "authenticated" } : null;
+    },
+
+    async signOut(request, headers) {
+      const token = await sessionCookie().parse(request.headers.get("Cookie"));
+      if (typeof token === "string" && token) {
+        await withSystem((trx) =>
+          trx
+            .updateTable("private.sessions")
+            .set({ revoked_at: sql`now()` })
+            .where("token_hash", "=", sha256(token))
+            .execute(),
+        );
+      }
+      headers.append("Set-Cookie", await sessionCookie().serialize("", { maxAge: 0 }));
+    },
+
+    async createUser(email) {
+      const row = await withSystem((trx) =>
+        trx
+          .insertInto("auth.users")
+          .values({ email, email_confirmed_at: sql`now()` })
+          .returning("id")
+          .executeTakeFirstOrThrow(),
+      );
+      return row.id;
+    },
+
+    async revokeSessions(userId) {
+      await withSystem((trx) =>
+        trx
+          .updateTable("private.sessions")
+          .set({ revoked_at: sql`now()` })
+          .where("user_id", "=", userId)
+          .where("revoked_at", "is", null)
+          .execute(),
+      );
+    },
+  };
+}

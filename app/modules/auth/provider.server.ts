@@ -1,0 +1,37 @@
+import type { Claims } from "~/db/client.server";
+import { env } from "~/utils/env.server";
+
+export type VerifyResult = { ok: true; userId: string } | { ok: false; reason: "invalid" | "attempts" };
+
+/**
+ * How people prove who they are. Two implementations: local (codes and sessions in our tables)
+ * and Supabase Auth. Everything else in the app sees only `Claims`.
+ */
+export interface AuthProvider {
+  readonly name: "local" | "supabase";
+  /** Sends a code when `email` belongs to an active, invited person; silently does nothing otherwise. */
+  requestCode(email: string, language: "en" | "es"): Promise<void>;
+  /** On success, appends the session cookie(s) to `headers`. */
+  verifyCode(email: string, code: string, request: Request, headers: Headers): Promise<VerifyResult>;
+  /** The signed-in person's claims, or null. May append refreshed cookies to `headers`. */
+  getClaims(request: Request, headers: Headers): Promise<Claims | null>;
+  signOut(request: Request, headers: Headers): Promise<void>;
+  /** Creates the account of an invited person; the database trigger gives them a profile and roles. */
+  createUser(email: string): Promise<string>;
+  /** Ends every session of a person at once. */
+  revokeSessions(userId: string): Promise<void>;
+}
+
+let provider: Promise<AuthProvider> | undefined;
+
+export function authProvider(): Promise<AuthProvider> {
+  provider ??= env().SUPABASE_URL
+    ? import("./supabase.server").then((m) => m.createSupabaseProvider())
+    : import("./local.server").then((m) => m.createLocalProvider());
+  return provider;
+}
+
+/** For tests that switch providers. */
+export function resetAuthProvider() {
+  provider = undefined;
+}

@@ -1,0 +1,38 @@
+import { sql, withSystem } from "~/db/client.server";
+import { keyedHash } from "./crypto.server";
+
+export interface Limit {
+  /** What is counted, e.g. "code-email". */
+  bucket: string;
+  max: number;
+  windowSeconds: number;
+}
+
+export const LIMITS = {
+  codePerEmail: { bucket: "code-email", max: 5, windowSeconds: 15 * 60 },
+  codePerClient: { bucket: "code-client", max: 20, windowSeconds: 15 * 60 },
+  verifyPerClient: { bucket: "verify-client", max: 30, windowSeconds: 15 * 60 },
+} satisfies Record<string, Limit>;
+
+/**
+ * Counts one hit for `subject` (an email or a client key) and tells whether it is over the limit.
+ * Counters live in Postgres so every app instance shares them; subjects are stored only as keyed hashes.
+ */
+export async function hitRateLimit(limit: Limit, subject: string): Promise<boolean> {
+  const key = `${limit.bucket}:${keyedHash(subject)}`;
+  const interval = `${limit.windowSeconds} seconds`;
+  const row = await withSystem(async (trx) => {
+    await trx
+      .deleteFrom("private.rate_limits")
+      .where("key", "=", key)
+      .where("window_start", "<", sql<Date>`now() - ${interval}::interval`)
+      .execute();
+    return trx
+      .insertInto("private.rate_limits")
+      .values({ key, window_start: sql`date_bin(${interval}::interval, now(), timestamptz '2000-01-01')`, hits: 1 })
+      .onConflict((oc) => oc.columns(["key", "window_start"]).doUpdateSet({ hits: sql`private.rate_limits.hits + 1` }))
+      .returning("hits")
+      .executeTakeFirstOrThrow();
+  });
+  return row.hits > limit.max;
+}

@@ -1,0 +1,99 @@
+import { createServerClient, parseCookieHeader, serializeCookieHeader } from "@supabase/ssr";
+import { createClient } from "@supabase/supabase-js";
+import WebSocket from "ws";
+import { withSystem, type Claims } from "~/db/client.server";
+import { env, isProduction } from "~/utils/env.server";
+import type { AuthProvider } from "./provider.server";
+
+/**
+ * Supabase Auth: codes are emailed by Supabase (its email template must contain {{ .Token }}),
+ * sessions are Supabase's cookies, and identity comes from verified JWT claims (getClaims).
+ */
+export function createSupabaseProvider(): AuthProvider {
+  const { SUPABASE_URL, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY } = env();
+  const url = SUPABASE_URL!;
+  const realtime = { transport: WebSocket as unknown as never };
+
+  function serverClient(request: Request, headers: Headers) {
+    return createServerClient(url, SUPABASE_ANON_KEY!, {
+      realtime,
+      cookies: {
+        getAll: () =>
+          parseCookieHeader(request.headers.get("Cookie") ?? "").map((c) => ({ name: c.name, value: c.value ?? "" })),
+        setAll: (cookies) => {
+          for (const { name, value, options } of cookies) {
+            headers.append(
+              "Set-Cookie",
+              serializeCookieHeader(name, value, { ...options, httpOnly: true, sameSite: "lax", secure: isProduction(), path: "/" }),
+            );
+          }
+        },
+      },
+    });
+  }
+
+  const admin = createClient(url, SUPABASE_SERVICE_ROLE_KEY!, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime,
+  });
+
+  async function isActiveMember(email: string) {
+    const row = await withSystem((trx) =>
+      trx.selectFrom("profiles").select("id").where("email", "=", email).where("deactivated_at", "is", null).executeTakeFirst(),
+    );
+    return Boolean(row);
+  }
+
+  return {
+    name: "supabase",
+
+    async requestCode(email) {
+      if (!(await isActiveMember(email))) return;
+      // shouldCreateUser: false keeps sign-in invitation-only on Supabase's side too.
+      const { error } = await serverClient(new Request(url), new Headers()).auth.signInWithOtp({
+        email,
+        options: { shouldCreateUser: false },
+      });
+      if (error && error.status !== 400 && error.status !== 422) throw error;
+    },
+
+    async verifyCode(email, code, request, headers) {
+      const { data, error } = await serverClient(request, headers).auth.verifyOtp({ email, token: code, type: "email" });
+      if (error || !data.user) {
+        return { ok: false, reason: error?.status === 429 ? "attempts" : "invalid" };
+      }
+      if (!(await isActiveMember(email))) return { ok: false, reason: "invalid" };
+      await withSystem((trx) =>
+        trx.updateTable("invitations").set({ accepted_at: new Date() }).where("email", "=", email).where("accepted_at", "is", null).execute(),
+      );
+      return { ok: true, userId: data.user.id };
+    },
+
+    async getClaims(request, headers) {
+      const { data, error } = await serverClient(request, headers).auth.getClaims();
+      if (error || !data?.claims?.sub) return null;
+      const claims = data.claims as unknown as Claims;
+      // Deactivation must take effect at once, even while a JWT is still valid.
+      const active = await withSystem((trx) =>
+        trx.selectFrom("profiles").select("id").where("id", "=", claims.sub).where("deactivated_at", "is", null).executeTakeFirst(),
+      );
+      return active ? { ...claims, role: "authenticated" } : null;
+    },
+
+    async signOut(request, headers) {
+      await serverClient(request, headers).auth.signOut({ scope: "local" });
+    },
+
+    async createUser(email) {
+      const { data, error } = await admin.auth.admin.createUser({ email, email_confirm: true });
+      if (error || !data.user) throw error ?? new Error("Supabase did not create the user");
+      return data.user.id;
+    },
+
+    async revokeSessions(userId) {
+      // A ban revokes the refresh tokens; the profile check in getClaims covers live access tokens.
+      const { error } = await admin.auth.admin.updateUserById(userId, { ban_duration: "876000h" });
+      if (error) throw error;
+    },
+  };
+}

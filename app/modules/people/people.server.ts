@@ -1,0 +1,115 @@
+import { sql, withUser, type Claims } from "~/db/client.server";
+import type { AppRole } from "~/db/types";
+import { authProvider } from "~/modules/auth/provider.server";
+
+export interface PersonRow {
+  id: string;
+  email: string;
+  displayName: string;
+  trainingDate: string | null;
+  deactivated: boolean;
+  roles: AppRole[];
+  signedInOnce: boolean;
+}
+
+/** Failures a person can cause; the route turns them into field errors. */
+export class PeopleError extends Error {
+  constructor(
+    readonly field: "email" | "roles" | "userId",
+    readonly messageKey: string,
+  ) {
+    super(messageKey);
+  }
+}
+
+const isPermissionDenied = (error: unknown) => (error as { code?: string }).code === "42501";
+
+export function listPeople(claims: Claims): Promise<PersonRow[]> {
+  return withUser(claims, async (trx) => {
+    const rows = await trx
+      .selectFrom("profiles as p")
+      .leftJoin("auth.users as u", "u.id", "p.id")
+      .select([
+        "p.id",
+        "p.email",
+        "p.display_name",
+        "p.training_date",
+        "p.deactivated_at",
+        sql<string[]>`coalesce((select array_agg(g.role::text order by g.role) from public.role_grants g where g.user_id = p.id), '{}')`.as(
+          "roles",
+        ),
+        sql<boolean>`exists (select 1 from public.invitations i where i.email = p.email and i.accepted_at is not null)`.as("signed_in_once"),
+      ])
+      .orderBy("p.deactivated_at", (ob) => ob.desc().nullsFirst())
+      .orderBy("p.display_name")
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      displayName: r.display_name,
+      trainingDate: r.training_date,
+      deactivated: r.deactivated_at !== null,
+      roles: r.roles as AppRole[],
+      signedInOnce: r.signed_in_once,
+    }));
+  });
+}
+
+export async function invitePerson(claims: Claims, input: { email: string; displayName: string; roles: AppRole[] }) {
+  await withUser(claims, async (trx) => {
+    const existing = await trx.selectFrom("profiles").select("id").where("email", "=", input.email).executeTakeFirst();
+    if (existing) throw new PeopleError("email", "errors.alreadyMember");
+    try {
+      await trx
+        .insertInto("invitations")
+        .values({
+          email: input.email,
+          display_name: input.displayName,
+          roles: sql`${`{${input.roles.join(",")}}`}::public.app_role[]`,
+          invited_by: claims.sub,
+        })
+        .execute();
+    } catch (error) {
+      if (isPermissionDenied(error)) throw new PeopleError("roles", "errors.forbiddenRoles");
+      throw error;
+    }
+  });
+  // The invitation is committed and RLS allowed it; now the account exists and the trigger grants its roles.
+  const provider = await authProvider();
+  return provider.createUser(input.email);
+}
+
+export async function setRoles(claims: Claims, userId: string, roles: AppRole[]) {
+  if (userId === claims.sub && !roles.includes("admin")) throw new PeopleError("roles", "errors.ownAdmin");
+  await withUser(claims, async (trx) => {
+    await trx.deleteFrom("role_grants").where("user_id", "=", userId).where("role", "not in", roles).execute();
+    await trx
+      .insertInto("role_grants")
+      .values(roles.map((role) => ({ user_id: userId, role, granted_by: claims.sub })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  });
+}
+
+/** Deactivation ends every session of that person at once. */
+export async function setActive(claims: Claims, userId: string, active: boolean) {
+  if (userId === claims.sub) throw new PeopleError("userId", "errors.ownAdmin");
+  const updated = await withUser(claims, (trx) =>
+    trx
+      .updateTable("profiles")
+      .set({ deactivated_at: active ? null : sql`now()` })
+      .where("id", "=", userId)
+      .returning(["id", "display_name"])
+      .executeTakeFirst(),
+  );
+  if (!updated) throw new Response("Not found", { status: 404 });
+  if (!active) await (await authProvider()).revokeSessions(userId);
+  return updated.display_name;
+}
+
+export async function setTrainingDate(claims: Claims, userId: string, trainingDate: string | null) {
+  const updated = await withUser(claims, (trx) =>
+    trx.updateTable("profiles").set({ training_date: trainingDate }).where("id", "=", userId).returning("id").executeTakeFirst(),
+  );
+  if (!updated) throw new Response("Not found", { status: 404 });
+}

@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+export const ROLES = ["observer", "coordinator", "attorney", "admin"] as const;
+
+/** Messages are i18n keys; the form translates them. */
+export const emailField = z
+  .string({ required_error: "errors.required" })
+  .trim()
+  .toLowerCase()
+  .max(254, "errors.tooLong")
+  .email("errors.email");
+
+const rolesField = z.array(z.enum(ROLES), { required_error: "errors.roles" }).min(1, "errors.roles");
+
+export const InviteSchema = z.object({
+  intent: z.literal("invite"),
+  email: emailField,
+  displayName: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(120, "errors.tooLong"),
+  roles: rolesField,
+});
+
+export const SetRolesSchema = z.object({
+  intent: z.literal("roles"),
+  userId: z.string().uuid(),
+  roles: rolesField,
+});
+
+export const SetActiveSchema = z.object({
+  intent: z.enum(["deactivate", "reactivate"]),
+  userId: z.string().uuid(),
+});
+
+export const SetTrainingSchema = z.object({
+  intent: z.literal("training"),
+  userId: z.string().uuid(),
+  trainingDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "errors.date")
+    .refine((d) => !Number.isNaN(Date.parse(d)), "errors.date")
+    .optional(),
+});
+
+export const PeopleActionSchema = z.discriminatedUnion("intent", [
+  InviteSchema,
+  SetRolesSchema,
+  SetActiveSchema.extend({ intent: z.literal("deactivate") }),
+  SetActiveSchema.extend({ intent: z.literal("reactivate") }),
+  SetTrainingSchema,
+]);

@@ -1,0 +1,19 @@
+import { z } from "zod";
+
+const timeZones = new Set(Intl.supportedValuesOf("timeZone").concat("UTC"));
+
+export const SettingsSchema = z.object({
+  name: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(120, "errors.tooLong"),
+  timeZone: z.string({ required_error: "errors.required" }).trim().refine((tz) => timeZones.has(tz), "errors.timeZone"),
+  hotlineNumber: z.string().trim().max(40, "errors.tooLong").optional().default(""),
+  mapTileUrl: z
+    .string()
+    .trim()
+    .max(500, "errors.tooLong")
+    .refine((u) => /^https:\/\/[^\s]+$/.test(u) && ["{z}", "{x}", "{y}"].every((p) => u.includes(p)), "errors.url")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  mapAttribution: z.string().trim().max(500, "errors.tooLong").optional().default(""),
+});
+
+export type SettingsInput = z.infer<typeof SettingsSchema>;

@@ -1,0 +1,47 @@
+import { withUser, withSystem, type Claims } from "~/db/client.server";
+import type { SettingsInput } from "./schema";
+
+export interface OrgSettings {
+  name: string;
+  timeZone: string;
+  hotlineNumber: string;
+  mapTileUrl: string;
+  mapAttribution: string;
+}
+
+/** Public facts every page shows (name, hotline), readable before sign-in too. */
+export async function publicSettings(): Promise<Pick<OrgSettings, "name" | "hotlineNumber">> {
+  const row = await withSystem((trx) =>
+    trx.selectFrom("org_settings").select(["name", "hotline_number"]).executeTakeFirst(),
+  );
+  return { name: row?.name ?? "Testigo", hotlineNumber: row?.hotline_number ?? "" };
+}
+
+export async function readSettings(claims: Claims): Promise<OrgSettings> {
+  const row = await withUser(claims, (trx) => trx.selectFrom("org_settings").selectAll().executeTakeFirstOrThrow());
+  return {
+    name: row.name,
+    timeZone: row.time_zone,
+    hotlineNumber: row.hotline_number,
+    mapTileUrl: row.map_tile_url,
+    mapAttribution: row.map_attribution,
+  };
+}
+
+export async function updateSettings(claims: Claims, input: SettingsInput) {
+  const updated = await withUser(claims, (trx) =>
+    trx
+      .updateTable("org_settings")
+      .set({
+        name: input.name,
+        time_zone: input.timeZone,
+        hotline_number: input.hotlineNumber,
+        map_tile_url: input.mapTileUrl ?? "",
+        map_attribution: input.mapAttribution,
+      })
+      .where("id", "=", true)
+      .returning("id")
+      .executeTakeFirst(),
+  );
+  if (!updated) throw new Response("Forbidden", { status: 403 });
+}

@@ -1,0 +1,74 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { requireUser } from "~/modules/auth/guards.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return { displayName: user.displayName || user.email, roles: user.roles, trainingDate: user.trainingDate };
+}
+
+export default function Home() {
+  const { t, i18n } = useTranslation();
+  const { displayName, roles, trainingDate } = useLoaderData<typeof loader>();
+  const kyr = t("kyr.items", { returnObjects: true }) as string[];
+  return (
+    <div className="stack">
+      <h1>{t("home.title", { name: displayName })}</h1>
+      <p>
+        {t("home.yourRoles")}:{" "}
+        {roles.length ? roles.map((r) => t(`roles.${r}`)).join(", ") : t("home.noRoles")}
+      </p>
+      {roles.includes("observer") ? (
+        <section className="card" aria-labelledby="observer-home">
+          <h2 id="observer-home">{t("home.observer.heading")}</h2>
+          <p>{t("home.observer.body")}</p>
+          {trainingDate ? (
+            <p>{t("home.trainedOn", { date: new Date(`${trainingDate}T12:00:00`).toLocaleDateString(i18n.language, { dateStyle: "long" }) })}</p>
+          ) : (
+            <p className="warning">{t("home.trainingMissing")}</p>
+          )}
+        </section>
+      ) : null}
+      {roles.includes("observer") ? (
+        <section className="card kyr" aria-labelledby="kyr-title">
+          <h2 id="kyr-title">{t("kyr.title")}</h2>
+          <ol>
+            {kyr.map((item) => (
+              <li key={item}>{item}</li>
+            ))}
+          </ol>
+        </section>
+      ) : null}
+      {roles.includes("coordinator") ? (
+        <section className="card" aria-labelledby="coordinator-home">
+          <h2 id="coordinator-home">{t("home.coordinator.heading")}</h2>
+          <p>{t("home.coordinator.body")}</p>
+          <Link className="button secondary" to="/admin/people">
+            {t("home.coordinator.invite")}
+          </Link>
+        </section>
+      ) : null}
+      {roles.includes("attorney") ? (
+        <section className="card" aria-labelledby="attorney-home">
+          <h2 id="attorney-home">{t("home.attorney.heading")}</h2>
+          <p>{t("home.attorney.body")}</p>
+        </section>
+      ) : null}
+      {roles.includes("admin") ? (
+        <section className="card" aria-labelledby="admin-home">
+          <h2 id="admin-home">{t("home.admin.heading")}</h2>
+          <p>{t("home.admin.body")}</p>
+          <p className="inline-forms">
+            <Link className="button secondary" to="/admin/people">
+              {t("home.admin.people")}
+            </Link>
+            <Link className="button secondary" to="/admin/settings">
+              {t("home.admin.settings")}
+            </Link>
+          </p>
+        </section>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,202 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Field, FieldErrors } from "~/components/ui/field";
+import { hasRole, requireRole } from "~/modules/auth/guards.server";
+import { invitePerson, listPeople, PeopleError, setActive, setRoles, setTrainingDate } from "~/modules/people/people.server";
+import { InviteSchema, PeopleActionSchema, ROLES } from "~/modules/people/schema";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "admin", "coordinator");
+  return { people: await listPeople(user.claims), isAdmin: hasRole(user, "admin"), me: user.id };
+}
+
+type Notice = { key: string; values?: Record<string, string> };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireRole(request, "admin", "coordinator");
+  const submission = parseWithZod(await request.formData(), { schema: PeopleActionSchema });
+  if (submission.status !== "success") {
+    return data({ result: submission.reply(), notice: null as Notice | null, target: null as string | null }, { status: 400 });
+  }
+  const value = submission.value;
+  const target = "userId" in value ? value.userId : null;
+  try {
+    let notice: Notice;
+    switch (value.intent) {
+      case "invite":
+        await invitePerson(user.claims, value);
+        notice = { key: "people.invited", values: { email: value.email } };
+        return data({ result: submission.reply({ resetForm: true }), notice, target });
+      case "roles":
+        await setRoles(user.claims, value.userId, value.roles);
+        notice = { key: "people.rolesSaved" };
+        break;
+      case "deactivate":
+      case "reactivate": {
+        const name = await setActive(user.claims, value.userId, value.intent === "reactivate");
+        notice = { key: value.intent === "deactivate" ? "people.deactivatedDone" : "people.reactivatedDone", values: { name } };
+        break;
+      }
+      case "training":
+        await setTrainingDate(user.claims, value.userId, value.trainingDate ?? null);
+        notice = { key: "people.trainingSaved" };
+        break;
+    }
+    return data({ result: submission.reply(), notice, target });
+  } catch (error) {
+    if (error instanceof PeopleError) {
+      return data(
+        { result: submission.reply({ fieldErrors: { [error.field]: [error.messageKey] } }), notice: null, target },
+        { status: 400 },
+      );
+    }
+    if ((error as { code?: string }).code === "42501") throw new Response("Forbidden", { status: 403 });
+    throw error;
+  }
+}
+
+export default function People() {
+  const { t } = useTranslation();
+  const { people, isAdmin, me } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const isInvite = actionData?.target === null;
+  const [form, fields] = useForm({
+    id: "invite",
+    lastResult: isInvite ? actionData?.result : undefined,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: InviteSchema }),
+    shouldValidate: "onSubmit",
+    defaultValue: { roles: ["observer"] },
+  });
+  const invitableRoles = isAdmin ? ROLES : (["observer"] as const);
+  const chosenRoles = (fields.roles.initialValue as string[] | string | undefined) ?? ["observer"];
+  const rowErrors = !isInvite && actionData?.result.error ? Object.values(actionData.result.error).flat().filter((e): e is string => typeof e === "string") : [];
+  const busy = navigation.state === "submitting";
+
+  return (
+    <div className="stack">
+      <h1>{t("people.title")}</h1>
+      {actionData?.notice ? (
+        <p className="notice" role="status">
+          {t(actionData.notice.key, actionData.notice.values)}
+        </p>
+      ) : null}
+
+      <section className="card" aria-labelledby="invite-title">
+        <h2 id="invite-title">{t("people.inviteTitle")}</h2>
+        <Form method="post" {...getFormProps(form)}>
+          <input type="hidden" name="intent" value="invite" />
+          <Field
+            label={t("people.email")}
+            name={fields.email.name}
+            type="email"
+            autoComplete="off"
+            required
+            defaultValue={fields.email.initialValue as string | undefined}
+            errors={fields.email.errors}
+          />
+          <Field
+            label={t("people.name")}
+            name={fields.displayName.name}
+            autoComplete="off"
+            required
+            maxLength={120}
+            defaultValue={fields.displayName.initialValue as string | undefined}
+            errors={fields.displayName.errors}
+          />
+          <fieldset aria-describedby={fields.roles.errors ? "invite-roles-error" : undefined}>
+            <legend>{t("people.roles")}</legend>
+            <div className="checks">
+              {invitableRoles.map((role) => (
+                <label key={role}>
+                  <input type="checkbox" name="roles" value={role} defaultChecked={[chosenRoles].flat().includes(role)} />
+                  {t(`roles.${role}`)}
+                </label>
+              ))}
+            </div>
+            <FieldErrors id="invite-roles-error" errors={fields.roles.errors} />
+          </fieldset>
+          <button type="submit" className="primary" disabled={busy}>
+            {t("people.invite")}
+          </button>
+        </Form>
+      </section>
+
+      <section aria-labelledby="people-title">
+        <h2 id="people-title">{t("people.listTitle")}</h2>
+        <ul className="people">
+          {people.map((person) => {
+            const name = person.displayName || person.email;
+            const errors = actionData?.target === person.id ? rowErrors : [];
+            return (
+              <li key={person.id} aria-labelledby={`person-${person.id}`}>
+                <div className="who">
+                  <strong id={`person-${person.id}`}>{name}</strong>
+                  <span className="email">{person.email}</span>
+                </div>
+                <p>
+                  <span className={person.deactivated ? "badge off" : "badge"}>
+                    {person.deactivated ? t("people.deactivated") : t("people.active")}
+                  </span>{" "}
+                  {person.roles.map((r) => t(`roles.${r}`)).join(", ")} · {t("people.training")}:{" "}
+                  {person.trainingDate ?? t("people.noTraining")}
+                </p>
+                <FieldErrors id={`person-${person.id}-error`} errors={errors} />
+                <div className="inline-forms">
+                  {isAdmin ? (
+                    <Form method="post" aria-label={t("people.rolesFor", { name })}>
+                      <input type="hidden" name="intent" value="roles" />
+                      <input type="hidden" name="userId" value={person.id} />
+                      <fieldset>
+                        <legend className="sr-only">{t("people.rolesFor", { name })}</legend>
+                        <div className="checks">
+                          {ROLES.map((role) => (
+                            <label key={role}>
+                              <input type="checkbox" name="roles" value={role} defaultChecked={person.roles.includes(role)} />
+                              {t(`roles.${role}`)}
+                            </label>
+                          ))}
+                        </div>
+                      </fieldset>
+                      <button type="submit" className="secondary" disabled={busy}>
+                        {t("people.saveRoles")}
+                      </button>
+                    </Form>
+                  ) : null}
+                  <Form method="post" aria-label={t("people.trainingFor", { name })}>
+                    <input type="hidden" name="intent" value="training" />
+                    <input type="hidden" name="userId" value={person.id} />
+                    <Field
+                      id={`training-${person.id}`}
+                      label={t("people.trainingDate")}
+                      name="trainingDate"
+                      type="date"
+                      defaultValue={person.trainingDate ?? ""}
+                    />
+                    <button type="submit" className="secondary" disabled={busy}>
+                      {t("people.saveTraining")}
+                    </button>
+                  </Form>
+                  {isAdmin && person.id !== me ? (
+                    <Form method="post">
+                      <input type="hidden" name="intent" value={person.deactivated ? "reactivate" : "deactivate"} />
+                      <input type="hidden" name="userId" value={person.id} />
+                      <button type="submit" className={person.deactivated ? "secondary" : "danger"} disabled={busy}>
+                        {person.deactivated ? t("people.reactivate") : t("people.deactivate")}
+                        <span className="sr-only"> {name}</span>
+                      </button>
+                    </Form>
+                  ) : null}
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Field } from "~/components/ui/field";
+import { requireRole } from "~/modules/auth/guards.server";
+import { SettingsSchema } from "~/modules/settings/schema";
+import { readSettings, updateSettings } from "~/modules/settings/settings.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "admin");
+  return { settings: await readSettings(user.claims) };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireRole(request, "admin");
+  const submission = parseWithZod(await request.formData(), { schema: SettingsSchema });
+  if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
+  await updateSettings(user.claims, submission.value);
+  return data({ result: submission.reply(), saved: true });
+}
+
+export default function Settings() {
+  const { t } = useTranslation();
+  const { settings } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    lastResult: actionData?.result,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SettingsSchema }),
+    shouldValidate: "onSubmit",
+    defaultValue: settings,
+  });
+  const value = (name: keyof typeof settings) => (fields[name].initialValue as string | undefined) ?? settings[name];
+  return (
+    <section className="card" aria-labelledby="settings-title">
+      <h1 id="settings-title">{t("settings.title")}</h1>
+      {actionData?.saved ? (
+        <p className="notice" role="status">
+          {t("settings.saved")}
+        </p>
+      ) : null}
+      <Form method="post" {...getFormProps(form)}>
+        <Field label={t("settings.name")} name="name" required maxLength={120} defaultValue={value("name")} errors={fields.name.errors} />
+        <Field label={t("settings.timeZone")} name="timeZone" required defaultValue={value("timeZone")} errors={fields.timeZone.errors} />
+        <Field
+          label={t("settings.hotline")}
+          name="hotlineNumber"
+          type="tel"
+          maxLength={40}
+          defaultValue={value("hotlineNumber")}
+          errors={fields.hotlineNumber.errors}
+        />
+        <Field
+          label={t("settings.tileUrl")}
+          name="mapTileUrl"
+          type="url"
+          help={t("settings.tileUrlHelp")}
+          defaultValue={value("mapTileUrl")}
+          errors={fields.mapTileUrl.errors}
+        />
+        <Field
+          label={t("settings.attribution")}
+          name="mapAttribution"
+          maxLength={500}
+          defaultValue={value("mapAttribution")}
+          errors={fields.mapAttribution.errors}
+        />
+        <button type="submit" className="primary" disabled={navigation.state === "submitting"}>
+          {t("settings.save")}
+        </button>
+      </Form>
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Field } from "~/components/ui/field";
+import { i18nServer } from "~/i18n/i18next.server";
+import { isLanguage } from "~/i18n/config";
+import { getUser } from "~/modules/auth/guards.server";
+import { LoginSchema } from "~/modules/auth/schema";
+import { startSignIn } from "~/modules/auth/sign-in.server";
+
+export const meta: MetaFunction = () => [{ title: "Testigo" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getUser(request)) throw redirect("/");
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: LoginSchema });
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+  const locale = await i18nServer.getLocale(request);
+  const failure = await startSignIn(
+    submission.value.email,
+    context.clientKey,
+    isLanguage(locale) ? locale : "en",
+    submission.value.redirectTo,
+  );
+  return data({ result: submission.reply({ fieldErrors: { email: [failure] } }) }, { status: 429 });
+}
+
+export default function Login() {
+  const { t } = useTranslation();
+  const actionData = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    lastResult: actionData?.result,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <section className="card" aria-labelledby="login-title">
+      <h1 id="login-title">{t("login.title")}</h1>
+      <p>{t("login.intro")}</p>
+      <Form method="post" {...getFormProps(form)}>
+        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+        <Field
+          label={t("login.email")}
+          name={fields.email.name}
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+          required
+          defaultValue={fields.email.initialValue as string | undefined}
+          errors={fields.email.errors}
+        />
+        <button type="submit" className="primary" disabled={navigation.state === "submitting"}>
+          {t("login.sendCode")}
+        </button>
+      </Form>
+    </section>
+  );
+}

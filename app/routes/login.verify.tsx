@@ -1,0 +1,71 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Field } from "~/components/ui/field";
+import { VerifySchema } from "~/modules/auth/schema";
+import { finishSignIn, pendingSignInEmail } from "~/modules/auth/sign-in.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const email = await pendingSignInEmail(request);
+  if (!email) throw redirect("/login");
+  return { email };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const email = await pendingSignInEmail(request);
+  if (!email) throw redirect("/login");
+  const submission = parseWithZod(await request.formData(), { schema: VerifySchema });
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+  const failure = await finishSignIn(request, email, submission.value.code, context.clientKey, submission.value.redirectTo);
+  return data(
+    { result: submission.reply({ fieldErrors: { code: [failure] } }) },
+    { status: failure === "errors.rateLimited" ? 429 : 400 },
+  );
+}
+
+export default function Verify() {
+  const { t } = useTranslation();
+  const { email } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    lastResult: actionData?.result,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: VerifySchema }),
+    shouldValidate: "onSubmit",
+  });
+  const redirectTo = searchParams.get("redirectTo") ?? "";
+  return (
+    <section className="card" aria-labelledby="verify-title">
+      <h1 id="verify-title">{t("login.verifyTitle")}</h1>
+      <p className="notice" role="status">
+        {t("login.sent")}
+      </p>
+      <p>{t("login.codeFor", { email })}</p>
+      <Form method="post" {...getFormProps(form)}>
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <Field
+          label={t("login.code")}
+          name={fields.code.name}
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9 ]*"
+          maxLength={9}
+          required
+          inputClassName="code-input"
+          defaultValue={fields.code.initialValue as string | undefined}
+          errors={fields.code.errors}
+        />
+        <button type="submit" className="primary" disabled={navigation.state === "submitting"}>
+          {t("login.verify")}
+        </button>
+      </Form>
+      <p>
+        <Link to={redirectTo ? `/login?${new URLSearchParams({ redirectTo })}` : "/login"}>{t("login.otherEmail")}</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().positive().default(3000),
+  HOST: z.string().default("localhost"),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default(".data"),
+  SESSION_SECRET: z.string().min(32).optional(),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default("Testigo <no-reply@localhost>"),
+  SUPABASE_URL: z.string().url().optional(),
+  SUPABASE_ANON_KEY: z.string().optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+});
+
+export type Env = z.infer<typeof schema> & { SESSION_SECRET: string };
+
+let cached: Env | undefined;
+
+/** A development secret generated once and kept in the data folder, so sessions survive restarts. */
+function developmentSecret(dataDir: string) {
+  const file = path.resolve(dataDir, "session-secret");
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  const values = parsed.data;
+  if (values.NODE_ENV === "production" && !values.SESSION_SECRET) {
+    throw new Error("Invalid environment: SESSION_SECRET (32+ characters) is required in production");
+  }
+  if (values.SUPABASE_URL && (!values.SUPABASE_ANON_KEY || !values.SUPABASE_SERVICE_ROLE_KEY)) {
+    throw new Error("Invalid environment: SUPABASE_URL needs SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY");
+  }
+  cached = { ...values, SESSION_SECRET: values.SESSION_SECRET ?? developmentSecret(values.DATA_DIR) };
+  return cached;
+}
+
+export const isProduction = () => env().NODE_ENV === "production";
+
+/** The only values the browser ever receives from the environment. */
+export function getEnv() {
+  return { MODE: env().NODE_ENV };
+}

@@ -1,0 +1,101 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import morgan from "morgan";
+import { startDatabase } from "./app/db/runtime.server";
+import { env } from "./app/utils/env.server";
+
+const config = env();
+const production = config.NODE_ENV === "production";
+const started = Date.now();
+
+const database = await startDatabase({ migrate: true, seed: "auto", log: (line) => console.log(line) });
+
+const viteDevServer = production
+  ? undefined
+  : await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true }, appType: "custom" }));
+
+const app = express();
+app.disable("x-powered-by");
+app.set("trust proxy", config.TRUST_PROXY === "true");
+app.use(compression());
+
+// Request logs carry no client address and no query string (calendar tokens live there).
+morgan.token("path", (req: express.Request) => req.path);
+app.use(morgan(":method :path :status :res[content-length] - :response-time ms"));
+
+app.use((_req, res, next) => {
+  const nonce = randomBytes(16).toString("base64");
+  res.locals.cspNonce = nonce;
+  const connect = production ? "'self'" : `'self' ws://localhost:${process.env.HMR_PORT ?? 24678}`;
+  res.setHeader(
+    "Content-Security-Policy",
+    [
+      "default-src 'self'",
+      `script-src 'self' 'nonce-${nonce}'`,
+      // Leaflet positions tiles with inline styles; no inline script is ever allowed.
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data: blob:",
+      `connect-src ${connect}`,
+      "font-src 'self'",
+      "object-src 'none'",
+      "base-uri 'self'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+      ...(production ? ["upgrade-insecure-requests"] : []),
+    ].join("; "),
+  );
+  res.setHeader("Referrer-Policy", "no-referrer");
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("X-Frame-Options", "DENY");
+  res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+  res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(self), interest-cohort=()");
+  if (production) res.setHeader("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  next();
+});
+
+if (viteDevServer) {
+  app.use(viteDevServer.middlewares);
+} else {
+  app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+  app.use(express.static("build/client", { maxAge: "1h" }));
+}
+
+const build = viteDevServer
+  ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
+  : ((await import(/* @vite-ignore */ new URL("./build/server/index.js", import.meta.url).href)) as ServerBuild);
+
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    mode: config.NODE_ENV,
+    getLoadContext: (req, res) => ({
+      cspNonce: res.locals.cspNonce as string,
+      clientKey: createHmac("sha256", config.SESSION_SECRET)
+        .update(req.ip ?? "")
+        .digest("hex"),
+    }),
+  }),
+);
+
+const server = app.listen(config.PORT, config.HOST, () => {
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`Testigo is ready at http://${config.HOST}:${config.PORT} (${database.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}, ${seconds}s)`);
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: stopping`);
+  server.close();
+  server.closeAllConnections();
+  await viteDevServer?.close();
+  await database.stop();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,257 @@
+-- Foundation: people, roles, invitations, organisation settings, local-auth state.
+-- Authorisation lives here, in RLS; the app runs every request as `authenticated`.
+
+create schema if not exists private;
+revoke all on schema private from public;
+grant usage on schema private to authenticated, service_role;
+
+create type public.app_role as enum ('observer', 'coordinator', 'attorney', 'admin');
+
+create or replace function private.is_valid_time_zone(tz text) returns boolean
+language plpgsql immutable
+set search_path = ''
+as $$
+begin
+  perform now() at time zone tz;
+  return true;
+exception when others then
+  return false;
+end
+$$;
+
+-- People ------------------------------------------------------------------------------------
+
+create table public.profiles (
+  id uuid primary key references auth.users (id) on delete cascade,
+  email text not null check (email = lower(email) and char_length(email) <= 254),
+  display_name text not null default '' check (char_length(display_name) <= 120),
+  phone text check (char_length(phone) <= 40),
+  languages text[] not null default '{}' check (cardinality(languages) <= 20),
+  training_date date,
+  preferred_language text not null default 'en' check (preferred_language in ('en', 'es')),
+  deactivated_at timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create unique index profiles_email_key on public.profiles (email);
+
+create table public.role_grants (
+  user_id uuid not null references public.profiles (id) on delete cascade,
+  role public.app_role not null,
+  granted_by uuid references public.profiles (id) on delete set null,
+  granted_at timestamptz not null default now(),
+  primary key (user_id, role)
+);
+
+create table public.invitations (
+  id uuid primary key default gen_random_uuid(),
+  email text not null check (email = lower(email) and char_length(email) <= 254),
+  display_name text not null default '' check (char_length(display_name) <= 120),
+  roles public.app_role[] not null check (cardinality(roles) between 1 and 4),
+  invited_by uuid references public.profiles (id) on delete set null,
+  created_at timestamptz not null default now(),
+  accepted_at timestamptz
+);
+create index invitations_email_idx on public.invitations (email, created_at desc);
+create index invitations_invited_by_idx on public.invitations (invited_by);
+create index role_grants_granted_by_idx on public.role_grants (granted_by);
+
+create table public.org_settings (
+  id boolean primary key default true check (id),
+  name text not null default 'Testigo' check (char_length(name) between 1 and 120),
+  time_zone text not null default 'America/Chicago' check (private.is_valid_time_zone(time_zone)),
+  hotline_number text not null default '' check (char_length(hotline_number) <= 40),
+  map_tile_url text not null default '' check (char_length(map_tile_url) <= 500),
+  map_attribution text not null default '' check (char_length(map_attribution) <= 500),
+  updated_at timestamptz not null default now()
+);
+insert into public.org_settings (id) values (true);
+
+-- Security-definer helpers: not exposed through the API, empty search_path -----------------
+
+create or replace function private.has_role(wanted public.app_role) returns boolean
+language sql stable security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1
+    from public.role_grants g
+    join public.profiles p on p.id = g.user_id
+    where g.user_id = (select auth.uid())
+      and g.role = wanted
+      and p.deactivated_at is null
+  )
+$$;
+
+create or replace function private.is_active_member() returns boolean
+language sql stable security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.profiles p
+    where p.id = (select auth.uid()) and p.deactivated_at is null
+  )
+$$;
+
+revoke all on function private.has_role(public.app_role), private.is_active_member() from public;
+grant execute on function private.has_role(public.app_role), private.is_active_member() to authenticated, service_role;
+
+-- A new auth user gets a profile, and the roles of the invitation that brought them.
+create or replace function private.handle_new_user() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  invitation public.invitations;
+begin
+  select * into invitation
+  from public.invitations i
+  where i.email = lower(new.email)
+  order by i.created_at desc
+  limit 1;
+
+  insert into public.profiles (id, email, display_name)
+  values (
+    new.id,
+    lower(new.email),
+    coalesce(nullif(invitation.display_name, ''), left(coalesce(new.raw_user_meta_data ->> 'display_name', ''), 120))
+  );
+
+  if invitation.id is not null then
+    insert into public.role_grants (user_id, role, granted_by)
+    select new.id, r, invitation.invited_by from unnest(invitation.roles) as r
+    on conflict do nothing;
+  end if;
+  return new;
+end
+$$;
+
+create trigger on_auth_user_created
+  after insert on auth.users
+  for each row execute function private.handle_new_user();
+
+-- Only coordinators and admins set training dates; only admins (de)activate people.
+create or replace function private.guard_profile_update() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if current_user = 'authenticated' then
+    if new.email is distinct from old.email then
+      raise exception 'email cannot be changed here' using errcode = '42501';
+    end if;
+    if new.training_date is distinct from old.training_date
+       and not (private.has_role('coordinator') or private.has_role('admin')) then
+      raise exception 'only coordinators and admins record training' using errcode = '42501';
+    end if;
+    if new.deactivated_at is distinct from old.deactivated_at and not private.has_role('admin') then
+      raise exception 'only admins deactivate people' using errcode = '42501';
+    end if;
+  end if;
+  new.updated_at := now();
+  return new;
+end
+$$;
+
+create trigger guard_profile_update
+  before update on public.profiles
+  for each row execute function private.guard_profile_update();
+
+-- Local-auth state: never reachable by anon or authenticated --------------------------------
+
+create table private.login_codes (
+  id uuid primary key default gen_random_uuid(),
+  email text not null,
+  code_hash text not null,
+  attempts integer not null default 0,
+  expires_at timestamptz not null,
+  consumed_at timestamptz,
+  created_at timestamptz not null default now()
+);
+create index login_codes_email_idx on private.login_codes (email, created_at desc);
+
+create table private.sessions (
+  token_hash text primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  revoked_at timestamptz
+);
+create index sessions_user_idx on private.sessions (user_id) where revoked_at is null;
+
+-- Keys are keyed hashes (of an email or of a client), never the raw value.
+create table private.rate_limits (
+  key text not null,
+  window_start timestamptz not null,
+  hits integer not null default 0,
+  primary key (key, window_start)
+);
+
+revoke all on all tables in schema private from anon, authenticated;
+
+-- Row-level security ------------------------------------------------------------------------
+
+alter table public.profiles enable row level security;
+alter table public.role_grants enable row level security;
+alter table public.invitations enable row level security;
+alter table public.org_settings enable row level security;
+
+revoke all on public.profiles, public.role_grants, public.invitations, public.org_settings from anon, authenticated;
+grant select on public.profiles to authenticated;
+grant update (display_name, phone, languages, training_date, preferred_language, deactivated_at) on public.profiles to authenticated;
+grant select, insert, delete on public.role_grants to authenticated;
+grant select, insert on public.invitations to authenticated;
+grant select on public.org_settings to authenticated;
+grant update (name, time_zone, hotline_number, map_tile_url, map_attribution) on public.org_settings to authenticated;
+
+create policy profiles_select on public.profiles for select to authenticated
+  using (
+    id = (select auth.uid())
+    or (select private.has_role('coordinator'))
+    or (select private.has_role('admin'))
+  );
+create policy profiles_update on public.profiles for update to authenticated
+  using (
+    (id = (select auth.uid()) and (select private.is_active_member()))
+    or (select private.has_role('coordinator'))
+    or (select private.has_role('admin'))
+  )
+  with check (
+    (id = (select auth.uid()) and (select private.is_active_member()))
+    or (select private.has_role('coordinator'))
+    or (select private.has_role('admin'))
+  );
+
+create policy role_grants_select on public.role_grants for select to authenticated
+  using (
+    user_id = (select auth.uid())
+    or (select private.has_role('coordinator'))
+    or (select private.has_role('admin'))
+  );
+create policy role_grants_insert on public.role_grants for insert to authenticated
+  with check ((select private.has_role('admin')));
+create policy role_grants_delete on public.role_grants for delete to authenticated
+  using ((select private.has_role('admin')));
+
+-- Admins invite anyone with any role; coordinators invite observers.
+create policy invitations_select on public.invitations for select to authenticated
+  using ((select private.has_role('admin')) or (select private.has_role('coordinator')));
+create policy invitations_insert on public.invitations for insert to authenticated
+  with check (
+    invited_by = (select auth.uid())
+    and (
+      (select private.has_role('admin'))
+      or ((select private.has_role('coordinator')) and roles <@ array['observer']::public.app_role[])
+    )
+  );
+
+create policy org_settings_select on public.org_settings for select to authenticated
+  using ((select private.is_active_member()));
+create policy org_settings_update on public.org_settings for update to authenticated
+  using ((select private.has_role('admin')))
+  with check ((select private.has_role('admin')));
+
+-- Supabase grants new public tables to anon by default; we never want that.
+alter default privileges in schema public revoke all on tables from anon;
+alter default privileges in schema public revoke all on functions from anon;
+alter default privileges in schema public revoke all on sequences from anon;

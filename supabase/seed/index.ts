@@ -1,0 +1,46 @@
+import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
+import pg from "pg";
+import type { DB } from "../../app/db/types";
+import { people, settings } from "./people";
+
+/** One step of demo data. Later features append theirs to `DEMO_SEEDS`; steps run in order. */
+export interface SeedStep {
+  name: string;
+  run: (trx: Transaction<DB>) => Promise<void>;
+}
+
+export const DEMO_SEEDS: SeedStep[] = [settings, people];
+
+async function withOwner<T>(url: string, fn: (db: Kysely<DB>) => Promise<T>) {
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function seedDemoData(url: string) {
+  await withOwner(url, (db) =>
+    db.transaction().execute(async (trx) => {
+      for (const step of DEMO_SEEDS) await step.run(trx);
+    }),
+  );
+}
+
+/** Seeds only a database with nobody in it; returns whether it did. */
+export async function seedIfEmpty(url: string) {
+  return withOwner(url, (db) =>
+    db.transaction().execute(async (trx) => {
+      // Two instances starting together must not both seed.
+      await sql`select pg_advisory_xact_lock(74002027)`.execute(trx);
+      const { count } = await trx
+        .selectFrom("auth.users")
+        .select((eb) => eb.fn.countAll<string>().as("count"))
+        .executeTakeFirstOrThrow();
+      if (Number(count) > 0) return false;
+      for (const step of DEMO_SEEDS) await step.run(trx);
+      return true;
+    }),
+  );
+}

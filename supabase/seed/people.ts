@@ -1,0 +1,47 @@
+import { sql } from "kysely";
+import type { SeedStep } from "./index";
+
+export const DEMO_PEOPLE = [
+  { email: "admin@example.org", name: "Alma Admin", roles: ["admin"], languages: ["en", "es"] },
+  { email: "coordinator@example.org", name: "Carmen Coordinadora", roles: ["coordinator"], languages: ["en", "es"] },
+  { email: "observer@example.org", name: "Oscar Observador", roles: ["observer"], languages: ["es", "en"] },
+  { email: "observer2@example.org", name: "Olivia Observer", roles: ["observer"], languages: ["en"] },
+  { email: "attorney@example.org", name: "Luis Abogado", roles: ["attorney"], languages: ["en", "es"] },
+] as const;
+
+/** The five demo accounts, one per role, created the way an invitation creates them. */
+export const people: SeedStep = {
+  name: "people",
+  async run(trx) {
+    for (const person of DEMO_PEOPLE) {
+      await trx
+        .insertInto("invitations")
+        .values({ email: person.email, display_name: person.name, roles: sql`${`{${person.roles.join(",")}}`}::public.app_role[]` })
+        .execute();
+      const user = await trx
+        .insertInto("auth.users")
+        .values({ email: person.email, email_confirmed_at: sql`now()` })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable("profiles")
+        .set({
+          languages: [...person.languages],
+          preferred_language: person.languages[0],
+          training_date: person.roles.includes("observer" as never) ? sql`current_date - 30` : null,
+        })
+        .where("id", "=", user.id)
+        .execute();
+    }
+  },
+};
+
+export const settings: SeedStep = {
+  name: "settings",
+  async run(trx) {
+    await trx
+      .updateTable("org_settings")
+      .set({ name: "Chicago Rapid Response (demo)", hotline_number: "(312) 555-0199" })
+      .execute();
+  },
+};
