@@ -13,14 +13,20 @@ export function splitSqlStatements(sql: string): SqlStatement[] {
   let start = 0;
   let i = 0;
   const push = (end: number) => {
-    const raw = sql.slice(start, end);
-    const text = raw.trim();
-    const withoutComments = text.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "");
-    if (withoutComments.trim()) {
-      const leading = raw.length - raw.trimStart().length;
-      const line = sql.slice(0, start + leading).split("\n").length;
-      statements.push({ text, line });
+    let from = start;
+    // Leading whitespace and comments belong to no statement; skip them so the line is the statement's own.
+    for (;;) {
+      while (from < end && /\s/.test(sql[from]!)) from++;
+      if (sql.startsWith("--", from)) {
+        const eol = sql.indexOf("\n", from);
+        from = eol === -1 || eol > end ? end : eol + 1;
+      } else if (sql.startsWith("/*", from)) {
+        const close = sql.indexOf("*/", from + 2);
+        from = close === -1 || close > end ? end : close + 2;
+      } else break;
     }
+    const text = sql.slice(from, end).trim();
+    if (text) statements.push({ text, line: sql.slice(0, from).split("\n").length });
     start = end + 1;
   };
   while (i < sql.length) {

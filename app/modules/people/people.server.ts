@@ -28,7 +28,6 @@ export function listPeople(claims: Claims): Promise<PersonRow[]> {
   return withUser(claims, async (trx) => {
     const rows = await trx
       .selectFrom("profiles as p")
-      .leftJoin("auth.users as u", "u.id", "p.id")
       .select([
         "p.id",
         "p.email",

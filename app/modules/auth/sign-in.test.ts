@@ -1,0 +1,217 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { sql, withSystem } from "~/db/client.server";
+import { readOutbox } from "~/integrations/mail.server";
+import { setActive } from "~/modules/people/people.server";
+import { createCast, createPersona } from "../../../tests/setup/personas";
+import { getUser } from "./guards.server";
+import { MAX_CODE_ATTEMPTS } from "./local.server";
+import { finishSignIn, startSignIn } from "./sign-in.server";
+
+let cast: Awaited<ReturnType<typeof createCast>>;
+let clientCounter = 0;
+const newClient = () => `client-${++clientCounter}`;
+
+beforeAll(async () => {
+  cast = await createCast();
+});
+
+/** Runs a step that answers by throwing a redirect; returns that Response, or the failure key. */
+async function settle(step: Promise<unknown>) {
+  try {
+    return await step;
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+const codesFor = (email: string) =>
+  readOutbox()
+    .filter((m) => m.to === email)
+    .map((m) => /\b(\d{6})\b/.exec(m.text)![1]!);
+
+function cookieHeaderFrom(response: Response) {
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+}
+
+async function signIn(email: string) {
+  await settle(startSignIn(email, newClient(), "en"));
+  const code = codesFor(email)[0]!;
+  const response = (await settle(finishSignIn(new Request("http://localhost/login/verify"), email, code, newClient()))) as Response;
+  expect(response.status).toBe(302);
+  return new Request("http://localhost/", { headers: { Cookie: cookieHeaderFrom(response) } });
+}
+
+describe("requesting a code", () => {
+  it("emails a 6-digit code to an invited person and stores only its hash", async () => {
+    const response = (await settle(startSignIn(cast.observer_ana.email, newClient(), "es"))) as Response;
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/login/verify");
+    const [message] = readOutbox().filter((m) => m.to === cast.observer_ana.email);
+    expect(message!.subject).toMatch(/^Tu código para entrar a Testigo: \d{6}$/);
+    const code = codesFor(cast.observer_ana.email)[0]!;
+    const stored = await withSystem((trx) =>
+      trx.selectFrom("private.login_codes").select("code_hash").where("email", "=", cast.observer_ana.email).execute(),
+    );
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.code_hash).not.toContain(code);
+    expect(stored[0]!.code_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("answers an unknown email exactly as a known one, and sends nothing", async () => {
+    const known = (await settle(startSignIn(cast.observer_oscar.email, newClient(), "en"))) as Response;
+    const unknown = (await settle(startSignIn("stranger@test.example", newClient(), "en"))) as Response;
+    expect(unknown.status).toBe(known.status);
+    expect(unknown.headers.get("Location")).toBe(known.headers.get("Location"));
+    const shape = (r: Response) => r.headers.getSetCookie().map((c) => c.replace(/=[^;]*/, "=X"));
+    expect(shape(unknown)).toEqual(shape(known));
+    expect(codesFor("stranger@test.example")).toEqual([]);
+  });
+
+  it("limits codes per email, whoever asks", async () => {
+    const email = cast.attorney_luis.email;
+    const results = [];
+    for (let i = 0; i < 6; i++) results.push(await settle(startSignIn(email, newClient(), "en")));
+    expect(results.slice(0, 5).every((r) => r instanceof Response)).toBe(true);
+    expect(results[5]).toBe("errors.rateLimited");
+    // The limit is the same for an email nobody was invited with.
+    const unknown = [];
+    for (let i = 0; i < 6; i++) unknown.push(await settle(startSignIn("nobody@test.example", newClient(), "en")));
+    expect(unknown[5]).toBe("errors.rateLimited");
+  });
+
+  it("limits codes per client across emails", async () => {
+    const client = newClient();
+    const results = [];
+    for (let i = 0; i < 21; i++) results.push(await settle(startSignIn(`spray-${i}@test.example`, client, "en")));
+    expect(results.slice(0, 20).every((r) => r instanceof Response)).toBe(true);
+    expect(results[20]).toBe("errors.rateLimited");
+    const rows = await withSystem((trx) => trx.selectFrom("private.rate_limits").select("key").execute());
+    expect(rows.some((r) => r.key.includes(client) || r.key.includes("spray"))).toBe(false);
+  });
+});
+
+describe("verifying a code", () => {
+  it("signs in with the right code, once", async () => {
+    const persona = await createPersona("verify_once", ["observer"]);
+    await settle(startSignIn(persona.email, newClient(), "en"));
+    const code = codesFor(persona.email)[0]!;
+    const request = new Request("http://localhost/login/verify");
+    const ok = (await settle(finishSignIn(request, persona.email, code, newClient(), "/admin/people"))) as Response;
+    expect(ok.status).toBe(302);
+    expect(ok.headers.get("Location")).toBe("/admin/people");
+    const session = ok.headers.getSetCookie().find((c) => c.startsWith("testigo_session="))!;
+    expect(session).toMatch(/HttpOnly/i);
+    expect(session).toMatch(/SameSite=Lax/i);
+    expect(await settle(finishSignIn(request, persona.email, code, newClient()))).toBe("errors.codeInvalid");
+  });
+
+  it("never redirects off the site", async () => {
+    const persona = await createPersona("verify_redirect", ["observer"]);
+    await settle(startSignIn(persona.email, newClient(), "en"));
+    const code = codesFor(persona.email)[0]!;
+    const ok = (await settle(
+      finishSignIn(new Request("http://localhost/login/verify"), persona.email, code, newClient(), "//evil.example/x"),
+    )) as Response;
+    expect(ok.headers.get("Location")).toBe("/");
+  });
+
+  it("rejects an expired code", async () => {
+    const persona = await createPersona("verify_expired", ["observer"]);
+    await settle(startSignIn(persona.email, newClient(), "en"));
+    const code = codesFor(persona.email)[0]!;
+    await withSystem((trx) =>
+      trx
+        .updateTable("private.login_codes")
+        .set({ expires_at: sql`now() - interval '1 second'` })
+        .where("email", "=", persona.email)
+        .execute(),
+    );
+    expect(await settle(finishSignIn(new Request("http://localhost/"), persona.email, code, newClient()))).toBe("errors.codeInvalid");
+  });
+
+  it("is valid for ten minutes", async () => {
+    const persona = await createPersona("verify_ttl", ["observer"]);
+    await settle(startSignIn(persona.email, newClient(), "en"));
+    const row = await withSystem((trx) =>
+      trx
+        .selectFrom("private.login_codes")
+        .select(sql<number>`extract(epoch from expires_at - created_at)::int`.as("ttl"))
+        .where("email", "=", persona.email)
+        .executeTakeFirstOrThrow(),
+    );
+    expect(row.ttl).toBe(600);
+  });
+
+  it(`locks the code after ${MAX_CODE_ATTEMPTS} wrong tries, even for the right code`, async () => {
+    const persona = await createPersona("verify_attempts", ["observer"]);
+    await settle(startSignIn(persona.email, newClient(), "en"));
+    const code = codesFor(persona.email)[0]!;
+    const wrong = code === "000000" ? "111111" : "000000";
+    const results = [];
+    for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) {
+      results.push(await settle(finishSignIn(new Request("http://localhost/"), persona.email, wrong, newClient())));
+    }
+    expect(results.slice(0, MAX_CODE_ATTEMPTS - 1)).toEqual(Array(MAX_CODE_ATTEMPTS - 1).fill("errors.codeInvalid"));
+    expect(results[MAX_CODE_ATTEMPTS - 1]).toBe("errors.codeAttempts");
+    expect(await settle(finishSignIn(new Request("http://localhost/"), persona.email, code, newClient()))).toBe("errors.codeAttempts");
+  });
+
+  it("a new code replaces the previous one", async () => {
+    const persona = await createPersona("verify_replace", ["observer"]);
+    await settle(startSignIn(persona.email, newClient(), "en"));
+    const first = codesFor(persona.email)[0]!;
+    await settle(startSignIn(persona.email, newClient(), "en"));
+    const second = codesFor(persona.email)[0]!;
+    if (first !== second) {
+      expect(await settle(finishSignIn(new Request("http://localhost/"), persona.email, first, newClient()))).toBe("errors.codeInvalid");
+    }
+    expect(await settle(finishSignIn(new Request("http://localhost/"), persona.email, second, newClient()))).toBeInstanceOf(Response);
+  });
+
+  it("limits verification attempts per client", async () => {
+    const client = newClient();
+    const results = [];
+    for (let i = 0; i < 31; i++) results.push(await settle(finishSignIn(new Request("http://localhost/"), "x@test.example", "123456", client)));
+    expect(results[29]).toBe("errors.codeInvalid");
+    expect(results[30]).toBe("errors.rateLimited");
+  });
+});
+
+describe("sessions", () => {
+  it("are stored hashed, and deactivation revokes them at once", async () => {
+    const persona = await createPersona("session_person", ["observer"]);
+    const request = await signIn(persona.email);
+    expect((await getUser(request))?.id).toBe(persona.id);
+    const token = decodeURIComponent(request.headers.get("Cookie")!.split("=")[1]!);
+    const stored = await withSystem((trx) =>
+      trx.selectFrom("private.sessions").select("token_hash").where("user_id", "=", persona.id).execute(),
+    );
+    expect(stored).toHaveLength(1);
+    expect(token).not.toContain(stored[0]!.token_hash);
+
+    await setActive(cast.admin_alma.claims, persona.id, false);
+    expect(await getUser(request)).toBeNull();
+    const live = await withSystem((trx) =>
+      trx.selectFrom("private.sessions").select("token_hash").where("user_id", "=", persona.id).where("revoked_at", "is", null).execute(),
+    );
+    expect(live).toEqual([]);
+  });
+
+  it("a deactivated person cannot even get a code", async () => {
+    const persona = await createPersona("session_gone", ["observer"]);
+    await setActive(cast.admin_alma.claims, persona.id, false);
+    await settle(startSignIn(persona.email, newClient(), "en"));
+    expect(codesFor(persona.email)).toEqual([]);
+  });
+
+  it("only an admin can deactivate", async () => {
+    const persona = await createPersona("session_keep", ["observer"]);
+    const request = await signIn(persona.email);
+    await expect(setActive(cast.coordinator_carmen.claims, persona.id, false)).rejects.toMatchObject({ code: "42501" });
+    expect((await getUser(request))?.id).toBe(persona.id);
+  });
+});

@@ -1,0 +1,25 @@
+import pg from "pg";
+
+export const TEMPLATE_DB = "testigo_template";
+
+/** The URL of `database` on the same server as `serverUrl`. */
+export function urlFor(serverUrl: string, database: string) {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function adminQuery(serverUrl: string, sqlText: string) {
+  const client = new pg.Client({ connectionString: urlFor(serverUrl, "postgres") });
+  await client.connect();
+  try {
+    return await client.query(sqlText);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function recreateDatabase(serverUrl: string, name: string, template?: string) {
+  await adminQuery(serverUrl, `drop database if exists "${name}" with (force)`);
+  await adminQuery(serverUrl, `create database "${name}"${template ? ` template "${template}"` : ""}`);
+}
