@@ -47,7 +47,9 @@ app.use((_req, res, next) => {
       ...(production ? ["upgrade-insecure-requests"] : []),
     ].join("; "),
   );
-  res.setHeader("Referrer-Policy", "no-referrer");
+  // "same-origin": nothing leaks to other sites, and same-origin form posts keep a real Origin header
+  // (with "no-referrer" Chromium sends `Origin: null`, which Remix rightly refuses as CSRF).
+  res.setHeader("Referrer-Policy", "same-origin");
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("X-Frame-Options", "DENY");
   res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
@@ -80,6 +82,12 @@ app.all(
     }),
   }),
 );
+
+// Last resort for errors outside Remix's boundaries: a plain page, never a stack trace.
+app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  console.error(error instanceof Error ? error.message : error);
+  if (!res.headersSent) res.status(500).type("text/plain").send("Something went wrong. / Algo salió mal.");
+});
 
 const server = app.listen(config.PORT, config.HOST, () => {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -58,7 +58,9 @@ export function createSupabaseProvider(): AuthProvider {
     },
 
     async verifyCode(email, code, request, headers) {
-      const { data, error } = await serverClient(request, headers).auth.verifyOtp({ email, token: code, type: "email" });
+      // Supabase's cookies land here first and reach `headers` only on success.
+      const pending = new Headers();
+      const { data, error } = await serverClient(request, pending).auth.verifyOtp({ email, token: code, type: "email" });
       if (error || !data.user) {
         return { ok: false, reason: error?.status === 429 ? "attempts" : "invalid" };
       }
@@ -66,13 +68,21 @@ export function createSupabaseProvider(): AuthProvider {
       await withSystem((trx) =>
         trx.updateTable("invitations").set({ accepted_at: new Date() }).where("email", "=", email).where("accepted_at", "is", null).execute(),
       );
+      for (const cookie of pending.getSetCookie()) headers.append("Set-Cookie", cookie);
       return { ok: true, userId: data.user.id };
     },
 
     async getClaims(request, headers) {
-      const { data, error } = await serverClient(request, headers).auth.getClaims();
-      if (error || !data?.claims?.sub) return null;
-      const claims = data.claims as unknown as Claims;
+      let claims: Claims;
+      try {
+        const { data, error } = await serverClient(request, headers).auth.getClaims();
+        if (error || !data?.claims?.sub) return null;
+        claims = data.claims as unknown as Claims;
+      } catch {
+        // auth-js throws, rather than returning an error, on a tampered cookie (a JWT part that is not
+        // JSON, an alg other than RS256/ES256): that is a visitor without a session, not a server error.
+        return null;
+      }
       // Deactivation must take effect at once, even while a JWT is still valid.
       const active = await withSystem((trx) =>
         trx.selectFrom("profiles").select("id").where("id", "=", claims.sub).where("deactivated_at", "is", null).executeTakeFirst(),

@@ -1,0 +1,76 @@
+import { expect, test } from "@playwright/test";
+import {
+  expectNoAxeViolations,
+  expectNoHorizontalScroll,
+  storageStateFor,
+  watchForThirdPartyRequests,
+  type DemoRole,
+} from "./helpers";
+
+const PAGES: { role: DemoRole | null; path: string; heading: RegExp }[] = [
+  { role: null, path: "/login", heading: /sign in/i },
+  { role: null, path: "/no-such-page", heading: /page not found/i },
+  { role: "observer2", path: "/", heading: /welcome/i },
+  { role: "observer", path: "/", heading: /hola/i },
+  { role: "coordinator", path: "/", heading: /welcome/i },
+  { role: "coordinator", path: "/admin/people", heading: /^people$/i },
+  { role: "attorney", path: "/", heading: /welcome|hola/i },
+  { role: "admin", path: "/", heading: /welcome/i },
+  { role: "admin", path: "/admin/people", heading: /^people$/i },
+  { role: "admin", path: "/admin/settings", heading: /organisation settings/i },
+  { role: "admin", path: "/dev/outbox", heading: /development outbox/i },
+  { role: "observer2", path: "/admin/people", heading: /not allowed/i },
+];
+
+for (const width of [360, 1280]) {
+  for (const { role, path, heading } of PAGES) {
+    test.describe(`${path} as ${role ?? "visitor"} at ${width}px`, () => {
+      test.use({ viewport: { width, height: 800 }, ...(role ? { storageState: storageStateFor(role) } : {}) });
+
+      test("has no axe violations, fits the screen and calls no third party", async ({ page }) => {
+        const foreign = watchForThirdPartyRequests(page);
+        await page.goto(path);
+        await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+        await expectNoAxeViolations(page);
+        await expectNoHorizontalScroll(page);
+        expect(foreign).toEqual([]);
+      });
+    });
+  }
+}
+
+test("the verify page has no axe violations", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByRole("textbox", { name: "Email" }).fill("someone@example.org");
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByRole("heading", { name: "Enter your code" })).toBeVisible();
+  await expectNoAxeViolations(page);
+});
+
+test("a field error has no axe violations", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await expectNoAxeViolations(page);
+});
+
+test("/healthz reports the database", async ({ request }) => {
+  const response = await request.get("/healthz");
+  expect(response.status()).toBe(200);
+  expect(await response.json()).toMatchObject({ status: "ok", database: "ok" });
+});
+
+test("/dev/outbox never leaks a stack trace for unknown pages", async ({ request }) => {
+  const response = await request.get("/definitely/not/here");
+  expect(response.status()).toBe(404);
+  expect(await response.text()).not.toMatch(/at .*\.(ts|js):\d+/);
+});
+
+test("security headers are set", async ({ request }) => {
+  const response = await request.get("/login");
+  const csp = response.headers()["content-security-policy"]!;
+  expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
+  expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(response.headers()["referrer-policy"]).toBe("same-origin");
+});
