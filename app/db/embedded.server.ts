@@ -56,13 +56,24 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** The PID in postmaster.pid when that process is still alive, else null (and the stale lock is removed). */
+function isPostgresProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("postgres");
+  } catch {
+    // No /proc (macOS): trust that the PID is alive.
+    return true;
+  }
+}
+
+/**
+ * The PID in postmaster.pid when a PostgreSQL is really running there, else null. A lock left by a
+ * killed process, or one whose PID now belongs to an unrelated process, is removed.
+ */
 function runningPostmaster(dataDir: string): number | null {
   const lock = path.join(dataDir, "postmaster.pid");
   if (!existsSync(lock)) return null;
   const pid = Number.parseInt(readFileSync(lock, "utf8").split("\n")[0] ?? "", 10);
-  if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) return pid;
-  // A killed process left its lock behind; PostgreSQL would refuse to start until it is gone.
+  if (Number.isInteger(pid) && pid > 0 && processAlive(pid) && isPostgresProcess(pid)) return pid;
   rmSync(lock, { force: true });
   return null;
 }
@@ -98,7 +109,13 @@ export async function startEmbeddedPostgres(
     writeCredentials(credsFile, creds);
   }
 
-  const log = options.log ?? (() => {});
+  // The last lines PostgreSQL printed, to explain a failed start.
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line);
+    if (recent.length > 20) recent.shift();
+    options.log?.(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
@@ -117,7 +134,8 @@ export async function startEmbeddedPostgres(
   try {
     await pg.start();
   } catch (error) {
-    throw new Error(`Embedded PostgreSQL in ${dataDir} did not start${error ? `: ${String(error)}` : ""}`);
+    const detail = [error ? String(error) : "", ...recent].filter(Boolean).join("\n");
+    throw new Error(`Embedded PostgreSQL in ${dataDir} did not start${detail ? `:\n${detail}` : ""}`);
   }
 
   let stopped = false;

@@ -150,5 +150,8 @@ export function createLocalProvider(): AuthProvider {
           .execute(),
       );
     },
+
+    // Local sign-in only checks the profile, which reactivation already restored.
+    async restoreAccess() {},
   };
 }

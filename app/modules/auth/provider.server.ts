@@ -20,6 +20,8 @@ export interface AuthProvider {
   createUser(email: string): Promise<string>;
   /** Ends every session of a person at once. */
   revokeSessions(userId: string): Promise<void>;
+  /** Lets a reactivated person sign in again. */
+  restoreAccess(userId: string): Promise<void>;
 }
 
 let provider: Promise<AuthProvider> | undefined;

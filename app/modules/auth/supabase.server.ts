@@ -54,7 +54,8 @@ export function createSupabaseProvider(): AuthProvider {
         email,
         options: { shouldCreateUser: false },
       });
-      if (error && error.status !== 400 && error.status !== 422) throw error;
+      // Refusals (unknown to Supabase, its own rate limit) look exactly like an unknown email to the visitor.
+      if (error && error.status !== 400 && error.status !== 422 && error.status !== 429) throw error;
     },
 
     async verifyCode(email, code, request, headers) {
@@ -103,6 +104,11 @@ export function createSupabaseProvider(): AuthProvider {
     async revokeSessions(userId) {
       // A ban revokes the refresh tokens; the profile check in getClaims covers live access tokens.
       const { error } = await admin.auth.admin.updateUserById(userId, { ban_duration: "876000h" });
+      if (error) throw error;
+    },
+
+    async restoreAccess(userId) {
+      const { error } = await admin.auth.admin.updateUserById(userId, { ban_duration: "none" });
       if (error) throw error;
     },
   };

@@ -551,6 +551,15 @@ describe("admin", () => {
     expect(Number.parseInt((update!.body as { ban_duration: string }).ban_duration)).toBeGreaterThanOrEqual(24 * 365 * 10);
   });
 
+  it("restoreAccess lifts the ban so a reactivated person can sign in again", async () => {
+    const persona = await enrolled("supa_restore");
+    await provider.revokeSessions(persona.id);
+    await provider.restoreAccess(persona.id);
+    const updates = sent("PUT", `/admin/users/${persona.id}`);
+    expect(updates.map((u) => u.body)).toEqual([{ ban_duration: expect.stringMatching(/^\d+h$/) }, { ban_duration: "none" }]);
+    expect(updates[1]!.headers.get("Authorization")).toBe(`Bearer ${SUPABASE.serviceRoleKey}`);
+  });
+
   it("revokeSessions throws when Supabase refuses", async () => {
     await expect(provider.revokeSessions(randomUUID())).rejects.toMatchObject({ status: 404 });
   });

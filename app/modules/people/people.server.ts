@@ -102,7 +102,9 @@ export async function setActive(claims: Claims, userId: string, active: boolean)
       .executeTakeFirst(),
   );
   if (!updated) throw new Response("Not found", { status: 404 });
-  if (!active) await (await authProvider()).revokeSessions(userId);
+  const provider = await authProvider();
+  if (active) await provider.restoreAccess(userId);
+  else await provider.revokeSessions(userId);
   return updated.display_name;
 }
 
