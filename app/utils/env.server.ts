@@ -44,6 +44,9 @@ export function env(): Env {
   if (values.NODE_ENV === "production" && !values.SESSION_SECRET) {
     throw new Error("Invalid environment: SESSION_SECRET (32+ characters) is required in production");
   }
+  if (values.NODE_ENV === "production" && !values.SUPABASE_URL && !values.SMTP_URL) {
+    throw new Error("Invalid environment: production needs SMTP_URL to email sign-in codes (or SUPABASE_URL for Supabase Auth)");
+  }
   if (values.SUPABASE_URL && (!values.SUPABASE_ANON_KEY || !values.SUPABASE_SERVICE_ROLE_KEY)) {
     throw new Error("Invalid environment: SUPABASE_URL needs SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY");
   }
