@@ -13,7 +13,8 @@ const started = Date.now();
 
 const database = await startDatabase({ migrate: true, seed: "auto", log: (line) => console.log(line) });
 
-const viteDevServer = production
+// Vite serves the app only in development; production and the browser tests serve the build.
+const viteDevServer = config.NODE_ENV !== "development"
   ? undefined
   : await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true }, appType: "custom" }));
 
@@ -29,7 +30,7 @@ app.use(morgan(":method :path :status :res[content-length] - :response-time ms")
 app.use((_req, res, next) => {
   const nonce = randomBytes(16).toString("base64");
   res.locals.cspNonce = nonce;
-  const connect = production ? "'self'" : `'self' ws://localhost:${process.env.HMR_PORT ?? 24678}`;
+  const connect = viteDevServer ? `'self' ws://localhost:${process.env.HMR_PORT ?? 24678}` : "'self'";
   res.setHeader(
     "Content-Security-Policy",
     [

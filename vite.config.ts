@@ -11,6 +11,25 @@ declare module "@remix-run/node" {
 export default defineConfig({
   server: { hmr: { port: Number(process.env.HMR_PORT ?? 24678) } },
   build: { assetsInlineLimit: 0 },
+  // Every browser dependency is pre-bundled at start. Left to discovery, a fresh clone's first page
+  // load re-optimises mid-hydration and ends up with two copies of React (a blank page).
+  // Add new client-side packages here.
+  optimizeDeps: {
+    include: [
+      "react",
+      "react/jsx-runtime",
+      "react/jsx-dev-runtime",
+      "react-dom",
+      "react-dom/client",
+      "@remix-run/react",
+      "i18next",
+      "react-i18next",
+      "remix-i18next/react",
+      "@conform-to/react",
+      "@conform-to/zod",
+      "zod",
+    ],
+  },
   plugins: [
     !process.env.VITEST &&
       remix({

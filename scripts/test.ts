@@ -42,6 +42,8 @@ if (only !== "unit") {
     );
     process.exit(1);
   }
+  // The browser tests run against the production build (in test mode).
+  status ||= run("npx", ["remix", "vite:build"]);
   const playwrightReport = path.join(reports, "playwright.json");
   status ||= run("npx", ["playwright", "test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport });
   if (existsSync(playwrightReport)) {
