@@ -20,7 +20,8 @@ const viteDevServer = config.NODE_ENV !== "development"
 
 const app = express();
 app.disable("x-powered-by");
-app.set("trust proxy", config.TRUST_PROXY === "true");
+// A hop count, not `true`: the left-most X-Forwarded-For entry is whatever the client wrote.
+app.set("trust proxy", config.TRUST_PROXY);
 app.use(compression());
 
 // Request logs carry no client address and no query string (calendar tokens live there).

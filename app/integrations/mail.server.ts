@@ -29,12 +29,33 @@ export async function sendMail(mail: Mail) {
     await transport.sendMail({ from: MAIL_FROM, ...mail });
     return;
   }
+  writeToOutbox(mail);
+}
+
+let outboxSequence = 0;
+
+function writeToOutbox(mail: Mail) {
   const dir = outboxDir();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const message: OutboxMessage = { id: randomUUID(), sentAt: new Date().toISOString(), ...mail };
-  // The timestamp prefix keeps the files in sending order.
-  const name = `${message.sentAt.replace(/[:.]/g, "-")}-${message.id}.json`;
+  // Timestamp and sequence keep the files in sending order, even within one millisecond.
+  outboxSequence += 1;
+  const name = `${message.sentAt.replace(/[:.]/g, "-")}-${String(outboxSequence).padStart(8, "0")}-${message.id}.json`;
   writeFileSync(path.join(dir, name), JSON.stringify(message, null, 2), { mode: 0o600 });
+}
+
+/**
+ * Sends without making the caller wait for SMTP. The development outbox is written at once (tests
+ * and developers read it right after); an SMTP failure is logged without the address or content.
+ */
+export function deliverMail(mail: Mail) {
+  if (!env().SMTP_URL) {
+    writeToOutbox(mail);
+    return;
+  }
+  sendMail(mail).catch((error: unknown) => {
+    console.error(`Email delivery failed: ${error instanceof Error ? error.name : "unknown error"}`);
+  });
 }
 
 export function readOutbox(): OutboxMessage[] {

@@ -15,7 +15,8 @@ const schema = z.object({
   SUPABASE_URL: z.string().url().optional(),
   SUPABASE_ANON_KEY: z.string().optional(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
-  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  /** How many proxies in front of the app append to X-Forwarded-For; 0 trusts none. */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export type Env = z.infer<typeof schema> & { SESSION_SECRET: string };

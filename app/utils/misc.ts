@@ -7,6 +7,16 @@ export function invariantResponse(condition: unknown, message: string, init?: Re
 
 /** Only same-site paths are followed after sign-in, so a link cannot send someone elsewhere. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/") {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+  if (typeof to !== "string" || !to.startsWith("/")) return fallback;
+  // Resolve as a browser would (it drops tabs and newlines, reads "\\" as "/") and keep it only if
+  // it stays on this origin.
+  const base = "http://testigo.invalid";
+  let url: URL;
+  try {
+    url = new URL(to, base);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== base) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
 }

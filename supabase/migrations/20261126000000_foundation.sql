@@ -110,11 +110,13 @@ begin
   order by i.created_at desc
   limit 1;
 
-  insert into public.profiles (id, email, display_name)
+  -- Sign-up is by invitation only: an account nobody invited exists but is deactivated.
+  insert into public.profiles (id, email, display_name, deactivated_at)
   values (
     new.id,
     lower(new.email),
-    coalesce(nullif(invitation.display_name, ''), left(coalesce(new.raw_user_meta_data ->> 'display_name', ''), 120))
+    coalesce(nullif(invitation.display_name, ''), left(coalesce(new.raw_user_meta_data ->> 'display_name', ''), 120)),
+    case when invitation.id is null then now() end
   );
 
   if invitation.id is not null then
@@ -130,22 +132,38 @@ create trigger on_auth_user_created
   after insert on auth.users
   for each row execute function private.handle_new_user();
 
--- Only coordinators and admins set training dates; only admins (de)activate people.
+-- What a signed-in person may change on a profile, column by column:
+--   their own row: name, phone, languages, preferred language;
+--   coordinators: someone else's training date; admins: anything but the email.
 create or replace function private.guard_profile_update() returns trigger
 language plpgsql
 set search_path = ''
 as $$
+declare
+  caller uuid := (select auth.uid());
+  is_admin boolean;
 begin
-  if current_user = 'authenticated' then
+  if caller is not null then
+    is_admin := private.has_role('admin');
     if new.email is distinct from old.email then
       raise exception 'email cannot be changed here' using errcode = '42501';
     end if;
-    if new.training_date is distinct from old.training_date
-       and not (private.has_role('coordinator') or private.has_role('admin')) then
-      raise exception 'only coordinators and admins record training' using errcode = '42501';
-    end if;
-    if new.deactivated_at is distinct from old.deactivated_at and not private.has_role('admin') then
-      raise exception 'only admins deactivate people' using errcode = '42501';
+    if not is_admin then
+      if new.deactivated_at is distinct from old.deactivated_at then
+        raise exception 'only admins deactivate people' using errcode = '42501';
+      end if;
+      if new.training_date is distinct from old.training_date
+         and (old.id = caller or not private.has_role('coordinator')) then
+        raise exception 'only coordinators record training, and not their own' using errcode = '42501';
+      end if;
+      if old.id <> caller and (
+        new.display_name is distinct from old.display_name
+        or new.phone is distinct from old.phone
+        or new.languages is distinct from old.languages
+        or new.preferred_language is distinct from old.preferred_language
+      ) then
+        raise exception 'only the person or an admin edits their details' using errcode = '42501';
+      end if;
     end if;
   end if;
   new.updated_at := now();
@@ -156,6 +174,33 @@ $$;
 create trigger guard_profile_update
   before update on public.profiles
   for each row execute function private.guard_profile_update();
+
+-- The organisation always keeps at least one active admin, whoever changes roles or profiles.
+create or replace function private.keep_an_admin() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if not exists (
+    select 1 from public.role_grants g
+    join public.profiles p on p.id = g.user_id
+    where g.role = 'admin' and p.deactivated_at is null
+  ) and exists (select 1 from public.role_grants where role = 'admin') then
+    raise exception 'the last active admin cannot be removed or deactivated' using errcode = '23514';
+  end if;
+  return null;
+end
+$$;
+
+create constraint trigger keep_an_admin_on_grants
+  after delete or update on public.role_grants
+  deferrable initially deferred
+  for each row execute function private.keep_an_admin();
+create constraint trigger keep_an_admin_on_profiles
+  after update of deactivated_at on public.profiles
+  deferrable initially deferred
+  for each row execute function private.keep_an_admin();
+revoke all on function private.keep_an_admin() from public;
 
 -- Local-auth state: never reachable by anon or authenticated --------------------------------
 
@@ -199,8 +244,10 @@ alter table public.org_settings enable row level security;
 revoke all on public.profiles, public.role_grants, public.invitations, public.org_settings from anon, authenticated;
 grant select on public.profiles to authenticated;
 grant update (display_name, phone, languages, training_date, preferred_language, deactivated_at) on public.profiles to authenticated;
-grant select, insert, delete on public.role_grants to authenticated;
-grant select, insert on public.invitations to authenticated;
+grant select, delete on public.role_grants to authenticated;
+grant insert (user_id, role, granted_by) on public.role_grants to authenticated;
+grant select on public.invitations to authenticated;
+grant insert (email, display_name, roles, invited_by) on public.invitations to authenticated;
 grant select on public.org_settings to authenticated;
 grant update (name, time_zone, hotline_number, map_tile_url, map_attribution) on public.org_settings to authenticated;
 
@@ -229,7 +276,7 @@ create policy role_grants_select on public.role_grants for select to authenticat
     or (select private.has_role('admin'))
   );
 create policy role_grants_insert on public.role_grants for insert to authenticated
-  with check ((select private.has_role('admin')));
+  with check ((select private.has_role('admin')) and granted_by = (select auth.uid()));
 create policy role_grants_delete on public.role_grants for delete to authenticated
   using ((select private.has_role('admin')));
 
@@ -253,5 +300,6 @@ create policy org_settings_update on public.org_settings for update to authentic
 
 -- Supabase grants new public tables to anon by default; we never want that.
 alter default privileges in schema public revoke all on tables from anon;
+alter default privileges in schema public revoke execute on functions from public;
 alter default privileges in schema public revoke all on functions from anon;
 alter default privileges in schema public revoke all on sequences from anon;

@@ -105,6 +105,26 @@ describe("profiles", () => {
     ).rejects.toMatchObject(denied);
   });
 
+  it("a coordinator cannot change anyone's details, nor record their own training", async () => {
+    for (const change of [{ display_name: "x" }, { phone: "+1 555 0000" }, { languages: ["fr"] }, { preferred_language: "es" }]) {
+      await expect(
+        as(cast.coordinator_carmen.claims, (trx) => trx.updateTable("profiles").set(change).where("id", "=", cast.observer_ana.id).execute()),
+      ).rejects.toMatchObject(denied);
+    }
+    await expect(
+      as(cast.coordinator_carmen.claims, (trx) =>
+        trx.updateTable("profiles").set({ training_date: "2026-11-01" }).where("id", "=", cast.coordinator_carmen.id).execute(),
+      ),
+    ).rejects.toMatchObject(denied);
+  });
+
+  it("an admin corrects someone's details", async () => {
+    const updated = await as(cast.admin_alma.claims, (trx) =>
+      trx.updateTable("profiles").set({ phone: "+1 312 555 0101" }).where("id", "=", cast.observer_ana.id).executeTakeFirst(),
+    );
+    expect(updated.numUpdatedRows).toBe(1n);
+  });
+
   it("nobody inserts or deletes profiles directly, and email is not writable", async () => {
     await expect(
       as(cast.admin_alma.claims, (trx) => trx.deleteFrom("profiles").where("id", "=", cast.observer_oscar.id).execute()),
@@ -142,10 +162,23 @@ describe("role_grants", () => {
     expect(removed.numDeletedRows).toBe(0n);
   });
 
-  it("an admin grants and removes roles", async () => {
+  it("an admin grants and removes roles, in their own name only", async () => {
     await as(cast.admin_alma.claims, (trx) =>
-      trx.insertInto("role_grants").values({ user_id: cast.attorney_luis.id, role: "coordinator" }).execute(),
+      trx.insertInto("role_grants").values({ user_id: cast.attorney_luis.id, role: "coordinator", granted_by: cast.admin_alma.id }).execute(),
     );
+    await expect(
+      as(cast.admin_alma.claims, (trx) =>
+        trx.insertInto("role_grants").values({ user_id: cast.attorney_luis.id, role: "admin", granted_by: cast.coordinator_carmen.id }).execute(),
+      ),
+    ).rejects.toMatchObject(denied);
+    await expect(
+      as(cast.admin_alma.claims, (trx) =>
+        trx
+          .insertInto("role_grants")
+          .values({ user_id: cast.attorney_luis.id, role: "admin", granted_by: cast.admin_alma.id, granted_at: new Date("2020-01-01") })
+          .execute(),
+      ),
+    ).rejects.toMatchObject(denied);
     const removed = await as(cast.admin_alma.claims, (trx) =>
       trx.deleteFrom("role_grants").where("user_id", "=", cast.attorney_luis.id).where("role", "=", "coordinator").executeTakeFirst(),
     );
@@ -174,6 +207,32 @@ describe("invitations", () => {
     await expect(invite(cast.coordinator_carmen.claims, "new-admin@test.example", "{observer,admin}")).rejects.toMatchObject(denied);
     const seen = await as(cast.coordinator_carmen.claims, (trx) => trx.selectFrom("invitations").select("email").execute());
     expect(seen.map((r) => r.email)).toContain("new-observer@test.example");
+  });
+
+  it("an inviter cannot forge acceptance or the invitation's date", async () => {
+    for (const forged of [{ accepted_at: new Date() }, { created_at: new Date("2999-01-01") }]) {
+      await expect(
+        as(cast.admin_alma.claims, (trx) =>
+          trx
+            .insertInto("invitations")
+            .values({ email: "forged@test.example", roles: sql`'{observer}'::public.app_role[]`, invited_by: cast.admin_alma.id, ...forged })
+            .execute(),
+        ),
+      ).rejects.toMatchObject(denied);
+    }
+  });
+
+  it("an account nobody invited is created deactivated, with no role", async () => {
+    const row = await withSystem(async (trx) => {
+      const user = await trx.insertInto("auth.users").values({ email: "uninvited@test.example" }).returning("id").executeTakeFirstOrThrow();
+      return trx
+        .selectFrom("profiles")
+        .select(["deactivated_at", sql<number>`(select count(*) from public.role_grants g where g.user_id = profiles.id)::int`.as("roles")])
+        .where("id", "=", user.id)
+        .executeTakeFirstOrThrow();
+    });
+    expect(row.deactivated_at).not.toBeNull();
+    expect(row.roles).toBe(0);
   });
 
   it("an admin invites with any role, but not in someone else's name", async () => {
@@ -213,13 +272,29 @@ describe("org_settings", () => {
 describe("a deactivated person", () => {
   it("loses every role-based right at once", async () => {
     const former = await (await import("../setup/personas")).createPersona("former_admin", ["admin", "coordinator"]);
-    expect(await visibleProfiles(former.claims)).toHaveLength(6);
+    expect(await visibleProfiles(former.claims)).toEqual(await visibleProfiles(cast.admin_alma.claims));
     await deactivate(former);
     expect(await visibleProfiles(former.claims)).toEqual([former.email]);
     const settings = await as(former.claims, (trx) => trx.selectFrom("org_settings").select("name").execute());
     expect(settings).toEqual([]);
     const updated = await as(former.claims, (trx) => trx.updateTable("org_settings").set({ name: "Mine" }).executeTakeFirst());
     expect(updated.numUpdatedRows).toBe(0n);
+  });
+});
+
+describe("the last active admin", () => {
+  it("cannot be removed or deactivated, even through the API", async () => {
+    // admin_alma is the only active admin left once former_admin is deactivated above.
+    await expect(
+      as(cast.admin_alma.claims, (trx) =>
+        trx.deleteFrom("role_grants").where("user_id", "=", cast.admin_alma.id).where("role", "=", "admin").execute(),
+      ),
+    ).rejects.toMatchObject({ code: "23514" });
+    await expect(
+      as(cast.admin_alma.claims, (trx) =>
+        trx.updateTable("profiles").set({ deactivated_at: new Date() }).where("id", "=", cast.admin_alma.id).execute(),
+      ),
+    ).rejects.toMatchObject({ code: "23514" });
   });
 });
 

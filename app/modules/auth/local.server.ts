@@ -1,5 +1,5 @@
 import { sql, withSystem } from "~/db/client.server";
-import { sendMail } from "~/integrations/mail.server";
+import { deliverMail } from "~/integrations/mail.server";
 import { translatorFor } from "~/i18n/i18next.server";
 import { hashLoginCode, newLoginCode, newSessionToken, sameHash, sha256 } from "./crypto.server";
 import { SESSION_DAYS, sessionCookie } from "./cookies.server";
@@ -26,29 +26,34 @@ export function createLocalProvider(): AuthProvider {
 
     async requestCode(email, language) {
       const userId = await activeUserId(email);
-      // Unknown emails do the same database work as known ones, so timing says little.
       const code = newLoginCode();
+      // An unknown email gets a code row too, one no code can match, so that it counts attempts and
+      // answers "too many tries" exactly like a member's: the code page reveals nothing.
+      const codeHash = userId ? hashLoginCode(email, code) : hashLoginCode(email, newSessionToken());
       await withSystem(async (trx) => {
+        // Sign-in history is not kept: spent codes and dead sessions go after a day.
+        await trx.deleteFrom("private.login_codes").where("created_at", "<", sql<Date>`now() - interval '1 day'`).execute();
+        await trx
+          .deleteFrom("private.sessions")
+          .where((eb) =>
+            eb.or([eb("expires_at", "<", sql<Date>`now()`), eb("revoked_at", "<", sql<Date>`now() - interval '1 day'`)]),
+          )
+          .execute();
         await trx
           .updateTable("private.login_codes")
           .set({ consumed_at: sql`now()` })
           .where("email", "=", email)
           .where("consumed_at", "is", null)
           .execute();
-        if (userId) {
-          await trx
-            .insertInto("private.login_codes")
-            .values({
-              email,
-              code_hash: hashLoginCode(email, code),
-              expires_at: sql`now() + make_interval(mins => ${CODE_TTL_MINUTES})`,
-            })
-            .execute();
-        }
+        await trx
+          .insertInto("private.login_codes")
+          .values({ email, code_hash: codeHash, expires_at: sql`now() + make_interval(mins => ${CODE_TTL_MINUTES})` })
+          .execute();
       });
       if (!userId) return;
       const t = await translatorFor(language);
-      await sendMail({ to: email, subject: t("email.codeSubject", { code }), text: t("email.codeBody", { code }) });
+      // Delivery does not hold up the answer, so a member's request takes as long as a stranger's.
+      deliverMail({ to: email, subject: t("email.codeSubject", { code }), text: t("email.codeBody", { code }) });
     },
 
     async verifyCode(email, code, _request, headers) {

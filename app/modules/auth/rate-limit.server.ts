@@ -12,6 +12,8 @@ export const LIMITS = {
   codePerEmail: { bucket: "code-email", max: 5, windowSeconds: 15 * 60 },
   codePerClient: { bucket: "code-client", max: 20, windowSeconds: 15 * 60 },
   verifyPerClient: { bucket: "verify-client", max: 30, windowSeconds: 15 * 60 },
+  /** Wrong or right, across codes: caps guessing at 20 tries an hour per account. */
+  verifyPerEmail: { bucket: "verify-email", max: 20, windowSeconds: 60 * 60 },
 } satisfies Record<string, Limit>;
 
 /**
@@ -22,11 +24,8 @@ export async function hitRateLimit(limit: Limit, subject: string): Promise<boole
   const key = `${limit.bucket}:${keyedHash(subject)}`;
   const interval = `${limit.windowSeconds} seconds`;
   const row = await withSystem(async (trx) => {
-    await trx
-      .deleteFrom("private.rate_limits")
-      .where("key", "=", key)
-      .where("window_start", "<", sql<Date>`now() - ${interval}::interval`)
-      .execute();
+    // Counters outlive their window by at most a day: nothing client-derived is kept for long.
+    await trx.deleteFrom("private.rate_limits").where("window_start", "<", sql<Date>`now() - interval '1 day'`).execute();
     return trx
       .insertInto("private.rate_limits")
       .values({ key, window_start: sql`date_bin(${interval}::interval, now(), timestamptz '2000-01-01')`, hits: 1 })

@@ -35,7 +35,11 @@ export async function pendingSignInEmail(request: Request): Promise<string | nul
 
 /** Step two: on success, redirects with the session cookie set. */
 export async function finishSignIn(request: Request, email: string, code: string, clientKey: string, redirectTo?: string) {
-  if (await hitRateLimit(LIMITS.verifyPerClient, clientKey)) return "errors.rateLimited" as const;
+  const [clientLimited, emailLimited] = await Promise.all([
+    hitRateLimit(LIMITS.verifyPerClient, clientKey),
+    hitRateLimit(LIMITS.verifyPerEmail, email),
+  ]);
+  if (clientLimited || emailLimited) return "errors.rateLimited" as const;
   const headers = new Headers();
   const result = await (await authProvider()).verifyCode(email, code, request, headers);
   if (!result.ok) return result.reason === "attempts" ? ("errors.codeAttempts" as const) : ("errors.codeInvalid" as const);
