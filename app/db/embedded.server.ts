@@ -93,19 +93,27 @@ export async function startEmbeddedPostgres(
   const dataDir = path.resolve(root, "postgres");
   const credsFile = path.resolve(root, "postgres.json");
   mkdirSync(root, { recursive: true, mode: 0o755 });
-  let creds = readCredentials(credsFile);
+  const saved = readCredentials(credsFile);
   const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
 
-  if (initialised && creds && runningPostmaster(dataDir) !== null) {
-    return { url: embeddedUrl(creds), stop: async () => {} };
+  if (initialised && !saved) {
+    throw new Error(
+      `${credsFile} is missing, so the password of the database in ${dataDir} is unknown. ` +
+        `Restore the file, or delete ${root} to start over with fresh demo data.`,
+    );
   }
-
-  if (!initialised || !creds) {
+  let creds: Credentials;
+  if (initialised && saved) {
+    creds = saved;
+    if (runningPostmaster(dataDir) !== null) return { url: embeddedUrl(creds), stop: async () => {} };
+    if (!(await portIsFree(creds.port))) {
+      creds = { ...creds, port: await freePort() };
+      writeCredentials(credsFile, creds);
+    }
+  } else {
+    // A half-made folder (initdb interrupted) holds no data yet.
     rmSync(dataDir, { recursive: true, force: true });
     creds = { port: await freePort(), password: randomBytes(24).toString("base64url") };
-    writeCredentials(credsFile, creds);
-  } else if (!(await portIsFree(creds.port))) {
-    creds = { ...creds, port: await freePort() };
     writeCredentials(credsFile, creds);
   }
 

@@ -39,15 +39,18 @@ export function splitSqlStatements(sql: string): SqlStatement[] {
       const end = sql.indexOf("*/", i + 2);
       i = end === -1 ? sql.length : end + 2;
     } else if (ch === "'" || ch === '"') {
+      // E'...' strings also allow backslash escapes.
+      const escapes = ch === "'" && (sql[i - 1] === "E" || sql[i - 1] === "e") && !/[\w$]/.test(sql[i - 2] ?? "");
       let j = i + 1;
       while (j < sql.length) {
-        if (sql[j] === ch && sql[j + 1] === ch) j += 2;
+        if (escapes && sql[j] === "\\") j += 2;
+        else if (sql[j] === ch && sql[j + 1] === ch) j += 2;
         else if (sql[j] === ch) break;
         else j++;
       }
       i = j + 1;
     } else if (ch === "$") {
-      const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i));
+      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 64));
       if (tag) {
         const end = sql.indexOf(tag[0], i + tag[0].length);
         i = end === -1 ? sql.length : end + tag[0].length;

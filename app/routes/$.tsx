@@ -1,3 +1,4 @@
+import type { RouteHandle } from "~/root";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 
 export function loader() {
@@ -11,3 +12,5 @@ export default function NotFound() {
 export function ErrorBoundary() {
   return <GeneralErrorBoundary />;
 }
+
+export const handle: RouteHandle = { titleKey: "errors.notFoundTitle" };

@@ -1,3 +1,4 @@
+import type { RouteHandle } from "~/root";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -72,3 +73,5 @@ export default function Home() {
     </div>
   );
 }
+
+export const handle: RouteHandle = { titleKey: "titles.home" };

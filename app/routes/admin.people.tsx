@@ -1,8 +1,10 @@
+import type { RouteHandle } from "~/root";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { Field, FieldErrors } from "~/components/ui/field";
 import { hasRole, requireRole } from "~/modules/auth/guards.server";
@@ -60,10 +62,9 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function People() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { people, isAdmin, me } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const isInvite = actionData?.target === null;
   const [form, fields] = useForm({
     id: "invite",
@@ -75,13 +76,20 @@ export default function People() {
   const invitableRoles = isAdmin ? ROLES : (["observer"] as const);
   const chosenRoles = (fields.roles.initialValue as string[] | string | undefined) ?? ["observer"];
   const rowErrors = !isInvite && actionData?.result.error ? Object.values(actionData.result.error).flat().filter((e): e is string => typeof e === "string") : [];
-  const busy = navigation.state === "submitting";
+  // After an action, focus goes to its outcome, so keyboard and screen-reader users hear it and
+  // continue from there instead of from the top of the page.
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (actionData?.notice) noticeRef.current?.focus();
+  }, [actionData]);
+  const formatDate = (date: string) =>
+    new Date(`${date}T12:00:00`).toLocaleDateString(i18n.language, { dateStyle: "medium" });
 
   return (
     <div className="stack">
       <h1>{t("people.title")}</h1>
       {actionData?.notice ? (
-        <p className="notice" role="status">
+        <p className="notice" role="status" tabIndex={-1} ref={noticeRef}>
           {t(actionData.notice.key, actionData.notice.values)}
         </p>
       ) : null}
@@ -120,7 +128,7 @@ export default function People() {
             </div>
             <FieldErrors id="invite-roles-error" errors={fields.roles.errors} />
           </fieldset>
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary">
             {t("people.invite")}
           </button>
         </Form>
@@ -143,9 +151,9 @@ export default function People() {
                     {person.deactivated ? t("people.deactivated") : t("people.active")}
                   </span>{" "}
                   {person.roles.map((r) => t(`roles.${r}`)).join(", ")} · {t("people.training")}:{" "}
-                  {person.trainingDate ?? t("people.noTraining")}
+                  {person.trainingDate ? formatDate(person.trainingDate) : t("people.noTraining")}
                 </p>
-                <FieldErrors id={`person-${person.id}-error`} errors={errors} />
+                {isAdmin ? <FieldErrors id={`person-${person.id}-error`} errors={errors} /> : null}
                 <div className="inline-forms">
                   {isAdmin ? (
                     <Form method="post" aria-label={t("people.rolesFor", { name })}>
@@ -162,7 +170,7 @@ export default function People() {
                           ))}
                         </div>
                       </fieldset>
-                      <button type="submit" className="secondary" disabled={busy}>
+                      <button type="submit" className="secondary">
                         {t("people.saveRoles")}
                       </button>
                     </Form>
@@ -176,8 +184,9 @@ export default function People() {
                       name="trainingDate"
                       type="date"
                       defaultValue={person.trainingDate ?? ""}
+                      errors={errors.length ? errors : undefined}
                     />
-                    <button type="submit" className="secondary" disabled={busy}>
+                    <button type="submit" className="secondary">
                       {t("people.saveTraining")}
                     </button>
                   </Form>
@@ -185,7 +194,7 @@ export default function People() {
                     <Form method="post">
                       <input type="hidden" name="intent" value={person.deactivated ? "reactivate" : "deactivate"} />
                       <input type="hidden" name="userId" value={person.id} />
-                      <button type="submit" className={person.deactivated ? "secondary" : "danger"} disabled={busy}>
+                      <button type="submit" className={person.deactivated ? "secondary" : "danger"}>
                         {person.deactivated ? t("people.reactivate") : t("people.deactivate")}
                         <span className="sr-only"> {name}</span>
                       </button>
@@ -200,3 +209,5 @@ export default function People() {
     </div>
   );
 }
+
+export const handle: RouteHandle = { titleKey: "people.title" };

@@ -1,8 +1,10 @@
+import type { RouteHandle } from "~/root";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { Field } from "~/components/ui/field";
 import { requireRole } from "~/modules/auth/guards.server";
@@ -26,7 +28,10 @@ export default function Settings() {
   const { t } = useTranslation();
   const { settings } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (actionData?.saved) noticeRef.current?.focus();
+  }, [actionData]);
   const [form, fields] = useForm({
     lastResult: actionData?.result,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SettingsSchema }),
@@ -38,7 +43,7 @@ export default function Settings() {
     <section className="card" aria-labelledby="settings-title">
       <h1 id="settings-title">{t("settings.title")}</h1>
       {actionData?.saved ? (
-        <p className="notice" role="status">
+        <p className="notice" role="status" tabIndex={-1} ref={noticeRef}>
           {t("settings.saved")}
         </p>
       ) : null}
@@ -68,10 +73,12 @@ export default function Settings() {
           defaultValue={value("mapAttribution")}
           errors={fields.mapAttribution.errors}
         />
-        <button type="submit" className="primary" disabled={navigation.state === "submitting"}>
+        <button type="submit" className="primary">
           {t("settings.save")}
         </button>
       </Form>
     </section>
   );
 }
+
+export const handle: RouteHandle = { titleKey: "settings.title" };

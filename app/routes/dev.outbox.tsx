@@ -1,10 +1,14 @@
+import type { RouteHandle } from "~/root";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { readOutbox } from "~/integrations/mail.server";
-import { isProduction } from "~/utils/env.server";
+import { env, isProduction } from "~/utils/env.server";
+
+/** Codes are readable here, so only in development and only on a server bound to this machine. */
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1"]);
 
 export function loader() {
-  if (isProduction()) throw new Response("Not found", { status: 404 });
+  if (isProduction() || !LOOPBACK.has(env().HOST)) throw new Response("Not found", { status: 404 });
   return { messages: readOutbox().slice(0, 50) };
 }
 
@@ -28,3 +32,5 @@ export default function Outbox() {
     </div>
   );
 }
+
+export const handle: RouteHandle = { titleKey: "outbox.title" };

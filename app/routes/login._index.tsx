@@ -1,6 +1,7 @@
+import type { RouteHandle } from "~/root";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -11,7 +12,7 @@ import { getUser } from "~/modules/auth/guards.server";
 import { LoginSchema } from "~/modules/auth/schema";
 import { startSignIn } from "~/modules/auth/sign-in.server";
 
-export const meta: MetaFunction = () => [{ title: "Testigo" }];
+
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) throw redirect("/");
@@ -65,3 +66,5 @@ export default function Login() {
     </section>
   );
 }
+
+export const handle: RouteHandle = { titleKey: "login.title" };

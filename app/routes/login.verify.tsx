@@ -1,3 +1,4 @@
+import type { RouteHandle } from "~/root";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
@@ -69,3 +70,5 @@ export default function Verify() {
     </section>
   );
 }
+
+export const handle: RouteHandle = { titleKey: "login.verifyTitle" };

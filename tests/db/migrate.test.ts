@@ -36,6 +36,16 @@ create function f() returns int language sql as $$ select 1; $$;
     const statements = splitSqlStatements("do $body$ begin perform 1; end $body$; select 'it''s; fine';");
     expect(statements).toHaveLength(2);
   });
+
+  it("handles tags with digits, escape strings and positional parameters", () => {
+    const sql = "create function f1() returns text language sql as $fn1$ select 'a;b'; $fn1$;\n" +
+      "select E'it\\'s; still one';\n" +
+      "prepare p as select $1::int;\n" +
+      "select 'line' ; -- trailing; comment\n";
+    const statements = splitSqlStatements(sql);
+    expect(statements.map((s) => s.line)).toEqual([1, 2, 3, 4]);
+    expect(statements[1]!.text).toBe("select E'it\\'s; still one'");
+  });
 });
 
 describe("migrate", () => {

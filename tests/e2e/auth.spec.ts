@@ -30,7 +30,7 @@ test("a protected page sends you to sign in and back", async ({ page }) => {
   await page.getByRole("textbox", { name: "6-digit code" }).fill(latestCode(DEMO.admin));
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page).toHaveURL("/admin/settings");
-  await expect(page.getByRole("heading", { name: "Organisation settings" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Organization settings" })).toBeVisible();
 });
 
 test("bad input gets a field error and keeps what was typed", async ({ page }) => {

@@ -7,6 +7,7 @@ test("the language switch translates the page and is remembered", async ({ page 
   await page.getByRole("button", { name: "Español" }).click();
   await expect(page.getByRole("heading", { name: "Iniciar sesión" })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "es");
+  await expect(page).toHaveTitle("Iniciar sesión · Chicago Rapid Response (demo)");
   await page.reload();
   await expect(page.getByRole("button", { name: "Enviar código" })).toBeVisible();
   await page.getByRole("button", { name: "English" }).click();

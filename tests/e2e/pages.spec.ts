@@ -17,7 +17,7 @@ const PAGES: { role: DemoRole | null; path: string; heading: RegExp }[] = [
   { role: "attorney", path: "/", heading: /welcome|hola/i },
   { role: "admin", path: "/", heading: /welcome/i },
   { role: "admin", path: "/admin/people", heading: /^people$/i },
-  { role: "admin", path: "/admin/settings", heading: /organisation settings/i },
+  { role: "admin", path: "/admin/settings", heading: /organization settings/i },
   { role: "admin", path: "/dev/outbox", heading: /development outbox/i },
   { role: "observer2", path: "/admin/people", heading: /not allowed/i },
 ];
@@ -31,6 +31,8 @@ for (const width of [360, 1280]) {
         const foreign = watchForThirdPartyRequests(page);
         await page.goto(path);
         await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+        // Every page has its own title (WCAG 2.4.2).
+        await expect(page).toHaveTitle(/^.+ · Chicago Rapid Response \(demo\)$/);
         await expectNoAxeViolations(page);
         await expectNoHorizontalScroll(page);
         expect(foreign).toEqual([]);
@@ -60,7 +62,7 @@ test("/healthz reports the database", async ({ request }) => {
   expect(await response.json()).toMatchObject({ status: "ok", database: "ok" });
 });
 
-test("/dev/outbox never leaks a stack trace for unknown pages", async ({ request }) => {
+test("an unknown page is a 404 without a stack trace", async ({ request }) => {
   const response = await request.get("/definitely/not/here");
   expect(response.status()).toBe(404);
   expect(await response.text()).not.toMatch(/at .*\.(ts|js):\d+/);

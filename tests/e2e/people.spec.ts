@@ -71,6 +71,8 @@ test.describe("as a coordinator", () => {
     await person.getByLabel("Training date", { exact: true }).fill("2026-11-02");
     await person.getByRole("button", { name: "Save training date" }).click();
     await expect(page.getByRole("status")).toHaveText("Training date saved.");
-    await expect(page.getByRole("listitem", { name: "Olivia Observer" })).toContainText("2026-11-02");
+    // The outcome takes the focus, so a keyboard user continues from there.
+    await expect(page.getByRole("status")).toBeFocused();
+    await expect(page.getByRole("listitem", { name: "Olivia Observer" })).toContainText("Nov 2, 2026");
   });
 });

@@ -14,7 +14,7 @@ const en = {
   home: {
     title: "Welcome, {{name}}",
     yourRoles: "Your roles",
-    noRoles: "You have no role yet. Ask a coordinator to give you one.",
+    noRoles: "You have no role yet. Ask your Testigo admin to give you one.",
     observer: {
       heading: "Observer home",
       body: "Take your phone, your partner and this card. Watch, document, do not intervene.",
@@ -30,12 +30,12 @@ const en = {
     },
     admin: {
       heading: "Admin home",
-      body: "Manage people, their roles and the organisation's settings.",
+      body: "Manage people, their roles and the organization's settings.",
       people: "Manage people",
-      settings: "Organisation settings",
+      settings: "Organization settings",
     },
     trainingMissing: "Your training is not recorded yet. You need it before you can claim shifts.",
-    trainedOn: "Trained on {{date}}",
+    trainedOn: "Training date: {{date}}",
   },
   kyr: {
     title: "Know your rights",
@@ -88,8 +88,8 @@ const en = {
     actions: "Actions",
   },
   settings: {
-    title: "Organisation settings",
-    name: "Organisation name",
+    title: "Organization settings",
+    name: "Organization name",
     timeZone: "Time zone",
     hotline: "Hotline number",
     tileUrl: "Map tile URL",
@@ -98,6 +98,7 @@ const en = {
     save: "Save settings",
     saved: "Settings saved.",
   },
+  titles: { home: "Home" },
   outbox: { title: "Development outbox", empty: "No messages yet.", to: "To", subject: "Subject", sent: "Sent" },
   email: {
     codeSubject: "Your Testigo sign-in code: {{code}}",

@@ -22,7 +22,9 @@ export class PeopleError extends Error {
   }
 }
 
-const isPermissionDenied = (error: unknown) => (error as { code?: string }).code === "42501";
+const pgCode = (error: unknown) => (error as { code?: string }).code;
+const isPermissionDenied = (error: unknown) => pgCode(error) === "42501";
+const notFound = () => new Response("Not found", { status: 404 });
 
 export function listPeople(claims: Claims): Promise<PersonRow[]> {
   return withUser(claims, async (trx) => {
@@ -75,12 +77,20 @@ export async function invitePerson(claims: Claims, input: { email: string; displ
   });
   // The invitation is committed and RLS allowed it; now the account exists and the trigger grants its roles.
   const provider = await authProvider();
-  return provider.createUser(input.email);
+  try {
+    return await provider.createUser(input.email);
+  } catch (error) {
+    // Someone else invited the same person a moment ago (local: unique email; Supabase: email_exists).
+    if (pgCode(error) === "23505" || pgCode(error) === "email_exists") throw new PeopleError("email", "errors.alreadyMember");
+    throw error;
+  }
 }
 
 export async function setRoles(claims: Claims, userId: string, roles: AppRole[]) {
   if (userId === claims.sub && !roles.includes("admin")) throw new PeopleError("roles", "errors.ownAdmin");
   await withUser(claims, async (trx) => {
+    const person = await trx.selectFrom("profiles").select("id").where("id", "=", userId).executeTakeFirst();
+    if (!person) throw notFound();
     await trx.deleteFrom("role_grants").where("user_id", "=", userId).where("role", "not in", roles).execute();
     await trx
       .insertInto("role_grants")
@@ -101,7 +111,7 @@ export async function setActive(claims: Claims, userId: string, active: boolean)
       .returning(["id", "display_name"])
       .executeTakeFirst(),
   );
-  if (!updated) throw new Response("Not found", { status: 404 });
+  if (!updated) throw notFound();
   const provider = await authProvider();
   if (active) await provider.restoreAccess(userId);
   else await provider.revokeSessions(userId);
@@ -112,5 +122,5 @@ export async function setTrainingDate(claims: Claims, userId: string, trainingDa
   const updated = await withUser(claims, (trx) =>
     trx.updateTable("profiles").set({ training_date: trainingDate }).where("id", "=", userId).returning("id").executeTakeFirst(),
   );
-  if (!updated) throw new Response("Not found", { status: 404 });
+  if (!updated) throw notFound();
 }

@@ -40,6 +40,24 @@ describe("invitePerson", () => {
   });
 });
 
+describe("errors a person can cause are field errors, not 500s", () => {
+  it("setting roles of someone who does not exist answers 404", async () => {
+    const response = await setRoles(cast.admin_alma.claims, "00000000-0000-4000-8000-000000000000", ["observer"]).catch((e: unknown) => e);
+    expect(response).toBeInstanceOf(Response);
+    expect((response as Response).status).toBe(404);
+  });
+
+  it("two simultaneous invitations of one email: one succeeds, the other is told the person exists", async () => {
+    const invite = () =>
+      invitePerson(cast.admin_alma.claims, { email: "twice@test.example", displayName: "Twice", roles: ["observer"] }).then(
+        () => "ok",
+        (e: unknown) => (e instanceof PeopleError ? e.messageKey : e),
+      );
+    const results = await Promise.all([invite(), invite()]);
+    expect(results.sort()).toEqual(["errors.alreadyMember", "ok"]);
+  });
+});
+
 describe("roles, training and activation", () => {
   it("an admin replaces someone's roles", async () => {
     await setRoles(cast.admin_alma.claims, cast.observer_oscar.id, ["observer", "coordinator"]);
@@ -93,8 +111,12 @@ describe("PeopleActionSchema", () => {
     expect(result.success && result.data.intent === "invite" && result.data.email).toBe("ana@example.org");
   });
 
-  it("rejects an impossible training date", () => {
-    const result = parse({ intent: "training", userId: cast.observer_ana.id, trainingDate: "2026-13-45" });
+  it.each(["2026-13-45", "2026-02-30", "2025-02-29", "26-01-01"])("rejects the impossible training date %s", (trainingDate) => {
+    const result = parse({ intent: "training", userId: cast.observer_ana.id, trainingDate });
     expect(result.success).toBe(false);
+  });
+
+  it("accepts a leap day", () => {
+    expect(parse({ intent: "training", userId: cast.observer_ana.id, trainingDate: "2028-02-29" }).success).toBe(true);
   });
 });

@@ -36,7 +36,11 @@ export const SetTrainingSchema = z.object({
   trainingDate: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, "errors.date")
-    .refine((d) => !Number.isNaN(Date.parse(d)), "errors.date")
+    // Date.parse("2026-02-30") is 2 March; only a date that reads back unchanged is real.
+    .refine((d) => {
+      const parsed = new Date(`${d}T00:00:00Z`);
+      return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(d);
+    }, "errors.date")
     .optional(),
 });
 
