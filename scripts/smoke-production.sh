@@ -6,9 +6,11 @@ set -euo pipefail
 PORT=${SMOKE_PORT:-3300}
 export NODE_ENV=production PORT SESSION_SECRET=smoke-secret-smoke-secret-smoke-secret-42 SMTP_URL=smtp://127.0.0.1:2525
 log=$(mktemp)
-npx tsx server.ts >"$log" 2>&1 &
+# Its own process group, so the whole tree (npx, tsx, node) is stopped at the end and nothing
+# outlives CI holding its output open.
+setsid npx tsx server.ts >"$log" 2>&1 </dev/null &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
+trap 'kill -TERM -- -$pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -fs "http://localhost:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
 fail() { echo "production smoke: $1"; cat "$log"; exit 1; }
 curl -fs "http://localhost:$PORT/healthz" | grep -q '"database":"ok"' || fail "/healthz is not ok"
