@@ -3,7 +3,10 @@ import pg from "pg";
 import type { DB } from "../../app/db/types";
 import { people, settings } from "./people";
 
-/** One step of demo data. Later features append theirs to `DEMO_SEEDS`; steps run in order. */
+/**
+ * One step of demo data. Later features append theirs to `DEMO_SEEDS`; steps run in order and must
+ * be idempotent, since `npm run db:seed` may run on a database that already has demo data.
+ */
 export interface SeedStep {
   name: string;
   run: (trx: Transaction<DB>) => Promise<void>;
@@ -21,6 +24,7 @@ async function withOwner<T>(url: string, fn: (db: Kysely<DB>) => Promise<T>) {
 }
 
 export async function seedDemoData(url: string) {
+  if (process.env.NODE_ENV === "production") throw new Error("Demo data is never seeded when NODE_ENV=production.");
   await withOwner(url, (db) =>
     db.transaction().execute(async (trx) => {
       for (const step of DEMO_SEEDS) await step.run(trx);

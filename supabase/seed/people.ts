@@ -9,11 +9,13 @@ export const DEMO_PEOPLE = [
   { email: "attorney@example.org", name: "Luis Abogado", roles: ["attorney"], languages: ["en", "es"] },
 ] as const;
 
-/** The five demo accounts, one per role, created the way an invitation creates them. */
+/** The five demo accounts, one per role, created the way an invitation creates them. Idempotent. */
 export const people: SeedStep = {
   name: "people",
   async run(trx) {
     for (const person of DEMO_PEOPLE) {
+      const existing = await trx.selectFrom("auth.users").select("id").where("email", "=", person.email).executeTakeFirst();
+      if (existing) continue;
       await trx
         .insertInto("invitations")
         .values({ email: person.email, display_name: person.name, roles: sql`${`{${person.roles.join(",")}}`}::public.app_role[]` })

@@ -1,0 +1,42 @@
+import { expect, inject, it } from "vitest";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { DB } from "../../app/db/types";
+import { DEMO_PEOPLE } from "../../supabase/seed/people";
+import { seedDemoData, seedIfEmpty } from "../../supabase/seed/index";
+import { recreateDatabase, TEMPLATE_DB, urlFor } from "../setup/test-database";
+
+it("seeds the five demo accounts with their roles once, and seeding again changes nothing", async () => {
+  const name = `testigo_seed_${process.env.VITEST_POOL_ID}`;
+  const serverUrl = inject("testServerUrl");
+  await recreateDatabase(serverUrl, name, TEMPLATE_DB);
+  const url = urlFor(serverUrl, name);
+
+  expect(await seedIfEmpty(url)).toBe(true);
+  expect(await seedIfEmpty(url)).toBe(false);
+  await seedDemoData(url);
+
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+  try {
+    const rows = await db
+      .selectFrom("profiles as p")
+      .innerJoin("role_grants as g", "g.user_id", "p.id")
+      .select(["p.email", "g.role", "p.deactivated_at"])
+      .orderBy("p.email")
+      .execute();
+    expect(rows.map((r) => `${r.email}:${r.role}`).sort()).toEqual(DEMO_PEOPLE.map((p) => `${p.email}:${p.roles[0]}`).sort());
+    expect(rows.every((r) => r.deactivated_at === null)).toBe(true);
+  } finally {
+    await db.destroy();
+  }
+});
+
+it("refuses to seed in production", async () => {
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await expect(seedDemoData("postgresql://unused")).rejects.toThrow(/never seeded/);
+  } finally {
+    process.env.NODE_ENV = previous;
+  }
+});
