@@ -9,7 +9,11 @@ declare module "@remix-run/node" {
 }
 
 export default defineConfig({
-  server: { hmr: { port: Number(process.env.HMR_PORT ?? 24678) } },
+  server: {
+    hmr: { port: Number(process.env.HMR_PORT ?? 24678) },
+    // The embedded database and test output change constantly and are never app code.
+    watch: { ignored: ["**/.data/**", "**/test-results/**", "**/playwright-report/**", "**/build/**"] },
+  },
   build: { assetsInlineLimit: 0 },
   // Every browser dependency is pre-bundled at start. Left to discovery, a fresh clone's first page
   // load re-optimises mid-hydration and ends up with two copies of React (a blank page).

@@ -50,6 +50,9 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                   <NavLink to="/admin/settings">{t("nav.settings")}</NavLink>
                 </li>
               ) : null}
+              <li>
+                <NavLink to="/profile">{t("nav.profile")}</NavLink>
+              </li>
               <li className="push">
                 <Form method="post" action="/logout">
                   <button type="submit" className="link-button">

@@ -20,6 +20,8 @@ const PAGES: { role: DemoRole | null; path: string; heading: RegExp }[] = [
   { role: "admin", path: "/admin/settings", heading: /organization settings/i },
   { role: "admin", path: "/dev/outbox", heading: /development outbox/i },
   { role: "observer2", path: "/admin/people", heading: /not allowed/i },
+  { role: "observer2", path: "/profile", heading: /my profile/i },
+  { role: "admin", path: "/profile", heading: /my profile/i },
 ];
 
 for (const width of [360, 1280]) {

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { latestCode, storageStateFor } from "./helpers";
+import { latestCode, signInThroughUi, storageStateFor } from "./helpers";
 
 test.describe("as the admin", () => {
   test.use({ storageState: storageStateFor("admin") });
@@ -39,22 +39,28 @@ test.describe("as the admin", () => {
   });
 
   test("deactivating someone signs them out at once", async ({ page, browser }) => {
-    const observerContext = await browser.newContext({ storageState: storageStateFor("observer2") });
-    const observer = await observerContext.newPage();
-    await observer.goto("/");
-    await expect(observer.locator("#observer-home")).toBeVisible();
-
+    // A person of this test's own, so the demo accounts' saved sessions stay valid for other specs.
     await page.goto("/admin/people");
-    const person = page.getByRole("listitem", { name: "Olivia Observer" });
-    await person.getByRole("button", { name: /Deactivate/ }).click();
-    await expect(page.getByRole("status")).toHaveText(/Olivia Observer is deactivated/);
+    const invite = page.getByRole("region", { name: "Invite someone" });
+    await invite.getByRole("textbox", { name: "Email" }).fill("dana@example.org");
+    await invite.getByRole("textbox", { name: "Name" }).fill("Dana Deactivated");
+    await invite.getByRole("button", { name: "Send invitation" }).click();
+    await expect(page.getByRole("listitem", { name: "Dana Deactivated" })).toBeVisible();
 
-    await observer.reload();
-    await expect(observer).toHaveURL(/\/login/);
+    const danaContext = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    const dana = await danaContext.newPage();
+    await signInThroughUi(dana, "dana@example.org");
+    await expect(dana.locator("#observer-home")).toBeVisible();
 
-    await page.getByRole("listitem", { name: "Olivia Observer" }).getByRole("button", { name: /Reactivate/ }).click();
+    await page.getByRole("listitem", { name: "Dana Deactivated" }).getByRole("button", { name: /Deactivate/ }).click();
+    await expect(page.getByRole("status")).toHaveText(/Dana Deactivated is deactivated/);
+
+    await dana.reload();
+    await expect(dana).toHaveURL(/\/login/);
+
+    await page.getByRole("listitem", { name: "Dana Deactivated" }).getByRole("button", { name: /Reactivate/ }).click();
     await expect(page.getByRole("status")).toHaveText(/active again/);
-    await observerContext.close();
+    await danaContext.close();
   });
 });
 

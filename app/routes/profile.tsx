@@ -1,0 +1,114 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useRef } from "react";
+import { useTranslation } from "react-i18next";
+import { Field, FieldErrors } from "~/components/ui/field";
+import { languageCookie } from "~/i18n/i18next.server";
+import { requireUser } from "~/modules/auth/guards.server";
+import { ProfileSchema, SPOKEN_LANGUAGES } from "~/modules/people/profile-schema";
+import { readOwnProfile, updateOwnProfile } from "~/modules/people/profile.server";
+import type { RouteHandle } from "~/root";
+
+export const handle: RouteHandle = { titleKey: "profile.title" };
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return { profile: await readOwnProfile(user.claims) };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const submission = parseWithZod(await request.formData(), { schema: ProfileSchema });
+  if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
+  await updateOwnProfile(user.claims, submission.value);
+  return data(
+    { result: submission.reply(), saved: true },
+    { headers: { "Set-Cookie": await languageCookie.serialize(submission.value.preferredLanguage) } },
+  );
+}
+
+export default function Profile() {
+  const { t, i18n } = useTranslation();
+  const { profile } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    lastResult: actionData?.result,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ProfileSchema }),
+    shouldValidate: "onSubmit",
+  });
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (actionData?.saved) noticeRef.current?.focus();
+  }, [actionData]);
+  const typed = <T,>(name: keyof typeof fields, saved: T) =>
+    actionData && !actionData.saved ? ((fields[name].initialValue as T | undefined) ?? saved) : saved;
+  const languages = [typed<string[] | string>("languages", profile.languages)].flat();
+  const preferred = typed("preferredLanguage", profile.preferred_language);
+
+  return (
+    <section className="card" aria-labelledby="profile-title">
+      <h1 id="profile-title">{t("profile.title")}</h1>
+      {actionData?.saved ? (
+        <p className="notice" role="status" tabIndex={-1} ref={noticeRef}>
+          {t("profile.saved")}
+        </p>
+      ) : null}
+      <Form method="post" {...getFormProps(form)}>
+        <Field
+          label={t("profile.name")}
+          name="displayName"
+          autoComplete="name"
+          required
+          maxLength={120}
+          defaultValue={typed("displayName", profile.display_name)}
+          errors={fields.displayName.errors}
+        />
+        <Field
+          label={t("profile.phone")}
+          name="phone"
+          type="tel"
+          autoComplete="tel"
+          maxLength={40}
+          help={t("profile.phoneHelp")}
+          defaultValue={typed("phone", profile.phone ?? "")}
+          errors={fields.phone.errors}
+        />
+        <fieldset>
+          <legend>{t("profile.languages")}</legend>
+          <div className="checks">
+            {SPOKEN_LANGUAGES.map((language) => (
+              <label key={language.code} lang={language.code}>
+                <input type="checkbox" name="languages" value={language.code} defaultChecked={languages.includes(language.code)} />
+                {language.name}
+              </label>
+            ))}
+          </div>
+          <FieldErrors id="languages-error" errors={fields.languages.errors} />
+        </fieldset>
+        <div className="field">
+          <label htmlFor="preferredLanguage">{t("profile.preferredLanguage")}</label>
+          <select id="preferredLanguage" name="preferredLanguage" defaultValue={preferred}>
+            <option value="en" lang="en">
+              English
+            </option>
+            <option value="es" lang="es">
+              Español
+            </option>
+          </select>
+        </div>
+        <p>
+          <strong>{t("profile.training")}:</strong>{" "}
+          {profile.training_date
+            ? new Date(`${profile.training_date}T12:00:00`).toLocaleDateString(i18n.language, { dateStyle: "long" })
+            : t("profile.trainingNone")}
+        </p>
+        <button type="submit" className="primary">
+          {t("profile.save")}
+        </button>
+      </Form>
+    </section>
+  );
+}
