@@ -15,10 +15,12 @@ export default defineConfig({
     watch: { ignored: ["**/.data/**", "**/test-results/**", "**/playwright-report/**", "**/build/**"] },
   },
   build: { assetsInlineLimit: 0 },
-  // Every browser dependency is pre-bundled at start. Left to discovery, a fresh clone's first page
-  // load re-optimises mid-hydration and ends up with two copies of React (a blank page).
+  // Every browser dependency is pre-bundled at start, and nothing is discovered later. Left to
+  // discovery, a fresh clone's first page load re-optimises (it even finds server-only packages
+  // through route imports) and reloads mid-hydration, sometimes with two copies of React.
   // Add new client-side packages here.
   optimizeDeps: {
+    noDiscovery: true,
     include: [
       "react",
       "react/jsx-runtime",
