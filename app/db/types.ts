@@ -109,6 +109,28 @@ export interface RoleGrants {
   user_id: string;
 }
 
+export interface ZoneAssignments {
+  assigned_at: Generated<Timestamp>;
+  assigned_by: string | null;
+  observer_id: string;
+  zone_id: string;
+}
+
+export interface Zones {
+  colour: Generated<string>;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  geometry: Json;
+  id: Generated<string>;
+  meeting_point: Json | null;
+  meeting_point_note: Generated<string>;
+  name: string;
+  notes: Generated<string>;
+  priority: Generated<number>;
+  retired_at: Timestamp | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface DB {
   "auth.users": AuthUsers;
   invitations: Invitations;
@@ -118,4 +140,6 @@ export interface DB {
   "private.sessions": PrivateSessions;
   profiles: Profiles;
   role_grants: RoleGrants;
+  zone_assignments: ZoneAssignments;
+  zones: Zones;
 }

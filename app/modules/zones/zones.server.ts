@@ -1,0 +1,288 @@
+import type { Feature, FeatureCollection, Point } from "geojson";
+import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
+import { validateZoneGeometry, type GeometryProblem, type ZoneGeometry } from "./geometry";
+import { parseLatLng, type ZoneInput } from "./schema";
+
+export interface Zone {
+  id: string;
+  name: string;
+  colour: string;
+  priority: number;
+  notes: string;
+  geometry: ZoneGeometry;
+  meetingPoint: Point | null;
+  meetingPointNote: string;
+  retired: boolean;
+  observers: number;
+}
+
+/** A failure a person can cause, on one field. */
+export class ZoneError extends Error {
+  constructor(
+    readonly field: string,
+    readonly messageKey: string,
+  ) {
+    super(messageKey);
+  }
+}
+
+const pgCode = (error: unknown) => (error as { code?: string }).code;
+
+function zoneColumns(trx: Trx) {
+  return trx
+    .selectFrom("zones as z")
+    .select([
+      "z.id",
+      "z.name",
+      "z.colour",
+      "z.priority",
+      "z.notes",
+      "z.geometry",
+      "z.meeting_point",
+      "z.meeting_point_note",
+      "z.retired_at",
+      sql<number>`(select count(*) from public.zone_assignments a where a.zone_id = z.id)::int`.as("observers"),
+    ]);
+}
+
+type ZoneRow = Awaited<ReturnType<ReturnType<typeof zoneColumns>["execute"]>>[number];
+
+const toZone = (r: ZoneRow): Zone => ({
+  id: r.id,
+  name: r.name,
+  colour: r.colour,
+  priority: r.priority,
+  notes: r.notes,
+  geometry: r.geometry as unknown as ZoneGeometry,
+  meetingPoint: (r.meeting_point as unknown as Point | null) ?? null,
+  meetingPointNote: r.meeting_point_note,
+  retired: r.retired_at !== null,
+  observers: r.observers,
+});
+
+/** Zones the person may see, most urgent first; retired ones last (only coordinators see them). */
+export function listZones(claims: Claims): Promise<Zone[]> {
+  return withUser(claims, async (trx) => {
+    const rows = await zoneColumns(trx)
+      .orderBy(sql`z.retired_at is not null`)
+      .orderBy("z.priority")
+      .orderBy("z.name")
+      .execute();
+    return rows.map(toZone);
+  });
+}
+
+export async function getZone(claims: Claims, id: string) {
+  return withUser(claims, async (trx) => {
+    const row = await zoneColumns(trx).where("z.id", "=", id).executeTakeFirst();
+    if (!row) throw new Response("Not found", { status: 404 });
+    const roster = await trx
+      .selectFrom("zone_assignments as a")
+      .innerJoin("profiles as p", "p.id", "a.observer_id")
+      .select(["p.id", "p.display_name", "p.email", "p.languages", "p.training_date"])
+      .where("a.zone_id", "=", id)
+      .orderBy("p.display_name")
+      .execute();
+    return { zone: toZone(row), roster };
+  });
+}
+
+function values(input: Omit<ZoneInput, "intent" | "id">) {
+  return {
+    name: input.name,
+    colour: input.colour,
+    priority: input.priority,
+    notes: input.notes,
+    geometry: JSON.stringify(input.geometry),
+    meeting_point: input.meetingPoint ? JSON.stringify(input.meetingPoint) : null,
+    meeting_point_note: input.meetingPointNote,
+  };
+}
+
+export async function saveZone(claims: Claims, input: ZoneInput): Promise<string> {
+  // Whatever the caller did, only a valid, normalised geometry is stored.
+  const checked = validateZoneGeometry(input.geometry);
+  if (!checked.ok) throw new ZoneError("geometry", checked.problem.key);
+  input = { ...input, geometry: checked.geometry };
+  try {
+    return await withUser(claims, async (trx) => {
+      if (input.id) {
+        const row = await trx.updateTable("zones").set(values(input)).where("id", "=", input.id).returning("id").executeTakeFirst();
+        if (!row) throw new Response("Not found", { status: 404 });
+        return row.id;
+      }
+      const row = await trx
+        .insertInto("zones")
+        .values({ ...values(input), created_by: claims.sub })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return row.id;
+    });
+  } catch (error) {
+    if (pgCode(error) === "23505") throw new ZoneError("name", "zones.errors.nameTaken");
+    if (pgCode(error) === "42501") throw new Response("Forbidden", { status: 403 });
+    throw error;
+  }
+}
+
+export async function setZoneRetired(claims: Claims, id: string, retired: boolean) {
+  const row = await withUser(claims, (trx) =>
+    trx
+      .updateTable("zones")
+      .set({ retired_at: retired ? sql`now()` : null })
+      .where("id", "=", id)
+      .returning("name")
+      .executeTakeFirst(),
+  );
+  if (!row) throw new Response("Not found", { status: 404 });
+  return row.name;
+}
+
+export async function assignObserver(claims: Claims, zoneId: string, observerId: string) {
+  try {
+    await withUser(claims, async (trx) => {
+      const observer = await trx
+        .selectFrom("role_grants")
+        .select("user_id")
+        .where("user_id", "=", observerId)
+        .where("role", "=", "observer")
+        .executeTakeFirst();
+      if (!observer) throw new ZoneError("observerId", "zones.errors.observer");
+      await trx
+        .insertInto("zone_assignments")
+        .values({ zone_id: zoneId, observer_id: observerId, assigned_by: claims.sub })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    });
+  } catch (error) {
+    if (pgCode(error) === "23503") throw new Response("Not found", { status: 404 });
+    if (pgCode(error) === "42501") throw new Response("Forbidden", { status: 403 });
+    throw error;
+  }
+}
+
+export async function unassignObserver(claims: Claims, zoneId: string, observerId: string) {
+  await withUser(claims, (trx) =>
+    trx.deleteFrom("zone_assignments").where("zone_id", "=", zoneId).where("observer_id", "=", observerId).execute(),
+  );
+}
+
+/** Observers a coordinator can assign: active people holding the observer role. */
+export function listAssignableObservers(claims: Claims) {
+  return withUser(claims, (trx) =>
+    trx
+      .selectFrom("profiles as p")
+      .innerJoin("role_grants as g", "g.user_id", "p.id")
+      .select(["p.id", "p.display_name", "p.email"])
+      .where("g.role", "=", "observer")
+      .where("p.deactivated_at", "is", null)
+      .orderBy("p.display_name")
+      .execute(),
+  );
+}
+
+/** The zones this person is assigned to (RLS shows an observer only their own). */
+export async function myZoneIds(claims: Claims): Promise<string[]> {
+  const rows = await withUser(claims, (trx) =>
+    trx.selectFrom("zone_assignments").select("zone_id").where("observer_id", "=", claims.sub).execute(),
+  );
+  return rows.map((r) => r.zone_id);
+}
+
+export async function exportZones(claims: Claims): Promise<FeatureCollection> {
+  const zones = await listZones(claims);
+  return {
+    type: "FeatureCollection",
+    features: zones.map(
+      (z): Feature => ({
+        type: "Feature",
+        geometry: z.geometry,
+        properties: {
+          name: z.name,
+          colour: z.colour,
+          priority: z.priority,
+          notes: z.notes,
+          meetingPoint: z.meetingPoint ? `${z.meetingPoint.coordinates[1]}, ${z.meetingPoint.coordinates[0]}` : null,
+          meetingPointNote: z.meetingPointNote,
+          retired: z.retired,
+        },
+      }),
+    ),
+  };
+}
+
+export interface ImportProblem {
+  feature: number;
+  name: string;
+  key: GeometryProblem["key"] | string;
+  values?: Record<string, number>;
+}
+
+const MAX_IMPORT_FEATURES = 500;
+
+/**
+ * Imports a GeoJSON FeatureCollection. Every feature is checked first; if any is wrong, nothing is
+ * imported and each problem is listed by feature. Zones are matched by name, so importing an
+ * export again updates rather than duplicates.
+ */
+export async function importZones(claims: Claims, text: string): Promise<{ imported: number } | { problems: ImportProblem[] }> {
+  let collection: unknown;
+  try {
+    collection = JSON.parse(text);
+  } catch {
+    return { problems: [{ feature: 0, name: "", key: "zones.geometry.invalidJson" }] };
+  }
+  const features = (collection as { type?: unknown; features?: unknown }).features;
+  if ((collection as { type?: unknown }).type !== "FeatureCollection" || !Array.isArray(features)) {
+    return { problems: [{ feature: 0, name: "", key: "zones.import.notCollection" }] };
+  }
+  if (features.length > MAX_IMPORT_FEATURES) {
+    return { problems: [{ feature: 0, name: "", key: "zones.import.tooMany", values: { max: MAX_IMPORT_FEATURES } }] };
+  }
+  const problems: ImportProblem[] = [];
+  const rows: (ReturnType<typeof values> & { retired: boolean })[] = [];
+  const seen = new Set<string>();
+  features.forEach((feature: unknown, index) => {
+    const props = ((feature as { properties?: unknown })?.properties ?? {}) as Record<string, unknown>;
+    const name = typeof props.name === "string" ? props.name.trim() : "";
+    const problem = (key: string, vals?: Record<string, number>) => problems.push({ feature: index + 1, name, key, values: vals });
+    if (!name || name.length > 80) return problem("zones.import.name");
+    if (seen.has(name.toLowerCase())) return problem("zones.import.duplicateName");
+    seen.add(name.toLowerCase());
+    const geometry = validateZoneGeometry((feature as { geometry?: unknown })?.geometry);
+    if (!geometry.ok) return problem(geometry.problem.key, geometry.problem.values);
+    const colour = typeof props.colour === "string" && /^#[0-9a-fA-F]{6}$/.test(props.colour) ? props.colour.toLowerCase() : "#0b4f6c";
+    const priority = [1, 2, 3].includes(Number(props.priority)) ? Number(props.priority) : 2;
+    const meetingPoint = typeof props.meetingPoint === "string" && props.meetingPoint ? parseLatLng(props.meetingPoint) : null;
+    rows.push({
+      ...values({
+        name,
+        colour,
+        priority,
+        notes: typeof props.notes === "string" ? props.notes.slice(0, 2000) : "",
+        geometry: geometry.geometry,
+        meetingPoint,
+        meetingPointNote: typeof props.meetingPointNote === "string" ? props.meetingPointNote.slice(0, 200) : "",
+      }),
+      retired: props.retired === true,
+    });
+  });
+  if (problems.length) return { problems };
+  await withUser(claims, async (trx) => {
+    for (const { retired, ...row } of rows) {
+      const existing = await trx
+        .selectFrom("zones")
+        .select("id")
+        .where(sql<string>`lower(btrim(name))`, "=", row.name.toLowerCase())
+        .executeTakeFirst();
+      const retiredAt = retired ? sql<Date>`coalesce(retired_at, now())` : null;
+      if (existing) {
+        await trx.updateTable("zones").set({ ...row, retired_at: retiredAt }).where("id", "=", existing.id).execute();
+      } else {
+        const created = await trx.insertInto("zones").values({ ...row, created_by: claims.sub }).returning("id").executeTakeFirstOrThrow();
+        if (retired) await trx.updateTable("zones").set({ retired_at: sql`now()` }).where("id", "=", created.id).execute();
+      }
+    }
+  });
+  return { imported: rows.length };
+}
