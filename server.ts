@@ -18,6 +18,8 @@ const viteDevServer = config.NODE_ENV !== "development"
   ? undefined
   : await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true }, appType: "custom" }));
 
+const hmrPort = viteDevServer ? Number(process.env.HMR_PORT ?? 24678) : undefined;
+
 const app = express();
 app.disable("x-powered-by");
 // A hop count, not `true`: the left-most X-Forwarded-For entry is whatever the client wrote.
@@ -31,26 +33,9 @@ app.use(morgan(":method :path :status :res[content-length] - :response-time ms")
 app.use((_req, res, next) => {
   const nonce = randomBytes(16).toString("base64");
   res.locals.cspNonce = nonce;
-  const connect = viteDevServer ? `'self' ws://localhost:${process.env.HMR_PORT ?? 24678}` : "'self'";
-  res.setHeader(
-    "Content-Security-Policy",
-    [
-      "default-src 'self'",
-      `script-src 'self' 'nonce-${nonce}'`,
-      // Leaflet positions tiles with inline styles; no inline script is ever allowed.
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data: blob:",
-      `connect-src ${connect}`,
-      "font-src 'self'",
-      "object-src 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-      ...(production ? ["upgrade-insecure-requests"] : []),
-    ].join("; "),
-  );
-  // "same-origin": nothing leaks to other sites, and same-origin form posts keep a real Origin header
-  // (with "no-referrer" Chromium sends `Origin: null`, which Remix rightly refuses as CSRF).
+  // The Content-Security-Policy of pages is set where the page is rendered (app/entry.server.tsx),
+  // since it names the map's tile host from the settings. Setting one here too would add a second
+  // header, and browsers enforce both.
   res.setHeader("Referrer-Policy", "same-origin");
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("X-Frame-Options", "DENY");
@@ -78,6 +63,7 @@ app.all(
     mode: config.NODE_ENV,
     getLoadContext: (req, res) => ({
       cspNonce: res.locals.cspNonce as string,
+      hmrPort,
       clientKey: createHmac("sha256", config.SESSION_SECRET)
         .update(req.ip ?? "")
         .digest("hex"),

@@ -34,6 +34,12 @@ export default defineConfig({
       "@conform-to/react",
       "@conform-to/zod",
       "zod",
+      "leaflet",
+      "react-leaflet",
+      "@geoman-io/leaflet-geoman-free",
+      "@turf/kinks",
+      "remix-utils/client-only",
+      "@date-fns/tz",
     ],
   },
   plugins: [

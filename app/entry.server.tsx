@@ -9,6 +9,7 @@ import { I18nextProvider, initReactI18next } from "react-i18next";
 import { NonceProvider } from "./components/nonce";
 import { i18nConfig } from "./i18n/config";
 import { i18nServer } from "./i18n/i18next.server";
+import { contentSecurityPolicy } from "./utils/csp.server";
 
 export const streamTimeout = 5_000;
 
@@ -23,6 +24,16 @@ export default async function handleRequest(
   const lng = remixContext.staticHandlerContext.loaderData?.root?.locale ?? (await i18nServer.getLocale(request));
   await instance.use(initReactI18next).init({ ...i18nConfig, lng });
   const nonce = loadContext.cspNonce;
+  const rootData = remixContext.staticHandlerContext.loaderData?.root as { settings?: { mapTileUrl?: string } } | undefined;
+  responseHeaders.set(
+    "Content-Security-Policy",
+    contentSecurityPolicy({
+      nonce,
+      production: process.env.NODE_ENV === "production",
+      tileUrl: rootData?.settings?.mapTileUrl,
+      hmrPort: loadContext.hmrPort,
+    }),
+  );
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
 
   return new Promise((resolve, reject) => {

@@ -4,6 +4,8 @@ declare module "@remix-run/node" {
   interface AppLoadContext {
     /** Per-request CSP nonce for the scripts we render. */
     cspNonce: string;
+    /** Vite's HMR websocket port in development, for the CSP. */
+    hmrPort?: number;
     /** A keyed hash of the client's address, for rate limits only; the address itself never enters the app. */
     clientKey: string;
   }

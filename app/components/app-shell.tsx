@@ -40,10 +40,23 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                   {t("nav.home")}
                 </NavLink>
               </li>
-              {canManagePeople ? (
+              {roles.includes("observer") ? (
                 <li>
-                  <NavLink to="/admin/people">{t("nav.people")}</NavLink>
+                  <NavLink to="/shifts">{t("nav.shifts")}</NavLink>
                 </li>
+              ) : null}
+              {canManagePeople ? (
+                <>
+                  <li>
+                    <NavLink to="/coordinate/zones">{t("nav.zones")}</NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/coordinate/coverage">{t("nav.coverage")}</NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/admin/people">{t("nav.people")}</NavLink>
+                  </li>
+                </>
               ) : null}
               {isAdmin ? (
                 <li>

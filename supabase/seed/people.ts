@@ -43,7 +43,14 @@ export const settings: SeedStep = {
   async run(trx) {
     await trx
       .updateTable("org_settings")
-      .set({ name: "Chicago Rapid Response (demo)", hotline_number: "(312) 555-0199" })
+      .set({
+        name: "Chicago Rapid Response (demo)",
+        hotline_number: "(312) 555-0199",
+        // OpenStreetMap's own tile server: fine for a demo, but it sees every viewer's IP address.
+        // Production should self-host tiles (see README).
+        map_tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        map_attribution: "© OpenStreetMap contributors",
+      })
       .execute();
   },
 };

@@ -40,3 +40,12 @@ it("refuses to seed in production", async () => {
     process.env.NODE_ENV = previous;
   }
 });
+
+it("every demo zone outline is valid", async () => {
+  const { DEMO_ZONES } = await import("../../supabase/seed/zones");
+  const { validateZoneGeometry } = await import("../../app/modules/zones/geometry");
+  for (const zone of DEMO_ZONES) {
+    const result = validateZoneGeometry({ type: "Polygon", coordinates: [[...zone.ring, zone.ring[0]]] });
+    expect(result.ok, zone.name).toBe(true);
+  }
+});

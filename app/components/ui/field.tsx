@@ -1,4 +1,11 @@
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
+
+/** Error messages are i18n keys, optionally followed by "|" and JSON interpolation values. */
+export function translateError(t: TFunction, message: string) {
+  const [key, values] = message.split("|", 2);
+  return t(key!, values ? (JSON.parse(values) as Record<string, unknown>) : undefined);
+}
 
 interface FieldProps extends React.InputHTMLAttributes<HTMLInputElement> {
   label: string;
@@ -34,7 +41,7 @@ export function Field({ label, name, errors, help, id, inputClassName, ...input 
       />
       {hasErrors ? (
         <p id={errorId} className="error-text" role="alert">
-          {errors!.map((e) => t(e)).join(" ")}
+          {errors!.map((e) => translateError(t, e)).join(" ")}
         </p>
       ) : null}
     </div>
@@ -46,7 +53,67 @@ export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
   if (!errors?.length) return null;
   return (
     <p id={id} className="error-text" role="alert">
-      {errors.map((e) => t(e)).join(" ")}
+      {errors.map((e) => translateError(t, e)).join(" ")}
     </p>
+  );
+}
+
+interface TextAreaFieldProps extends React.TextareaHTMLAttributes<HTMLTextAreaElement> {
+  label: string;
+  name: string;
+  errors?: string[];
+  help?: string;
+}
+
+export function TextAreaField({ label, name, errors, help, id, ...textarea }: TextAreaFieldProps) {
+  const { t } = useTranslation();
+  const inputId = id ?? `field-${name}`;
+  const hasErrors = Boolean(errors?.length);
+  const describedBy = [help ? `${inputId}-help` : null, hasErrors ? `${inputId}-error` : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      {help ? (
+        <span id={`${inputId}-help`} className="help">
+          {help}
+        </span>
+      ) : null}
+      <textarea id={inputId} name={name} aria-invalid={hasErrors || undefined} aria-describedby={describedBy} {...textarea} />
+      {hasErrors ? (
+        <p id={`${inputId}-error`} className="error-text" role="alert">
+          {errors!.map((e) => translateError(t, e)).join(" ")}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+interface SelectFieldProps extends React.SelectHTMLAttributes<HTMLSelectElement> {
+  label: string;
+  name: string;
+  errors?: string[];
+  options: { value: string; label: string }[];
+}
+
+export function SelectField({ label, name, errors, options, id, ...select }: SelectFieldProps) {
+  const { t } = useTranslation();
+  const inputId = id ?? `field-${name}`;
+  const hasErrors = Boolean(errors?.length);
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      <select id={inputId} name={name} aria-invalid={hasErrors || undefined} aria-describedby={hasErrors ? `${inputId}-error` : undefined} {...select}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      {hasErrors ? (
+        <p id={`${inputId}-error`} className="error-text" role="alert">
+          {errors!.map((e) => translateError(t, e)).join(" ")}
+        </p>
+      ) : null}
+    </div>
   );
 }

@@ -9,12 +9,21 @@ export interface OrgSettings {
   mapAttribution: string;
 }
 
-/** Public facts every page shows (name, hotline), readable before sign-in too. */
-export async function publicSettings(): Promise<Pick<OrgSettings, "name" | "hotlineNumber">> {
+/** Facts every page needs (name, hotline, map tiles), readable before sign-in too. */
+export async function publicSettings(): Promise<Pick<OrgSettings, "name" | "hotlineNumber" | "mapTileUrl" | "mapAttribution" | "timeZone">> {
   const row = await withSystem((trx) =>
-    trx.selectFrom("org_settings").select(["name", "hotline_number"]).executeTakeFirst(),
+    trx
+      .selectFrom("org_settings")
+      .select(["name", "hotline_number", "map_tile_url", "map_attribution", "time_zone"])
+      .executeTakeFirst(),
   );
-  return { name: row?.name ?? "Testigo", hotlineNumber: row?.hotline_number ?? "" };
+  return {
+    name: row?.name ?? "Testigo",
+    hotlineNumber: row?.hotline_number ?? "",
+    mapTileUrl: row?.map_tile_url ?? "",
+    mapAttribution: row?.map_attribution ?? "",
+    timeZone: row?.time_zone ?? "America/Chicago",
+  };
 }
 
 export async function readSettings(claims: Claims): Promise<OrgSettings> {

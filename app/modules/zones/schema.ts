@@ -18,7 +18,8 @@ const geometryField = z.string({ required_error: "zones.geometry.required" }).tr
   }
   const result = validateZoneGeometry(text);
   if (!result.ok) {
-    ctx.addIssue({ code: "custom", message: result.problem.key, params: result.problem.values });
+    const { key, values } = result.problem;
+    ctx.addIssue({ code: "custom", message: values ? `${key}|${JSON.stringify(values)}` : key });
     return z.NEVER;
   }
   return result.geometry;

@@ -234,10 +234,10 @@ export async function importZones(claims: Claims, text: string): Promise<{ impor
   }
   const features = (collection as { type?: unknown; features?: unknown }).features;
   if ((collection as { type?: unknown }).type !== "FeatureCollection" || !Array.isArray(features)) {
-    return { problems: [{ feature: 0, name: "", key: "zones.import.notCollection" }] };
+    return { problems: [{ feature: 0, name: "", key: "zones.importErrors.notCollection" }] };
   }
   if (features.length > MAX_IMPORT_FEATURES) {
-    return { problems: [{ feature: 0, name: "", key: "zones.import.tooMany", values: { max: MAX_IMPORT_FEATURES } }] };
+    return { problems: [{ feature: 0, name: "", key: "zones.importErrors.tooMany", values: { max: MAX_IMPORT_FEATURES } }] };
   }
   const problems: ImportProblem[] = [];
   const rows: (ReturnType<typeof values> & { retired: boolean })[] = [];
@@ -246,8 +246,8 @@ export async function importZones(claims: Claims, text: string): Promise<{ impor
     const props = ((feature as { properties?: unknown })?.properties ?? {}) as Record<string, unknown>;
     const name = typeof props.name === "string" ? props.name.trim() : "";
     const problem = (key: string, vals?: Record<string, number>) => problems.push({ feature: index + 1, name, key, values: vals });
-    if (!name || name.length > 80) return problem("zones.import.name");
-    if (seen.has(name.toLowerCase())) return problem("zones.import.duplicateName");
+    if (!name || name.length > 80) return problem("zones.importErrors.name");
+    if (seen.has(name.toLowerCase())) return problem("zones.importErrors.duplicateName");
     seen.add(name.toLowerCase());
     const geometry = validateZoneGeometry((feature as { geometry?: unknown })?.geometry);
     if (!geometry.ok) return problem(geometry.problem.key, geometry.problem.values);

@@ -141,7 +141,7 @@ describe("import and export", () => {
     expect(result).toEqual({
       problems: [
         { feature: 2, name: "Bow tie", key: "zones.geometry.selfIntersection", values: undefined },
-        { feature: 3, name: "", key: "zones.import.name", values: undefined },
+        { feature: 3, name: "", key: "zones.importErrors.name", values: undefined },
         { feature: 4, name: "Open", key: "zones.geometry.notClosed", values: { polygon: 1, ring: 1 } },
       ],
     });
@@ -150,7 +150,7 @@ describe("import and export", () => {
 
   it("refuses what is not a FeatureCollection", async () => {
     expect(await importZones(cast.admin_alma.claims, "{")).toMatchObject({ problems: [{ key: "zones.geometry.invalidJson" }] });
-    expect(await importZones(cast.admin_alma.claims, '{"type":"Polygon"}')).toMatchObject({ problems: [{ key: "zones.import.notCollection" }] });
+    expect(await importZones(cast.admin_alma.claims, '{"type":"Polygon"}')).toMatchObject({ problems: [{ key: "zones.importErrors.notCollection" }] });
   });
 
   it("an observer cannot import", async () => {

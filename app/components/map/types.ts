@@ -1,0 +1,27 @@
+import type { MultiPolygon, Point, Polygon } from "geojson";
+
+export interface MapZone {
+  id: string;
+  name: string;
+  colour: string;
+  geometry: Polygon | MultiPolygon;
+  meetingPoint?: Point | null;
+  /** Fill opacity override, e.g. for coverage colouring. */
+  fill?: string;
+  href?: string;
+  emphasis?: boolean;
+}
+
+export interface ZoneMapProps {
+  zones: MapZone[];
+  tileUrl: string;
+  attribution: string;
+  label: string;
+  noTilesMessage: string;
+  /** Draw new polygons; each finished shape is reported as GeoJSON. */
+  onDraw?: (geometry: Polygon | MultiPolygon) => void;
+  /** The zone whose vertices can be edited and which can be dragged. */
+  editableZoneId?: string;
+  onEdit?: (geometry: Polygon | MultiPolygon) => void;
+  height?: number;
+}

@@ -1,0 +1,127 @@
+import L from "./leaflet-global.client";
+import "@geoman-io/leaflet-geoman-free";
+import type { MultiPolygon, Polygon } from "geojson";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { GeoJSON, MapContainer, TileLayer, useMap } from "react-leaflet";
+import type { MapZone, ZoneMapProps } from "./types";
+
+/** Chicago, for an empty map. */
+const DEFAULT_CENTER: L.LatLngExpression = [41.86, -87.7];
+
+function geometryOf(layer: L.Layer): Polygon | MultiPolygon | null {
+  const feature = (layer as L.Polygon).toGeoJSON?.();
+  const geometry = feature && "geometry" in feature ? feature.geometry : null;
+  return geometry && (geometry.type === "Polygon" || geometry.type === "MultiPolygon") ? geometry : null;
+}
+
+function FitToZones({ zones }: { zones: MapZone[] }) {
+  const map = useMap();
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (fitted.current || zones.length === 0) return;
+    const bounds = L.geoJSON(zones.map((z) => ({ type: "Feature", properties: {}, geometry: z.geometry })) as never).getBounds();
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [16, 16] });
+      fitted.current = true;
+    }
+  }, [map, zones]);
+  return null;
+}
+
+function Drawing({ onDraw }: { onDraw: NonNullable<ZoneMapProps["onDraw"]> }) {
+  const map = useMap();
+  useEffect(() => {
+    map.pm.addControls({
+      position: "topleft",
+      drawMarker: false,
+      drawCircleMarker: false,
+      drawPolyline: false,
+      drawRectangle: true,
+      drawCircle: false,
+      drawText: false,
+      editMode: false,
+      dragMode: false,
+      cutPolygon: false,
+      removalMode: false,
+      rotateMode: false,
+    });
+    const created = (event: { layer: L.Layer }) => {
+      const geometry = geometryOf(event.layer);
+      // One draft at a time: the latest shape replaces the previous one.
+      map.eachLayer((layer) => {
+        if ((layer as { _testigoDraft?: boolean })._testigoDraft) map.removeLayer(layer);
+      });
+      (event.layer as { _testigoDraft?: boolean })._testigoDraft = true;
+      if (geometry) onDraw(geometry);
+    };
+    map.on("pm:create", created);
+    return () => {
+      map.off("pm:create", created);
+      map.pm.removeControls();
+    };
+  }, [map, onDraw]);
+  return null;
+}
+
+function ZoneLayer({ zone, editable, onEdit }: { zone: MapZone; editable: boolean; onEdit?: ZoneMapProps["onEdit"] }) {
+  const ref = useRef<L.GeoJSON>(null);
+  useEffect(() => {
+    const group = ref.current;
+    if (!group || !editable || !onEdit) return;
+    const layers = group.getLayers() as L.Polygon[];
+    const report = () => {
+      const polygons = layers.map(geometryOf).filter((g): g is Polygon | MultiPolygon => g !== null);
+      if (polygons.length === 1) onEdit(polygons[0]!);
+    };
+    for (const layer of layers) {
+      layer.pm.enable({ allowSelfIntersection: false, draggable: true });
+      layer.on("pm:edit pm:dragend pm:markerdragend", report);
+    }
+    return () => {
+      for (const layer of layers) {
+        layer.off("pm:edit pm:dragend pm:markerdragend", report);
+        layer.pm.disable();
+      }
+    };
+  }, [editable, onEdit]);
+  const data = useMemo(() => ({ type: "Feature" as const, properties: { name: zone.name }, geometry: zone.geometry }), [zone]);
+  return (
+    <GeoJSON
+      ref={ref}
+      data={data}
+      style={{
+        color: zone.colour,
+        weight: zone.emphasis || editable ? 4 : 2,
+        fillColor: zone.fill ?? zone.colour,
+        fillOpacity: zone.fill ? 0.55 : 0.2,
+      }}
+      onEachFeature={(_feature, layer) => {
+        layer.bindTooltip(zone.name, { sticky: true });
+        if (zone.href) layer.on("click", () => window.location.assign(zone.href!));
+      }}
+    />
+  );
+}
+
+export default function ZoneMap(props: ZoneMapProps) {
+  const { zones, tileUrl, attribution, label, noTilesMessage, onDraw, editableZoneId, onEdit, height = 420 } = props;
+  const [tilesFailed, setTilesFailed] = useState(!tileUrl);
+  const tileEvents = useMemo(() => ({ tileerror: () => setTilesFailed(true) }), []);
+  return (
+    <div className="map-frame" style={{ height }}>
+      <MapContainer center={DEFAULT_CENTER} zoom={11} style={{ height: "100%" }} attributionControl keyboard aria-label={label}>
+        {tileUrl ? <TileLayer url={tileUrl} attribution={attribution} eventHandlers={tileEvents} /> : null}
+        {zones.map((zone) => (
+          <ZoneLayer key={`${zone.id}-${JSON.stringify(zone.geometry).length}`} zone={zone} editable={zone.id === editableZoneId} onEdit={onEdit} />
+        ))}
+        <FitToZones zones={zones} />
+        {onDraw ? <Drawing onDraw={onDraw} /> : null}
+      </MapContainer>
+      {tilesFailed ? (
+        <p className="map-note" role="note">
+          {noTilesMessage}
+        </p>
+      ) : null}
+    </div>
+  );
+}

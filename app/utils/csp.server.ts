@@ -1,0 +1,28 @@
+/** The one Content-Security-Policy: nonce'd scripts only, and images from the configured tile host. */
+export function contentSecurityPolicy(options: { nonce: string; production: boolean; tileUrl?: string; hmrPort?: number }) {
+  let tileOrigin = "";
+  if (options.tileUrl) {
+    try {
+      // "{s}" subdomains become a wildcard on the same registrable host.
+      const url = new URL(options.tileUrl.replace("{s}", "tile-subdomain-placeholder"));
+      tileOrigin = url.protocol === "https:" ? ` ${url.protocol}//${url.host.replace("tile-subdomain-placeholder", "*")}` : "";
+    } catch {
+      tileOrigin = "";
+    }
+  }
+  const connect = options.hmrPort ? `'self' ws://localhost:${options.hmrPort}` : "'self'";
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${options.nonce}'`,
+    // Leaflet positions tiles with inline styles; no inline script is ever allowed.
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: blob:${tileOrigin}`,
+    `connect-src ${connect}`,
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    ...(options.production ? ["upgrade-insecure-requests"] : []),
+  ].join("; ");
+}
