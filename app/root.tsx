@@ -55,6 +55,10 @@ export function Layout({ children }: { children: React.ReactNode }) {
   const matches = useMatches();
   const titleKey = [...matches].reverse().map((m) => (m.handle as RouteHandle | undefined)?.titleKey).find(Boolean);
   const site = rootData?.settings.name ?? "Testigo";
+  // Lets tests (and CSS, if ever needed) tell a hydrated page, error pages included, from server HTML.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "true";
+  }, []);
   return (
     <html lang={locale} dir="ltr">
       <head>
@@ -77,10 +81,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
 export default function App() {
   const { locale } = useLoaderData<typeof loader>();
   useChangeLanguage(locale);
-  // Lets tests (and CSS, if ever needed) tell a hydrated page from server HTML.
-  useEffect(() => {
-    document.documentElement.dataset.hydrated = "true";
-  }, []);
+
   return (
     <AppShell>
       <Outlet />

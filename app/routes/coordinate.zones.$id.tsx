@@ -76,6 +76,8 @@ export default function ZoneDetail() {
         label={t("zones.map")}
         loadingLabel={t("zones.mapLoading")}
         noTilesMessage={t("zones.noTiles")}
+        vertexLabel={t("zones.vertex")}
+        language={root?.locale ?? "en"}
         editableZoneId={zone.id}
         onEdit={onEdit}
       />

@@ -69,6 +69,8 @@ export default function Zones() {
         label={t("zones.map")}
         loadingLabel={t("zones.mapLoading")}
         noTilesMessage={t("zones.noTiles")}
+        vertexLabel={t("zones.vertex")}
+        language={root?.locale ?? "en"}
         onDraw={onDraw}
       />
       <div className="two-col">

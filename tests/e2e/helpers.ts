@@ -51,10 +51,19 @@ export async function expectNoHorizontalScroll(page: Page) {
   expect(overflow, `horizontal overflow on ${page.url()}`).toBeLessThanOrEqual(0);
 }
 
-/** Fails on any request that leaves localhost. */
+/** The demo's configured tile server: the only other host a page may ask, and blocked in tests. */
+export const TILE_HOST = /^https:\/\/tile\.openstreetmap\.org\//;
+
+export async function blockTiles(page: Page) {
+  await page.route(TILE_HOST, (route) => route.abort());
+}
+
+/** Fails on any request that leaves localhost, other than to the configured (and blocked) tile host. */
 export function watchForThirdPartyRequests(page: Page) {
   const foreign: string[] = [];
+  void blockTiles(page);
   page.on("request", (request) => {
+    if (TILE_HOST.test(request.url())) return;
     const url = new URL(request.url());
     if (!["localhost", "127.0.0.1"].includes(url.hostname) && !["data:", "blob:"].includes(url.protocol)) foreign.push(request.url());
   });

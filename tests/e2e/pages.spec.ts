@@ -22,6 +22,11 @@ const PAGES: { role: DemoRole | null; path: string; heading: RegExp }[] = [
   { role: "observer2", path: "/admin/people", heading: /not allowed/i },
   { role: "observer2", path: "/profile", heading: /my profile/i },
   { role: "admin", path: "/profile", heading: /my profile/i },
+  { role: "coordinator", path: "/coordinate/zones", heading: /^zones$/i },
+  { role: "coordinator", path: "/coordinate/coverage", heading: /^coverage$/i },
+  { role: "observer2", path: "/shifts", heading: /^shifts$/i },
+  { role: "observer", path: "/shifts", heading: /^turnos$/i },
+  { role: "observer2", path: "/coordinate/zones", heading: /not allowed/i },
 ];
 
 for (const width of [360, 1280]) {
@@ -33,6 +38,9 @@ for (const width of [360, 1280]) {
         const foreign = watchForThirdPartyRequests(page);
         await page.goto(path);
         await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+        // Maps render on the client; axe must see them too.
+        await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+        if (await page.locator(".map-frame").count()) await expect(page.locator(".leaflet-container")).toBeVisible();
         // Every page has its own title (WCAG 2.4.2).
         await expect(page).toHaveTitle(/^.+ · Chicago Rapid Response \(demo\)$/);
         await expectNoAxeViolations(page);
@@ -42,6 +50,20 @@ for (const width of [360, 1280]) {
     });
   }
 }
+
+test("a zone's page has no axe violations, at 360 px too", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: storageStateFor("coordinator"), viewport: { width: 360, height: 800 } });
+  const page = await context.newPage();
+  const foreign = watchForThirdPartyRequests(page);
+  await page.goto("/coordinate/zones");
+  await page.getByRole("link", { name: "Little Village" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: /Little Village/ })).toBeVisible();
+  await expect(page.locator(".leaflet-container")).toBeVisible();
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
+  expect(foreign).toEqual([]);
+  await context.close();
+});
 
 test("the verify page has no axe violations", async ({ page }) => {
   await page.goto("/login");

@@ -24,4 +24,7 @@ export interface ZoneMapProps {
   editableZoneId?: string;
   onEdit?: (geometry: Polygon | MultiPolygon) => void;
   height?: number;
+  /** Accessible name of the draggable corners when a zone is being edited. */
+  vertexLabel?: string;
+  language?: "en" | "es";
 }

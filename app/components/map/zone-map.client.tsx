@@ -28,9 +28,33 @@ function FitToZones({ zones }: { zones: MapZone[] }) {
   return null;
 }
 
-function Drawing({ onDraw }: { onDraw: NonNullable<ZoneMapProps["onDraw"]> }) {
+/**
+ * Leaflet and Geoman make buttons and draggable corners without accessible names; name them
+ * (the toolbar from Geoman's own translated titles) whenever they appear.
+ */
+function AccessibleNames({ vertexLabel }: { vertexLabel: string }) {
   const map = useMap();
   useEffect(() => {
+    const container = map.getContainer();
+    const name = () => {
+      container.querySelectorAll<HTMLElement>(".marker-icon:not([aria-label])").forEach((el) => el.setAttribute("aria-label", vertexLabel));
+      container.querySelectorAll<HTMLElement>(".leaflet-buttons-control-button:not([aria-label])").forEach((el) => {
+        const title = el.parentElement?.getAttribute("title");
+        if (title) el.setAttribute("aria-label", title);
+      });
+    };
+    name();
+    const observer = new MutationObserver(name);
+    observer.observe(container, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [map, vertexLabel]);
+  return null;
+}
+
+function Drawing({ onDraw, language }: { onDraw: NonNullable<ZoneMapProps["onDraw"]>; language: "en" | "es" }) {
+  const map = useMap();
+  useEffect(() => {
+    map.pm.setLang(language);
     map.pm.addControls({
       position: "topleft",
       drawMarker: false,
@@ -59,7 +83,7 @@ function Drawing({ onDraw }: { onDraw: NonNullable<ZoneMapProps["onDraw"]> }) {
       map.off("pm:create", created);
       map.pm.removeControls();
     };
-  }, [map, onDraw]);
+  }, [map, onDraw, language]);
   return null;
 }
 
@@ -104,7 +128,8 @@ function ZoneLayer({ zone, editable, onEdit }: { zone: MapZone; editable: boolea
 }
 
 export default function ZoneMap(props: ZoneMapProps) {
-  const { zones, tileUrl, attribution, label, noTilesMessage, onDraw, editableZoneId, onEdit, height = 420 } = props;
+  const { zones, tileUrl, attribution, label, noTilesMessage, onDraw, editableZoneId, onEdit, height = 420, vertexLabel = "Corner", language = "en" } =
+    props;
   const [tilesFailed, setTilesFailed] = useState(!tileUrl);
   const tileEvents = useMemo(() => ({ tileerror: () => setTilesFailed(true) }), []);
   return (
@@ -115,7 +140,8 @@ export default function ZoneMap(props: ZoneMapProps) {
           <ZoneLayer key={`${zone.id}-${JSON.stringify(zone.geometry).length}`} zone={zone} editable={zone.id === editableZoneId} onEdit={onEdit} />
         ))}
         <FitToZones zones={zones} />
-        {onDraw ? <Drawing onDraw={onDraw} /> : null}
+        {onDraw ? <Drawing onDraw={onDraw} language={language} /> : null}
+        <AccessibleNames vertexLabel={vertexLabel} />
       </MapContainer>
       {tilesFailed ? (
         <p className="map-note" role="note">

@@ -116,6 +116,7 @@ const en = {
     map: "Map of deployment zones",
     mapHelp: "Draw a new zone with the polygon tool, or drag a zone's corners to change it, then press “Save zone”. Everything on the map can also be done with the forms below.",
     mapLoading: "Loading the map…",
+    vertex: "Corner of the zone: drag it to reshape",
     noTiles: "The base map is not available; zones are shown on a plain background.",
     list: "Zones",
     none: "No zones yet.",

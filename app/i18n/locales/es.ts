@@ -118,6 +118,7 @@ const es: Resources = {
     map: "Mapa de las zonas de despliegue",
     mapHelp: "Dibuja una zona nueva con la herramienta de polígono, o arrastra las esquinas de una zona para cambiarla, y luego pulsa «Guardar zona». Todo lo del mapa también se puede hacer con los formularios de abajo.",
     mapLoading: "Cargando el mapa…",
+    vertex: "Esquina de la zona: arrástrala para cambiar la forma",
     noTiles: "El mapa de fondo no está disponible; las zonas se muestran sobre un fondo liso.",
     list: "Zonas",
     none: "Todavía no hay zonas.",

@@ -1,0 +1,148 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { blockTiles, storageStateFor } from "./helpers";
+
+test.use({ storageState: storageStateFor("coordinator") });
+
+test.beforeEach(async ({ page }) => {
+  await blockTiles(page);
+});
+
+async function mapReady(page: Page) {
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator(".leaflet-container")).toBeVisible();
+  await expect(page.locator("path.leaflet-interactive").first()).toBeVisible();
+}
+
+test("zones still render when the tile server cannot be reached", async ({ page }) => {
+  await page.goto("/coordinate/zones");
+  await mapReady(page);
+  expect(await page.locator("path.leaflet-interactive").count()).toBeGreaterThanOrEqual(7);
+  await expect(page.getByRole("note")).toHaveText("The base map is not available; zones are shown on a plain background.");
+});
+
+test("draw a polygon with the mouse, save it, and find it again after a reload", async ({ page }) => {
+  await page.goto("/coordinate/zones");
+  await mapReady(page);
+  await page.locator(".leaflet-pm-icon-polygon").click();
+  const box = (await page.locator(".leaflet-container").boundingBox())!;
+  const at = (fx: number, fy: number) => [box.x + box.width * fx, box.y + box.height * fy] as const;
+  for (const [fx, fy] of [[0.08, 0.55], [0.25, 0.55], [0.25, 0.85], [0.08, 0.85]] as const) {
+    await page.mouse.click(...at(fx, fy));
+  }
+  await page.mouse.click(...at(0.08, 0.55));
+  const outline = page.getByRole("textbox", { name: "Outline (GeoJSON)" });
+  await expect(outline).toHaveValue(/"type":"Polygon"/);
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill("Drawn by hand");
+  await page.getByRole("button", { name: "Save zone" }).click();
+  await expect(page).toHaveURL(/\/coordinate\/zones\/[0-9a-f-]{36}$/);
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1, name: "Drawn by hand" })).toBeVisible();
+  const saved = JSON.parse(await page.getByRole("textbox", { name: "Outline (GeoJSON)" }).inputValue());
+  expect(saved.type).toBe("Polygon");
+  expect(saved.coordinates[0]).toHaveLength(5);
+});
+
+test("a zone made with the keyboard alone; a broken outline is refused and kept", async ({ page }) => {
+  await page.goto("/coordinate/zones");
+  const form = page.getByRole("region", { name: "New zone" });
+  await form.getByRole("textbox", { name: "Name", exact: true }).fill("Keyboard zone");
+  const outline = form.getByRole("textbox", { name: "Outline (GeoJSON)" });
+  const bowTie = '{"type":"Polygon","coordinates":[[[-87.8,41.7],[-87.79,41.71],[-87.79,41.7],[-87.8,41.71],[-87.8,41.7]]]}';
+  await outline.fill(bowTie);
+  await form.getByRole("button", { name: "Save zone" }).press("Enter");
+  await expect(form.getByText("The outline crosses itself.")).toBeVisible();
+  await expect(outline).toHaveValue(bowTie);
+  await expect(form.getByRole("textbox", { name: "Name", exact: true })).toHaveValue("Keyboard zone");
+
+  await outline.fill('{"type":"Polygon","coordinates":[[[-87.8,41.7],[-87.79,41.7],[-87.79,41.71],[-87.8,41.71],[-87.8,41.7]]]}');
+  await form.getByRole("button", { name: "Save zone" }).press("Enter");
+  await expect(page.getByRole("heading", { level: 1, name: "Keyboard zone" })).toBeVisible();
+});
+
+test("export then import gives the same zones; a broken file is explained feature by feature", async ({ page, request }, testInfo) => {
+  const exported = await (await request.get("/coordinate/zones/export")).text();
+  mkdirSync(testInfo.outputDir, { recursive: true });
+  const file = path.join(testInfo.outputDir, "zones.geojson");
+  writeFileSync(file, exported);
+  await page.goto("/coordinate/zones");
+  await page.getByLabel("GeoJSON file (FeatureCollection)").setInputFiles(file);
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  const count = JSON.parse(exported).features.length;
+  await expect(page.getByRole("status")).toHaveText(`Imported ${count} zones.`);
+  expect(JSON.parse(await (await request.get("/coordinate/zones/export")).text())).toEqual(JSON.parse(exported));
+
+  const broken = path.join(testInfo.outputDir, "broken.geojson");
+  writeFileSync(
+    broken,
+    JSON.stringify({
+      type: "FeatureCollection",
+      features: [
+        { type: "Feature", properties: { name: "Open ring" }, geometry: { type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] } },
+        { type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] } },
+      ],
+    }),
+  );
+  await page.getByLabel("GeoJSON file (FeatureCollection)").setInputFiles(broken);
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  const problems = page.getByRole("alert");
+  await expect(problems).toContainText("Nothing was imported.");
+  await expect(problems).toContainText("Feature 1 (Open ring): Ring 1 of polygon 1 is not closed");
+  await expect(problems).toContainText("Feature 2: Every feature needs a “name” property");
+  expect(readFileSync(file, "utf8")).toBe(exported);
+});
+
+test("a coordinator assigns an observer to a zone, and the observer sees it first", async ({ page, browser }) => {
+  await page.goto("/coordinate/zones");
+  await page.getByRole("link", { name: "Belmont Cragin" }).click();
+  await page.getByRole("combobox", { name: "Observer" }).selectOption({ label: "Olivia Observer" });
+  await page.getByRole("button", { name: "Assign observer" }).click();
+  await expect(page.getByRole("status")).toHaveText("Observer assigned.");
+  await expect(page.getByRole("region", { name: "Observers in this zone" })).toContainText("Olivia Observer");
+
+  const context = await browser.newContext({ storageState: storageStateFor("observer2") });
+  const observer = await context.newPage();
+  await blockTiles(observer);
+  await observer.goto("/shifts");
+  const mine = observer.getByRole("region", { name: "Your zones" });
+  await expect(mine.getByRole("listitem")).toHaveText([/Belmont Cragin/]);
+  // Her zone is listed before every other zone on the page.
+  const names = await observer.locator(".zone-list li > span:first-child").allTextContents();
+  expect(names[0]).toBe("Belmont Cragin");
+  await context.close();
+
+  await page.getByRole("button", { name: "Remove Olivia Observer" }).click();
+  await expect(page.getByRole("status")).toHaveText("Observer removed from this zone.");
+});
+
+test("a retired zone disappears for observers and keeps its history for coordinators", async ({ page, browser }) => {
+  await page.goto("/coordinate/zones");
+  await page.getByRole("link", { name: "Logan Square" }).click();
+  await page.getByRole("button", { name: "Retire zone" }).click();
+  await expect(page.getByRole("status")).toHaveText("Zone “Logan Square” retired. Its history is kept.");
+
+  const context = await browser.newContext({ storageState: storageStateFor("observer2") });
+  const observer = await context.newPage();
+  await blockTiles(observer);
+  await observer.goto("/shifts");
+  await expect(observer.getByText("Albany Park")).toBeVisible();
+  await expect(observer.getByText("Logan Square")).toHaveCount(0);
+  await context.close();
+
+  await page.getByRole("button", { name: "Restore zone" }).click();
+  await expect(page.getByRole("status")).toHaveText("Zone “Logan Square” is active again.");
+});
+
+test("Leaflet is fetched only by pages with a map", async ({ page }) => {
+  const scripts: string[] = [];
+  page.on("request", (r) => {
+    if (r.resourceType() === "script") scripts.push(r.url());
+  });
+  await page.goto("/profile");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  expect(scripts.filter((s) => /zone-map|leaflet/i.test(s))).toEqual([]);
+  await page.goto("/coordinate/zones");
+  await mapReady(page);
+  expect(scripts.filter((s) => /zone-map/i.test(s)).length).toBeGreaterThan(0);
+});
