@@ -1,0 +1,58 @@
+/**
+ * Prints the gzip size of the JavaScript each page downloads in the production build:
+ * `npm run build && npx tsx bench/bundle-size.ts`. Starts from the browser manifest Remix ships
+ * (entry and route modules), follows static imports, and the lazily imported map chunk.
+ * Writes bench/results/bundle-size.json.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+
+const client = path.resolve("build/client");
+const manifestFile = readdirSync(path.join(client, "assets")).find((f) => /^manifest-.*\.js$/.test(f))!;
+const manifest = JSON.parse(
+  readFileSync(path.join(client, "assets", manifestFile), "utf8").replace(/^window\.__remixManifest=/, "").replace(/;\s*$/, ""),
+) as {
+  entry: { module: string; imports: string[] };
+  routes: Record<string, { module: string; imports?: string[] }>;
+};
+
+const read = (url: string) => readFileSync(path.join(client, url), "utf8");
+const size = (url: string) => gzipSync(readFileSync(path.join(client, url)), { level: 9 }).length;
+
+function closure(start: string[], followMap: boolean) {
+  const seen = new Set<string>();
+  const visit = (url: string) => {
+    if (seen.has(url)) return;
+    seen.add(url);
+    const text = read(url);
+    const dir = path.posix.dirname(url);
+    for (const m of text.matchAll(/(?:from|import)\s*"(\.\/[^"]+\.js)"/g)) visit(path.posix.join(dir, m[1]!));
+    if (followMap) for (const m of text.matchAll(/import\("(\.\/zone-map\.client[^"]*\.js)"\)/g)) visit(path.posix.join(dir, m[1]!));
+  };
+  start.forEach(visit);
+  return [...seen];
+}
+
+const pages: Record<string, string> = {
+  "/login (no map)": "routes/login._index",
+  "/profile (no map)": "routes/profile",
+  "/admin/people (no map)": "routes/admin.people",
+  "/coordinate/zones": "routes/coordinate.zones._index",
+  "/coordinate/zones/:id": "routes/coordinate.zones.$id",
+  "/coordinate/coverage": "routes/coordinate.coverage",
+  "/shifts": "routes/shifts._index",
+};
+
+const results: Record<string, { files: number; gzipKiB: number; leaflet: boolean }> = {};
+for (const [page, id] of Object.entries(pages)) {
+  const route = manifest.routes[id]!;
+  const root = manifest.routes.root!;
+  const start = [manifest.entry.module, ...manifest.entry.imports, root.module, ...(root.imports ?? []), route.module, ...(route.imports ?? [])];
+  const files = closure(start, true);
+  const bytes = files.reduce((sum, f) => sum + size(f), 0);
+  results[page] = { files: files.length, gzipKiB: Math.round((bytes / 1024) * 10) / 10, leaflet: files.some((f) => read(f).includes("leaflet-pane")) };
+  console.log(`${page.padEnd(26)} ${results[page]!.gzipKiB.toFixed(1).padStart(7)} KiB gzip, ${files.length} files${results[page]!.leaflet ? ", with Leaflet" : ""}`);
+}
+mkdirSync("bench/results", { recursive: true });
+writeFileSync("bench/results/bundle-size.json", `${JSON.stringify(results, null, 2)}\n`);
