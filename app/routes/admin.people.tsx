@@ -9,11 +9,18 @@ import { useTranslation } from "react-i18next";
 import { Field, FieldErrors } from "~/components/ui/field";
 import { hasRole, requireRole } from "~/modules/auth/guards.server";
 import { invitePerson, listPeople, PeopleError, setActive, setRoles, setTrainingDate } from "~/modules/people/people.server";
+import { listZones, setObserverZones, ZoneError } from "~/modules/zones/zones.server";
 import { InviteSchema, PeopleActionSchema, ROLES } from "~/modules/people/schema";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "admin", "coordinator");
-  return { people: await listPeople(user.claims), isAdmin: hasRole(user, "admin"), me: user.id };
+  const [people, zones] = await Promise.all([listPeople(user.claims), listZones(user.claims)]);
+  return {
+    people,
+    zones: zones.filter((z) => !z.retired).map((z) => ({ id: z.id, name: z.name })),
+    isAdmin: hasRole(user, "admin"),
+    me: user.id,
+  };
 }
 
 type Notice = { key: string; values?: Record<string, string> };
@@ -43,6 +50,10 @@ export async function action({ request }: ActionFunctionArgs) {
         notice = { key: value.intent === "deactivate" ? "people.deactivatedDone" : "people.reactivatedDone", values: { name } };
         break;
       }
+      case "zones":
+        await setObserverZones(user.claims, value.userId, value.zoneIds);
+        notice = { key: "people.zonesSaved" };
+        break;
       case "training":
         await setTrainingDate(user.claims, value.userId, value.trainingDate ?? null);
         notice = { key: "people.trainingSaved" };
@@ -50,7 +61,7 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     return data({ result: submission.reply(), notice, target });
   } catch (error) {
-    if (error instanceof PeopleError) {
+    if (error instanceof PeopleError || error instanceof ZoneError) {
       return data(
         { result: submission.reply({ fieldErrors: { [error.field]: [error.messageKey] } }), notice: null, target },
         { status: 400 },
@@ -63,7 +74,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function People() {
   const { t, i18n } = useTranslation();
-  const { people, isAdmin, me } = useLoaderData<typeof loader>();
+  const { people, zones, isAdmin, me } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const isInvite = actionData?.target === null;
   const [form, fields] = useForm({
@@ -190,6 +201,26 @@ export default function People() {
                       {t("people.saveTraining")}
                     </button>
                   </Form>
+                  {person.roles.includes("observer") && zones.length ? (
+                    <Form method="post" aria-label={t("people.zonesFor", { name })}>
+                      <input type="hidden" name="intent" value="zones" />
+                      <input type="hidden" name="userId" value={person.id} />
+                      <fieldset>
+                        <legend>{t("people.homeZones")}</legend>
+                        <div className="checks">
+                          {zones.map((zone) => (
+                            <label key={zone.id}>
+                              <input type="checkbox" name="zoneIds" value={zone.id} defaultChecked={person.zoneIds.includes(zone.id)} />
+                              {zone.name}
+                            </label>
+                          ))}
+                        </div>
+                      </fieldset>
+                      <button type="submit" className="secondary">
+                        {t("people.saveZones")}
+                      </button>
+                    </Form>
+                  ) : null}
                   {isAdmin && person.id !== me ? (
                     <Form method="post">
                       <input type="hidden" name="intent" value={person.deactivated ? "reactivate" : "deactivate"} />

@@ -146,3 +146,22 @@ test("Leaflet is fetched only by pages with a map", async ({ page }) => {
   await mapReady(page);
   expect(scripts.filter((s) => /zone-map/i.test(s)).length).toBeGreaterThan(0);
 });
+
+test("home zones can also be set from the observer's row on the people page", async ({ page, browser }) => {
+  await page.goto("/admin/people");
+  const olivia = page.getByRole("form", { name: "Home zones of Olivia Observer" });
+  await olivia.getByRole("checkbox", { name: "Brighton Park" }).check();
+  await olivia.getByRole("button", { name: "Save home zones" }).click();
+  await expect(page.getByRole("status")).toHaveText("Home zones saved.");
+
+  const context = await browser.newContext({ storageState: storageStateFor("observer2") });
+  const observer = await context.newPage();
+  await blockTiles(observer);
+  await observer.goto("/shifts");
+  await expect(observer.getByRole("region", { name: "Your zones" }).getByRole("listitem")).toHaveText([/Brighton Park/]);
+  await context.close();
+
+  await page.getByRole("form", { name: "Home zones of Olivia Observer" }).getByRole("checkbox", { name: "Brighton Park" }).uncheck();
+  await page.getByRole("form", { name: "Home zones of Olivia Observer" }).getByRole("button", { name: "Save home zones" }).click();
+  await expect(page.getByRole("status")).toHaveText("Home zones saved.");
+});

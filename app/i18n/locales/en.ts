@@ -98,6 +98,10 @@ const en = {
     trainingFor: "Training date for {{name}}",
     trainingSaved: "Training date saved.",
     actions: "Actions",
+    homeZones: "Home zones",
+    zonesFor: "Home zones of {{name}}",
+    saveZones: "Save home zones",
+    zonesSaved: "Home zones saved.",
   },
   settings: {
     title: "Organization settings",

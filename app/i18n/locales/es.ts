@@ -100,6 +100,10 @@ const es: Resources = {
     trainingFor: "Fecha de capacitación de {{name}}",
     trainingSaved: "Fecha de capacitación guardada.",
     actions: "Acciones",
+    homeZones: "Zonas habituales",
+    zonesFor: "Zonas habituales de {{name}}",
+    saveZones: "Guardar zonas habituales",
+    zonesSaved: "Zonas habituales guardadas.",
   },
   settings: {
     title: "Configuración de la organización",

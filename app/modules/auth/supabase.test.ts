@@ -261,6 +261,10 @@ afterEach(() => {
 afterAll(() => {
   server.close();
   resetAuthProvider();
+  // Worker processes are reused across test files: leave no Supabase mode behind for the next one.
+  delete process.env.SUPABASE_URL;
+  delete process.env.SUPABASE_ANON_KEY;
+  delete process.env.SUPABASE_SERVICE_ROLE_KEY;
 });
 
 /** A person invited in our database whom Supabase also knows, as after a real invitation. */

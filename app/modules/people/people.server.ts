@@ -10,6 +10,7 @@ export interface PersonRow {
   deactivated: boolean;
   roles: AppRole[];
   signedInOnce: boolean;
+  zoneIds: string[];
 }
 
 /** Failures a person can cause; the route turns them into field errors. */
@@ -40,6 +41,7 @@ export function listPeople(claims: Claims): Promise<PersonRow[]> {
           "roles",
         ),
         sql<boolean>`exists (select 1 from public.invitations i where i.email = p.email and i.accepted_at is not null)`.as("signed_in_once"),
+        sql<string[]>`coalesce((select array_agg(a.zone_id::text) from public.zone_assignments a where a.observer_id = p.id), '{}')`.as("zone_ids"),
       ])
       .orderBy("p.deactivated_at", (ob) => ob.desc().nullsFirst())
       .orderBy("p.display_name")
@@ -52,6 +54,7 @@ export function listPeople(claims: Claims): Promise<PersonRow[]> {
       deactivated: r.deactivated_at !== null,
       roles: r.roles as AppRole[],
       signedInOnce: r.signed_in_once,
+      zoneIds: r.zone_ids,
     }));
   });
 }

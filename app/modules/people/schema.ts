@@ -44,7 +44,14 @@ export const SetTrainingSchema = z.object({
     .optional(),
 });
 
+export const SetZonesSchema = z.object({
+  intent: z.literal("zones"),
+  userId: z.string().uuid(),
+  zoneIds: z.array(z.string().uuid()).max(200).default([]),
+});
+
 export const PeopleActionSchema = z.discriminatedUnion("intent", [
+  SetZonesSchema,
   InviteSchema,
   SetRolesSchema,
   SetActiveSchema.extend({ intent: z.literal("deactivate") }),

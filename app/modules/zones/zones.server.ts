@@ -286,3 +286,32 @@ export async function importZones(claims: Claims, text: string): Promise<{ impor
   });
   return { imported: rows.length };
 }
+
+/** Replaces an observer's home zones (from the observer's row on the people page). */
+export async function setObserverZones(claims: Claims, observerId: string, zoneIds: string[]) {
+  try {
+    await withUser(claims, async (trx) => {
+      const observer = await trx
+        .selectFrom("role_grants")
+        .select("user_id")
+        .where("user_id", "=", observerId)
+        .where("role", "=", "observer")
+        .executeTakeFirst();
+      if (!observer) throw new ZoneError("zoneIds", "zones.errors.observer");
+      let removal = trx.deleteFrom("zone_assignments").where("observer_id", "=", observerId);
+      if (zoneIds.length) removal = removal.where("zone_id", "not in", zoneIds);
+      await removal.execute();
+      if (zoneIds.length) {
+        await trx
+          .insertInto("zone_assignments")
+          .values(zoneIds.map((zone_id) => ({ zone_id, observer_id: observerId, assigned_by: claims.sub })))
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
+    });
+  } catch (error) {
+    if (pgCode(error) === "23503") throw new Response("Not found", { status: 404 });
+    if (pgCode(error) === "42501") throw new Response("Forbidden", { status: 403 });
+    throw error;
+  }
+}

@@ -10,6 +10,7 @@ import {
   listZones,
   myZoneIds,
   saveZone,
+  setObserverZones,
   setZoneRetired,
   unassignObserver,
   ZoneError,
@@ -114,6 +115,24 @@ describe("assignments", () => {
       trx.deleteFrom("zone_assignments").where("observer_id", "=", cast.observer_ana.id).executeTakeFirst(),
     );
     expect(removed.numDeletedRows).toBe(0n);
+  });
+});
+
+describe("home zones from the observer's row", () => {
+  it("replaces an observer's zones, and only coordinators and admins may", async () => {
+    const a = await saveZone(cast.coordinator_carmen.claims, zone("Home A", -87.5, 41.6));
+    const b = await saveZone(cast.coordinator_carmen.claims, zone("Home B", -87.45, 41.6));
+    await setObserverZones(cast.coordinator_carmen.claims, cast.observer_oscar.id, [a, b]);
+    expect((await myZoneIds(cast.observer_oscar.claims)).sort()).toEqual([a, b].sort());
+    await setObserverZones(cast.admin_alma.claims, cast.observer_oscar.id, [b]);
+    expect(await myZoneIds(cast.observer_oscar.claims)).toEqual([b]);
+    await setObserverZones(cast.coordinator_carmen.claims, cast.observer_oscar.id, []);
+    expect(await myZoneIds(cast.observer_oscar.claims)).toEqual([]);
+    await expect(setObserverZones(cast.observer_oscar.claims, cast.observer_oscar.id, [a])).rejects.toMatchObject({ status: 403 });
+    expect(await myZoneIds(cast.observer_oscar.claims)).toEqual([]);
+    await expect(setObserverZones(cast.coordinator_carmen.claims, cast.attorney_luis.id, [a])).rejects.toBeInstanceOf(ZoneError);
+    const missing = await setObserverZones(cast.coordinator_carmen.claims, cast.observer_oscar.id, ["00000000-0000-4000-8000-000000000000"]).catch((e: unknown) => e);
+    expect((missing as Response).status).toBe(404);
   });
 });
 
