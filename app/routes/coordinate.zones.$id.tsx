@@ -10,6 +10,7 @@ import { handleZoneAction } from "~/modules/zones/actions.server";
 import { validateZoneGeometry } from "~/modules/zones/geometry";
 import { getZone, listAssignableObservers } from "~/modules/zones/zones.server";
 import type { RootLoader, RouteHandle } from "~/root";
+import { readForm } from "~/utils/form.server";
 import { invariantResponse } from "~/utils/misc";
 
 export const handle: RouteHandle = { titleKey: "zones.edit" };
@@ -27,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireRole(request, "coordinator", "admin");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
-  const formData = await request.formData();
+  const formData = await readForm(request, 256 * 1024);
   // The zone is the one in the URL, whatever a form says.
   formData.set("id", params.id!);
   return handleZoneAction(user, formData, (id) => `/coordinate/zones/${id}`);

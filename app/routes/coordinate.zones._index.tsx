@@ -10,6 +10,7 @@ import { requireRole } from "~/modules/auth/guards.server";
 import { handleZoneAction, type ZoneNotice } from "~/modules/zones/actions.server";
 import { importZones, listZones, type ImportProblem } from "~/modules/zones/zones.server";
 import type { RootLoader, RouteHandle } from "~/root";
+import { readForm } from "~/utils/form.server";
 
 export const handle: RouteHandle = { titleKey: "zones.title" };
 export const links: LinksFunction = () => mapLinks();
@@ -23,13 +24,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, "coordinator", "admin");
-  const formData = await request.formData();
+  const formData = await readForm(request, MAX_IMPORT_BYTES + 64 * 1024);
   if (formData.get("intent") === "import") {
     const file = formData.get("file");
     const problems = (list: ImportProblem[]) =>
       data({ result: null, notice: null as ZoneNotice | null, importProblems: list }, { status: 400 });
     if (!(file instanceof File) || file.size === 0) return problems([{ feature: 0, name: "", key: "zones.importErrors.notCollection" }]);
-    if (file.size > MAX_IMPORT_BYTES) return problems([{ feature: 0, name: "", key: "zones.importErrors.tooMany", values: { max: 500 } }]);
+    if (file.size > MAX_IMPORT_BYTES) return problems([{ feature: 0, name: "", key: "zones.importErrors.fileTooLarge", values: { max: 5 } }]);
     const outcome = await importZones(user.claims, await file.text());
     if ("problems" in outcome) return problems(outcome.problems);
     return data({ result: null, notice: { key: "zones.imported", values: { count: String(outcome.imported) } } as ZoneNotice, importProblems: [] });

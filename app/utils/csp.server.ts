@@ -5,7 +5,9 @@ export function contentSecurityPolicy(options: { nonce: string; production: bool
     try {
       // "{s}" subdomains become a wildcard on the same registrable host.
       const url = new URL(options.tileUrl.replace("{s}", "tile-subdomain-placeholder"));
-      tileOrigin = url.protocol === "https:" ? ` ${url.protocol}//${url.host.replace("tile-subdomain-placeholder", "*")}` : "";
+      const host = url.host.replace("tile-subdomain-placeholder", "*");
+      // Only a plain host name may enter the header: anything else could add directives.
+      tileOrigin = url.protocol === "https:" && /^[a-z0-9.*-]+(:\d+)?$/i.test(host) ? ` https://${host}` : "";
     } catch {
       tileOrigin = "";
     }

@@ -16,5 +16,8 @@ describe("contentSecurityPolicy", () => {
     expect(contentSecurityPolicy({ nonce: "n", production: false, tileUrl: "http://tiles.example.org/{z}/{x}/{y}.png" })).toContain(
       "img-src 'self' data: blob:;",
     );
+    expect(contentSecurityPolicy({ nonce: "n", production: false, tileUrl: "https://a.example;report-uri/x/{z}/{x}/{y}.png" })).toContain(
+      "img-src 'self' data: blob:;",
+    );
   });
 });

@@ -50,6 +50,22 @@ $$;
 create trigger zones_touch before update on public.zones
   for each row execute function private.touch_updated_at();
 
+-- Retirement is stamped by the database, so nobody can back- or forward-date it.
+create or replace function private.stamp_retired_at() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.retired_at is not null then
+    new.retired_at := case when old.retired_at is not null then old.retired_at else now() end;
+  end if;
+  return new;
+end
+$$;
+
+create trigger zones_stamp_retired before update of retired_at on public.zones
+  for each row execute function private.stamp_retired_at();
+
 alter table public.zones enable row level security;
 alter table public.zone_assignments enable row level security;
 
@@ -61,9 +77,16 @@ grant select, delete on public.zone_assignments to authenticated;
 grant insert (zone_id, observer_id, assigned_by) on public.zone_assignments to authenticated;
 
 -- Everyone signed in sees active zones; coordinators and admins also see retired ones.
+-- Observers keep seeing a retired zone they were assigned to, so their history still has a name.
 create policy zones_select on public.zones for select to authenticated
   using (
-    (retired_at is null and (select private.is_active_member()))
+    (
+      (select private.is_active_member())
+      and (
+        retired_at is null
+        or exists (select 1 from public.zone_assignments a where a.zone_id = zones.id and a.observer_id = (select auth.uid()))
+      )
+    )
     or (select private.has_role('coordinator'))
     or (select private.has_role('admin'))
   );
@@ -79,14 +102,29 @@ create policy zones_update on public.zones for update to authenticated
 
 create policy zone_assignments_select on public.zone_assignments for select to authenticated
   using (
-    observer_id = (select auth.uid())
+    (observer_id = (select auth.uid()) and (select private.is_active_member()))
     or (select private.has_role('coordinator'))
     or (select private.has_role('admin'))
   );
+-- Only active observers, and only to active zones.
+create or replace function private.is_assignable(zone uuid, observer uuid) returns boolean
+language sql stable security definer
+set search_path = ''
+as $$
+  select exists (select 1 from public.zones z where z.id = zone and z.retired_at is null)
+     and exists (
+       select 1 from public.role_grants g join public.profiles p on p.id = g.user_id
+       where g.user_id = observer and g.role = 'observer' and p.deactivated_at is null
+     )
+$$;
+revoke all on function private.is_assignable(uuid, uuid) from public;
+grant execute on function private.is_assignable(uuid, uuid) to authenticated;
+
 create policy zone_assignments_insert on public.zone_assignments for insert to authenticated
   with check (
     ((select private.has_role('coordinator')) or (select private.has_role('admin')))
     and assigned_by = (select auth.uid())
+    and private.is_assignable(zone_id, observer_id)
   );
 create policy zone_assignments_delete on public.zone_assignments for delete to authenticated
   using ((select private.has_role('coordinator')) or (select private.has_role('admin')));

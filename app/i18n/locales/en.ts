@@ -173,6 +173,7 @@ const en = {
       priority: "Choose a priority from 1 to 3.",
       meetingPoint: "Write latitude and longitude, e.g. 41.8525, -87.6955.",
       observer: "Choose an observer.",
+      zoneGone: "This zone was retired or removed meanwhile. Reload the page.",
     },
     geometry: {
       required: "Draw the zone on the map or paste its GeoJSON.",
@@ -183,6 +184,8 @@ const en = {
       notClosed: "Ring {{ring}} of polygon {{polygon}} is not closed: its last point must repeat the first.",
       outOfRange: "Ring {{ring}} of polygon {{polygon}} has a point outside longitude −180…180 or latitude −90…90.",
       tooManyVertices: "The outline has too many corners (at most {{max}}).",
+      tooManyPolygons: "The outline has too many separate parts (at most {{max}}).",
+      noArea: "Ring {{ring}} of polygon {{polygon}} has no area: its corners lie on one line.",
       selfIntersection: "The outline crosses itself.",
     },
     importErrors: {
@@ -190,6 +193,7 @@ const en = {
       tooMany: "The file has more than {{max}} features.",
       name: "Every feature needs a “name” property (up to 80 characters).",
       duplicateName: "Another feature in the file has the same name.",
+      fileTooLarge: "The file is larger than {{max}} MB.",
     },
   },
   shifts: {

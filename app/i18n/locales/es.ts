@@ -175,6 +175,7 @@ const es: Resources = {
       priority: "Elige una prioridad del 1 al 3.",
       meetingPoint: "Escribe la latitud y la longitud, p. ej. 41.8525, -87.6955.",
       observer: "Elige a un/a observador/a.",
+      zoneGone: "Esta zona se retiró o eliminó mientras tanto. Vuelve a cargar la página.",
     },
     geometry: {
       required: "Dibuja la zona en el mapa o pega su GeoJSON.",
@@ -185,6 +186,8 @@ const es: Resources = {
       notClosed: "El anillo {{ring}} del polígono {{polygon}} no está cerrado: el último punto debe repetir el primero.",
       outOfRange: "El anillo {{ring}} del polígono {{polygon}} tiene un punto fuera de longitud −180…180 o latitud −90…90.",
       tooManyVertices: "El contorno tiene demasiadas esquinas (máximo {{max}}).",
+      tooManyPolygons: "El contorno tiene demasiadas partes separadas (máximo {{max}}).",
+      noArea: "El anillo {{ring}} del polígono {{polygon}} no tiene área: sus esquinas están en una línea.",
       selfIntersection: "El contorno se cruza consigo mismo.",
     },
     importErrors: {
@@ -192,6 +195,7 @@ const es: Resources = {
       tooMany: "El archivo tiene más de {{max}} elementos.",
       name: "Cada elemento necesita una propiedad «name» (hasta 80 caracteres).",
       duplicateName: "Otro elemento del archivo tiene el mismo nombre.",
+      fileTooLarge: "El archivo pesa más de {{max}} MB.",
     },
   },
   shifts: {

@@ -92,8 +92,19 @@ describe("validateZoneGeometry", () => {
     ["a triangle with a missing corner", { type: "Polygon", coordinates: [[[0, 0], [1, 0], [0, 0]]] }, "zones.geometry.tooFewPoints"],
     ["a ring of one repeated point", { type: "Polygon", coordinates: [[[0, 0], [0, 0], [0, 0], [0, 0]]] }, "zones.geometry.tooFewPoints"],
     ["no rings", { type: "Polygon", coordinates: [] }, "zones.geometry.malformed"],
+    ["a flat ring", { type: "Polygon", coordinates: [[[0, 0], [1, 1], [2, 2], [0, 0]]] }, "zones.geometry.noArea"],
+    [
+      "too many polygons",
+      { type: "MultiPolygon", coordinates: Array.from({ length: 21 }, (_, i) => [[[i, 0], [i + 0.5, 0], [i + 0.5, 0.5], [i, 0]]]) },
+      "zones.geometry.tooManyPolygons",
+    ],
   ])("refuses %s with a reason", (_name, input, key) => {
     expect(validateZoneGeometry(input)).toMatchObject({ ok: false, problem: { key } });
+  });
+
+  it("drops a repeated neighbour instead of calling it a crossing", () => {
+    const result = validateZoneGeometry({ type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] });
+    expect(result).toEqual({ ok: true, geometry: { type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] } });
   });
 
   it(`refuses more than ${MAX_VERTICES} vertices`, () => {

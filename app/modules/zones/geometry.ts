@@ -17,6 +17,8 @@ export interface GeometryProblem {
     | "zones.geometry.notClosed"
     | "zones.geometry.outOfRange"
     | "zones.geometry.tooManyVertices"
+    | "zones.geometry.tooManyPolygons"
+    | "zones.geometry.noArea"
     | "zones.geometry.selfIntersection";
   values?: Record<string, number>;
 }
@@ -27,6 +29,13 @@ const fail = (key: GeometryProblem["key"], values?: Record<string, number>): Geo
   ok: false,
   problem: { key, values },
 });
+
+/** Shoelace area in square degrees: enough to tell a flat ring from a real one. */
+function ringArea(ring: Position[]) {
+  let sum = 0;
+  for (let i = 0; i < ring.length - 1; i++) sum += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
+  return sum / 2;
+}
 
 const isPosition = (p: unknown): p is Position =>
   Array.isArray(p) && (p.length === 2 || p.length === 3) && p.every((n) => typeof n === "number" && Number.isFinite(n));
@@ -56,9 +65,11 @@ export function validateZoneGeometry(input: unknown): GeometryResult {
   if (type !== "Polygon" && type !== "MultiPolygon") return fail("zones.geometry.wrongType");
   if (!Array.isArray(coordinates) || coordinates.length === 0) return fail("zones.geometry.malformed");
   const polygons = (type === "Polygon" ? [coordinates] : coordinates) as unknown[];
-  if (polygons.length > MAX_POLYGONS) return fail("zones.geometry.tooManyVertices", { max: MAX_VERTICES });
+  if (polygons.length > MAX_POLYGONS) return fail("zones.geometry.tooManyPolygons", { max: MAX_POLYGONS });
 
   let vertices = 0;
+  // A crossing ring can also sum to no area (a symmetric bow tie): report the crossing first.
+  let flat: Record<string, number> | null = null;
   const cleaned: Position[][][] = [];
   for (const [polygonIndex, polygon] of polygons.entries()) {
     if (!Array.isArray(polygon) || polygon.length === 0) return fail("zones.geometry.malformed");
@@ -75,10 +86,12 @@ export function validateZoneGeometry(input: unknown): GeometryResult {
       }
       vertices += ring.length - 1;
       if (vertices > MAX_VERTICES) return fail("zones.geometry.tooManyVertices", { max: MAX_VERTICES });
-      const cleanRing = ring.map(clean);
-      if (new Set(cleanRing.slice(0, -1).map((p) => `${p[0]},${p[1]}`)).size < 3) {
+      // Rounding can make neighbours equal; a repeated point is not a crossing, so drop it.
+      const cleanRing = ring.map(clean).filter((p, i, all) => i === 0 || p[0] !== all[i - 1]![0] || p[1] !== all[i - 1]![1]);
+      if (new Set(cleanRing.slice(0, -1).map((p) => `${p[0]},${p[1]}`)).size < 3 || cleanRing.length < 4) {
         return fail("zones.geometry.tooFewPoints", where);
       }
+      if (!flat && Math.abs(ringArea(cleanRing)) < 1e-12) flat = where;
       rings.push(cleanRing);
     }
     cleaned.push(rings);
@@ -88,5 +101,6 @@ export function validateZoneGeometry(input: unknown): GeometryResult {
     type === "Polygon" ? { type: "Polygon", coordinates: cleaned[0]! } : { type: "MultiPolygon", coordinates: cleaned };
   const crossings = kinks(geometry);
   if (crossings.features.length > 0) return fail("zones.geometry.selfIntersection");
+  if (flat) return fail("zones.geometry.noArea", flat);
   return { ok: true, geometry };
 }

@@ -18,8 +18,17 @@ describe("coverage window", () => {
     expect((w.to.getTime() - w.from.getTime()) / 3_600_000).toBe(25);
   });
 
+  it("times given without choosing custom mean custom", () => {
+    const w = parseWindow(new URLSearchParams("from=2026-11-26T09:30&to=2026-11-26T21:30"), "America/Chicago", now);
+    expect([w.preset, w.from.toISOString(), w.error]).toEqual(["custom", "2026-11-26T15:30:00.000Z", null]);
+  });
+
   it("refuses an impossible custom window with a field error", () => {
-    for (const q of ["preset=custom&from=2026-11-02T00:00&to=2026-11-01T00:00", "preset=custom&from=nope&to=2026-11-01T00:00", "preset=custom&from=2026-01-01T00:00&to=2026-03-01T00:00"]) {
+    for (const q of [
+      "preset=custom&from=2026-02-31T10:00&to=2026-03-05T00:00",
+      "preset=custom&from=2026-03-01T25:99&to=2026-03-05T00:00",
+      "preset=custom&from=0099-03-01T10:00&to=0099-03-02T00:00",
+      "preset=custom&from=2026-03-08T02:30&to=2026-03-09T00:00","preset=custom&from=2026-11-02T00:00&to=2026-11-01T00:00", "preset=custom&from=nope&to=2026-11-01T00:00", "preset=custom&from=2026-01-01T00:00&to=2026-03-01T00:00"]) {
       expect(parseWindow(new URLSearchParams(q), "America/Chicago", now).error).toBe("coverage.errors.range");
     }
   });

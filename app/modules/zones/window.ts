@@ -10,8 +10,20 @@ export function localDateTime(text: string, timeZone: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(text);
   if (!m) return null;
   const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  if (y < 2000 || y > 2100) return null;
   const date = new TZDate(y, mo - 1, d, h, mi, timeZone);
-  return Number.isNaN(date.getTime()) ? null : new Date(date.getTime());
+  // Impossible dates (31 February, 25:99) and times skipped by a daylight-saving change do not read back.
+  if (
+    Number.isNaN(date.getTime()) ||
+    date.getFullYear() !== y ||
+    date.getMonth() !== mo - 1 ||
+    date.getDate() !== d ||
+    date.getHours() !== h ||
+    date.getMinutes() !== mi
+  ) {
+    return null;
+  }
+  return new Date(date.getTime());
 }
 
 export const WindowSchema = z
@@ -24,7 +36,10 @@ export const WindowSchema = z
 
 /** The coverage window from the query string; a field error key when a custom one is impossible. */
 export function parseWindow(params: URLSearchParams, timeZone: string, now = new Date()) {
-  const parsed = WindowSchema.safeParse(Object.fromEntries(params));
+  const entries = Object.fromEntries(params);
+  // Times typed in without choosing "custom" still mean a custom window.
+  if ((entries.from || entries.to) && !entries.preset) entries.preset = "custom";
+  const parsed = WindowSchema.safeParse(entries);
   const value = parsed.success ? parsed.data : { preset: "24h" as const };
   if (value.preset !== "custom") {
     const hours = PRESETS[value.preset];

@@ -148,6 +148,9 @@ export async function assignObserver(claims: Claims, zoneId: string, observerId:
         .where("role", "=", "observer")
         .executeTakeFirst();
       if (!observer) throw new ZoneError("observerId", "zones.errors.observer");
+      const zone = await trx.selectFrom("zones").select("retired_at").where("id", "=", zoneId).executeTakeFirst();
+      if (!zone) throw new Response("Not found", { status: 404 });
+      if (zone.retired_at) throw new ZoneError("observerId", "zones.errors.zoneGone");
       await trx
         .insertInto("zone_assignments")
         .values({ zone_id: zoneId, observer_id: observerId, assigned_by: claims.sub })
@@ -232,6 +235,9 @@ export async function importZones(claims: Claims, text: string): Promise<{ impor
   } catch {
     return { problems: [{ feature: 0, name: "", key: "zones.geometry.invalidJson" }] };
   }
+  if (!collection || typeof collection !== "object") {
+    return { problems: [{ feature: 0, name: "", key: "zones.importErrors.notCollection" }] };
+  }
   const features = (collection as { type?: unknown; features?: unknown }).features;
   if ((collection as { type?: unknown }).type !== "FeatureCollection" || !Array.isArray(features)) {
     return { problems: [{ feature: 0, name: "", key: "zones.importErrors.notCollection" }] };
@@ -240,7 +246,9 @@ export async function importZones(claims: Claims, text: string): Promise<{ impor
     return { problems: [{ feature: 0, name: "", key: "zones.importErrors.tooMany", values: { max: MAX_IMPORT_FEATURES } }] };
   }
   const problems: ImportProblem[] = [];
-  const rows: (ReturnType<typeof values> & { retired: boolean })[] = [];
+  // Only the properties a feature has are written, so an import never wipes what it does not mention.
+  type Row = { name: string; geometry: string } & Partial<Omit<ReturnType<typeof values>, "name" | "geometry">> & { retired?: boolean };
+  const rows: Row[] = [];
   const seen = new Set<string>();
   features.forEach((feature: unknown, index) => {
     const props = ((feature as { properties?: unknown })?.properties ?? {}) as Record<string, unknown>;
@@ -251,39 +259,54 @@ export async function importZones(claims: Claims, text: string): Promise<{ impor
     seen.add(name.toLowerCase());
     const geometry = validateZoneGeometry((feature as { geometry?: unknown })?.geometry);
     if (!geometry.ok) return problem(geometry.problem.key, geometry.problem.values);
-    const colour = typeof props.colour === "string" && /^#[0-9a-fA-F]{6}$/.test(props.colour) ? props.colour.toLowerCase() : "#0b4f6c";
-    const priority = [1, 2, 3].includes(Number(props.priority)) ? Number(props.priority) : 2;
-    const meetingPoint = typeof props.meetingPoint === "string" && props.meetingPoint ? parseLatLng(props.meetingPoint) : null;
-    rows.push({
-      ...values({
-        name,
-        colour,
-        priority,
-        notes: typeof props.notes === "string" ? props.notes.slice(0, 2000) : "",
-        geometry: geometry.geometry,
-        meetingPoint,
-        meetingPointNote: typeof props.meetingPointNote === "string" ? props.meetingPointNote.slice(0, 200) : "",
-      }),
-      retired: props.retired === true,
-    });
+    const row: Row = { name, geometry: JSON.stringify(geometry.geometry) };
+    if (props.colour !== undefined) {
+      if (typeof props.colour !== "string" || !/^#[0-9a-fA-F]{6}$/.test(props.colour)) return problem("zones.errors.colour");
+      row.colour = props.colour.toLowerCase();
+    }
+    if (props.priority !== undefined) {
+      if (![1, 2, 3].includes(Number(props.priority))) return problem("zones.errors.priority");
+      row.priority = Number(props.priority);
+    }
+    if (props.notes !== undefined) {
+      if (typeof props.notes !== "string" || props.notes.length > 2000) return problem("errors.tooLong");
+      row.notes = props.notes;
+    }
+    if (props.meetingPoint !== undefined) {
+      const point = typeof props.meetingPoint === "string" && props.meetingPoint ? parseLatLng(props.meetingPoint) : null;
+      if (props.meetingPoint && !point) return problem("zones.errors.meetingPoint");
+      row.meeting_point = point ? JSON.stringify(point) : null;
+    }
+    if (props.meetingPointNote !== undefined) {
+      if (typeof props.meetingPointNote !== "string" || props.meetingPointNote.length > 200) return problem("errors.tooLong");
+      row.meeting_point_note = props.meetingPointNote;
+    }
+    if (props.retired !== undefined) row.retired = props.retired === true;
+    rows.push(row);
   });
   if (problems.length) return { problems };
-  await withUser(claims, async (trx) => {
-    for (const { retired, ...row } of rows) {
-      const existing = await trx
-        .selectFrom("zones")
-        .select("id")
-        .where(sql<string>`lower(btrim(name))`, "=", row.name.toLowerCase())
-        .executeTakeFirst();
-      const retiredAt = retired ? sql<Date>`coalesce(retired_at, now())` : null;
-      if (existing) {
-        await trx.updateTable("zones").set({ ...row, retired_at: retiredAt }).where("id", "=", existing.id).execute();
-      } else {
-        const created = await trx.insertInto("zones").values({ ...row, created_by: claims.sub }).returning("id").executeTakeFirstOrThrow();
-        if (retired) await trx.updateTable("zones").set({ retired_at: sql`now()` }).where("id", "=", created.id).execute();
+  try {
+    await withUser(claims, async (trx) => {
+      for (const { retired, ...row } of rows) {
+        const existing = await trx
+          .selectFrom("zones")
+          .select("id")
+          .where(sql<string>`lower(btrim(name))`, "=", row.name.toLowerCase())
+          .executeTakeFirst();
+        const retiredAt = retired === undefined ? {} : { retired_at: retired ? sql<Date>`now()` : null };
+        if (existing) {
+          await trx.updateTable("zones").set({ ...row, ...retiredAt }).where("id", "=", existing.id).execute();
+        } else {
+          const created = await trx.insertInto("zones").values({ ...row, created_by: claims.sub }).returning("id").executeTakeFirstOrThrow();
+          if (retired) await trx.updateTable("zones").set({ retired_at: sql`now()` }).where("id", "=", created.id).execute();
+        }
       }
-    }
-  });
+    });
+  } catch (error) {
+    // Someone created a zone of the same name meanwhile.
+    if (pgCode(error) === "23505") return { problems: [{ feature: 0, name: "", key: "zones.errors.nameTaken" }] };
+    throw error;
+  }
   return { imported: rows.length };
 }
 
@@ -298,6 +321,10 @@ export async function setObserverZones(claims: Claims, observerId: string, zoneI
         .where("role", "=", "observer")
         .executeTakeFirst();
       if (!observer) throw new ZoneError("zoneIds", "zones.errors.observer");
+      if (zoneIds.length) {
+        const active = await trx.selectFrom("zones").select("id").where("id", "in", zoneIds).where("retired_at", "is", null).execute();
+        if (active.length !== new Set(zoneIds).size) throw new ZoneError("zoneIds", "zones.errors.zoneGone");
+      }
       let removal = trx.deleteFrom("zone_assignments").where("observer_id", "=", observerId);
       if (zoneIds.length) removal = removal.where("zone_id", "not in", zoneIds);
       await removal.execute();
