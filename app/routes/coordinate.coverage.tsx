@@ -12,8 +12,8 @@ import type { RootLoader, RouteHandle } from "~/root";
 export const handle: RouteHandle = { titleKey: "coverage.title" };
 export const links: LinksFunction = () => mapLinks();
 
-/** Colour-blind-safe fills, always paired with a text label. */
-const FILL: Record<Staffing, string> = { uncovered: "#b91c1c", partly: "#d97706", full: "#15803d" };
+/** Fills that differ in lightness as well as hue, always paired with text (legend, tooltip, list). */
+const FILL: Record<Staffing, string> = { uncovered: "#7f1d1d", partly: "#f59e0b", full: "#bbf7d0" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "coordinator", "admin");
@@ -77,12 +77,17 @@ export default function Coverage() {
       </Form>
       {!hasShifts ? <p className="warning">{t("coverage.noShifts")}</p> : null}
       <ZoneMap
-        zones={zones.map((z) => ({ id: z.id, name: z.name, colour: "#1f2937", fill: FILL[staffingOf(z)], geometry: z.geometry, href: `/coordinate/zones/${z.id}` }))}
+        zones={zones.map((z) => ({
+          id: z.id,
+          name: z.name,
+          colour: "#1f2937",
+          fill: FILL[staffingOf(z)],
+          tooltip: `${z.name}: ${t(`coverage.${staffingOf(z)}`)}`,
+          geometry: z.geometry,
+          href: `/coordinate/zones/${z.id}`,
+        }))}
         tileUrl={root?.settings.mapTileUrl ?? ""}
         attribution={root?.settings.mapAttribution ?? ""}
-        label={t("zones.map")}
-        loadingLabel={t("zones.mapLoading")}
-        noTilesMessage={t("zones.noTiles")}
       />
       <section className="card" aria-labelledby="legend-title">
         <h2 id="legend-title">{t("coverage.legend")}</h2>
@@ -109,7 +114,7 @@ export default function Coverage() {
                 {zone.capacity === 0
                   ? t("coverage.noShiftsZone")
                   : t("coverage.staffing", { claimed: zone.claimed, capacity: zone.capacity })}{" "}
-                · {hours(zone.uncoveredMinutes)} h
+                · {t("coverage.uncoveredFor", { hours: hours(zone.uncoveredMinutes).toLocaleString(i18n.language) })}
               </span>
             </li>
           ))}

@@ -39,8 +39,11 @@ export default function ZoneDetail() {
   const { zone, roster, observers } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<RootLoader>("root");
   const actionData = useActionData<typeof action>();
-  const [geometry, setGeometry] = useState(() => JSON.stringify(zone.geometry));
-  useEffect(() => setGeometry(JSON.stringify(zone.geometry)), [zone.geometry]);
+  // The saved outline replaces the text only when it really changed (a save), not on every
+  // revalidation after an assignment, so unsaved edits survive other actions on the page.
+  const savedGeometry = JSON.stringify(zone.geometry);
+  const [geometry, setGeometry] = useState(savedGeometry);
+  useEffect(() => setGeometry(savedGeometry), [savedGeometry]);
   const onEdit = useCallback((edited: object) => setGeometry(JSON.stringify(edited)), []);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
@@ -74,11 +77,6 @@ export default function ZoneDetail() {
         zones={[{ id: zone.id, name: zone.name, colour: zone.colour, geometry: mapGeometry }]}
         tileUrl={root?.settings.mapTileUrl ?? ""}
         attribution={root?.settings.mapAttribution ?? ""}
-        label={t("zones.map")}
-        loadingLabel={t("zones.mapLoading")}
-        noTilesMessage={t("zones.noTiles")}
-        vertexLabel={t("zones.vertex")}
-        language={root?.locale ?? "en"}
         editableZoneId={zone.id}
         onEdit={onEdit}
       />
@@ -91,7 +89,7 @@ export default function ZoneDetail() {
             values={{ ...zone, meetingPoint }}
             geometry={geometry}
             onGeometryChange={setGeometry}
-            lastResult={actionData?.result}
+            lastResult={actionData?.result?.initialValue?.intent === "save" ? actionData.result : undefined}
           />
           <Form method="post">
             <input type="hidden" name="intent" value={zone.retired ? "restore" : "retire"} />

@@ -47,8 +47,10 @@ export default function Zones() {
   const [geometry, setGeometry] = useState("");
   const onDraw = useCallback((drawn: object) => setGeometry(JSON.stringify(drawn)), []);
   const noticeRef = useRef<HTMLParagraphElement>(null);
+  const problemsRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (actionData?.notice || actionData?.importProblems?.length) noticeRef.current?.focus();
+    if (actionData?.importProblems?.length) problemsRef.current?.focus();
+    else if (actionData?.notice) noticeRef.current?.focus();
   }, [actionData]);
   const notice = actionData?.notice;
 
@@ -67,11 +69,6 @@ export default function Zones() {
           .map((z) => ({ id: z.id, name: z.name, colour: z.colour, geometry: z.geometry, href: `/coordinate/zones/${z.id}` }))}
         tileUrl={root?.settings.mapTileUrl ?? ""}
         attribution={root?.settings.mapAttribution ?? ""}
-        label={t("zones.map")}
-        loadingLabel={t("zones.mapLoading")}
-        noTilesMessage={t("zones.noTiles")}
-        vertexLabel={t("zones.vertex")}
-        language={root?.locale ?? "en"}
         onDraw={onDraw}
       />
       <div className="two-col">
@@ -110,7 +107,7 @@ export default function Zones() {
               />
             </div>
             {actionData?.importProblems?.length ? (
-              <div id="import-problems" className="error-text" role="alert">
+              <div id="import-problems" className="error-text" role="alert" tabIndex={-1} ref={problemsRef}>
                 <p>{t("zones.importProblems")}</p>
                 <ul className="problems">
                   {actionData.importProblems.map((p) => (

@@ -59,9 +59,6 @@ export default function Shifts() {
         }))}
         tileUrl={root?.settings.mapTileUrl ?? ""}
         attribution={root?.settings.mapAttribution ?? ""}
-        label={t("zones.map")}
-        loadingLabel={t("zones.mapLoading")}
-        noTilesMessage={t("zones.noTiles")}
         height={320}
       />
       {others.length ? (

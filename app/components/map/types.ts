@@ -9,6 +9,8 @@ export interface MapZone {
   /** Fill opacity override, e.g. for coverage colouring. */
   fill?: string;
   href?: string;
+  /** Text shown on hover, e.g. the zone's staffing, so nothing is told by colour alone. */
+  tooltip?: string;
   emphasis?: boolean;
 }
 
@@ -25,6 +27,8 @@ export interface ZoneMapProps {
   onEdit?: (geometry: Polygon | MultiPolygon) => void;
   height?: number;
   /** Accessible name of the draggable corners when a zone is being edited. */
-  vertexLabel?: string;
-  language?: "en" | "es";
+  vertexLabel: string;
+  language: "en" | "es";
+  zoomIn: string;
+  zoomOut: string;
 }

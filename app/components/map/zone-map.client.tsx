@@ -2,11 +2,19 @@ import L from "./leaflet-global.client";
 import "@geoman-io/leaflet-geoman-free";
 import type { MultiPolygon, Polygon } from "geojson";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { GeoJSON, MapContainer, TileLayer, useMap } from "react-leaflet";
+import { GeoJSON, MapContainer, TileLayer, useMap, ZoomControl } from "react-leaflet";
 import type { MapZone, ZoneMapProps } from "./types";
 
 /** Chicago, for an empty map. */
 const DEFAULT_CENTER: L.LatLngExpression = [41.86, -87.7];
+
+/** A short fingerprint of a geometry: react-leaflet's GeoJSON ignores new data, so a change must remount it. */
+function fingerprint(value: unknown) {
+  const text = JSON.stringify(value);
+  let hash = 0;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0;
+  return `${text.length}-${hash}`;
+}
 
 function geometryOf(layer: L.Layer): Polygon | MultiPolygon | null {
   const feature = (layer as L.Polygon).toGeoJSON?.();
@@ -37,7 +45,11 @@ function AccessibleNames({ vertexLabel }: { vertexLabel: string }) {
   useEffect(() => {
     const container = map.getContainer();
     const name = () => {
-      container.querySelectorAll<HTMLElement>(".marker-icon:not([aria-label])").forEach((el) => el.setAttribute("aria-label", vertexLabel));
+      // Corners are for the mouse; keyboard users edit the GeoJSON text, so corners take no tab stops.
+      container.querySelectorAll<HTMLElement>(".marker-icon:not([aria-label])").forEach((el) => {
+        el.setAttribute("aria-label", vertexLabel);
+        el.setAttribute("tabindex", "-1");
+      });
       container.querySelectorAll<HTMLElement>(".leaflet-buttons-control-button:not([aria-label])").forEach((el) => {
         const title = el.parentElement?.getAttribute("title");
         if (title) el.setAttribute("aria-label", title);
@@ -120,7 +132,7 @@ function ZoneLayer({ zone, editable, onEdit }: { zone: MapZone; editable: boolea
         fillOpacity: zone.fill ? 0.55 : 0.2,
       }}
       onEachFeature={(_feature, layer) => {
-        layer.bindTooltip(zone.name, { sticky: true });
+        layer.bindTooltip(zone.tooltip ?? zone.name, { sticky: true });
         if (zone.href) layer.on("click", () => window.location.assign(zone.href!));
       }}
     />
@@ -128,16 +140,17 @@ function ZoneLayer({ zone, editable, onEdit }: { zone: MapZone; editable: boolea
 }
 
 export default function ZoneMap(props: ZoneMapProps) {
-  const { zones, tileUrl, attribution, label, noTilesMessage, onDraw, editableZoneId, onEdit, height = 420, vertexLabel = "Corner", language = "en" } =
+  const { zones, tileUrl, attribution, label, noTilesMessage, onDraw, editableZoneId, onEdit, height = 420, vertexLabel, language, zoomIn, zoomOut } =
     props;
   const [tilesFailed, setTilesFailed] = useState(!tileUrl);
   const tileEvents = useMemo(() => ({ tileerror: () => setTilesFailed(true) }), []);
   return (
-    <div className="map-frame" style={{ height }}>
-      <MapContainer center={DEFAULT_CENTER} zoom={11} style={{ height: "100%" }} attributionControl keyboard aria-label={label}>
+    <div className="map-frame" style={{ "--map-height": `${height}px` } as React.CSSProperties} role="region" aria-label={label}>
+      <MapContainer center={DEFAULT_CENTER} zoom={11} style={{ height: "100%" }} attributionControl keyboard zoomControl={false}>
+        <ZoomControl position="topleft" zoomInTitle={zoomIn} zoomOutTitle={zoomOut} />
         {tileUrl ? <TileLayer url={tileUrl} attribution={attribution} eventHandlers={tileEvents} /> : null}
         {zones.map((zone) => (
-          <ZoneLayer key={`${zone.id}-${JSON.stringify(zone.geometry).length}`} zone={zone} editable={zone.id === editableZoneId} onEdit={onEdit} />
+          <ZoneLayer key={`${zone.id}-${fingerprint(zone.geometry)}-${zone.fill ?? ""}`} zone={zone} editable={zone.id === editableZoneId} onEdit={onEdit} />
         ))}
         <FitToZones zones={zones} />
         {onDraw ? <Drawing onDraw={onDraw} language={language} /> : null}
