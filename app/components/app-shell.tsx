@@ -80,13 +80,24 @@ export function AppShell({ children }: { children: React.ReactNode }) {
       <main id="main" tabIndex={-1}>
         {children}
       </main>
-      {root?.settings.hotlineNumber ? (
-        <footer className="site-footer">
+      <footer className="site-footer">
+        {/* Observers carry the know-your-rights card on every page; the home page shows it open. */}
+        {roles.includes("observer") && location.pathname !== "/" ? (
+          <details className="card kyr">
+            <summary>{t("kyr.title")}</summary>
+            <ol>
+              {(t("kyr.items", { returnObjects: true }) as string[]).map((item) => (
+                <li key={item}>{item}</li>
+              ))}
+            </ol>
+          </details>
+        ) : null}
+        {root?.settings.hotlineNumber ? (
           <a href={`tel:${root.settings.hotlineNumber.replace(/[^\d+]/g, "")}`}>
             {t("app.callHotline", { number: root.settings.hotlineNumber })}
           </a>
-        </footer>
-      ) : null}
+        ) : null}
+      </footer>
     </>
   );
 }

@@ -80,6 +80,19 @@ test("a field error has no axe violations", async ({ page }) => {
   await expectNoAxeViolations(page);
 });
 
+test.describe("an observer on any page", () => {
+  test.use({ storageState: storageStateFor("observer2") });
+
+  test("has the know-your-rights card and the hotline at hand", async ({ page }) => {
+    await page.goto("/profile");
+    const card = page.getByRole("group").filter({ hasText: "Know your rights" });
+    await card.getByText("Know your rights").click();
+    await expect(card).toContainText("An administrative warrant (I-200 / I-205) does not allow entry into a home.");
+    await expect(page.getByRole("link", { name: "Call the hotline: (312) 555-0199" })).toHaveAttribute("href", "tel:3125550199");
+    await expectNoAxeViolations(page);
+  });
+});
+
 test("/healthz reports the database", async ({ request }) => {
   const response = await request.get("/healthz");
   expect(response.status()).toBe(200);
