@@ -1,7 +1,6 @@
 import { sql, withUser, type Claims } from "~/db/client.server";
-import type { ZoneGeometry } from "./geometry";
-
 import type { ZoneCoverage } from "./coverage";
+import type { ZoneGeometry } from "./geometry";
 
 export interface CoverageWindow {
   from: Date;
