@@ -36,6 +36,8 @@ app.use((_req, res, next) => {
   // The Content-Security-Policy of pages is set where the page is rendered (app/entry.server.tsx),
   // since it names the map's tile host from the settings. Setting one here too would add a second
   // header, and browsers enforce both.
+  // Strict, yet same-origin form posts keep a real Origin header: with "no-referrer" Chromium sends
+  // `Origin: null`, which Remix rightly refuses as a cross-site post.
   res.setHeader("Referrer-Policy", "same-origin");
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("X-Frame-Options", "DENY");
