@@ -134,7 +134,7 @@ test("a retired zone disappears for observers and keeps its history for coordina
   await expect(page.getByRole("status")).toHaveText("Zone “Logan Square” is active again.");
 });
 
-test("Leaflet is fetched only by pages with a map", async ({ page }) => {
+test("Leaflet is fetched only by pages with a map, and the drawing tools only by pages that draw", async ({ page }) => {
   const scripts: string[] = [];
   page.on("request", (r) => {
     if (r.resourceType() === "script") scripts.push(r.url());
@@ -142,9 +142,14 @@ test("Leaflet is fetched only by pages with a map", async ({ page }) => {
   await page.goto("/profile");
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
   expect(scripts.filter((s) => /zone-map|leaflet/i.test(s))).toEqual([]);
+  await page.goto("/coordinate/coverage");
+  await mapReady(page);
+  // A read-only map leaves the drawing tools behind.
+  expect(scripts.filter((s) => /zone-map\.client/i.test(s)).length).toBeGreaterThan(0);
+  expect(scripts.filter((s) => /zone-map-editor/i.test(s))).toEqual([]);
   await page.goto("/coordinate/zones");
   await mapReady(page);
-  expect(scripts.filter((s) => /zone-map/i.test(s)).length).toBeGreaterThan(0);
+  expect(scripts.filter((s) => /zone-map-editor/i.test(s)).length).toBeGreaterThan(0);
 });
 
 test("home zones can also be set from the observer's row on the people page", async ({ page, browser }) => {

@@ -5,8 +5,10 @@ import type { ZoneMapProps } from "./types";
 
 type Props = Omit<ZoneMapProps, "label" | "noTilesMessage" | "vertexLabel" | "language" | "zoomIn" | "zoomOut">;
 
-// Leaflet is only ever fetched by pages that show a map, and never runs on the server.
-const ZoneMapClient = lazy(() => import("./zone-map.client"));
+// Leaflet is only ever fetched by pages that show a map, the drawing tools only by pages that
+// draw, and neither runs on the server.
+const ZoneMapViewer = lazy(() => import("./zone-map.client"));
+const ZoneMapEditor = lazy(() => import("./zone-map-editor.client"));
 
 /** The one map: labels, messages and the drawing toolbar's language come from i18n. */
 export function ZoneMap(props: Props) {
@@ -30,7 +32,7 @@ export function ZoneMap(props: Props) {
     <ClientOnly fallback={skeleton}>
       {() => (
         <Suspense fallback={skeleton}>
-          <ZoneMapClient {...full} />
+          {props.onDraw || props.editableZoneId ? <ZoneMapEditor {...full} /> : <ZoneMapViewer {...full} />}
         </Suspense>
       )}
     </ClientOnly>
