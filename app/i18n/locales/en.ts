@@ -188,6 +188,7 @@ const en = {
       tooManyVertices: "The outline has too many corners (at most {{max}}).",
       tooManyPolygons: "The outline has too many separate parts (at most {{max}}).",
       noArea: "Ring {{ring}} of polygon {{polygon}} has no area: its corners lie on one line.",
+      holeOutside: "Ring {{ring}} of polygon {{polygon}} is a hole outside its outer ring.",
       selfIntersection: "The outline crosses itself.",
     },
     importErrors: {

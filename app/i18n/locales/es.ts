@@ -190,6 +190,7 @@ const es: Resources = {
       tooManyVertices: "El contorno tiene demasiadas esquinas (máximo {{max}}).",
       tooManyPolygons: "El contorno tiene demasiadas partes separadas (máximo {{max}}).",
       noArea: "El anillo {{ring}} del polígono {{polygon}} no tiene área: sus esquinas están en una línea.",
+      holeOutside: "El anillo {{ring}} del polígono {{polygon}} es un hueco fuera de su anillo exterior.",
       selfIntersection: "El contorno se cruza consigo mismo.",
     },
     importErrors: {

@@ -94,12 +94,22 @@ describe("validateZoneGeometry", () => {
     ["no rings", { type: "Polygon", coordinates: [] }, "zones.geometry.malformed"],
     ["a flat ring", { type: "Polygon", coordinates: [[[0, 0], [1, 1], [2, 2], [0, 0]]] }, "zones.geometry.noArea"],
     [
+      "a hole outside its shell",
+      { type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], [[2, 2], [3, 2], [3, 3], [2, 2]]] },
+      "zones.geometry.holeOutside",
+    ],
+    [
       "too many polygons",
       { type: "MultiPolygon", coordinates: Array.from({ length: 21 }, (_, i) => [[[i, 0], [i + 0.5, 0], [i + 0.5, 0.5], [i, 0]]]) },
       "zones.geometry.tooManyPolygons",
     ],
   ])("refuses %s with a reason", (_name, input, key) => {
     expect(validateZoneGeometry(input)).toMatchObject({ ok: false, problem: { key } });
+  });
+
+  it("accepts a hole inside its shell", () => {
+    const withHole = { type: "Polygon" as const, coordinates: [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [2, 1], [2, 2], [1, 1]]] };
+    expect(validateZoneGeometry(withHole)).toEqual({ ok: true, geometry: withHole });
   });
 
   it("drops a repeated neighbour instead of calling it a crossing", () => {

@@ -19,6 +19,7 @@ export interface GeometryProblem {
     | "zones.geometry.tooManyVertices"
     | "zones.geometry.tooManyPolygons"
     | "zones.geometry.noArea"
+    | "zones.geometry.holeOutside"
     | "zones.geometry.selfIntersection";
   values?: Record<string, number>;
 }
@@ -35,6 +36,17 @@ function ringArea(ring: Position[]) {
   let sum = 0;
   for (let i = 0; i < ring.length - 1; i++) sum += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
   return sum / 2;
+}
+
+/** Ray casting: is the point inside the ring? */
+function insideRing([x, y]: Position, ring: Position[]) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 2; i < ring.length - 1; j = i++) {
+    const [xi, yi] = ring[i]!;
+    const [xj, yj] = ring[j]!;
+    if (yi! > y! !== yj! > y! && x! < ((xj! - xi!) * (y! - yi!)) / (yj! - yi!) + xi!) inside = !inside;
+  }
+  return inside;
 }
 
 const isPosition = (p: unknown): p is Position =>
@@ -102,5 +114,12 @@ export function validateZoneGeometry(input: unknown): GeometryResult {
   const crossings = kinks(geometry);
   if (crossings.features.length > 0) return fail("zones.geometry.selfIntersection");
   if (flat) return fail("zones.geometry.noArea", flat);
+  // Rings do not cross (checked above), so a hole is wholly inside its shell or wholly outside:
+  // one of its corners tells which.
+  for (const [polygonIndex, rings] of cleaned.entries()) {
+    for (const [ringIndex, hole] of rings.slice(1).entries()) {
+      if (!insideRing(hole[0]!, rings[0]!)) return fail("zones.geometry.holeOutside", { polygon: polygonIndex + 1, ring: ringIndex + 2 });
+    }
+  }
   return { ok: true, geometry };
 }
