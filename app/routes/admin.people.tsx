@@ -4,8 +4,8 @@ import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
+import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { Field, FieldErrors } from "~/components/ui/field";
 import { hasRole, requireRole } from "~/modules/auth/guards.server";
 import { invitePerson, listPeople, PeopleError, setActive, setRoles, setTrainingDate } from "~/modules/people/people.server";
@@ -87,12 +87,7 @@ export default function People() {
   const invitableRoles = isAdmin ? ROLES : (["observer"] as const);
   const chosenRoles = (fields.roles.initialValue as string[] | string | undefined) ?? ["observer"];
   const rowErrors = !isInvite && actionData?.result.error ? Object.values(actionData.result.error).flat().filter((e): e is string => typeof e === "string") : [];
-  // After an action, focus goes to its outcome, so keyboard and screen-reader users hear it and
-  // continue from there instead of from the top of the page.
-  const noticeRef = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
-    if (actionData?.notice) noticeRef.current?.focus();
-  }, [actionData]);
+  const noticeRef = useFocusOutcome<HTMLParagraphElement>(actionData?.notice, actionData);
   const formatDate = (date: string) =>
     new Date(`${date}T12:00:00`).toLocaleDateString(i18n.language, { dateStyle: "medium" });
 

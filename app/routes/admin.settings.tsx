@@ -4,8 +4,8 @@ import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
+import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { Field } from "~/components/ui/field";
 import { requireRole } from "~/modules/auth/guards.server";
 import { SettingsSchema } from "~/modules/settings/schema";
@@ -28,10 +28,7 @@ export default function Settings() {
   const { t } = useTranslation();
   const { settings } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const noticeRef = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
-    if (actionData?.saved) noticeRef.current?.focus();
-  }, [actionData]);
+  const noticeRef = useFocusOutcome<HTMLParagraphElement>(actionData?.saved, actionData);
   const [form, fields] = useForm({
     lastResult: actionData?.result,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SettingsSchema }),

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { SelectField } from "~/components/ui/field";
 import { ZoneForm } from "~/components/zone-form";
@@ -45,10 +46,7 @@ export default function ZoneDetail() {
   const [geometry, setGeometry] = useState(savedGeometry);
   useEffect(() => setGeometry(savedGeometry), [savedGeometry]);
   const onEdit = useCallback((edited: object) => setGeometry(JSON.stringify(edited)), []);
-  const noticeRef = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
-    if (actionData?.notice) noticeRef.current?.focus();
-  }, [actionData]);
+  const noticeRef = useFocusOutcome<HTMLParagraphElement>(actionData?.notice, actionData);
   // The map follows the text while it is a valid outline, and keeps the last valid one otherwise.
   const [mapGeometry, setMapGeometry] = useState(zone.geometry);
   useEffect(() => {

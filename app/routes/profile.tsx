@@ -3,8 +3,8 @@ import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
+import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { Field, FieldErrors } from "~/components/ui/field";
 import { languageCookie } from "~/i18n/i18next.server";
 import { requireUser } from "~/modules/auth/guards.server";
@@ -39,10 +39,7 @@ export default function Profile() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ProfileSchema }),
     shouldValidate: "onSubmit",
   });
-  const noticeRef = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
-    if (actionData?.saved) noticeRef.current?.focus();
-  }, [actionData]);
+  const noticeRef = useFocusOutcome<HTMLParagraphElement>(actionData?.saved, actionData);
   const typed = <T,>(name: keyof typeof fields, saved: T) =>
     actionData && !actionData.saved ? ((fields[name].initialValue as T | undefined) ?? saved) : saved;
   const languages = [typed<string[] | string>("languages", profile.languages)].flat();

@@ -138,16 +138,28 @@ export async function setZoneRetired(claims: Claims, id: string, retired: boolea
   return row.name;
 }
 
+/** Only people holding the observer role can be given zones. */
+async function requireObserver(trx: Trx, observerId: string, field: string) {
+  const observer = await trx
+    .selectFrom("role_grants")
+    .select("user_id")
+    .where("user_id", "=", observerId)
+    .where("role", "=", "observer")
+    .executeTakeFirst();
+  if (!observer) throw new ZoneError(field, "zones.errors.observer");
+}
+
+/** Database refusals of an assignment, as the responses a person should see. */
+function asAssignmentError(error: unknown) {
+  if (pgCode(error) === "23503") return new Response("Not found", { status: 404 });
+  if (pgCode(error) === "42501") return new Response("Forbidden", { status: 403 });
+  return error;
+}
+
 export async function assignObserver(claims: Claims, zoneId: string, observerId: string) {
   try {
     await withUser(claims, async (trx) => {
-      const observer = await trx
-        .selectFrom("role_grants")
-        .select("user_id")
-        .where("user_id", "=", observerId)
-        .where("role", "=", "observer")
-        .executeTakeFirst();
-      if (!observer) throw new ZoneError("observerId", "zones.errors.observer");
+      await requireObserver(trx, observerId, "observerId");
       const zone = await trx.selectFrom("zones").select("retired_at").where("id", "=", zoneId).executeTakeFirst();
       if (!zone) throw new Response("Not found", { status: 404 });
       if (zone.retired_at) throw new ZoneError("observerId", "zones.errors.zoneGone");
@@ -158,9 +170,7 @@ export async function assignObserver(claims: Claims, zoneId: string, observerId:
         .execute();
     });
   } catch (error) {
-    if (pgCode(error) === "23503") throw new Response("Not found", { status: 404 });
-    if (pgCode(error) === "42501") throw new Response("Forbidden", { status: 403 });
-    throw error;
+    throw asAssignmentError(error);
   }
 }
 
@@ -314,13 +324,7 @@ export async function importZones(claims: Claims, text: string): Promise<{ impor
 export async function setObserverZones(claims: Claims, observerId: string, zoneIds: string[]) {
   try {
     await withUser(claims, async (trx) => {
-      const observer = await trx
-        .selectFrom("role_grants")
-        .select("user_id")
-        .where("user_id", "=", observerId)
-        .where("role", "=", "observer")
-        .executeTakeFirst();
-      if (!observer) throw new ZoneError("zoneIds", "zones.errors.observer");
+      await requireObserver(trx, observerId, "zoneIds");
       if (zoneIds.length) {
         const active = await trx.selectFrom("zones").select("id").where("id", "in", zoneIds).where("retired_at", "is", null).execute();
         if (active.length !== new Set(zoneIds).size) throw new ZoneError("zoneIds", "zones.errors.zoneGone");
@@ -337,8 +341,6 @@ export async function setObserverZones(claims: Claims, observerId: string, zoneI
       }
     });
   } catch (error) {
-    if (pgCode(error) === "23503") throw new Response("Not found", { status: 404 });
-    if (pgCode(error) === "42501") throw new Response("Forbidden", { status: 403 });
-    throw error;
+    throw asAssignmentError(error);
   }
 }
