@@ -17,7 +17,6 @@ interface FieldProps extends React.InputHTMLAttributes<HTMLInputElement> {
 
 /** A labelled input whose errors (i18n keys) are translated and announced with the field. */
 export function Field({ label, name, errors, help, id, inputClassName, ...input }: FieldProps) {
-  const { t } = useTranslation();
   const inputId = id ?? `field-${name}`;
   const errorId = `${inputId}-error`;
   const helpId = `${inputId}-help`;
@@ -39,11 +38,7 @@ export function Field({ label, name, errors, help, id, inputClassName, ...input 
         aria-describedby={describedBy}
         {...input}
       />
-      {hasErrors ? (
-        <p id={errorId} className="error-text" role="alert">
-          {errors!.map((e) => translateError(t, e)).join(" ")}
-        </p>
-      ) : null}
+      <FieldErrors id={errorId} errors={errors} />
     </div>
   );
 }
@@ -66,7 +61,6 @@ interface TextAreaFieldProps extends React.TextareaHTMLAttributes<HTMLTextAreaEl
 }
 
 export function TextAreaField({ label, name, errors, help, id, ...textarea }: TextAreaFieldProps) {
-  const { t } = useTranslation();
   const inputId = id ?? `field-${name}`;
   const hasErrors = Boolean(errors?.length);
   const describedBy = [help ? `${inputId}-help` : null, hasErrors ? `${inputId}-error` : null].filter(Boolean).join(" ") || undefined;
@@ -79,11 +73,7 @@ export function TextAreaField({ label, name, errors, help, id, ...textarea }: Te
         </span>
       ) : null}
       <textarea id={inputId} name={name} aria-invalid={hasErrors || undefined} aria-describedby={describedBy} {...textarea} />
-      {hasErrors ? (
-        <p id={`${inputId}-error`} className="error-text" role="alert">
-          {errors!.map((e) => translateError(t, e)).join(" ")}
-        </p>
-      ) : null}
+      <FieldErrors id={`${inputId}-error`} errors={errors} />
     </div>
   );
 }
@@ -96,7 +86,6 @@ interface SelectFieldProps extends React.SelectHTMLAttributes<HTMLSelectElement>
 }
 
 export function SelectField({ label, name, errors, options, id, ...select }: SelectFieldProps) {
-  const { t } = useTranslation();
   const inputId = id ?? `field-${name}`;
   const hasErrors = Boolean(errors?.length);
   return (
@@ -109,11 +98,7 @@ export function SelectField({ label, name, errors, options, id, ...select }: Sel
           </option>
         ))}
       </select>
-      {hasErrors ? (
-        <p id={`${inputId}-error`} className="error-text" role="alert">
-          {errors!.map((e) => translateError(t, e)).join(" ")}
-        </p>
-      ) : null}
+      <FieldErrors id={`${inputId}-error`} errors={errors} />
     </div>
   );
 }
