@@ -15,9 +15,13 @@ export type ArrayTypeImpl<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S[], I[], U[]>
   : T[];
 
+export type AssignmentStatus = "cancelled" | "checked_in" | "checked_out" | "claimed" | "no_show" | "waitlisted";
+
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
+
+export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
 
 export type Json = JsonValue;
 
@@ -62,7 +66,26 @@ export interface OrgSettings {
   map_tile_url: Generated<string>;
   name: Generated<string>;
   time_zone: Generated<string>;
+  training_valid_months: Generated<number>;
   updated_at: Generated<Timestamp>;
+}
+
+export interface PrivateCalendarTokens {
+  created_at: Generated<Timestamp>;
+  token_hash: string;
+  user_id: string;
+}
+
+export interface PrivateJobs {
+  attempts: Generated<number>;
+  created_at: Generated<Timestamp>;
+  dedupe_key: string;
+  done_at: Timestamp | null;
+  id: Generated<Int8>;
+  kind: string;
+  last_error: string | null;
+  payload: Generated<Json>;
+  run_at: Generated<Timestamp>;
 }
 
 export interface PrivateLoginCodes {
@@ -109,6 +132,55 @@ export interface RoleGrants {
   user_id: string;
 }
 
+export interface ShiftAssignments {
+  assigned_by: string | null;
+  cancelled_at: Timestamp | null;
+  checked_in_at: Timestamp | null;
+  checked_out_at: Timestamp | null;
+  claimed_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  observer_id: string;
+  period: string;
+  promoted_at: Timestamp | null;
+  seq: Generated<Int8>;
+  shift_id: string;
+  status: AssignmentStatus;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Shifts {
+  cancel_reason: Generated<string>;
+  cancelled_at: Timestamp | null;
+  capacity: number;
+  claimed_count: Generated<number>;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  ends_at: Timestamp;
+  id: Generated<string>;
+  needs_languages: Generated<string[]>;
+  needs_team_lead: Generated<boolean>;
+  notes: Generated<string>;
+  series_id: string | null;
+  starts_at: Timestamp;
+  updated_at: Generated<Timestamp>;
+  waitlist_count: Generated<number>;
+  zone_id: string;
+}
+
+export interface ShiftSeries {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  duration_minutes: number;
+  ends_on: string;
+  id: Generated<string>;
+  start_time: string;
+  starts_on: string;
+  time_zone: string;
+  weekdays: number[];
+  zone_id: string;
+}
+
 export interface ZoneAssignments {
   assigned_at: Generated<Timestamp>;
   assigned_by: string | null;
@@ -135,11 +207,16 @@ export interface DB {
   "auth.users": AuthUsers;
   invitations: Invitations;
   org_settings: OrgSettings;
+  "private.calendar_tokens": PrivateCalendarTokens;
+  "private.jobs": PrivateJobs;
   "private.login_codes": PrivateLoginCodes;
   "private.rate_limits": PrivateRateLimits;
   "private.sessions": PrivateSessions;
   profiles: Profiles;
   role_grants: RoleGrants;
+  shift_assignments: ShiftAssignments;
+  shift_series: ShiftSeries;
+  shifts: Shifts;
   zone_assignments: ZoneAssignments;
   zones: Zones;
 }

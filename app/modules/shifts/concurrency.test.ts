@@ -1,0 +1,100 @@
+// Claims under contention, over real connections: a pool of 60 connections and 200 people at once.
+process.env.DATABASE_POOL_SIZE = "60";
+
+import { beforeAll, describe, expect, it } from "vitest";
+import { sql, withSystem } from "~/db/client.server";
+import { createPersona, type Persona } from "../../../tests/setup/personas";
+import { brokenShiftInvariants, createTestShift, createTestZone } from "../../../tests/setup/shifts";
+import { claimShift, leaveShift } from "./shifts.server";
+
+const CROWD = 200;
+let crowd: Persona[];
+let zoneId: string;
+
+beforeAll(async () => {
+  zoneId = await createTestZone("Storm zone");
+  crowd = [];
+  for (let i = 0; i < CROWD; i++) crowd.push(await createPersona(`crowd_${i}`, ["observer"], { trainingDate: "2026-10-01" }));
+}, 120_000);
+
+async function statusesOf(shiftId: string) {
+  const { rows } = await withSystem((trx) =>
+    sql<{ observer_id: string; status: string; seq: string }>`
+      select observer_id, status, seq from public.shift_assignments where shift_id = ${shiftId}::uuid order by seq`.execute(trx),
+  );
+  return rows;
+}
+
+describe("claim storm", () => {
+  it(`${CROWD} observers claim a shift of 5 at once: exactly 5 claimed, the rest waitlisted, no errors`, async () => {
+    const shift = await createTestShift(zoneId, { capacity: 5, startsInHours: 30 });
+    const results = await Promise.allSettled(crowd.map((p) => claimShift(p.claims, shift)));
+    const errors = results.filter((r) => r.status === "rejected");
+    expect(errors).toEqual([]);
+    const statuses = results.map((r) => (r as PromiseFulfilledResult<{ status: string }>).value.status);
+    expect(statuses.filter((s) => s === "claimed")).toHaveLength(5);
+    expect(statuses.filter((s) => s === "waitlisted")).toHaveLength(CROWD - 5);
+    const rows = await statusesOf(shift);
+    // the five who got in are the first five to arrive
+    expect(rows.slice(0, 5).every((r) => r.status === "claimed")).toBe(true);
+    expect(await brokenShiftInvariants()).toEqual([]);
+  });
+
+  it("with cancellations interleaved, promotion is first in, first out and capacity holds", async () => {
+    const shift = await createTestShift(zoneId, { capacity: 5, startsInHours: 40 });
+    // 100 people claim first, in a storm
+    await Promise.all(crowd.slice(0, 100).map((p) => claimShift(p.claims, shift)));
+    const before = await statusesOf(shift);
+    const claimedBefore = before.filter((r) => r.status === "claimed").map((r) => r.observer_id);
+    const queueBefore = before.filter((r) => r.status === "waitlisted").map((r) => r.observer_id);
+    expect(claimedBefore).toHaveLength(5);
+
+    // then 100 more claim while 3 of the claimed and 10 of the waiting cancel, all at once
+    const leavers = [...claimedBefore.slice(0, 3), ...queueBefore.slice(20, 30)];
+    const byId = new Map(crowd.map((p) => [p.id, p]));
+    const ops = [
+      ...crowd.slice(100).map((p) => () => claimShift(p.claims, shift)),
+      ...leavers.map((id) => () => leaveShift(byId.get(id)!.claims, shift)),
+    ];
+    // interleave: shuffle deterministically
+    ops.sort((a, b) => (ops.indexOf(a) * 7919) % 211 - (ops.indexOf(b) * 7919) % 211);
+    const results = await Promise.allSettled(ops.map((op) => op()));
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+
+    const after = await statusesOf(shift);
+    const claimedAfter = after.filter((r) => r.status === "claimed").map((r) => r.observer_id);
+    expect(claimedAfter).toHaveLength(5);
+    // the 3 freed spots went to the first 3 who were waiting before the storm (none of them left)
+    const stayed = claimedBefore.slice(3);
+    expect(new Set(claimedAfter)).toEqual(new Set([...stayed, ...queueBefore.slice(0, 3)]));
+    // everyone still waiting is in arrival order
+    const waiting = after.filter((r) => r.status === "waitlisted");
+    expect(waiting.map((r) => Number(r.seq))).toEqual([...waiting.map((r) => Number(r.seq))].sort((a, b) => a - b));
+    expect(waiting).toHaveLength(CROWD - 5 - leavers.length);
+    expect(await brokenShiftInvariants()).toEqual([]);
+  });
+
+  it("one person claiming overlapping shifts at once gets exactly one", async () => {
+    const shifts = await Promise.all([0, 1, 2, 3].map((i) => createTestShift(zoneId, { capacity: 50, startsInHours: 60 + i * 0.5, hours: 3 })));
+    const person = crowd[0]!;
+    const results = await Promise.allSettled(shifts.map((s) => claimShift(person.claims, s)));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === "rejected")) {
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ status: 409, messageKey: "shifts.errors.overlap" });
+    }
+  });
+
+  it("many people claiming and leaving many shifts at random never break the invariants", async () => {
+    const shifts = await Promise.all([0, 1, 2].map((i) => createTestShift(zoneId, { capacity: 3, startsInHours: 100 + i * 10 })));
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const ops = Array.from({ length: 400 }, () => {
+      const person = crowd[Math.floor(random() * 60)]!;
+      const shift = shifts[Math.floor(random() * shifts.length)]!;
+      return random() < 0.65 ? () => claimShift(person.claims, shift) : () => leaveShift(person.claims, shift).catch(() => null);
+    });
+    const results = await Promise.allSettled(ops.map((op) => op()));
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    expect(await brokenShiftInvariants()).toEqual([]);
+  });
+});

@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { SPOKEN_LANGUAGES } from "~/modules/people/profile-schema";
+
+const codes = SPOKEN_LANGUAGES.map((l) => l.code) as [string, ...string[]];
+
+const dateField = z
+  .string({ required_error: "errors.required" })
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "errors.date")
+  .refine((d) => {
+    const parsed = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(d);
+  }, "errors.date");
+
+const timeField = z
+  .string({ required_error: "errors.required" })
+  .trim()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "shifts.errors.time");
+
+const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+/** Days between two yyyy-mm-dd dates. */
+const daysBetween = (from: string, to: string) => (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+
+export const MAX_SERIES_DAYS = 182;
+
+export const CreateShiftSchema = z
+  .object({
+    intent: z.literal("create"),
+    zoneId: z.string({ required_error: "errors.required" }).uuid("errors.required"),
+    repeat: z.enum(["once", "weekly"]).default("once"),
+    date: dateField,
+    startTime: timeField,
+    endTime: timeField,
+    weekdays: z.array(z.coerce.number().int().min(1).max(7)).max(7).default([]),
+    until: z.string().trim().optional(),
+    capacity: z.coerce
+      .number({ invalid_type_error: "shifts.errors.capacity", required_error: "errors.required" })
+      .int("shifts.errors.capacity")
+      .min(1, "shifts.errors.capacity")
+      .max(100, "shifts.errors.capacity"),
+    needsLanguages: z.array(z.enum(codes)).max(10).default([]),
+    needsTeamLead: z
+      .string()
+      .optional()
+      .transform((v) => v === "on" || v === "true"),
+    notes: z.string().trim().max(1000, "errors.tooLong").default(""),
+  })
+  .superRefine((value, ctx) => {
+    if (value.startTime === value.endTime) ctx.addIssue({ code: "custom", path: ["endTime"], message: "shifts.errors.endTime" });
+    if (value.repeat === "weekly") {
+      if (!value.weekdays.length) ctx.addIssue({ code: "custom", path: ["weekdays"], message: "shifts.errors.weekdays" });
+      const until = value.until ?? "";
+      if (!dateField.safeParse(until).success) {
+        ctx.addIssue({ code: "custom", path: ["until"], message: until ? "errors.date" : "errors.required" });
+      } else if (daysBetween(value.date, until) < 0) {
+        ctx.addIssue({ code: "custom", path: ["until"], message: "shifts.errors.untilBeforeStart" });
+      } else if (daysBetween(value.date, until) > MAX_SERIES_DAYS) {
+        ctx.addIssue({ code: "custom", path: ["until"], message: "shifts.errors.seriesTooLong" });
+      }
+    }
+  })
+  .transform((value) => {
+    const start = minutesOf(value.startTime);
+    const end = minutesOf(value.endTime);
+    // An end before the start is the next morning: overnight shifts are common.
+    const durationMinutes = end > start ? end - start : end + 1440 - start;
+    return { ...value, durationMinutes, until: value.until ?? value.date };
+  });
+
+export type CreateShiftInput = z.infer<typeof CreateShiftSchema>;
+
+export const CoordinatorShiftActionSchema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("update"),
+    capacity: z.coerce
+      .number({ invalid_type_error: "shifts.errors.capacity", required_error: "errors.required" })
+      .int("shifts.errors.capacity")
+      .min(1, "shifts.errors.capacity")
+      .max(100, "shifts.errors.capacity"),
+    notes: z.string().trim().max(1000, "errors.tooLong").default(""),
+  }),
+  z.object({ intent: z.literal("cancel"), reason: z.string().trim().max(500, "errors.tooLong").default("") }),
+  z.object({ intent: z.literal("assign"), observerId: z.string({ required_error: "shifts.errors.pickObserver" }).uuid("shifts.errors.pickObserver") }),
+  z.object({ intent: z.literal("unassign"), assignmentId: z.string().uuid() }),
+]);
+
+export const ObserverShiftActionSchema = z.object({
+  intent: z.enum(["claim", "waitlist", "leave", "checkIn", "checkOut"]),
+});
+
+export const ShiftFiltersSchema = z.object({
+  day: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
+  zone: z.string().uuid().optional().catch(undefined),
+  language: z.enum(codes).optional().catch(undefined),
+});
+
+export type ShiftFilters = z.infer<typeof ShiftFiltersSchema>;

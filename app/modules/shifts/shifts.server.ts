@@ -1,0 +1,436 @@
+import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
+import type { AssignmentStatus } from "~/db/types";
+import type { ZoneGeometry } from "~/modules/zones/geometry";
+import type { CreateShiftInput, ShiftFilters } from "./schema";
+
+/** A conflict a person can cause: carries the i18n key of its message and the HTTP status. */
+export class ShiftError extends Error {
+  constructor(
+    readonly status: 403 | 404 | 409,
+    readonly messageKey: string,
+    readonly field?: string,
+  ) {
+    super(messageKey);
+  }
+}
+
+const STATUS_OF: Record<string, 403 | 404 | 409> = { TS403: 403, TS404: 404, TS409: 409 };
+
+/** Turns the database's own refusals (see the shifts migration) into ShiftErrors. */
+export function asShiftError(error: unknown): unknown {
+  const { code, message, constraint } = error as { code?: string; message?: string; constraint?: string };
+  if (code && STATUS_OF[code] && message) return new ShiftError(STATUS_OF[code], message);
+  if (code === "23514" && constraint === "shifts_capacity_not_exceeded") return new ShiftError(409, "shifts.errors.capacityBelowClaimed", "capacity");
+  if (code === "23P01") return new ShiftError(409, "shifts.errors.overlap");
+  if (code === "42501") return new ShiftError(403, "errors.forbidden");
+  return error;
+}
+
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw asShiftError(error);
+  }
+}
+
+export interface ShiftSummary {
+  id: string;
+  zoneId: string;
+  zoneName: string;
+  zoneColour: string;
+  startsAt: string;
+  endsAt: string;
+  capacity: number;
+  claimed: number;
+  waitlisted: number;
+  needsLanguages: string[];
+  needsTeamLead: boolean;
+  notes: string;
+  cancelled: boolean;
+  seriesId: string | null;
+  /** The signed-in person's own place on this shift, if any. */
+  myStatus: AssignmentStatus | null;
+  myWaitlistPosition: number | null;
+}
+
+const iso = (value: string | Date) => new Date(value).toISOString();
+
+function shiftQuery(trx: Trx, me: string) {
+  return trx
+    .selectFrom("shifts as s")
+    .innerJoin("zones as z", "z.id", "s.zone_id")
+    .leftJoin("shift_assignments as mine", (join) =>
+      join.onRef("mine.shift_id", "=", "s.id").on("mine.observer_id", "=", me).on("mine.status", "<>", "cancelled"),
+    )
+    .select([
+      "s.id",
+      "s.zone_id",
+      "z.name as zone_name",
+      "z.colour as zone_colour",
+      "s.starts_at",
+      "s.ends_at",
+      "s.capacity",
+      "s.claimed_count",
+      "s.waitlist_count",
+      "s.needs_languages",
+      "s.needs_team_lead",
+      "s.notes",
+      "s.cancelled_at",
+      "s.series_id",
+      "mine.status as my_status",
+    ]);
+}
+
+type ShiftRow = Awaited<ReturnType<ReturnType<typeof shiftQuery>["execute"]>>[number];
+
+async function positions(trx: Trx) {
+  const rows = await sql<{ shift_id: string; waitlist_position: number }>`select * from public.my_waitlist_positions()`.execute(trx);
+  return new Map(rows.rows.map((r) => [r.shift_id, r.waitlist_position]));
+}
+
+function toSummary(row: ShiftRow, waitlist: Map<string, number>): ShiftSummary {
+  return {
+    id: row.id,
+    zoneId: row.zone_id,
+    zoneName: row.zone_name,
+    zoneColour: row.zone_colour,
+    startsAt: iso(row.starts_at),
+    endsAt: iso(row.ends_at),
+    capacity: row.capacity,
+    claimed: row.claimed_count,
+    waitlisted: row.waitlist_count,
+    needsLanguages: row.needs_languages,
+    needsTeamLead: row.needs_team_lead,
+    notes: row.notes,
+    cancelled: row.cancelled_at !== null,
+    seriesId: row.series_id,
+    myStatus: row.my_status,
+    myWaitlistPosition: waitlist.get(row.id) ?? null,
+  };
+}
+
+/** Upcoming shifts that have not been cancelled, soonest first, with the person's place on each. */
+export async function listUpcomingShifts(claims: Claims, filters: ShiftFilters & { from: Date; to: Date }) {
+  return withUser(claims, async (trx) => {
+    let query = shiftQuery(trx, claims.sub)
+      .where("s.cancelled_at", "is", null)
+      .where("z.retired_at", "is", null)
+      .where("s.ends_at", ">", filters.from)
+      .where("s.starts_at", "<", filters.to);
+    if (filters.zone) query = query.where("s.zone_id", "=", filters.zone);
+    if (filters.language) query = query.where(sql<boolean>`${filters.language} = any(s.needs_languages)`);
+    const [rows, waitlist] = await Promise.all([query.orderBy("s.starts_at").orderBy("z.name").limit(500).execute(), positions(trx)]);
+    return rows.map((r) => toSummary(r, waitlist));
+  });
+}
+
+export interface ShiftDetail extends ShiftSummary {
+  zoneGeometry: ZoneGeometry;
+  meetingPointNote: string;
+  cancelReason: string;
+  checkedInAt: string | null;
+  checkedOutAt: string | null;
+}
+
+export async function getShift(claims: Claims, id: string): Promise<ShiftDetail> {
+  const found = await withUser(claims, async (trx) => {
+    const row = await shiftQuery(trx, claims.sub)
+      .select(["z.geometry", "z.meeting_point_note", "s.cancel_reason", "mine.checked_in_at", "mine.checked_out_at"])
+      .where("s.id", "=", id)
+      .executeTakeFirst();
+    return row ? { row, waitlist: await positions(trx) } : null;
+  });
+  if (!found) throw new ShiftError(404, "shifts.errors.notFound");
+  const { row, waitlist } = found;
+  return {
+    ...toSummary(row, waitlist),
+    zoneGeometry: row.geometry as unknown as ZoneGeometry,
+    meetingPointNote: row.meeting_point_note,
+    cancelReason: row.cancel_reason,
+    checkedInAt: row.checked_in_at ? iso(row.checked_in_at) : null,
+    checkedOutAt: row.checked_out_at ? iso(row.checked_out_at) : null,
+  };
+}
+
+export interface MyShift extends ShiftSummary {
+  checkedInAt: string | null;
+  checkedOutAt: string | null;
+  meetingPointNote: string;
+}
+
+/** The person's own shifts: everything not cancelled, upcoming first then the last 60 days. */
+export async function myShifts(claims: Claims, now = new Date()): Promise<{ upcoming: MyShift[]; past: MyShift[] }> {
+  const rows = await withUser(claims, async (trx) => {
+    const rows = await trx
+      .selectFrom("shift_assignments as a")
+      .innerJoin("shifts as s", "s.id", "a.shift_id")
+      .innerJoin("zones as z", "z.id", "s.zone_id")
+      .select([
+        "s.id",
+        "s.zone_id",
+        "z.name as zone_name",
+        "z.colour as zone_colour",
+        "z.meeting_point_note",
+        "s.starts_at",
+        "s.ends_at",
+        "s.capacity",
+        "s.claimed_count",
+        "s.waitlist_count",
+        "s.needs_languages",
+        "s.needs_team_lead",
+        "s.notes",
+        "s.cancelled_at",
+        "s.series_id",
+        "a.status as my_status",
+        "a.checked_in_at",
+        "a.checked_out_at",
+      ])
+      .where("a.observer_id", "=", claims.sub)
+      .where((eb) => eb.or([eb("a.status", "<>", "cancelled"), eb("s.cancelled_at", "is not", null)]))
+      .where("s.ends_at", ">", new Date(now.getTime() - 60 * 86_400_000))
+      .orderBy("s.starts_at")
+      .execute();
+    return { rows, waitlist: await positions(trx) };
+  });
+  const all = rows.rows
+    // A cancelled shift stays in the list so the person sees why it went away; their own cancellations do not.
+    .filter((r) => r.my_status !== "cancelled" || r.cancelled_at !== null)
+    .map((r) => ({
+      ...toSummary(r, rows.waitlist),
+      checkedInAt: r.checked_in_at ? iso(r.checked_in_at) : null,
+      checkedOutAt: r.checked_out_at ? iso(r.checked_out_at) : null,
+      meetingPointNote: r.meeting_point_note,
+    }));
+  return {
+    upcoming: all.filter((s) => new Date(s.endsAt) > now),
+    past: all.filter((s) => new Date(s.endsAt) <= now).reverse(),
+  };
+}
+
+type AssignmentRow = { id: string; status: AssignmentStatus; shift_id: string; observer_id: string };
+
+function callAssignment(claims: Claims, call: (trx: Trx) => Promise<{ rows: AssignmentRow[] }>) {
+  return guarded(() => withUser(claims, async (trx) => (await call(trx)).rows[0]!));
+}
+
+/** Claims a spot; when the shift is full the person joins its waitlist instead. */
+export const claimShift = (claims: Claims, shiftId: string, joinWaitlist = true) =>
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.claim_shift(${shiftId}::uuid, ${joinWaitlist})`.execute(trx));
+
+export const leaveShift = (claims: Claims, shiftId: string) =>
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.leave_shift(${shiftId}::uuid)`.execute(trx));
+
+export const checkIn = (claims: Claims, shiftId: string) =>
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.check_in(${shiftId}::uuid)`.execute(trx));
+
+export const checkOut = (claims: Claims, shiftId: string) =>
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.check_out(${shiftId}::uuid)`.execute(trx));
+
+export const assignToShift = (claims: Claims, shiftId: string, observerId: string) =>
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.assign_to_shift(${shiftId}::uuid, ${observerId}::uuid)`.execute(trx));
+
+export const unassignFromShift = (claims: Claims, assignmentId: string) =>
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.unassign_from_shift(${assignmentId}::uuid)`.execute(trx));
+
+export const cancelShift = (claims: Claims, shiftId: string, reason: string) =>
+  guarded(() => withUser(claims, (trx) => sql`select id from public.cancel_shift(${shiftId}::uuid, ${reason})`.execute(trx)));
+
+/** Creates one shift or a weekly series; returns the new shift's or series' id. */
+export function createShifts(claims: Claims, input: CreateShiftInput): Promise<{ kind: "shift" | "series"; id: string; count: number }> {
+  const languages = `{${input.needsLanguages.join(",")}}`;
+  return guarded(() =>
+    withUser(claims, async (trx) => {
+      if (input.repeat === "weekly") {
+        const { rows } = await sql<{ id: string }>`select public.create_shift_series(
+            ${input.zoneId}::uuid, ${`{${input.weekdays.join(",")}}`}::smallint[], ${input.startTime}::time, ${input.durationMinutes}::integer,
+            ${input.date}::date, ${input.until}::date, ${input.capacity}::smallint, ${languages}::text[],
+            ${input.needsTeamLead}, ${input.notes}) as id`.execute(trx);
+        const id = rows[0]!.id;
+        const count = await trx
+          .selectFrom("shifts")
+          .select((eb) => eb.fn.countAll<string>().as("n"))
+          .where("series_id", "=", id)
+          .executeTakeFirstOrThrow();
+        return { kind: "series" as const, id, count: Number(count.n) };
+      }
+      const { rows } = await sql<{ id: string }>`select public.create_shift(
+          ${input.zoneId}::uuid, ${input.date}::date, ${input.startTime}::time, ${input.durationMinutes}::integer,
+          ${input.capacity}::smallint, ${languages}::text[], ${input.needsTeamLead}, ${input.notes}) as id`.execute(trx);
+      return { kind: "shift" as const, id: rows[0]!.id, count: 1 };
+    }),
+  );
+}
+
+export async function updateShift(claims: Claims, shiftId: string, input: { capacity: number; notes: string }) {
+  const updated = await guarded(() =>
+    withUser(claims, (trx) =>
+      trx
+        .updateTable("shifts")
+        .set({ capacity: input.capacity, notes: input.notes })
+        .where("id", "=", shiftId)
+        .returning("id")
+        .executeTakeFirst(),
+    ),
+  );
+  if (!updated) throw new ShiftError(404, "shifts.errors.notFound");
+}
+
+export interface RosterEntry {
+  id: string;
+  observerId: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  languages: string[];
+  trainingDate: string | null;
+  status: AssignmentStatus;
+  position: number;
+  claimedAt: string | null;
+  checkedInAt: string | null;
+  checkedOutAt: string | null;
+  assignedBy: string | null;
+}
+
+/** Everyone on a shift and its waitlist, in queue order. RLS returns nothing to observers. */
+export async function roster(claims: Claims, shiftId: string): Promise<RosterEntry[]> {
+  const rows = await withUser(claims, (trx) =>
+    trx
+      .selectFrom("shift_assignments as a")
+      .innerJoin("profiles as p", "p.id", "a.observer_id")
+      .leftJoin("profiles as by", "by.id", "a.assigned_by")
+      .select([
+        "a.id",
+        "a.observer_id",
+        "p.display_name",
+        "p.email",
+        "p.phone",
+        "p.languages",
+        "p.training_date",
+        "a.status",
+        "a.claimed_at",
+        "a.checked_in_at",
+        "a.checked_out_at",
+        "by.display_name as assigned_by",
+      ])
+      .where("a.shift_id", "=", shiftId)
+      .where("a.status", "<>", "cancelled")
+      .orderBy(sql`a.status = 'waitlisted'`)
+      .orderBy("a.seq")
+      .execute(),
+  );
+  let waiting = 0;
+  return rows.map((r) => ({
+    id: r.id,
+    observerId: r.observer_id,
+    name: r.display_name,
+    email: r.email,
+    phone: r.phone,
+    languages: r.languages,
+    trainingDate: r.training_date,
+    status: r.status,
+    position: r.status === "waitlisted" ? ++waiting : 0,
+    claimedAt: r.claimed_at ? iso(r.claimed_at) : null,
+    checkedInAt: r.checked_in_at ? iso(r.checked_in_at) : null,
+    checkedOutAt: r.checked_out_at ? iso(r.checked_out_at) : null,
+    assignedBy: r.assigned_by,
+  }));
+}
+
+/** Active observers a coordinator may put on a shift, with whether their training is current for it. */
+export async function assignableObservers(claims: Claims, shiftId: string) {
+  return withUser(claims, async (trx) => {
+    const { rows } = await sql<{ id: string; name: string; email: string; eligibility: string }>`
+      select p.id, p.display_name as name, p.email, private.claim_eligibility(p.id, s.starts_at) as eligibility
+      from public.profiles p
+      join public.role_grants g on g.user_id = p.id and g.role = 'observer'
+      cross join public.shifts s
+      where s.id = ${shiftId}::uuid and p.deactivated_at is null
+        and not exists (select 1 from public.shift_assignments a where a.shift_id = s.id and a.observer_id = p.id and a.status <> 'cancelled')
+      order by lower(p.display_name), p.email`.execute(trx);
+    return rows;
+  });
+}
+
+export interface WeekShift {
+  id: string;
+  zoneId: string;
+  startsAt: string;
+  endsAt: string;
+  capacity: number;
+  claimed: number;
+  waitlisted: number;
+  cancelled: boolean;
+  needsLanguages: string[];
+  needsTeamLead: boolean;
+}
+
+/** Every shift of the week, cancelled ones too, with the zones they belong to. */
+export async function shiftsBetween(claims: Claims, from: Date, to: Date): Promise<WeekShift[]> {
+  const rows = await withUser(claims, (trx) =>
+    trx
+      .selectFrom("shifts as s")
+      .select([
+        "s.id",
+        "s.zone_id",
+        "s.starts_at",
+        "s.ends_at",
+        "s.capacity",
+        "s.claimed_count",
+        "s.waitlist_count",
+        "s.cancelled_at",
+        "s.needs_languages",
+        "s.needs_team_lead",
+      ])
+      .where("s.starts_at", ">=", from)
+      .where("s.starts_at", "<", to)
+      .orderBy("s.starts_at")
+      .execute(),
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    zoneId: r.zone_id,
+    startsAt: iso(r.starts_at),
+    endsAt: iso(r.ends_at),
+    capacity: r.capacity,
+    claimed: r.claimed_count,
+    waitlisted: r.waitlist_count,
+    cancelled: r.cancelled_at !== null,
+    needsLanguages: r.needs_languages,
+    needsTeamLead: r.needs_team_lead,
+  }));
+}
+
+/** Open spots per zone over a window, for the observers' map. */
+export async function openSpotsByZone(claims: Claims, from: Date, to: Date) {
+  const rows = await withUser(claims, (trx) =>
+    trx
+      .selectFrom("shifts as s")
+      .select(["s.zone_id", sql<number>`sum(s.capacity - s.claimed_count)::int`.as("open")])
+      .where("s.cancelled_at", "is", null)
+      .where("s.ends_at", ">", from)
+      .where("s.starts_at", "<", to)
+      .groupBy("s.zone_id")
+      .execute(),
+  );
+  return new Map(rows.map((r) => [r.zone_id, r.open]));
+}
+
+const csvCell = (value: string | number | null) => {
+  const text = value === null ? "" : String(value);
+  // Quote always; neutralise spreadsheet formulas.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return `"${safe.replace(/"/g, '""')}"`;
+};
+
+export function rosterCsv(entries: RosterEntry[], headers: string[]) {
+  const lines = [headers.map(csvCell).join(",")];
+  for (const e of entries) {
+    lines.push(
+      [e.name, e.email, e.phone, e.languages.join(" "), e.trainingDate, e.status, e.position || null, e.checkedInAt, e.checkedOutAt]
+        .map(csvCell)
+        .join(","),
+    );
+  }
+  return `${lines.join("\r\n")}\r\n`;
+}

@@ -1,0 +1,309 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { sql, withSystem, withUser } from "~/db/client.server";
+import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
+import { brokenShiftInvariants, createTestShift, createTestZone } from "../../../tests/setup/shifts";
+import { CreateShiftSchema } from "./schema";
+import {
+  assignToShift,
+  cancelShift,
+  checkIn,
+  checkOut,
+  claimShift,
+  createShifts,
+  getShift,
+  leaveShift,
+  myShifts,
+  roster,
+  unassignFromShift,
+  updateShift,
+} from "./shifts.server";
+
+let cast: Awaited<ReturnType<typeof createCast>>;
+let zoneId: string;
+let trained: Persona[];
+beforeAll(async () => {
+  cast = await createCast();
+  zoneId = await createTestZone("Little Village");
+  trained = [];
+  for (let i = 0; i < 6; i++) trained.push(await createPersona(`trained_${i}`, ["observer"], { trainingDate: "2026-09-01" }));
+});
+
+const statusOf = async (shiftId: string, persona: Persona) => (await getShift(persona.claims, shiftId)).myStatus;
+
+describe("claiming, leaving and the waitlist", () => {
+  it("claims a spot; a second tap returns the same claim; the count is visible, the names are not", async () => {
+    const shift = await createTestShift(zoneId, { capacity: 2 });
+    const first = await claimShift(trained[0]!.claims, shift);
+    const again = await claimShift(trained[0]!.claims, shift);
+    expect(first.status).toBe("claimed");
+    expect(again.id).toBe(first.id);
+    const seen = await getShift(trained[1]!.claims, shift);
+    expect(seen).toMatchObject({ claimed: 1, capacity: 2, myStatus: null });
+    const visible = await withUser(trained[1]!.claims, (trx) =>
+      trx.selectFrom("shift_assignments").select("observer_id").where("shift_id", "=", shift).execute(),
+    );
+    expect(visible).toEqual([]);
+    expect(await roster(trained[1]!.claims, shift)).toEqual([]);
+    const coordinatorView = await roster(cast.coordinator_carmen.claims, shift);
+    expect(coordinatorView.map((r) => r.email)).toEqual([trained[0]!.email]);
+  });
+
+  it("a full shift puts claimers on the waitlist in order, and every freed spot goes to its head", async () => {
+    const shift = await createTestShift(zoneId, { capacity: 1, startsInHours: 48 });
+    await claimShift(trained[0]!.claims, shift);
+    const second = await claimShift(trained[1]!.claims, shift);
+    const third = await claimShift(trained[2]!.claims, shift);
+    const fourth = await claimShift(trained[3]!.claims, shift);
+    expect([second.status, third.status, fourth.status]).toEqual(["waitlisted", "waitlisted", "waitlisted"]);
+    expect((await getShift(trained[2]!.claims, shift)).myWaitlistPosition).toBe(2);
+
+    // a cancellation promotes the head
+    await leaveShift(trained[0]!.claims, shift);
+    expect(await statusOf(shift, trained[1]!)).toBe("claimed");
+    expect((await getShift(trained[2]!.claims, shift)).myWaitlistPosition).toBe(1);
+
+    // raising capacity promotes the next
+    await updateShift(cast.coordinator_carmen.claims, shift, { capacity: 2, notes: "" });
+    expect(await statusOf(shift, trained[2]!)).toBe("claimed");
+
+    // an unassign promotes the next
+    const entry = (await roster(cast.coordinator_carmen.claims, shift)).find((r) => r.observerId === trained[1]!.id)!;
+    await unassignFromShift(cast.coordinator_carmen.claims, entry.id);
+    expect(await statusOf(shift, trained[3]!)).toBe("claimed");
+
+    // someone new now waits rather than jumping in
+    expect((await claimShift(trained[4]!.claims, shift)).status).toBe("waitlisted");
+    expect(await brokenShiftInvariants()).toEqual([]);
+  });
+
+  it("a freed spot is not taken by a newcomer while someone waits", async () => {
+    const shift = await createTestShift(zoneId, { capacity: 1, startsInHours: 72 });
+    await claimShift(trained[0]!.claims, shift);
+    await claimShift(trained[1]!.claims, shift);
+    await leaveShift(trained[0]!.claims, shift);
+    expect(await statusOf(shift, trained[1]!)).toBe("claimed");
+    expect((await claimShift(trained[0]!.claims, shift)).status).toBe("waitlisted");
+  });
+
+  it("each conflict has its own message and status", async () => {
+    const shift = await createTestShift(zoneId, { capacity: 1, startsInHours: 100 });
+    await claimShift(trained[0]!.claims, shift);
+    await expect(claimShift(trained[1]!.claims, shift, false)).rejects.toMatchObject({ status: 409, messageKey: "shifts.errors.full" });
+
+    const overlapping = await createTestShift(await createTestZone(), { capacity: 3, startsInHours: 102 });
+    await expect(claimShift(trained[0]!.claims, overlapping)).rejects.toMatchObject({ status: 409, messageKey: "shifts.errors.overlap" });
+
+    await expect(claimShift(cast.observer_oscar.claims, shift)).rejects.toMatchObject({ status: 409, messageKey: "shifts.errors.training_missing" });
+    const expired = await createPersona("expired_eve", ["observer"], { trainingDate: "2025-01-10" });
+    await expect(claimShift(expired.claims, overlapping)).rejects.toMatchObject({ status: 409, messageKey: "shifts.errors.training_expired" });
+    await expect(claimShift(cast.attorney_luis.claims, overlapping)).rejects.toMatchObject({ status: 403 });
+
+    await cancelShift(cast.coordinator_carmen.claims, overlapping, "Storm warning");
+    await expect(claimShift(trained[2]!.claims, overlapping)).rejects.toMatchObject({ status: 409, messageKey: "shifts.errors.cancelled" });
+
+    const over = await createTestShift(zoneId, { startsInHours: -5, hours: 2 });
+    await expect(claimShift(trained[2]!.claims, over)).rejects.toMatchObject({ status: 409, messageKey: "shifts.errors.over" });
+    await expect(claimShift(trained[2]!.claims, "00000000-0000-0000-0000-000000000000")).rejects.toMatchObject({ status: 404 });
+
+    await expect(assignToShift(cast.coordinator_carmen.claims, shift, trained[3]!.id)).rejects.toMatchObject({ messageKey: "shifts.errors.full" });
+    await expect(updateShift(cast.coordinator_carmen.claims, shift, { capacity: 0, notes: "" })).rejects.toBeTruthy();
+  });
+
+  it("training expires after the organisation's validity period, judged on the shift's day", async () => {
+    const soon = await createTestShift(zoneId, { startsInHours: 200 });
+    // trained 11 months before the shift: fine with 12 months, refused with 6
+    const date = await withSystem(async (trx) => {
+      const { rows } = await sql<{ d: string }>`select (now() + interval '200 hours' - interval '11 months')::date::text as d`.execute(trx);
+      return rows[0]!.d;
+    });
+    const person = await createPersona("eleven_months", ["observer"], { trainingDate: date });
+    await withSystem((trx) => trx.updateTable("org_settings").set({ training_valid_months: 6 }).execute());
+    await expect(claimShift(person.claims, soon)).rejects.toMatchObject({ messageKey: "shifts.errors.training_expired" });
+    await withSystem((trx) => trx.updateTable("org_settings").set({ training_valid_months: 12 }).execute());
+    expect((await claimShift(person.claims, soon)).status).toBe("claimed");
+  });
+
+  it("capacity cannot drop below the people already on the shift", async () => {
+    const shift = await createTestShift(zoneId, { capacity: 3, startsInHours: 300 });
+    await claimShift(trained[0]!.claims, shift);
+    await claimShift(trained[1]!.claims, shift);
+    await expect(updateShift(cast.coordinator_carmen.claims, shift, { capacity: 1, notes: "" })).rejects.toMatchObject({
+      status: 409,
+      messageKey: "shifts.errors.capacityBelowClaimed",
+      field: "capacity",
+    });
+  });
+});
+
+describe("check-in and check-out", () => {
+  it("opens 30 minutes before the start, records the times, and closes at the end", async () => {
+    const later = await createTestShift(zoneId, { startsInHours: 1, hours: 2 });
+    await claimShift(trained[5]!.claims, later);
+    await expect(checkIn(trained[5]!.claims, later)).rejects.toMatchObject({ messageKey: "shifts.errors.checkInTooEarly" });
+
+    const soon = await createTestShift(zoneId, { startsInHours: 0.25, hours: 2 });
+    const soonObserver = await createPersona("soon_sam", ["observer"], { trainingDate: "2026-09-01" });
+    await claimShift(soonObserver.claims, soon);
+    await expect(checkOut(soonObserver.claims, soon)).rejects.toMatchObject({ messageKey: "shifts.errors.notCheckedIn" });
+    const inRow = await checkIn(soonObserver.claims, soon);
+    expect(inRow.status).toBe("checked_in");
+    const out = await checkOut(soonObserver.claims, soon);
+    expect(out.status).toBe("checked_out");
+    const detail = await getShift(soonObserver.claims, soon);
+    expect(detail.checkedInAt).not.toBeNull();
+    expect(detail.checkedOutAt).not.toBeNull();
+    // checking out does not give the spot back to someone else
+    expect(detail.claimed).toBe(1);
+    await expect(checkIn(cast.observer_ana.claims, soon)).rejects.toMatchObject({ messageKey: "shifts.errors.notOnShift" });
+  });
+
+  it("my shifts lists upcoming ones and a shift cancelled under me", async () => {
+    const person = await createPersona("mine_mia", ["observer"], { trainingDate: "2026-09-01" });
+    const a = await createTestShift(zoneId, { startsInHours: 500 });
+    const b = await createTestShift(zoneId, { startsInHours: 510 });
+    const c = await createTestShift(zoneId, { startsInHours: 520 });
+    await claimShift(person.claims, a);
+    await claimShift(person.claims, b);
+    await claimShift(person.claims, c);
+    await leaveShift(person.claims, c);
+    await cancelShift(cast.coordinator_carmen.claims, b, "");
+    const mine = await myShifts(person.claims);
+    expect(mine.upcoming.map((s) => [s.id, s.cancelled])).toEqual([
+      [a, false],
+      [b, true],
+    ]);
+  });
+});
+
+describe("RLS: who may do what", () => {
+  it("nobody writes assignments directly, not even a coordinator", async () => {
+    const shift = await createTestShift(zoneId, { startsInHours: 600 });
+    for (const persona of [trained[0]!, cast.coordinator_carmen, cast.admin_alma]) {
+      await expect(
+        withUser(persona.claims, (trx) =>
+          trx
+            .insertInto("shift_assignments")
+            .values({ shift_id: shift, observer_id: persona.id, status: "claimed", period: "[2026-01-01,2026-01-02)" })
+            .execute(),
+        ),
+      ).rejects.toMatchObject({ code: "42501" });
+    }
+  });
+
+  it("only coordinators and admins create, edit, cancel shifts and assign people", async () => {
+    const input = CreateShiftSchema.parse({
+      intent: "create",
+      zoneId,
+      date: "2027-02-02",
+      startTime: "18:00",
+      endTime: "22:00",
+      capacity: "4",
+    });
+    for (const persona of [cast.observer_ana, cast.attorney_luis]) {
+      await expect(createShifts(persona.claims, input)).rejects.toMatchObject({ status: 403 });
+    }
+    const created = await createShifts(cast.coordinator_carmen.claims, input);
+    await createShifts(cast.admin_alma.claims, { ...input, date: "2027-02-03" });
+    for (const persona of [cast.observer_ana, cast.attorney_luis]) {
+      await expect(updateShift(persona.claims, created.id, { capacity: 9, notes: "" })).rejects.toMatchObject({ status: 404 });
+      await expect(cancelShift(persona.claims, created.id, "")).rejects.toMatchObject({ status: 403 });
+      await expect(assignToShift(persona.claims, created.id, trained[0]!.id)).rejects.toMatchObject({ status: 403 });
+    }
+    const assigned = await assignToShift(cast.coordinator_carmen.claims, created.id, trained[0]!.id);
+    expect(assigned.status).toBe("claimed");
+    await expect(unassignFromShift(trained[0]!.claims, assigned.id)).rejects.toMatchObject({ status: 403 });
+    await expect(assignToShift(cast.coordinator_carmen.claims, created.id, cast.observer_oscar.id)).rejects.toMatchObject({
+      messageKey: "shifts.errors.training_missingOther",
+    });
+  });
+
+  it("observers see shifts and their own assignments only; attorneys see no rosters; deactivated people see nothing", async () => {
+    const shift = await createTestShift(zoneId, { startsInHours: 700 });
+    await claimShift(trained[0]!.claims, shift);
+    const attorneyRows = await withUser(cast.attorney_luis.claims, (trx) => trx.selectFrom("shift_assignments").select("id").execute());
+    expect(attorneyRows).toEqual([]);
+    const own = await withUser(trained[0]!.claims, (trx) => trx.selectFrom("shift_assignments").select("observer_id").distinct().execute());
+    expect(own).toEqual([{ observer_id: trained[0]!.id }]);
+    const seriesRows = await withUser(trained[0]!.claims, (trx) => trx.selectFrom("shift_series").select("id").execute());
+    expect(seriesRows).toEqual([]);
+
+    const gone = await createPersona("gone_gil", ["observer"], { trainingDate: "2026-09-01" });
+    const waiting = await createTestShift(zoneId, { startsInHours: 800, capacity: 1 });
+    await claimShift(gone.claims, waiting);
+    await claimShift(trained[1]!.claims, waiting);
+    await withSystem((trx) => trx.updateTable("profiles").set({ deactivated_at: sql`now()` }).where("id", "=", gone.id).execute());
+    // deactivation frees the spot for the waitlist and hides everything from the person
+    expect(await statusOf(waiting, trained[1]!)).toBe("claimed");
+    const hidden = await withUser(gone.claims, (trx) => trx.selectFrom("shifts").select("id").execute());
+    expect(hidden).toEqual([]);
+  });
+});
+
+describe("weekly series across daylight-saving time", () => {
+  const localHour = (iso: string) =>
+    new Intl.DateTimeFormat("en-US", { timeZone: "America/Chicago", hour: "numeric", minute: "2-digit", hour12: false, weekday: "short" }).format(
+      new Date(iso),
+    );
+
+  it.each([
+    ["March (clocks go forward on 14 March 2027)", "2027-03-08", "2027-03-21", ["2027-03-13T00:00:00.000Z", "2027-03-14T23:00:00.000Z"]],
+    ["November (clocks go back on 7 November 2027)", "2027-11-01", "2027-11-14", ["2027-11-05T23:00:00.000Z", "2027-11-08T00:00:00.000Z"]],
+  ])("a 6 pm shift stays 6 pm local in %s", async (_label, date, until, expectedUtc) => {
+    const input = CreateShiftSchema.parse({
+      intent: "create",
+      zoneId,
+      repeat: "weekly",
+      date,
+      until,
+      weekdays: ["5", "7"], // Fridays and Sundays
+      startTime: "18:00",
+      endTime: "21:30",
+      capacity: "3",
+    });
+    const made = await createShifts(cast.coordinator_carmen.claims, input);
+    expect(made).toMatchObject({ kind: "series", count: 4 });
+    const shifts = await withUser(cast.coordinator_carmen.claims, (trx) =>
+      trx.selectFrom("shifts").select(["starts_at", "ends_at"]).where("series_id", "=", made.id).orderBy("starts_at").execute(),
+    );
+    const starts = shifts.map((s) => new Date(s.starts_at).toISOString());
+    for (const s of shifts) {
+      expect(localHour(new Date(s.starts_at).toISOString())).toMatch(/ 18:00$/);
+      expect(localHour(new Date(s.ends_at).toISOString())).toMatch(/ 21:30$/);
+    }
+    // the UTC time moves by an hour across the change, the local time does not
+    expect(starts).toEqual(expect.arrayContaining(expectedUtc));
+  });
+
+  it("an overnight shift ends the next morning; an empty series is refused", async () => {
+    const overnight = CreateShiftSchema.parse({ intent: "create", zoneId, date: "2027-04-02", startTime: "22:00", endTime: "06:00", capacity: "2" });
+    expect(overnight.durationMinutes).toBe(480);
+    const empty = CreateShiftSchema.parse({
+      intent: "create",
+      zoneId,
+      repeat: "weekly",
+      date: "2027-04-05", // a Monday
+      until: "2027-04-06",
+      weekdays: ["5"],
+      startTime: "08:00",
+      endTime: "10:00",
+      capacity: "2",
+    });
+    await expect(createShifts(cast.coordinator_carmen.claims, empty)).rejects.toMatchObject({ messageKey: "shifts.errors.seriesEmpty" });
+  });
+
+  it("rejects bad input field by field", () => {
+    const result = CreateShiftSchema.safeParse({
+      intent: "create",
+      zoneId,
+      repeat: "weekly",
+      date: "2027-02-30",
+      startTime: "25:00",
+      endTime: "10:00",
+      capacity: "101",
+      until: "",
+    });
+    expect(result.success).toBe(false);
+    const fields = Object.fromEntries((result.error?.issues ?? []).map((i) => [i.path.join("."), i.message]));
+    expect(fields).toMatchObject({ date: "errors.date", startTime: "shifts.errors.time", capacity: "shifts.errors.capacity" });
+  });
+});
