@@ -5,8 +5,9 @@
 --   * one active assignment per shift and observer: a partial unique index;
 --   * no overlapping shifts for one observer: an exclusion constraint over tstzrange;
 --   * a freed spot goes to the head of the waitlist (FIFO by `seq`) in the same transaction.
--- Observers and coordinators change assignments only through the security-definer functions
--- below; `authenticated` has no INSERT/UPDATE/DELETE on shift_assignments at all.
+-- Observers and coordinators change assignments only through the security-definer functions in
+-- `private` below (not exposed over the REST API); `authenticated` has no INSERT/UPDATE/DELETE on
+-- shift_assignments at all.
 
 create schema if not exists extensions;
 create extension if not exists btree_gist with schema extensions;
@@ -290,7 +291,7 @@ end
 $$;
 
 -- The person's own claim. When the shift is full they join the waitlist, unless they asked not to.
-create or replace function public.claim_shift(target uuid, join_waitlist boolean default true)
+create or replace function private.claim_shift(target uuid, join_waitlist boolean default true)
 returns public.shift_assignments
 language plpgsql security definer
 set search_path = ''
@@ -351,7 +352,7 @@ end
 $$;
 
 -- The person gives up their spot or leaves the waitlist; the waitlist moves up at once.
-create or replace function public.leave_shift(target uuid) returns public.shift_assignments
+create or replace function private.leave_shift(target uuid) returns public.shift_assignments
 language plpgsql security definer
 set search_path = ''
 as $$
@@ -380,7 +381,7 @@ end
 $$;
 
 -- Check-in opens 30 minutes before the start and closes at the end.
-create or replace function public.check_in(target uuid) returns public.shift_assignments
+create or replace function private.check_in(target uuid) returns public.shift_assignments
 language plpgsql security definer
 set search_path = ''
 as $$
@@ -414,7 +415,7 @@ begin
 end
 $$;
 
-create or replace function public.check_out(target uuid) returns public.shift_assignments
+create or replace function private.check_out(target uuid) returns public.shift_assignments
 language plpgsql security definer
 set search_path = ''
 as $$
@@ -446,7 +447,7 @@ as $$
 $$;
 
 -- A coordinator puts an observer on a shift; a full shift is refused, never over-filled.
-create or replace function public.assign_to_shift(target uuid, observer uuid) returns public.shift_assignments
+create or replace function private.assign_to_shift(target uuid, observer uuid) returns public.shift_assignments
 language plpgsql security definer
 set search_path = ''
 as $$
@@ -494,7 +495,7 @@ begin
 end
 $$;
 
-create or replace function public.unassign_from_shift(assignment uuid) returns public.shift_assignments
+create or replace function private.unassign_from_shift(assignment uuid) returns public.shift_assignments
 language plpgsql security definer
 set search_path = ''
 as $$
@@ -523,7 +524,7 @@ end
 $$;
 
 -- Cancelling a shift frees everyone on it and tells them by email.
-create or replace function public.cancel_shift(target uuid, reason text default '') returns public.shifts
+create or replace function private.cancel_shift(target uuid, reason text default '') returns public.shifts
 language plpgsql security definer
 set search_path = ''
 as $$
@@ -554,7 +555,7 @@ $$;
 
 -- A weekly series, made into shifts in the organisation's time zone: local wall-clock time is
 -- kept across daylight-saving changes (a 6 pm shift is 6 pm in March and in November).
-create or replace function public.create_shift_series(
+create or replace function private.create_shift_series(
   p_zone uuid, p_weekdays smallint[], p_start_time time, p_duration_minutes integer, p_starts_on date, p_ends_on date,
   p_capacity smallint, p_needs_languages text[], p_needs_team_lead boolean, p_notes text
 ) returns uuid
@@ -589,7 +590,7 @@ end
 $$;
 
 -- One shift on a local day and time in the organisation's time zone.
-create or replace function public.create_shift(
+create or replace function private.create_shift(
   p_zone uuid, p_day date, p_start_time time, p_duration_minutes integer,
   p_capacity smallint, p_needs_languages text[], p_needs_team_lead boolean, p_notes text
 ) returns uuid
@@ -618,16 +619,16 @@ end
 $$;
 
 revoke all on function
-  public.claim_shift(uuid, boolean), public.leave_shift(uuid), public.check_in(uuid), public.check_out(uuid),
-  public.assign_to_shift(uuid, uuid), public.unassign_from_shift(uuid), public.cancel_shift(uuid, text),
-  public.create_shift_series(uuid, smallint[], time, integer, date, date, smallint, text[], boolean, text),
-  public.create_shift(uuid, date, time, integer, smallint, text[], boolean, text)
+  private.claim_shift(uuid, boolean), private.leave_shift(uuid), private.check_in(uuid), private.check_out(uuid),
+  private.assign_to_shift(uuid, uuid), private.unassign_from_shift(uuid), private.cancel_shift(uuid, text),
+  private.create_shift_series(uuid, smallint[], time, integer, date, date, smallint, text[], boolean, text),
+  private.create_shift(uuid, date, time, integer, smallint, text[], boolean, text)
   from public, anon;
 grant execute on function
-  public.claim_shift(uuid, boolean), public.leave_shift(uuid), public.check_in(uuid), public.check_out(uuid),
-  public.assign_to_shift(uuid, uuid), public.unassign_from_shift(uuid), public.cancel_shift(uuid, text),
-  public.create_shift_series(uuid, smallint[], time, integer, date, date, smallint, text[], boolean, text),
-  public.create_shift(uuid, date, time, integer, smallint, text[], boolean, text)
+  private.claim_shift(uuid, boolean), private.leave_shift(uuid), private.check_in(uuid), private.check_out(uuid),
+  private.assign_to_shift(uuid, uuid), private.unassign_from_shift(uuid), private.cancel_shift(uuid, text),
+  private.create_shift_series(uuid, smallint[], time, integer, date, date, smallint, text[], boolean, text),
+  private.create_shift(uuid, date, time, integer, smallint, text[], boolean, text)
   to authenticated;
 revoke all on function private.recount_shift(uuid), private.fill_from_waitlist(uuid), private.enqueue_job(text, text, jsonb),
   private.enqueue_due_reminders(), private.claim_eligibility(uuid, timestamptz), private.lock_shift(uuid),
@@ -644,7 +645,7 @@ create table private.calendar_tokens (
   created_at timestamptz not null default now()
 );
 
-create or replace function public.set_calendar_token(p_token_hash text) returns void
+create or replace function private.set_calendar_token(p_token_hash text) returns void
 language plpgsql security definer
 set search_path = ''
 as $$
@@ -657,22 +658,22 @@ begin
 end
 $$;
 
-create or replace function public.revoke_calendar_token() returns void
+create or replace function private.revoke_calendar_token() returns void
 language sql security definer
 set search_path = ''
 as $$
   delete from private.calendar_tokens where user_id = (select auth.uid())
 $$;
 
-create or replace function public.has_calendar_token() returns timestamptz
+create or replace function private.has_calendar_token() returns timestamptz
 language sql stable security definer
 set search_path = ''
 as $$
   select created_at from private.calendar_tokens where user_id = (select auth.uid())
 $$;
 
-revoke all on function public.set_calendar_token(text), public.revoke_calendar_token(), public.has_calendar_token() from public, anon;
-grant execute on function public.set_calendar_token(text), public.revoke_calendar_token(), public.has_calendar_token() to authenticated;
+revoke all on function private.set_calendar_token(text), private.revoke_calendar_token(), private.has_calendar_token() from public, anon;
+grant execute on function private.set_calendar_token(text), private.revoke_calendar_token(), private.has_calendar_token() to authenticated;
 
 -- Deactivation revokes the calendar feed and frees the person's upcoming spots.
 create or replace function private.on_profile_deactivated() returns trigger
@@ -739,7 +740,7 @@ create policy shift_assignments_select on public.shift_assignments for select to
   );
 
 -- Where the person stands on each waitlist they are on (others' rows stay hidden by RLS).
-create or replace function public.my_waitlist_positions() returns table (shift_id uuid, waitlist_position integer)
+create or replace function private.my_waitlist_positions() returns table (shift_id uuid, waitlist_position integer)
 language sql stable security definer
 set search_path = ''
 as $$
@@ -749,5 +750,5 @@ as $$
   from public.shift_assignments a
   where a.observer_id = (select auth.uid()) and a.status = 'waitlisted'
 $$;
-revoke all on function public.my_waitlist_positions() from public, anon;
-grant execute on function public.my_waitlist_positions() to authenticated;
+revoke all on function private.my_waitlist_positions() from public, anon;
+grant execute on function private.my_waitlist_positions() to authenticated;

@@ -85,7 +85,7 @@ function shiftQuery(trx: Trx, me: string) {
 type ShiftRow = Awaited<ReturnType<ReturnType<typeof shiftQuery>["execute"]>>[number];
 
 async function positions(trx: Trx) {
-  const rows = await sql<{ shift_id: string; waitlist_position: number }>`select * from public.my_waitlist_positions()`.execute(trx);
+  const rows = await sql<{ shift_id: string; waitlist_position: number }>`select * from private.my_waitlist_positions()`.execute(trx);
   return new Map(rows.rows.map((r) => [r.shift_id, r.waitlist_position]));
 }
 
@@ -216,25 +216,25 @@ function callAssignment(claims: Claims, call: (trx: Trx) => Promise<{ rows: Assi
 
 /** Claims a spot; when the shift is full the person joins its waitlist instead. */
 export const claimShift = (claims: Claims, shiftId: string, joinWaitlist = true) =>
-  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.claim_shift(${shiftId}::uuid, ${joinWaitlist})`.execute(trx));
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.claim_shift(${shiftId}::uuid, ${joinWaitlist})`.execute(trx));
 
 export const leaveShift = (claims: Claims, shiftId: string) =>
-  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.leave_shift(${shiftId}::uuid)`.execute(trx));
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.leave_shift(${shiftId}::uuid)`.execute(trx));
 
 export const checkIn = (claims: Claims, shiftId: string) =>
-  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.check_in(${shiftId}::uuid)`.execute(trx));
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.check_in(${shiftId}::uuid)`.execute(trx));
 
 export const checkOut = (claims: Claims, shiftId: string) =>
-  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.check_out(${shiftId}::uuid)`.execute(trx));
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.check_out(${shiftId}::uuid)`.execute(trx));
 
 export const assignToShift = (claims: Claims, shiftId: string, observerId: string) =>
-  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.assign_to_shift(${shiftId}::uuid, ${observerId}::uuid)`.execute(trx));
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.assign_to_shift(${shiftId}::uuid, ${observerId}::uuid)`.execute(trx));
 
 export const unassignFromShift = (claims: Claims, assignmentId: string) =>
-  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from public.unassign_from_shift(${assignmentId}::uuid)`.execute(trx));
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.unassign_from_shift(${assignmentId}::uuid)`.execute(trx));
 
 export const cancelShift = (claims: Claims, shiftId: string, reason: string) =>
-  guarded(() => withUser(claims, (trx) => sql`select id from public.cancel_shift(${shiftId}::uuid, ${reason})`.execute(trx)));
+  guarded(() => withUser(claims, (trx) => sql`select id from private.cancel_shift(${shiftId}::uuid, ${reason})`.execute(trx)));
 
 /** Creates one shift or a weekly series; returns the new shift's or series' id. */
 export function createShifts(claims: Claims, input: CreateShiftInput): Promise<{ kind: "shift" | "series"; id: string; count: number }> {
@@ -242,7 +242,7 @@ export function createShifts(claims: Claims, input: CreateShiftInput): Promise<{
   return guarded(() =>
     withUser(claims, async (trx) => {
       if (input.repeat === "weekly") {
-        const { rows } = await sql<{ id: string }>`select public.create_shift_series(
+        const { rows } = await sql<{ id: string }>`select private.create_shift_series(
             ${input.zoneId}::uuid, ${`{${input.weekdays.join(",")}}`}::smallint[], ${input.startTime}::time, ${input.durationMinutes}::integer,
             ${input.date}::date, ${input.until}::date, ${input.capacity}::smallint, ${languages}::text[],
             ${input.needsTeamLead}, ${input.notes}) as id`.execute(trx);
@@ -254,7 +254,7 @@ export function createShifts(claims: Claims, input: CreateShiftInput): Promise<{
           .executeTakeFirstOrThrow();
         return { kind: "series" as const, id, count: Number(count.n) };
       }
-      const { rows } = await sql<{ id: string }>`select public.create_shift(
+      const { rows } = await sql<{ id: string }>`select private.create_shift(
           ${input.zoneId}::uuid, ${input.date}::date, ${input.startTime}::time, ${input.durationMinutes}::integer,
           ${input.capacity}::smallint, ${languages}::text[], ${input.needsTeamLead}, ${input.notes}) as id`.execute(trx);
       return { kind: "shift" as const, id: rows[0]!.id, count: 1 };
