@@ -37,7 +37,7 @@ export default defineConfig({
       timeout: 180_000,
       stdout: "ignore",
       stderr: "pipe",
-      env: { PORT: String(PORT), DATA_DIR: E2E_DATA_DIR, NODE_ENV: "test" },
+      env: { PORT: String(PORT), DATA_DIR: E2E_DATA_DIR, NODE_ENV: "test", JOBS_INTERVAL_SECONDS: "2" },
     },
     {
       // `npm run dev` as a fresh clone runs it: no data, no Vite cache (tests/e2e/dev-server.spec.ts).

@@ -5,6 +5,7 @@ import compression from "compression";
 import express from "express";
 import morgan from "morgan";
 import { startDatabase } from "./app/db/runtime.server";
+import { startJobRunner } from "./app/modules/shifts/jobs.server";
 import { env } from "./app/utils/env.server";
 
 const config = env();
@@ -12,6 +13,8 @@ const production = config.NODE_ENV === "production";
 const started = Date.now();
 
 const database = await startDatabase({ migrate: true, seed: "auto", log: (line) => console.log(line) });
+// Shift emails (reminders, waitlist, cancellations); safe to run on every instance.
+const stopJobRunner = startJobRunner();
 
 // Vite serves the app only in development; production and the browser tests serve the build.
 const viteDevServer = config.NODE_ENV !== "development"
@@ -91,6 +94,7 @@ async function shutdown(signal: string) {
   console.log(`${signal}: stopping`);
   server.close();
   server.closeAllConnections();
+  stopJobRunner();
   await viteDevServer?.close();
   await database.stop();
   process.exit(0);

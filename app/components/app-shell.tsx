@@ -41,12 +41,22 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                 </NavLink>
               </li>
               {roles.includes("observer") ? (
-                <li>
-                  <NavLink to="/shifts">{t("nav.shifts")}</NavLink>
-                </li>
+                <>
+                  <li>
+                    <NavLink to="/shifts" end>
+                      {t("nav.shifts")}
+                    </NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/my/shifts">{t("nav.myShifts")}</NavLink>
+                  </li>
+                </>
               ) : null}
               {canManagePeople ? (
                 <>
+                  <li>
+                    <NavLink to="/coordinate/shifts">{t("nav.schedule")}</NavLink>
+                  </li>
                   <li>
                     <NavLink to="/coordinate/zones">{t("nav.zones")}</NavLink>
                   </li>

@@ -1,72 +1,165 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { requireUser } from "~/modules/auth/guards.server";
+import { SPOKEN_LANGUAGES } from "~/modules/people/profile-schema";
+import { formatDay, formatShiftTime, localDate } from "~/modules/shifts/format";
+import { ShiftFiltersSchema } from "~/modules/shifts/schema";
+import { listUpcomingShifts, openSpotsByZone } from "~/modules/shifts/shifts.server";
+import { Needs, ShiftStatusBadge, Spots } from "~/components/shift-bits";
+import { localDateTime } from "~/modules/zones/window";
 import { listZones, myZoneIds } from "~/modules/zones/zones.server";
+import { publicSettings } from "~/modules/settings/settings.server";
 import type { RootLoader, RouteHandle } from "~/root";
 
 export const handle: RouteHandle = { titleKey: "shifts.title" };
 export const links: LinksFunction = () => mapLinks();
 
+const DAYS_AHEAD = 14;
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const [zones, mine] = await Promise.all([listZones(user.claims), myZoneIds(user.claims)]);
-  const active = zones.filter((z) => !z.retired);
+  const filters = ShiftFiltersSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const { timeZone } = await publicSettings();
+  const now = new Date();
+  let from = now;
+  let to = new Date(now.getTime() + DAYS_AHEAD * 86_400_000);
+  if (filters.day) {
+    const start = localDateTime(`${filters.day}T00:00`, timeZone);
+    const next = start && new Date(start.getTime() + 36 * 3_600_000);
+    const end = next && localDateTime(`${localDate(next, timeZone)}T00:00`, timeZone);
+    if (start && end) {
+      from = start < now ? now : start;
+      to = end;
+    }
+  }
+  const [zones, mine, shifts, open] = await Promise.all([
+    listZones(user.claims),
+    myZoneIds(user.claims),
+    listUpcomingShifts(user.claims, { ...filters, from, to }),
+    openSpotsByZone(user.claims, from, to),
+  ]);
   const mineSet = new Set(mine);
-  // The observer's own zones come first.
+  const active = zones.filter((z) => !z.retired);
   return {
-    mine: active.filter((z) => mineSet.has(z.id)),
-    others: active.filter((z) => !mineSet.has(z.id)),
+    filters,
+    today: localDate(now, timeZone),
+    shifts,
+    zones: active
+      .map((z) => ({ id: z.id, name: z.name, colour: z.colour, geometry: z.geometry, mine: mineSet.has(z.id), open: open.get(z.id) ?? null }))
+      .sort((a, b) => Number(b.mine) - Number(a.mine) || a.name.localeCompare(b.name)),
+    mine,
   };
 }
 
 export default function Shifts() {
-  const { t } = useTranslation();
-  const { mine, others } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const { filters, shifts, zones, today } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<RootLoader>("root");
-  const list = (zones: typeof mine, own: boolean) => (
-    <ul className="zone-list">
-      {zones.map((zone) => (
-        <li key={zone.id} style={{ "--zone": zone.colour } as React.CSSProperties} className={own ? "mine" : undefined}>
-          <span>{zone.name}</span>
-          <span>
-            {own ? <span className="badge">{t("zones.yourZone")}</span> : null}{" "}
-            <span className="badge">{t("zones.priorityLabel", { priority: zone.priority })}</span>
-          </span>
-          {zone.meetingPointNote ? <span className="help">{zone.meetingPointNote}</span> : null}
-        </li>
-      ))}
-    </ul>
-  );
+  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const lang = i18n.language;
+  const byDay = new Map<string, typeof shifts>();
+  for (const shift of shifts) {
+    const day = localDate(shift.startsAt, timeZone);
+    byDay.set(day, [...(byDay.get(day) ?? []), shift]);
+  }
+  const filtered = Boolean(filters.day || filters.zone || filters.language);
+  const colourOf = (open: number | null) => (open === null ? "#6b7280" : open > 0 ? "#15803d" : "#b45309");
+  const tooltipOf = (open: number | null) => (open === null ? t("shifts.map.none") : open > 0 ? t("shifts.map.open", { count: open }) : t("shifts.map.full"));
+
   return (
     <div className="stack">
       <h1>{t("shifts.title")}</h1>
       <p>{t("shifts.intro")}</p>
-      {mine.length ? (
-        <section aria-labelledby="my-zones-title">
-          <h2 id="my-zones-title">{t("zones.yourZones")}</h2>
-          {list(mine, true)}
-        </section>
-      ) : null}
-      <ZoneMap
-        zones={[...mine.map((z) => ({ ...z, emphasis: true })), ...others].map((z) => ({
-          id: z.id,
-          name: z.name,
-          colour: z.colour,
-          geometry: z.geometry,
-          emphasis: "emphasis" in z,
-        }))}
-        tileUrl={root?.settings.mapTileUrl ?? ""}
-        attribution={root?.settings.mapAttribution ?? ""}
-        height={320}
-      />
-      {others.length ? (
-        <section aria-labelledby="other-zones-title">
-          <h2 id="other-zones-title">{mine.length ? t("zones.otherZones") : t("zones.list")}</h2>
-          {list(others, false)}
-        </section>
-      ) : null}
+      <Form method="get" className="filters card" aria-labelledby="filters-title">
+        <h2 id="filters-title" className="sr-only">
+          {t("shifts.filters")}
+        </h2>
+        <div className="field">
+          <label htmlFor="filter-day">{t("shifts.filterDay")}</label>
+          <input id="filter-day" type="date" name="day" min={today} defaultValue={filters.day ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="filter-zone">{t("shifts.filterZone")}</label>
+          <select id="filter-zone" name="zone" defaultValue={filters.zone ?? ""}>
+            <option value="">{t("shifts.anyZone")}</option>
+            {zones.map((z) => (
+              <option key={z.id} value={z.id}>
+                {z.mine ? `★ ${z.name}` : z.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-language">{t("shifts.filterLanguage")}</label>
+          <select id="filter-language" name="language" defaultValue={filters.language ?? ""}>
+            <option value="">{t("shifts.anyLanguage")}</option>
+            {SPOKEN_LANGUAGES.map((l) => (
+              <option key={l.code} value={l.code} lang={l.code}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="filter-actions">
+          <button type="submit" className="primary">
+            {t("shifts.applyFilters")}
+          </button>
+          {filtered ? <Link to="/shifts">{t("shifts.clearFilters")}</Link> : null}
+        </div>
+      </Form>
+
+      <section aria-labelledby="list-title">
+        <h2 id="list-title">{filters.day ? formatDay(`${filters.day}T12:00:00Z`, "UTC", lang) : t("shifts.nextTwoWeeks")}</h2>
+        {shifts.length === 0 ? <p className="empty">{filtered ? t("shifts.noneMatching") : t("shifts.none")}</p> : null}
+        {[...byDay.entries()].map(([day, list]) => (
+          <section key={day} aria-labelledby={`day-${day}`} className="day-group">
+            <h3 id={`day-${day}`}>{formatDay(list[0]!.startsAt, timeZone, lang)}</h3>
+            <ul className="shift-list">
+              {list.map((shift) => (
+                <li key={shift.id} style={{ "--zone": shift.zoneColour } as React.CSSProperties}>
+                  <Link to={`/shifts/${shift.id}`} className="shift-link">
+                    <strong>{shift.zoneName}</strong>
+                    <span>{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang, true).split(" · ")[1]}</span>
+                  </Link>
+                  <span className="shift-meta">
+                    <Spots shift={shift} /> <ShiftStatusBadge shift={shift} /> <Needs shift={shift} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+      </section>
+
+      <section aria-labelledby="map-title">
+        <h2 id="map-title">{t("shifts.mapTitle")}</h2>
+        <ZoneMap
+          zones={zones.map((z) => ({
+            id: z.id,
+            name: z.name,
+            colour: colourOf(z.open),
+            geometry: z.geometry,
+            emphasis: z.mine,
+            tooltip: `${z.name}: ${tooltipOf(z.open)}`,
+            href: `/shifts?zone=${z.id}`,
+          }))}
+          tileUrl={root?.settings.mapTileUrl ?? ""}
+          attribution={root?.settings.mapAttribution ?? ""}
+          height={320}
+        />
+        <ul className="zone-list legend">
+          {zones.map((z) => (
+            <li key={z.id} style={{ "--zone": colourOf(z.open) } as React.CSSProperties} className={z.mine ? "mine" : undefined}>
+              <Link to={`/shifts?zone=${z.id}`}>{z.name}</Link>
+              <span>
+                {z.mine ? <span className="badge">{t("zones.yourZone")}</span> : null} {tooltipOf(z.open)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
     </div>
   );
 }

@@ -17,6 +17,14 @@ const schema = z.object({
   SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
   /** How many proxies in front of the app append to X-Forwarded-For; 0 trusts none. */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Where people reach the app; links in emails start with it. */
+  APP_URL: z
+    .string()
+    .url()
+    .refine((value) => /^https?:\/\//.test(value), "must be an http(s) URL")
+    .default("http://localhost:3000"),
+  /** How often the background job runner looks for due emails; 0 disables it. */
+  JOBS_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 });
 
 export type Env = z.infer<typeof schema> & { SESSION_SECRET: string };

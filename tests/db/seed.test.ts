@@ -26,6 +26,13 @@ it("seeds the five demo accounts with their roles once, and seeding again change
       .execute();
     expect(rows.map((r) => `${r.email}:${r.role}`).sort()).toEqual(DEMO_PEOPLE.map((p) => `${p.email}:${p.roles[0]}`).sort());
     expect(rows.every((r) => r.deactivated_at === null)).toBe(true);
+
+    // two weeks of future shifts, some claimed by the demo observers, within capacity
+    const shifts = await db.selectFrom("shifts").select(["starts_at", "capacity", "claimed_count"]).execute();
+    expect(shifts.length).toBeGreaterThan(40);
+    expect(shifts.every((s) => new Date(s.starts_at) > new Date() && new Date(s.starts_at) < new Date(Date.now() + 15 * 86_400_000))).toBe(true);
+    expect(shifts.reduce((n, s) => n + s.claimed_count, 0)).toBeGreaterThanOrEqual(2);
+    expect(shifts.every((s) => s.claimed_count <= s.capacity)).toBe(true);
   } finally {
     await db.destroy();
   }

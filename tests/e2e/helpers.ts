@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
+import pg from "pg";
 import { expect, type Page } from "@playwright/test";
 
 export const DEMO = {
@@ -21,8 +22,9 @@ export function latestCode(email: string): string {
     .filter((n) => n.endsWith(".json"))
     .sort()
     .reverse()
-    .map((n) => JSON.parse(readFileSync(path.join(dir, n), "utf8")) as { to: string; text: string });
-  const message = messages.find((m) => m.to === email);
+    .map((n) => JSON.parse(readFileSync(path.join(dir, n), "utf8")) as { to: string; subject: string; text: string });
+  // Shift emails (reminders, promotions) land in the same outbox: only a sign-in code's subject has 6 digits.
+  const message = messages.find((m) => m.to === email && /\b\d{6}\b/.test(m.subject));
   if (!message) throw new Error(`No message for ${email} in the outbox`);
   return /\b(\d{6})\b/.exec(message.text)![1]!;
 }
@@ -68,4 +70,27 @@ export function watchForThirdPartyRequests(page: Page) {
     if (!["localhost", "127.0.0.1"].includes(url.hostname) && !["data:", "blob:"].includes(url.protocol)) foreign.push(request.url());
   });
   return foreign;
+}
+
+/** All outbox messages to `email`, newest first. */
+export function outboxFor(email: string) {
+  const dir = path.resolve(".data/e2e/outbox");
+  return readdirSync(dir)
+    .filter((n) => n.endsWith(".json"))
+    .sort()
+    .reverse()
+    .map((n) => JSON.parse(readFileSync(path.join(dir, n), "utf8")) as { to: string; subject: string; text: string })
+    .filter((m) => m.to === email);
+}
+
+/** Runs SQL as the owner on the e2e server's embedded database (for setting up times relative to now). */
+export async function e2eSql<T = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
+  const creds = JSON.parse(readFileSync(path.resolve(".data/e2e/postgres.json"), "utf8")) as { port: number; password: string };
+  const client = new pg.Client({ host: "127.0.0.1", port: creds.port, user: "postgres", password: creds.password, database: "postgres" });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }

@@ -27,6 +27,11 @@ const PAGES: { role: DemoRole | null; path: string; heading: RegExp }[] = [
   { role: "observer2", path: "/shifts", heading: /^shifts$/i },
   { role: "observer", path: "/shifts", heading: /^turnos$/i },
   { role: "observer2", path: "/coordinate/zones", heading: /not allowed/i },
+  { role: "observer2", path: "/my/shifts", heading: /^my shifts$/i },
+  { role: "observer", path: "/my/shifts", heading: /^mis turnos$/i },
+  { role: "attorney", path: "/my/shifts", heading: /not allowed|no permitido/i },
+  { role: "coordinator", path: "/coordinate/shifts", heading: /^schedule$/i },
+  { role: "observer2", path: "/coordinate/shifts", heading: /not allowed/i },
 ];
 
 for (const width of [360, 1280]) {

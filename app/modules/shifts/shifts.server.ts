@@ -208,7 +208,14 @@ export async function myShifts(claims: Claims, now = new Date()): Promise<{ upco
   };
 }
 
-type AssignmentRow = { id: string; status: AssignmentStatus; shift_id: string; observer_id: string };
+type AssignmentRow = {
+  id: string;
+  status: AssignmentStatus;
+  shift_id: string;
+  observer_id: string;
+  claimed_at: Date | null;
+  checked_in_at: Date | null;
+};
 
 function callAssignment(claims: Claims, call: (trx: Trx) => Promise<{ rows: AssignmentRow[] }>) {
   return guarded(() => withUser(claims, async (trx) => (await call(trx)).rows[0]!));

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createCast } from "../../../tests/setup/personas";
+import { sql, withSystem } from "~/db/client.server";
+import { claimShift } from "~/modules/shifts/shifts.server";
+import { createCast, createPersona } from "../../../tests/setup/personas";
 import { gapsOf, staffingOf, type ZoneCoverage } from "./coverage";
 import { coverageForWindow } from "./coverage.server";
 import { saveZone, setZoneRetired } from "./zones.server";
@@ -26,6 +28,28 @@ describe("coverageForWindow", () => {
     expect(hasShifts).toBe(false);
     expect(zones.map((z) => z.id)).toEqual([high, low]);
     expect(zones.every((z) => z.uncoveredMinutes === 720 && z.capacity === 0 && staffingOf(z) === "uncovered")).toBe(true);
+  });
+
+  it("counts the capacity and claims of overlapping shifts and the minutes nobody is on duty", async () => {
+    const zone = await saveZone(cast.coordinator_carmen.claims, { ...base, name: "Staffed", priority: 1, geometry: square(-87.6) });
+    const at = (h: number) => new Date(Date.UTC(2027, 0, 10, h)).toISOString();
+    const shift = async (from: number, to: number, capacity: number) =>
+      (await withSystem((trx) => trx.insertInto("shifts").values({ zone_id: zone, starts_at: at(from), ends_at: at(to), capacity }).returning("id").executeTakeFirstOrThrow())).id;
+    const a = await shift(10, 14, 2); // staffed, overlaps b
+    const b = await shift(12, 16, 3); // staffed
+    await shift(18, 20, 2); // nobody on it: uncovered
+    const cancelled = await shift(20, 22, 5);
+    await withSystem((trx) => trx.updateTable("shifts").set({ cancelled_at: sql`now()` }).where("id", "=", cancelled).execute());
+    const observer = await createPersona("cov_obs", ["observer"], { trainingDate: "2026-11-01" });
+    const other = await createPersona("cov_obs2", ["observer"], { trainingDate: "2026-11-01" });
+    await claimShift(observer.claims, a);
+    await claimShift(other.claims, b);
+    const { zones, hasShifts } = await coverageForWindow(cast.coordinator_carmen.claims, { from: new Date(at(8)), to: new Date(at(24)) });
+    expect(hasShifts).toBe(true);
+    const staffed = zones.find((z) => z.id === zone)!;
+    // 16 h window; staffed 10:00–16:00 = 6 h; the unstaffed and cancelled shifts do not cover anything
+    expect(staffed).toMatchObject({ capacity: 7, claimed: 2, uncoveredMinutes: 600 });
+    expect(staffingOf(staffed)).toBe("partly");
   });
 
   it("shows an observer nothing they may not see", async () => {

@@ -1,0 +1,47 @@
+import { data } from "@remix-run/node";
+import { requireUser } from "~/modules/auth/guards.server";
+import { readForm } from "~/utils/form.server";
+import type { ShiftNotice } from "./notice";
+import { ObserverShiftActionSchema } from "./schema";
+import { checkIn, checkOut, claimShift, getShift, leaveShift, ShiftError } from "./shifts.server";
+
+/** The observer's own actions on a shift, shared by this page and "My shifts". */
+export async function observerShiftAction(request: Request, shiftId: string) {
+  const user = await requireUser(request);
+  const form = await readForm(request, 16 * 1024);
+  const parsed = ObserverShiftActionSchema.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, shiftId }, { status: 400 });
+  try {
+    switch (parsed.data.intent) {
+      case "claim":
+      case "waitlist": {
+        const result = await claimShift(user.claims, shiftId, true);
+        if (result.status === "waitlisted") {
+          const shift = await getShift(user.claims, shiftId);
+          const key = parsed.data.intent === "claim" ? "shifts.notices.filledWaitlisted" : "shifts.notices.waitlisted";
+          return data({ notice: { key, values: { position: shift.myWaitlistPosition ?? "?" }, tone: "ok" } as ShiftNotice, shiftId });
+        }
+        return data({ notice: { key: "shifts.notices.claimed", tone: "ok" } as ShiftNotice, shiftId });
+      }
+      case "leave": {
+        const result = await leaveShift(user.claims, shiftId);
+        const key = result.status === "cancelled" && result.claimed_at === null ? "shifts.notices.leftWaitlist" : "shifts.notices.left";
+        return data({ notice: { key, tone: "ok" } as ShiftNotice, shiftId });
+      }
+      case "checkIn": {
+        const result = await checkIn(user.claims, shiftId);
+        return data({ notice: { key: "shifts.notices.checkedIn", values: { time: result.checked_in_at ? new Date(result.checked_in_at).toISOString() : "" }, tone: "ok" } as ShiftNotice, shiftId });
+      }
+      case "checkOut": {
+        await checkOut(user.claims, shiftId);
+        return data({ notice: { key: "shifts.notices.checkedOut", tone: "ok" } as ShiftNotice, shiftId });
+      }
+    }
+  } catch (error) {
+    if (error instanceof ShiftError) {
+      return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice, shiftId }, { status: error.status });
+    }
+    throw error;
+  }
+}
+

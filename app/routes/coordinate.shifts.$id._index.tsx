@@ -1,0 +1,223 @@
+import { parseWithZod } from "@conform-to/zod";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Needs, Notice, Spots } from "~/components/shift-bits";
+import { Field, SelectField, TextAreaField } from "~/components/ui/field";
+import { requireRole } from "~/modules/auth/guards.server";
+import { formatDay, formatShiftTime, formatTime } from "~/modules/shifts/format";
+import type { ShiftNotice } from "~/modules/shifts/notice";
+import { CoordinatorShiftActionSchema } from "~/modules/shifts/schema";
+import { assignableObservers, assignToShift, cancelShift, getShift, roster, ShiftError, unassignFromShift, updateShift } from "~/modules/shifts/shifts.server";
+import { mondayOf } from "~/modules/shifts/week";
+import type { RootLoader, RouteHandle } from "~/root";
+import { readForm } from "~/utils/form.server";
+import { invariantResponse } from "~/utils/misc";
+
+export const handle: RouteHandle = { titleKey: "schedule.rosterTitle" };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "coordinator", "admin");
+  invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
+  try {
+    const [shift, people, candidates] = await Promise.all([
+      getShift(user.claims, params.id!),
+      roster(user.claims, params.id!),
+      assignableObservers(user.claims, params.id!),
+    ]);
+    return { shift, people, candidates };
+  } catch (error) {
+    if (error instanceof ShiftError) throw new Response("Not found", { status: 404 });
+    throw error;
+  }
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireRole(request, "coordinator", "admin");
+  invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
+  const id = params.id!;
+  const submission = parseWithZod(await readForm(request, 16 * 1024), { schema: CoordinatorShiftActionSchema });
+  if (submission.status !== "success") return data({ result: submission.reply(), notice: null as ShiftNotice | null }, { status: 400 });
+  const done = (key: string) => data({ result: submission.reply({ resetForm: true }), notice: { key, tone: "ok" } as ShiftNotice | null });
+  const value = submission.value;
+  try {
+    switch (value.intent) {
+      case "update":
+        await updateShift(user.claims, id, value);
+        return done("schedule.updated");
+      case "cancel":
+        await cancelShift(user.claims, id, value.reason);
+        return done("schedule.cancelledDone");
+      case "assign":
+        await assignToShift(user.claims, id, value.observerId);
+        return done("schedule.assigned");
+      case "unassign":
+        await unassignFromShift(user.claims, value.assignmentId);
+        return done("schedule.unassigned");
+    }
+  } catch (error) {
+    if (error instanceof ShiftError) {
+      const field = error.field ?? (value.intent === "assign" ? "observerId" : undefined);
+      if (field) return data({ result: submission.reply({ fieldErrors: { [field]: [error.messageKey] } }), notice: null as ShiftNotice | null }, { status: error.status });
+      return data({ result: submission.reply(), notice: { key: error.messageKey, tone: "error" } as ShiftNotice | null }, { status: error.status });
+    }
+    throw error;
+  }
+}
+
+export default function ShiftRoster() {
+  const { t, i18n } = useTranslation();
+  const { shift, people, candidates } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const root = useRouteLoaderData<RootLoader>("root");
+  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const lang = i18n.language;
+  const errors = (actionData?.result?.error ?? {}) as Record<string, string[] | undefined>;
+  const lastIntent = actionData?.result?.initialValue?.intent;
+  const notice = actionData?.notice ?? (params.get("created") ? ({ key: "schedule.createdOne", tone: "ok" } as ShiftNotice) : null);
+  const over = new Date(shift.endsAt).getTime() <= Date.now();
+  const editable = !shift.cancelled && !over;
+  const on = people.filter((p) => p.status !== "waitlisted");
+  const waiting = people.filter((p) => p.status === "waitlisted");
+  const person = (p: (typeof people)[number]) => p.name || p.email;
+
+  const rows = (list: typeof people, title: string, id: string) => (
+    <section aria-labelledby={id}>
+      <h3 id={id}>{title}</h3>
+      {list.length === 0 ? <p className="help">{t("schedule.nobody")}</p> : null}
+      <ul className="roster">
+        {list.map((p) => (
+          <li key={p.id}>
+            <span>
+              <strong>{p.position ? `${p.position}. ` : ""}{person(p)}</strong>{" "}
+              <span className={`badge ${p.status === "checked_in" ? "ok" : p.status === "waitlisted" ? "warn" : ""}`}>{t(`shifts.status.${p.status}`)}</span>
+            </span>
+            <span className="help">
+              {[p.phone, p.email, p.languages.join(", "), p.trainingDate ? t("schedule.trainedOn", { date: formatDay(`${p.trainingDate}T12:00:00Z`, "UTC", lang, true) }) : t("schedule.untrained")]
+                .filter(Boolean)
+                .join(" · ")}
+              {p.checkedInAt ? ` · ${t("shifts.checkedInAt", { time: formatTime(p.checkedInAt, timeZone, lang) })}` : ""}
+              {p.checkedOutAt ? ` · ${t("shifts.checkedOutAt", { time: formatTime(p.checkedOutAt, timeZone, lang) })}` : ""}
+            </span>
+            {editable && (p.status === "claimed" || p.status === "waitlisted") ? (
+              <Form method="post">
+                <input type="hidden" name="intent" value="unassign" />
+                <input type="hidden" name="assignmentId" value={p.id} />
+                <button type="submit" className="secondary">
+                  {t("schedule.unassign")}
+                  <span className="sr-only"> {person(p)}</span>
+                </button>
+              </Form>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+
+  return (
+    <div className="stack">
+      <p>
+        <Link to={`/coordinate/shifts?week=${mondayOf(shift.startsAt.slice(0, 10))}`}>← {t("schedule.back")}</Link>
+      </p>
+      <h1>
+        <span className="swatch" style={{ background: shift.zoneColour }} aria-hidden="true" />
+        {shift.zoneName}
+      </h1>
+      <p className="lead">{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang)}</p>
+      <Notice notice={notice} trigger={actionData ?? params.get("created")} />
+      {shift.cancelled ? <p className="notice error">{t("shifts.cancelledNotice")} {shift.cancelReason}</p> : null}
+      <p className="shift-meta">
+        <Spots shift={shift} /> <Needs shift={shift} />
+      </p>
+
+      <section className="card" aria-labelledby="roster-title">
+        <h2 id="roster-title">{t("schedule.roster")}</h2>
+        {rows(on, t("schedule.onShift", { count: on.length, capacity: shift.capacity }), "on-shift-title")}
+        {rows(waiting, t("schedule.waitlist", { count: waiting.length }), "waitlist-title")}
+        <p>
+          <a href={`/coordinate/shifts/${shift.id}/roster.csv`} download>
+            {t("schedule.exportCsv")}
+          </a>
+        </p>
+        {editable ? (
+          <Form method="post" className="inline-forms">
+            <input type="hidden" name="intent" value="assign" />
+            <SelectField
+              id="assign-observer"
+              label={t("schedule.assignLabel")}
+              name="observerId"
+              defaultValue=""
+              errors={lastIntent === "assign" ? errors.observerId : undefined}
+              options={[
+                { value: "", label: t("zones.chooseObserver") },
+                ...candidates.map((c) => ({
+                  value: c.id,
+                  label: `${c.name || c.email}${c.eligibility === "ok" ? "" : ` (${t(`schedule.eligibility.${c.eligibility}`)})`}`,
+                })),
+              ]}
+            />
+            <button type="submit" className="primary">
+              {t("schedule.assign")}
+            </button>
+          </Form>
+        ) : null}
+      </section>
+
+      {editable ? (
+        <div className="two-col">
+          <section className="card" aria-labelledby="edit-title">
+            <h2 id="edit-title">{t("schedule.editTitle")}</h2>
+            <Form method="post" className="stack" noValidate>
+              <input type="hidden" name="intent" value="update" />
+              <Field
+                id="edit-capacity"
+                label={t("schedule.capacity")}
+                name="capacity"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={100}
+                defaultValue={lastIntent === "update" && typeof actionData?.result?.initialValue?.capacity === "string" ? actionData.result.initialValue.capacity : String(shift.capacity)}
+                errors={lastIntent === "update" ? errors.capacity : undefined}
+                help={t("schedule.capacityHelp")}
+                required
+              />
+              <TextAreaField
+                id="edit-notes"
+                label={t("shifts.notes")}
+                name="notes"
+                rows={3}
+                maxLength={1000}
+                defaultValue={lastIntent === "update" && typeof actionData?.result?.initialValue?.notes === "string" ? actionData.result.initialValue.notes : shift.notes}
+                errors={lastIntent === "update" ? errors.notes : undefined}
+              />
+              <p>
+                <button type="submit" className="primary">
+                  {t("schedule.save")}
+                </button>
+              </p>
+            </Form>
+          </section>
+          <section className="card" aria-labelledby="cancel-title">
+            <h2 id="cancel-title">{t("schedule.cancelTitle")}</h2>
+            <p>{t("schedule.cancelHelp", { count: on.length + waiting.length })}</p>
+            <Form method="post" className="stack">
+              <input type="hidden" name="intent" value="cancel" />
+              <TextAreaField id="cancel-reason" label={t("schedule.cancelReason")} name="reason" rows={2} maxLength={500} errors={lastIntent === "cancel" ? errors.reason : undefined} />
+              <p>
+                <button type="submit" className="danger">
+                  {t("schedule.cancelShift")}
+                </button>
+              </p>
+            </Form>
+          </section>
+        </div>
+      ) : null}
+    </div>
+  );
+}

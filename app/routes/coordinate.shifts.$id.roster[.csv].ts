@@ -1,0 +1,32 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { translatorFor } from "~/i18n/i18next.server";
+import { i18nServer } from "~/i18n/i18next.server";
+import { requireRole } from "~/modules/auth/guards.server";
+import { localDate } from "~/modules/shifts/format";
+import { getShift, roster, rosterCsv, ShiftError } from "~/modules/shifts/shifts.server";
+import { publicSettings } from "~/modules/settings/settings.server";
+import { invariantResponse } from "~/utils/misc";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "coordinator", "admin");
+  invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
+  const lng = (await i18nServer.getLocale(request)) === "es" ? "es" : "en";
+  const t = await translatorFor(lng);
+  try {
+    const [shift, people, { timeZone }] = await Promise.all([getShift(user.claims, params.id!), roster(user.claims, params.id!), publicSettings()]);
+    const headers = ["name", "email", "phone", "languages", "training", "status", "waitlistPosition", "checkedIn", "checkedOut"].map((h) => t(`schedule.csv.${h}`));
+    const slug = shift.zoneName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "shift";
+    return new Response(`\ufeff${rosterCsv(people, headers)}`, {
+      headers: {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="roster-${slug}-${localDate(shift.startsAt, timeZone)}.csv"`,
+        "Cache-Control": "private, no-store",
+      },
+    });
+  } catch (error) {
+    if (error instanceof ShiftError) throw new Response("Not found", { status: 404 });
+    throw error;
+  }
+}

@@ -1,0 +1,244 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Field, FieldErrors, SelectField, TextAreaField } from "~/components/ui/field";
+import { useFocusOutcome } from "~/components/use-focus-outcome";
+import { requireRole } from "~/modules/auth/guards.server";
+import { SPOKEN_LANGUAGES } from "~/modules/people/profile-schema";
+import { publicSettings } from "~/modules/settings/settings.server";
+import { formatDay, formatTime, localDate } from "~/modules/shifts/format";
+import { CreateShiftSchema } from "~/modules/shifts/schema";
+import { createShifts, shiftsBetween, ShiftError } from "~/modules/shifts/shifts.server";
+import { addDays, mondayOf, weekDates } from "~/modules/shifts/week";
+import { localDateTime } from "~/modules/zones/window";
+import { listZones } from "~/modules/zones/zones.server";
+import type { RootLoader, RouteHandle } from "~/root";
+import { readForm } from "~/utils/form.server";
+
+export const handle: RouteHandle = { titleKey: "schedule.title" };
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "coordinator", "admin");
+  const url = new URL(request.url);
+  const { timeZone } = await publicSettings();
+  const today = localDate(new Date(), timeZone);
+  const asked = url.searchParams.get("week") ?? "";
+  const monday = mondayOf(DATE.test(asked) && localDateTime(`${asked}T00:00`, timeZone) ? asked : today);
+  const from = localDateTime(`${monday}T00:00`, timeZone)!;
+  const to = localDateTime(`${addDays(monday, 7)}T00:00`, timeZone)!;
+  const [zones, shifts] = await Promise.all([listZones(user.claims), shiftsBetween(user.claims, from, to)]);
+  const created = Number(url.searchParams.get("created") ?? 0);
+  return {
+    monday,
+    today,
+    days: weekDates(monday),
+    zones: zones.filter((z) => !z.retired || shifts.some((s) => s.zoneId === z.id)).map((z) => ({ id: z.id, name: z.name, colour: z.colour, retired: z.retired })),
+    shifts,
+    created: Number.isInteger(created) && created > 0 && created < 1000 ? created : 0,
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireRole(request, "coordinator", "admin");
+  const formData = await readForm(request, 32 * 1024);
+  const submission = parseWithZod(formData, { schema: CreateShiftSchema });
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+  try {
+    const made = await createShifts(user.claims, submission.value);
+    if (made.kind === "shift") throw redirect(`/coordinate/shifts/${made.id}?created=1`);
+    throw redirect(`/coordinate/shifts?week=${mondayOf(submission.value.date)}&created=${made.count}`);
+  } catch (error) {
+    if (error instanceof ShiftError) {
+      const field = { "shifts.errors.zone": "zoneId", "shifts.errors.seriesEmpty": "weekdays", "shifts.errors.inPast": "date" }[error.messageKey] ?? "zoneId";
+      return data({ result: submission.reply({ fieldErrors: { [field]: [error.messageKey] } }) }, { status: error.status === 403 ? 403 : 400 });
+    }
+    throw error;
+  }
+}
+
+const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
+
+export default function Schedule() {
+  const { t, i18n } = useTranslation();
+  const { monday, today, days, zones, shifts, created } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const root = useRouteLoaderData<RootLoader>("root");
+  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const lang = i18n.language;
+  const createdRef = useFocusOutcome<HTMLParagraphElement>(created, created);
+  const [form, fields] = useForm({
+    id: "create-shift",
+    lastResult: actionData?.result,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: CreateShiftSchema }),
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+  });
+  const initial = (name: string) => {
+    const value = (fields as Record<string, { initialValue?: unknown }>)[name]?.initialValue;
+    return value;
+  };
+  const text = (name: string, fallback = "") => (typeof initial(name) === "string" ? (initial(name) as string) : fallback);
+  const list = (name: string) => {
+    const value = initial(name);
+    return Array.isArray(value) ? (value as string[]) : typeof value === "string" ? [value] : [];
+  };
+  const dayOf = (iso: string) => localDate(iso, timeZone);
+  const weekday = (date: string) => formatDay(`${date}T12:00:00Z`, "UTC", lang, true);
+
+  return (
+    <div className="stack">
+      <h1>{t("schedule.title")}</h1>
+      {created ? (
+        <p className="notice" role="status" tabIndex={-1} ref={createdRef}>
+          {t("schedule.created", { count: created })}
+        </p>
+      ) : null}
+      <nav className="week-nav" aria-label={t("schedule.weekNav")}>
+        <Link to={`?week=${addDays(monday, -7)}`}>← {t("schedule.previousWeek")}</Link>
+        <strong>{t("schedule.weekOf", { date: formatDay(`${monday}T12:00:00Z`, "UTC", lang) })}</strong>
+        <Link to={`?week=${addDays(monday, 7)}`}>{t("schedule.nextWeek")} →</Link>
+        {monday !== mondayOf(today) ? <Link to="?">{t("schedule.thisWeek")}</Link> : null}
+      </nav>
+      {zones.length === 0 ? <p className="empty">{t("schedule.noZones")}</p> : null}
+      <div className="week">
+        {zones.map((zone) => {
+          const zoneShifts = shifts.filter((s) => s.zoneId === zone.id);
+          return (
+            <section key={zone.id} className="week-zone card" aria-labelledby={`zone-${zone.id}`} style={{ "--zone": zone.colour } as React.CSSProperties}>
+              <h2 id={`zone-${zone.id}`}>
+                <span className="swatch" style={{ background: zone.colour }} aria-hidden="true" />
+                {zone.name}
+              </h2>
+              {zoneShifts.length === 0 ? (
+                <p className="help">{t("schedule.noShiftsThisWeek")}</p>
+              ) : (
+                <ul className="week-days">
+                  {days.map((date) => {
+                    const dayShifts = zoneShifts.filter((s) => dayOf(s.startsAt) === date);
+                    if (!dayShifts.length) return null;
+                    return (
+                      <li key={date} className={date === today ? "today" : undefined}>
+                        <span className="week-day">{weekday(date)}</span>
+                        <ul>
+                          {dayShifts.map((s) => {
+                            const open = s.capacity - s.claimed;
+                            return (
+                              <li key={s.id} className={s.cancelled ? "cancelled" : open > 0 ? "short" : "staffed"}>
+                                <Link to={`/coordinate/shifts/${s.id}`}>
+                                  {formatTime(s.startsAt, timeZone, lang)}–{formatTime(s.endsAt, timeZone, lang)}
+                                </Link>{" "}
+                                {s.cancelled ? (
+                                  <span className="badge off">{t("shifts.cancelledBadge")}</span>
+                                ) : (
+                                  <span>
+                                    {t("schedule.staffing", { claimed: s.claimed, capacity: s.capacity })}
+                                    {s.waitlisted ? ` · ${t("shifts.waiting", { count: s.waitlisted })}` : ""}
+                                  </span>
+                                )}
+                              </li>
+                            );
+                          })}
+                        </ul>
+                      </li>
+                    );
+                  })}
+                </ul>
+              )}
+            </section>
+          );
+        })}
+      </div>
+
+      <section className="card" aria-labelledby="create-title">
+        <h2 id="create-title">{t("schedule.createTitle")}</h2>
+        <p className="help">{t("schedule.timeZoneNote", { timeZone })}</p>
+        <Form method="post" {...getFormProps(form)} className="stack">
+          <input type="hidden" name="intent" value="create" />
+          <SelectField
+            id="create-zone"
+            label={t("schedule.zone")}
+            name="zoneId"
+            defaultValue={text("zoneId")}
+            errors={fields.zoneId.errors}
+            options={[{ value: "", label: t("schedule.chooseZone") }, ...zones.filter((z) => !z.retired).map((z) => ({ value: z.id, label: z.name }))]}
+          />
+          <div className="inline-forms">
+            <Field id="create-date" label={t("schedule.date")} name="date" type="date" min={today} defaultValue={text("date", today)} errors={fields.date.errors} required />
+            <Field id="create-start" label={t("schedule.startTime")} name="startTime" type="time" defaultValue={text("startTime", "18:00")} errors={fields.startTime.errors} required />
+            <Field
+              id="create-end"
+              label={t("schedule.endTime")}
+              name="endTime"
+              type="time"
+              defaultValue={text("endTime", "22:00")}
+              errors={fields.endTime.errors}
+              help={t("schedule.endTimeHelp")}
+              required
+            />
+            <Field
+              id="create-capacity"
+              label={t("schedule.capacity")}
+              name="capacity"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={100}
+              defaultValue={text("capacity", "4")}
+              errors={fields.capacity.errors}
+              required
+            />
+          </div>
+          <fieldset>
+            <legend>{t("schedule.repeat")}</legend>
+            <label className="check">
+              <input type="radio" name="repeat" value="once" defaultChecked={text("repeat", "once") === "once"} /> {t("schedule.once")}
+            </label>
+            <label className="check">
+              <input type="radio" name="repeat" value="weekly" defaultChecked={text("repeat") === "weekly"} /> {t("schedule.weekly")}
+            </label>
+          </fieldset>
+          <fieldset aria-describedby="weekly-help">
+            <legend>{t("schedule.weeklyDetails")}</legend>
+            <p id="weekly-help" className="help">
+              {t("schedule.weeklyHelp")}
+            </p>
+            <div className="checks" role="group" aria-label={t("schedule.weekdays")}>
+              {WEEKDAYS.map((d) => (
+                <label key={d} className="check">
+                  <input type="checkbox" name="weekdays" value={d} defaultChecked={list("weekdays").includes(String(d))} /> {t(`schedule.weekday.${d}`)}
+                </label>
+              ))}
+            </div>
+            <FieldErrors id="create-weekdays-error" errors={fields.weekdays.errors} />
+            <Field id="create-until" label={t("schedule.until")} name="until" type="date" min={today} defaultValue={text("until")} errors={fields.until.errors} />
+          </fieldset>
+          <fieldset>
+            <legend>{t("schedule.needs")}</legend>
+            <div className="checks">
+              {SPOKEN_LANGUAGES.map((l) => (
+                <label key={l.code} className="check">
+                  <input type="checkbox" name="needsLanguages" value={l.code} defaultChecked={list("needsLanguages").includes(l.code)} />{" "}
+                  <span lang={l.code}>{l.name}</span>
+                </label>
+              ))}
+            </div>
+            <label className="check">
+              <input type="checkbox" name="needsTeamLead" defaultChecked={text("needsTeamLead") === "on"} /> {t("shifts.needsTeamLead")}
+            </label>
+          </fieldset>
+          <TextAreaField id="create-notes" label={t("shifts.notes")} name="notes" rows={3} maxLength={1000} defaultValue={text("notes")} errors={fields.notes.errors} />
+          <p>
+            <button type="submit" className="primary">
+              {t("schedule.create")}
+            </button>
+          </p>
+        </Form>
+      </section>
+    </div>
+  );
+}

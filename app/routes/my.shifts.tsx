@@ -1,0 +1,146 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Notice, ShiftActions, ShiftStatusBadge } from "~/components/shift-bits";
+import { requireRole } from "~/modules/auth/guards.server";
+import { observerShiftAction } from "~/modules/shifts/actions.server";
+import { calendarTokenCreatedAt, createCalendarToken, revokeCalendarToken } from "~/modules/shifts/calendar.server";
+import { formatDay, formatShiftTime, formatTime } from "~/modules/shifts/format";
+import type { ShiftNotice } from "~/modules/shifts/notice";
+import { myShifts } from "~/modules/shifts/shifts.server";
+import type { RootLoader, RouteHandle } from "~/root";
+import { readForm } from "~/utils/form.server";
+
+export const handle: RouteHandle = { titleKey: "myShifts.title" };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "observer");
+  const [shifts, calendarSince] = await Promise.all([myShifts(user.claims), calendarTokenCreatedAt(user.claims)]);
+  return { ...shifts, calendarSince };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireRole(request, "observer");
+  const form = await readForm(request.clone(), 16 * 1024);
+  const intent = String(form.get("intent") ?? "");
+  if (intent === "calendarCreate") {
+    const token = await createCalendarToken(user.claims);
+    const url = `${new URL(request.url).origin}/my/calendar.ics?token=${token}`;
+    return data({ notice: { key: "myShifts.calendarCreated", tone: "ok" } as ShiftNotice, calendarUrl: url, shiftId: null as string | null });
+  }
+  if (intent === "calendarRevoke") {
+    await revokeCalendarToken(user.claims);
+    return data({ notice: { key: "myShifts.calendarRevoked", tone: "ok" } as ShiftNotice, calendarUrl: null, shiftId: null as string | null });
+  }
+  const shiftId = String(form.get("shiftId") ?? "");
+  if (!UUID.test(shiftId)) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, calendarUrl: null, shiftId: null }, { status: 400 });
+  const result = await observerShiftAction(request, shiftId);
+  return data({ ...result.data, calendarUrl: null }, { status: result.init?.status ?? 200 });
+}
+
+export default function MyShifts() {
+  const { t, i18n } = useTranslation();
+  const { upcoming, past, calendarSince } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const root = useRouteLoaderData<RootLoader>("root");
+  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const lang = i18n.language;
+  const now = Date.now();
+  const notice =
+    actionData?.notice.key === "shifts.notices.checkedIn" && actionData.notice.values?.time
+      ? { ...actionData.notice, values: { time: formatTime(String(actionData.notice.values.time), timeZone, lang) } }
+      : actionData?.notice;
+
+  return (
+    <div className="stack">
+      <h1>{t("myShifts.title")}</h1>
+      <Notice notice={notice} trigger={actionData} />
+      <section aria-labelledby="upcoming-title">
+        <h2 id="upcoming-title">{t("myShifts.upcoming")}</h2>
+        {upcoming.length === 0 ? (
+          <p className="empty">
+            {t("myShifts.noneUpcoming")} <Link to="/shifts">{t("myShifts.findShifts")}</Link>
+          </p>
+        ) : (
+          <ul className="shift-list">
+            {upcoming.map((shift) => (
+              <li key={shift.id} style={{ "--zone": shift.zoneColour } as React.CSSProperties}>
+                <Link to={`/shifts/${shift.id}`} className="shift-link">
+                  <strong>{shift.zoneName}</strong>
+                  <span>{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang, true)}</span>
+                </Link>
+                <span className="shift-meta">
+                  <ShiftStatusBadge shift={shift} />
+                  {shift.checkedInAt ? <span>{t("shifts.checkedInAt", { time: formatTime(shift.checkedInAt, timeZone, lang) })}</span> : null}
+                </span>
+                {shift.meetingPointNote && !shift.cancelled ? <span className="help">{shift.meetingPointNote}</span> : null}
+                <ShiftActions shift={shift} now={now} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="calendar-title" className="card stack">
+        <h2 id="calendar-title">{t("myShifts.calendarTitle")}</h2>
+        <p>{t("myShifts.calendarIntro")}</p>
+        {actionData?.calendarUrl ? (
+          <div className="stack">
+            <label htmlFor="calendar-url">{t("myShifts.calendarLink")}</label>
+            <input id="calendar-url" readOnly value={actionData.calendarUrl} className="mono" aria-describedby="calendar-once" />
+            <p id="calendar-once" className="help">
+              {t("myShifts.calendarOnce")}
+            </p>
+            <p>
+              <a href={actionData.calendarUrl} download="testigo-shifts.ics">
+                {t("myShifts.calendarDownload")}
+              </a>
+            </p>
+          </div>
+        ) : calendarSince ? (
+          <p>{t("myShifts.calendarActive", { date: formatDay(calendarSince, timeZone, lang) })}</p>
+        ) : null}
+        <div className="actions">
+          <Form method="post">
+            <input type="hidden" name="intent" value="calendarCreate" />
+            <button type="submit" className="primary">
+              {calendarSince ? t("myShifts.calendarRegenerate") : t("myShifts.calendarCreate")}
+            </button>
+          </Form>
+          {calendarSince ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="calendarRevoke" />
+              <button type="submit" className="secondary">
+                {t("myShifts.calendarRevoke")}
+              </button>
+            </Form>
+          ) : null}
+        </div>
+      </section>
+
+      <section aria-labelledby="past-title">
+        <h2 id="past-title">{t("myShifts.past")}</h2>
+        {past.length === 0 ? (
+          <p className="empty">{t("myShifts.nonePast")}</p>
+        ) : (
+          <ul className="shift-list">
+            {past.map((shift) => (
+              <li key={shift.id} style={{ "--zone": shift.zoneColour } as React.CSSProperties}>
+                <Link to={`/shifts/${shift.id}`} className="shift-link">
+                  <strong>{shift.zoneName}</strong>
+                  <span>{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang, true)}</span>
+                </Link>
+                <span className="shift-meta">
+                  <ShiftStatusBadge shift={shift} />
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { mapLinks, ZoneMap } from "~/components/map/zone-map";
+import { Needs, Notice, ShiftActions, ShiftStatusBadge, Spots } from "~/components/shift-bits";
+import { hasRole, requireUser } from "~/modules/auth/guards.server";
+import { observerShiftAction } from "~/modules/shifts/actions.server";
+import { checkInOpen, formatShiftTime, formatTime } from "~/modules/shifts/format";
+import { getShift, ShiftError } from "~/modules/shifts/shifts.server";
+import type { RootLoader, RouteHandle } from "~/root";
+import { invariantResponse } from "~/utils/misc";
+
+export const handle: RouteHandle = { titleKey: "shifts.detailTitle" };
+export const links: LinksFunction = () => mapLinks();
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
+  try {
+    const shift = await getShift(user.claims, params.id!);
+    return { shift, isObserver: hasRole(user, "observer"), coordinates: hasRole(user, "coordinator") || hasRole(user, "admin") };
+  } catch (error) {
+    if (error instanceof ShiftError) throw new Response("Not found", { status: 404 });
+    throw error;
+  }
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
+  return observerShiftAction(request, params.id!);
+}
+
+export default function ShiftDetail() {
+  const { t, i18n } = useTranslation();
+  const { shift, isObserver, coordinates } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const root = useRouteLoaderData<RootLoader>("root");
+  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const lang = i18n.language;
+  const now = Date.now();
+  const checkInFrom = new Date(new Date(shift.startsAt).getTime() - 30 * 60_000).toISOString();
+  const notice = actionData?.notice
+    ? { ...actionData.notice, values: actionData.notice.key === "shifts.notices.checkedIn" && actionData.notice.values?.time ? { time: formatTime(String(actionData.notice.values.time), timeZone, lang) } : actionData.notice.values }
+    : null;
+
+  return (
+    <div className="stack">
+      <p>
+        <Link to="/shifts">← {t("shifts.back")}</Link>
+      </p>
+      <h1>
+        <span className="swatch" style={{ background: shift.zoneColour }} aria-hidden="true" />
+        {shift.zoneName}
+      </h1>
+      <p className="lead">{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang)}</p>
+      <Notice notice={notice} trigger={actionData} />
+      {shift.cancelled ? (
+        <p className="notice error" role="status">
+          {t("shifts.cancelledNotice")} {shift.cancelReason ? `${t("shifts.reason")}: ${shift.cancelReason}` : ""}
+        </p>
+      ) : null}
+      <div className="card stack">
+        <p className="shift-meta">
+          <Spots shift={shift} /> <ShiftStatusBadge shift={shift} />
+        </p>
+        <Needs shift={shift} />
+        {shift.myStatus === "waitlisted" ? <p>{t("shifts.waitlistExplainer", { position: shift.myWaitlistPosition ?? "?" })}</p> : null}
+        {shift.myStatus === "claimed" && !checkInOpen(shift.startsAt, shift.endsAt, now) && new Date(shift.startsAt).getTime() > now ? (
+          <p className="help">{t("shifts.checkInOpensAt", { time: formatTime(checkInFrom, timeZone, lang) })}</p>
+        ) : null}
+        {shift.checkedInAt ? <p>{t("shifts.checkedInAt", { time: formatTime(shift.checkedInAt, timeZone, lang) })}</p> : null}
+        {shift.checkedOutAt ? <p>{t("shifts.checkedOutAt", { time: formatTime(shift.checkedOutAt, timeZone, lang) })}</p> : null}
+        {isObserver ? <ShiftActions shift={shift} now={now} /> : null}
+        {coordinates ? (
+          <p>
+            <Link to={`/coordinate/shifts/${shift.id}`}>{t("shifts.openRoster")}</Link>
+          </p>
+        ) : null}
+      </div>
+      {shift.meetingPointNote ? (
+        <p>
+          <strong>{t("zones.meetingPointNote")}:</strong> {shift.meetingPointNote}
+        </p>
+      ) : null}
+      {shift.notes ? (
+        <section aria-labelledby="notes-title">
+          <h2 id="notes-title">{t("shifts.notes")}</h2>
+          <p className="pre-wrap">{shift.notes}</p>
+        </section>
+      ) : null}
+      <ZoneMap
+        zones={[{ id: shift.zoneId, name: shift.zoneName, colour: shift.zoneColour, geometry: shift.zoneGeometry }]}
+        tileUrl={root?.settings.mapTileUrl ?? ""}
+        attribution={root?.settings.mapAttribution ?? ""}
+        height={240}
+      />
+    </div>
+  );
+}
