@@ -40,6 +40,9 @@ export default defineConfig({
       "@turf/kinks",
       "remix-utils/client-only",
       "@date-fns/tz",
+      "date-fns",
+      "date-fns/locale/en-US",
+      "date-fns/locale/es",
     ],
   },
   plugins: [

@@ -42,14 +42,23 @@ export function Needs({ shift }: { shift: Pick<ShiftSummary, "needsLanguages" | 
 }
 
 /** The buttons an observer has on a shift, depending on where they stand. */
-export function ShiftActions({ shift, now }: { shift: { id: string; startsAt: string; endsAt: string; cancelled: boolean; capacity: number; claimed: number; myStatus: string | null }; now: number }) {
+export function ShiftActions({
+  shift,
+  now,
+  action,
+}: {
+  shift: { id: string; startsAt: string; endsAt: string; cancelled: boolean; capacity: number; claimed: number; myStatus: string | null };
+  now: number;
+  /** Where the forms post; the current page by default. */
+  action?: string;
+}) {
   const { t } = useTranslation();
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formData?.get("shiftId") === shift.id;
   const over = new Date(shift.endsAt).getTime() <= now;
   if (shift.cancelled || over) return null;
   const button = (intent: string, label: string, className = "primary") => (
-    <Form method="post" key={intent}>
+    <Form method="post" key={intent} action={action}>
       <input type="hidden" name="intent" value={intent} />
       <input type="hidden" name="shiftId" value={shift.id} />
       <button type="submit" className={className} disabled={busy}>

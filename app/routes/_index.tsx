@@ -1,17 +1,25 @@
 import type { RouteHandle } from "~/root";
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireUser } from "~/modules/auth/guards.server";
+import { ShiftActions, ShiftStatusBadge } from "~/components/shift-bits";
+import { hasRole, requireUser } from "~/modules/auth/guards.server";
+import { formatShiftTime } from "~/modules/shifts/format";
+import { myShifts } from "~/modules/shifts/shifts.server";
+import type { RootLoader } from "~/root";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  return { displayName: user.displayName || user.email, roles: user.roles, trainingDate: user.trainingDate };
+  // An observer's next shift comes first: check-in is one tap from the home page.
+  const next = hasRole(user, "observer") ? ((await myShifts(user.claims)).upcoming.find((s) => !s.cancelled) ?? null) : null;
+  return { displayName: user.displayName || user.email, roles: user.roles, trainingDate: user.trainingDate, next };
 }
 
 export default function Home() {
   const { t, i18n } = useTranslation();
-  const { displayName, roles, trainingDate } = useLoaderData<typeof loader>();
+  const { displayName, roles, trainingDate, next } = useLoaderData<typeof loader>();
+  const root = useRouteLoaderData<RootLoader>("root");
+  const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const kyr = t("kyr.items", { returnObjects: true }) as string[];
   return (
     <div className="stack">
@@ -20,6 +28,28 @@ export default function Home() {
         {t("home.yourRoles")}:{" "}
         {roles.length ? roles.map((r) => t(`roles.${r}`)).join(", ") : t("home.noRoles")}
       </p>
+      {roles.includes("observer") ? (
+        <section className="card stack" aria-labelledby="next-shift-title">
+          <h2 id="next-shift-title">{t("home.nextShift")}</h2>
+          {next ? (
+            <>
+              <p>
+                <Link to={`/shifts/${next.id}`}>
+                  <strong>{next.zoneName}</strong> · {formatShiftTime(next.startsAt, next.endsAt, timeZone, i18n.language)}
+                </Link>{" "}
+                <ShiftStatusBadge shift={next} />
+              </p>
+              {next.meetingPointNote ? <p className="help">{next.meetingPointNote}</p> : null}
+              <ShiftActions shift={next} now={Date.now()} action="/my/shifts" />
+            </>
+          ) : (
+            <p>{t("home.noNextShift")}</p>
+          )}
+          <p>
+            <Link to="/shifts">{t("myShifts.findShifts")}</Link> · <Link to="/my/shifts">{t("nav.myShifts")}</Link>
+          </p>
+        </section>
+      ) : null}
       {roles.includes("observer") ? (
         <section className="card" aria-labelledby="observer-home">
           <h2 id="observer-home">{t("home.observer.heading")}</h2>

@@ -35,7 +35,7 @@ export default function Settings() {
     shouldValidate: "onSubmit",
     defaultValue: settings,
   });
-  const value = (name: keyof typeof settings) => (fields[name].initialValue as string | undefined) ?? settings[name];
+  const value = (name: keyof typeof settings) => (fields[name].initialValue as string | undefined) ?? String(settings[name]);
   return (
     <section className="card" aria-labelledby="settings-title">
       <h1 id="settings-title">{t("settings.title")}</h1>
@@ -54,6 +54,18 @@ export default function Settings() {
           maxLength={40}
           defaultValue={value("hotlineNumber")}
           errors={fields.hotlineNumber.errors}
+        />
+        <Field
+          label={t("settings.trainingMonths")}
+          name="trainingValidMonths"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={120}
+          required
+          help={t("settings.trainingMonthsHelp")}
+          defaultValue={value("trainingValidMonths")}
+          errors={fields.trainingValidMonths.errors}
         />
         <Field
           label={t("settings.tileUrl")}

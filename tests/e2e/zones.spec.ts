@@ -105,11 +105,12 @@ test("a coordinator assigns an observer to a zone, and the observer sees it firs
   const observer = await context.newPage();
   await blockTiles(observer);
   await observer.goto("/shifts");
-  const mine = observer.getByRole("region", { name: "Your zones" });
-  await expect(mine.getByRole("listitem")).toHaveText([/Belmont Cragin/]);
-  // Her zone is listed before every other zone on the page.
-  const names = await observer.locator(".zone-list li > span:first-child").allTextContents();
-  expect(names[0]).toBe("Belmont Cragin");
+  // Her zone is listed before every other zone, in the legend and in the zone filter, and marked as hers.
+  const legend = observer.getByRole("region", { name: "Zones with open spots" }).getByRole("listitem");
+  await expect(legend.first()).toContainText("Belmont Cragin");
+  await expect(legend.first()).toContainText("Your zone");
+  await expect(legend.filter({ hasText: "Your zone" })).toHaveCount(1);
+  await expect(observer.getByRole("combobox", { name: "Zone" }).locator("option").nth(1)).toHaveText("★ Belmont Cragin");
   await context.close();
 
   await page.getByRole("button", { name: "Remove Olivia Observer" }).click();
@@ -126,7 +127,7 @@ test("a retired zone disappears for observers and keeps its history for coordina
   const observer = await context.newPage();
   await blockTiles(observer);
   await observer.goto("/shifts");
-  await expect(observer.getByText("Albany Park")).toBeVisible();
+  await expect(observer.getByRole("region", { name: "Zones with open spots" }).getByRole("link", { name: "Albany Park" })).toBeVisible();
   await expect(observer.getByText("Logan Square")).toHaveCount(0);
   await context.close();
 
@@ -163,7 +164,8 @@ test("home zones can also be set from the observer's row on the people page", as
   const observer = await context.newPage();
   await blockTiles(observer);
   await observer.goto("/shifts");
-  await expect(observer.getByRole("region", { name: "Your zones" }).getByRole("listitem")).toHaveText([/Brighton Park/]);
+  const legend = observer.getByRole("region", { name: "Zones with open spots" }).getByRole("listitem");
+  await expect(legend.filter({ hasText: "Your zone" })).toHaveText([/Brighton Park/]);
   await context.close();
 
   await page.getByRole("form", { name: "Home zones of Olivia Observer" }).getByRole("checkbox", { name: "Brighton Park" }).uncheck();

@@ -24,6 +24,8 @@ const en = {
   },
   roles: { observer: "Observer", coordinator: "Coordinator", attorney: "Attorney", admin: "Admin" },
   home: {
+    nextShift: "Your next shift",
+    noNextShift: "You have no upcoming shift.",
     title: "Welcome, {{name}}",
     yourRoles: "Your roles",
     noRoles: "You have no role yet. Ask your Testigo admin to give you one.",
@@ -104,6 +106,9 @@ const en = {
     zonesSaved: "Home zones saved.",
   },
   settings: {
+    trainingMonths: "Training stays valid for (months)",
+    trainingMonthsHelp: "Observers whose training is older than this on a shift's day cannot claim it.",
+    errors: { trainingMonths: "Enter a whole number of months from 1 to 120." },
     title: "Organization settings",
     name: "Organization name",
     timeZone: "Time zone",

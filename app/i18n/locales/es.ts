@@ -26,6 +26,8 @@ const es: Resources = {
   },
   roles: { observer: "Observador/a", coordinator: "Coordinador/a", attorney: "Abogado/a", admin: "Administrador/a" },
   home: {
+    nextShift: "Tu próximo turno",
+    noNextShift: "No tienes turnos próximos.",
     title: "Hola, {{name}}",
     yourRoles: "Tus roles",
     noRoles: "Todavía no tienes un rol. Pídele uno a quien administra Testigo.",
@@ -106,6 +108,9 @@ const es: Resources = {
     zonesSaved: "Zonas habituales guardadas.",
   },
   settings: {
+    trainingMonths: "La capacitación vale por (meses)",
+    trainingMonthsHelp: "Quien tenga una capacitación más antigua que esto el día del turno no puede tomarlo.",
+    errors: { trainingMonths: "Escribe un número entero de meses, de 1 a 120." },
     title: "Configuración de la organización",
     name: "Nombre de la organización",
     timeZone: "Zona horaria",

@@ -14,6 +14,12 @@ export const SettingsSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   mapAttribution: z.string().trim().max(500, "errors.tooLong").optional().default(""),
+  trainingValidMonths: z.coerce
+    .number({ invalid_type_error: "settings.errors.trainingMonths", required_error: "errors.required" })
+    .int("settings.errors.trainingMonths")
+    .min(1, "settings.errors.trainingMonths")
+    .max(120, "settings.errors.trainingMonths")
+    .default(12),
 });
 
 export type SettingsInput = z.infer<typeof SettingsSchema>;

@@ -7,6 +7,7 @@ export interface OrgSettings {
   hotlineNumber: string;
   mapTileUrl: string;
   mapAttribution: string;
+  trainingValidMonths: number;
 }
 
 /** Facts every page needs (name, hotline, map tiles), readable before sign-in too. */
@@ -34,6 +35,7 @@ export async function readSettings(claims: Claims): Promise<OrgSettings> {
     hotlineNumber: row.hotline_number,
     mapTileUrl: row.map_tile_url,
     mapAttribution: row.map_attribution,
+    trainingValidMonths: row.training_valid_months,
   };
 }
 
@@ -47,6 +49,7 @@ export async function updateSettings(claims: Claims, input: SettingsInput) {
         hotline_number: input.hotlineNumber,
         map_tile_url: input.mapTileUrl ?? "",
         map_attribution: input.mapAttribution,
+        training_valid_months: input.trainingValidMonths,
       })
       .where("id", "=", true)
       .returning("id")
