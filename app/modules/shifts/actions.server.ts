@@ -3,7 +3,7 @@ import { requireUser } from "~/modules/auth/guards.server";
 import { readForm } from "~/utils/form.server";
 import type { ShiftNotice } from "./notice";
 import { ObserverShiftActionSchema } from "./schema";
-import { checkIn, checkOut, claimShift, getShift, leaveShift, ShiftError } from "./shifts.server";
+import { checkIn, checkOut, claimShift, leaveShift, ShiftError } from "./shifts.server";
 
 /** The observer's own actions on a shift, shared by this page and "My shifts". */
 export async function observerShiftAction(request: Request, shiftId: string) {
@@ -17,9 +17,8 @@ export async function observerShiftAction(request: Request, shiftId: string) {
       case "waitlist": {
         const result = await claimShift(user.claims, shiftId, true);
         if (result.status === "waitlisted") {
-          const shift = await getShift(user.claims, shiftId);
           const key = parsed.data.intent === "claim" ? "shifts.notices.filledWaitlisted" : "shifts.notices.waitlisted";
-          return data({ notice: { key, values: { position: shift.myWaitlistPosition ?? "?" }, tone: "ok" } as ShiftNotice, shiftId });
+          return data({ notice: { key, values: { position: result.position ?? "?" }, tone: "ok" } as ShiftNotice, shiftId });
         }
         return data({ notice: { key: "shifts.notices.claimed", tone: "ok" } as ShiftNotice, shiftId });
       }

@@ -221,9 +221,22 @@ function callAssignment(claims: Claims, call: (trx: Trx) => Promise<{ rows: Assi
   return guarded(() => withUser(claims, async (trx) => (await call(trx)).rows[0]!));
 }
 
-/** Claims a spot; when the shift is full the person joins its waitlist instead. */
+/**
+ * Claims a spot; when the shift is full the person joins its waitlist instead. One transaction,
+ * which also tells where on the waitlist they landed.
+ */
 export const claimShift = (claims: Claims, shiftId: string, joinWaitlist = true) =>
-  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.claim_shift(${shiftId}::uuid, ${joinWaitlist})`.execute(trx));
+  guarded(() =>
+    withUser(claims, async (trx) => {
+      const { rows } = await sql<AssignmentRow>`select * from private.claim_shift(${shiftId}::uuid, ${joinWaitlist})`.execute(trx);
+      const row = rows[0]!;
+      if (row.status !== "waitlisted") return { ...row, position: null as number | null };
+      // Others' rows are hidden by RLS: the security-definer function counts who is ahead.
+      const position = await sql<{ n: number }>`
+        select waitlist_position as n from private.my_waitlist_positions() where shift_id = ${shiftId}::uuid`.execute(trx);
+      return { ...row, position: position.rows[0]!.n as number | null };
+    }),
+  );
 
 export const leaveShift = (claims: Claims, shiftId: string) =>
   callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.leave_shift(${shiftId}::uuid)`.execute(trx));

@@ -55,6 +55,7 @@ describe("claiming, leaving and the waitlist", () => {
     const third = await claimShift(trained[2]!.claims, shift);
     const fourth = await claimShift(trained[3]!.claims, shift);
     expect([second.status, third.status, fourth.status]).toEqual(["waitlisted", "waitlisted", "waitlisted"]);
+    expect([second.position, third.position, fourth.position]).toEqual([1, 2, 3]);
     expect((await getShift(trained[2]!.claims, shift)).myWaitlistPosition).toBe(2);
 
     // a cancellation promotes the head
