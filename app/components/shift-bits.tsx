@@ -46,43 +46,98 @@ export function ShiftActions({
   shift,
   now,
   action,
+  describedBy,
 }: {
   shift: { id: string; startsAt: string; endsAt: string; cancelled: boolean; capacity: number; claimed: number; myStatus: string | null };
+  /** The server's clock, so a phone with a wrong clock still shows the right buttons. */
   now: number;
   /** Where the forms post; the current page by default. */
   action?: string;
+  /** The id of the element naming the shift, so identical buttons in a list are told apart. */
+  describedBy?: string;
 }) {
   const { t } = useTranslation();
-  const navigation = useNavigation();
-  const busy = navigation.state !== "idle" && navigation.formData?.get("shiftId") === shift.id;
   const over = new Date(shift.endsAt).getTime() <= now;
+  // Checking out stays possible after the end: someone who forgot must not stay "on the street".
+  if (shift.myStatus === "checked_in") {
+    return (
+      <div className="actions">
+        <ActionButton intent="checkOut" label={t("shifts.checkOut")} shiftId={shift.id} action={action} describedBy={describedBy} />
+      </div>
+    );
+  }
   if (shift.cancelled || over) return null;
-  const button = (intent: string, label: string, className = "primary") => (
-    <Form method="post" key={intent} action={action}>
+  switch (shift.myStatus) {
+    case null:
+      return (
+        <div className="actions">
+          {shift.claimed < shift.capacity ? (
+            <ActionButton intent="claim" label={t("shifts.claim")} shiftId={shift.id} action={action} describedBy={describedBy} />
+          ) : (
+            <ActionButton intent="waitlist" label={t("shifts.joinWaitlist")} shiftId={shift.id} action={action} describedBy={describedBy} />
+          )}
+        </div>
+      );
+    case "claimed":
+      return (
+        <div className="actions">
+          {checkInOpen(shift.startsAt, shift.endsAt, now) ? (
+            <ActionButton intent="checkIn" label={t("shifts.checkIn")} shiftId={shift.id} action={action} describedBy={describedBy} />
+          ) : null}
+          {/* Giving a spot away cannot be undone (the waitlist takes it at once): it takes two taps, well apart. */}
+          <details className="confirm">
+            <summary>{t("shifts.cantGo")}</summary>
+            <p className="help">{t("shifts.cancelSpotHelp")}</p>
+            <ActionButton intent="leave" label={t("shifts.cancelSpot")} shiftId={shift.id} action={action} describedBy={describedBy} className="danger" />
+          </details>
+        </div>
+      );
+    case "waitlisted":
+      return (
+        <div className="actions">
+          <ActionButton intent="leave" label={t("shifts.leaveWaitlist")} shiftId={shift.id} action={action} describedBy={describedBy} className="secondary" />
+        </div>
+      );
+    default:
+      return null;
+  }
+}
+
+function ActionButton({
+  intent,
+  label,
+  shiftId,
+  action,
+  describedBy,
+  className = "primary",
+}: {
+  intent: string;
+  label: string;
+  shiftId: string;
+  action?: string;
+  describedBy?: string;
+  className?: string;
+}) {
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle" && navigation.formData?.get("shiftId") === shiftId && navigation.formData?.get("intent") === intent;
+  return (
+    <Form method="post" action={action}>
       <input type="hidden" name="intent" value={intent} />
-      <input type="hidden" name="shiftId" value={shift.id} />
-      <button type="submit" className={className} disabled={busy}>
+      <input type="hidden" name="shiftId" value={shiftId} />
+      {/* aria-disabled, not disabled: the button keeps focus while the request runs. */}
+      <button
+        type="submit"
+        className={className}
+        aria-describedby={describedBy}
+        aria-disabled={busy || undefined}
+        onClick={(event) => {
+          if (busy) event.preventDefault();
+        }}
+      >
         {label}
       </button>
     </Form>
   );
-  const buttons = [];
-  switch (shift.myStatus) {
-    case null:
-      buttons.push(shift.claimed < shift.capacity ? button("claim", t("shifts.claim")) : button("waitlist", t("shifts.joinWaitlist")));
-      break;
-    case "claimed":
-      if (checkInOpen(shift.startsAt, shift.endsAt, now)) buttons.push(button("checkIn", t("shifts.checkIn")));
-      buttons.push(button("leave", t("shifts.cancelSpot"), "danger"));
-      break;
-    case "waitlisted":
-      buttons.push(button("leave", t("shifts.leaveWaitlist"), "secondary"));
-      break;
-    case "checked_in":
-      buttons.push(button("checkOut", t("shifts.checkOut")));
-      break;
-  }
-  return <div className="actions">{buttons}</div>;
 }
 
 export function Notice({ notice, trigger }: { notice: ShiftNotice | null | undefined; trigger: unknown }) {

@@ -171,7 +171,7 @@ export interface Shifts {
 export interface ShiftSeries {
   created_at: Generated<Timestamp>;
   created_by: string | null;
-  duration_minutes: number;
+  end_time: string;
   ends_on: string;
   id: Generated<string>;
   start_time: string;

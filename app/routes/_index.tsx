@@ -12,12 +12,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   // An observer's next shift comes first: check-in is one tap from the home page.
   const next = hasRole(user, "observer") ? ((await myShifts(user.claims)).upcoming.find((s) => !s.cancelled) ?? null) : null;
-  return { displayName: user.displayName || user.email, roles: user.roles, trainingDate: user.trainingDate, next };
+  return { displayName: user.displayName || user.email, roles: user.roles, trainingDate: user.trainingDate, next, now: Date.now() };
 }
 
 export default function Home() {
   const { t, i18n } = useTranslation();
-  const { displayName, roles, trainingDate, next } = useLoaderData<typeof loader>();
+  const { displayName, roles, trainingDate, next, now } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const kyr = t("kyr.items", { returnObjects: true }) as string[];
@@ -40,7 +40,7 @@ export default function Home() {
                 <ShiftStatusBadge shift={next} />
               </p>
               {next.meetingPointNote ? <p className="help">{next.meetingPointNote}</p> : null}
-              <ShiftActions shift={next} now={Date.now()} action="/my/shifts" />
+              <ShiftActions shift={next} now={now} action="/my/shifts" />
             </>
           ) : (
             <p>{t("home.noNextShift")}</p>

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Needs, Notice, Spots } from "~/components/shift-bits";
 import { Field, SelectField, TextAreaField } from "~/components/ui/field";
 import { requireRole } from "~/modules/auth/guards.server";
-import { formatDay, formatShiftTime, formatTime } from "~/modules/shifts/format";
+import { formatDay, formatShiftTime, formatTime, localDate } from "~/modules/shifts/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import { CoordinatorShiftActionSchema } from "~/modules/shifts/schema";
 import { assignableObservers, assignToShift, cancelShift, getShift, roster, ShiftError, unassignFromShift, updateShift } from "~/modules/shifts/shifts.server";
@@ -55,7 +55,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         await assignToShift(user.claims, id, value.observerId);
         return done("schedule.assigned");
       case "unassign":
-        await unassignFromShift(user.claims, value.assignmentId);
+        await unassignFromShift(user.claims, id, value.assignmentId);
         return done("schedule.unassigned");
     }
   } catch (error) {
@@ -122,7 +122,7 @@ export default function ShiftRoster() {
   return (
     <div className="stack">
       <p>
-        <Link to={`/coordinate/shifts?week=${mondayOf(shift.startsAt.slice(0, 10))}`}>← {t("schedule.back")}</Link>
+        <Link to={`/coordinate/shifts?week=${mondayOf(localDate(shift.startsAt, timeZone))}`}>← {t("schedule.back")}</Link>
       </p>
       <h1>
         <span className="swatch" style={{ background: shift.zoneColour }} aria-hidden="true" />

@@ -29,8 +29,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const today = localDate(new Date(), timeZone);
   const asked = url.searchParams.get("week") ?? "";
   const monday = mondayOf(DATE.test(asked) && localDateTime(`${asked}T00:00`, timeZone) ? asked : today);
-  const from = localDateTime(`${monday}T00:00`, timeZone)!;
-  const to = localDateTime(`${addDays(monday, 7)}T00:00`, timeZone)!;
+  // Local midnight can be skipped by a DST change in some zones: UTC midnight is close enough then.
+  const from = localDateTime(`${monday}T00:00`, timeZone) ?? new Date(`${monday}T00:00:00Z`);
+  const to = localDateTime(`${addDays(monday, 7)}T00:00`, timeZone) ?? new Date(`${addDays(monday, 7)}T00:00:00Z`);
   const [zones, shifts] = await Promise.all([listZones(user.claims), shiftsBetween(user.claims, from, to)]);
   const created = Number(url.searchParams.get("created") ?? 0);
   return {

@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { translatorFor } from "~/i18n/i18next.server";
 import { calendarFeed } from "~/modules/shifts/calendar.server";
+import { appOrigin } from "~/utils/env.server";
 
 // Calendar apps fetch this without a session: the secret token in the link is the credential.
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const token = url.searchParams.get("token") ?? "";
   const [en, es] = await Promise.all([translatorFor("en"), translatorFor("es")]);
-  const feed = await calendarFeed(token, url.origin, (language) => {
+  const feed = await calendarFeed(token, appOrigin(request), (language) => {
     const t = language === "es" ? es : en;
     return {
       calendarName: t("calendar.name"),

@@ -10,6 +10,7 @@ import { formatDay, formatShiftTime, formatTime } from "~/modules/shifts/format"
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import { myShifts } from "~/modules/shifts/shifts.server";
 import type { RootLoader, RouteHandle } from "~/root";
+import { appOrigin } from "~/utils/env.server";
 import { readForm } from "~/utils/form.server";
 
 export const handle: RouteHandle = { titleKey: "myShifts.title" };
@@ -19,7 +20,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "observer");
   const [shifts, calendarSince] = await Promise.all([myShifts(user.claims), calendarTokenCreatedAt(user.claims)]);
-  return { ...shifts, calendarSince };
+  return { ...shifts, calendarSince, now: Date.now() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -28,7 +29,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const intent = String(form.get("intent") ?? "");
   if (intent === "calendarCreate") {
     const token = await createCalendarToken(user.claims);
-    const url = `${new URL(request.url).origin}/my/calendar.ics?token=${token}`;
+    const url = `${appOrigin(request)}/my/calendar.ics?token=${token}`;
     return data({ notice: { key: "myShifts.calendarCreated", tone: "ok" } as ShiftNotice, calendarUrl: url, shiftId: null as string | null });
   }
   if (intent === "calendarRevoke") {
@@ -43,12 +44,11 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function MyShifts() {
   const { t, i18n } = useTranslation();
-  const { upcoming, past, calendarSince } = useLoaderData<typeof loader>();
+  const { upcoming, past, calendarSince, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
-  const now = Date.now();
   const notice =
     actionData?.notice.key === "shifts.notices.checkedIn" && actionData.notice.values?.time
       ? { ...actionData.notice, values: { time: formatTime(String(actionData.notice.values.time), timeZone, lang) } }
@@ -68,7 +68,7 @@ export default function MyShifts() {
           <ul className="shift-list">
             {upcoming.map((shift) => (
               <li key={shift.id} style={{ "--zone": shift.zoneColour } as React.CSSProperties}>
-                <Link to={`/shifts/${shift.id}`} className="shift-link">
+                <Link to={`/shifts/${shift.id}`} className="shift-link" id={`shift-${shift.id}`}>
                   <strong>{shift.zoneName}</strong>
                   <span>{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang, true)}</span>
                 </Link>
@@ -77,7 +77,7 @@ export default function MyShifts() {
                   {shift.checkedInAt ? <span>{t("shifts.checkedInAt", { time: formatTime(shift.checkedInAt, timeZone, lang) })}</span> : null}
                 </span>
                 {shift.meetingPointNote && !shift.cancelled ? <span className="help">{shift.meetingPointNote}</span> : null}
-                <ShiftActions shift={shift} now={now} />
+                <ShiftActions shift={shift} now={now} describedBy={`shift-${shift.id}`} />
               </li>
             ))}
           </ul>
@@ -129,13 +129,15 @@ export default function MyShifts() {
           <ul className="shift-list">
             {past.map((shift) => (
               <li key={shift.id} style={{ "--zone": shift.zoneColour } as React.CSSProperties}>
-                <Link to={`/shifts/${shift.id}`} className="shift-link">
+                <Link to={`/shifts/${shift.id}`} className="shift-link" id={`shift-${shift.id}`}>
                   <strong>{shift.zoneName}</strong>
                   <span>{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang, true)}</span>
                 </Link>
                 <span className="shift-meta">
                   <ShiftStatusBadge shift={shift} />
                 </span>
+                {/* someone who forgot to check out can still do it */}
+                <ShiftActions shift={shift} now={now} describedBy={`shift-${shift.id}`} />
               </li>
             ))}
           </ul>

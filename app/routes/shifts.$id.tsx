@@ -20,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   try {
     const shift = await getShift(user.claims, params.id!);
-    return { shift, isObserver: hasRole(user, "observer"), coordinates: hasRole(user, "coordinator") || hasRole(user, "admin") };
+    return { shift, isObserver: hasRole(user, "observer"), coordinates: hasRole(user, "coordinator") || hasRole(user, "admin"), now: Date.now() };
   } catch (error) {
     if (error instanceof ShiftError) throw new Response("Not found", { status: 404 });
     throw error;
@@ -34,12 +34,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function ShiftDetail() {
   const { t, i18n } = useTranslation();
-  const { shift, isObserver, coordinates } = useLoaderData<typeof loader>();
+  const { shift, isObserver, coordinates, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
-  const now = Date.now();
   const checkInFrom = new Date(new Date(shift.startsAt).getTime() - 30 * 60_000).toISOString();
   const notice = actionData?.notice
     ? { ...actionData.notice, values: actionData.notice.key === "shifts.notices.checkedIn" && actionData.notice.values?.time ? { time: formatTime(String(actionData.notice.values.time), timeZone, lang) } : actionData.notice.values }
@@ -72,6 +71,9 @@ export default function ShiftDetail() {
         ) : null}
         {shift.checkedInAt ? <p>{t("shifts.checkedInAt", { time: formatTime(shift.checkedInAt, timeZone, lang) })}</p> : null}
         {shift.checkedOutAt ? <p>{t("shifts.checkedOutAt", { time: formatTime(shift.checkedOutAt, timeZone, lang) })}</p> : null}
+        {isObserver && !shift.myStatus && shift.myEligibility.startsWith("training") && !shift.cancelled ? (
+          <p className="warning">{t("shifts.trainingWarning")}</p>
+        ) : null}
         {isObserver ? <ShiftActions shift={shift} now={now} /> : null}
         {coordinates ? (
           <p>

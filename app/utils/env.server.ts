@@ -69,3 +69,11 @@ export const isProduction = () => env().NODE_ENV === "production";
 export function getEnv() {
   return { MODE: env().NODE_ENV };
 }
+
+/**
+ * The origin links to this app should use: APP_URL when it is set (behind a proxy the request's own
+ * Host and scheme may be wrong or forged), otherwise the origin the request came to.
+ */
+export function appOrigin(request: Request) {
+  return process.env.APP_URL ? new URL(env().APP_URL).origin : new URL(request.url).origin;
+}

@@ -25,7 +25,8 @@ create table public.shift_series (
   -- ISO weekdays, 1 = Monday … 7 = Sunday
   weekdays smallint[] not null check (cardinality(weekdays) between 1 and 7 and weekdays <@ array[1, 2, 3, 4, 5, 6, 7]::smallint[]),
   start_time time not null,
-  duration_minutes integer not null check (duration_minutes between 15 and 1440),
+  end_time time not null,
+  -- ends the next day when end_time <= start_time (overnight shifts)
   starts_on date not null,
   ends_on date not null check (ends_on >= starts_on and ends_on <= starts_on + 366),
   time_zone text not null check (private.is_valid_time_zone(time_zone)),
@@ -146,6 +147,10 @@ set search_path = ''
 as $$
 begin
   perform private.recount_shift(case when tg_op = 'DELETE' then old.shift_id else new.shift_id end);
+  -- A claim that disappears (its person was deleted) frees a spot like a cancellation does.
+  if tg_op = 'DELETE' and old.status = 'claimed' and exists (select 1 from public.shifts where id = old.shift_id) then
+    perform private.fill_from_waitlist(old.shift_id);
+  end if;
   return null;
 end
 $$;
@@ -196,6 +201,8 @@ begin
   cross join (values ('day_before', interval '24 hours', interval '2 hours'), ('two_hours', interval '2 hours', interval '0')) as k(kind, lead, cutoff)
   where a.status = 'claimed'
     and s.cancelled_at is null
+    -- someone who claims a few hours ahead needs no "tomorrow" email besides the 2-hour one
+    and (k.kind <> 'day_before' or a.claimed_at <= s.starts_at - interval '12 hours')
     and s.starts_at > now() + k.cutoff
     and s.starts_at <= now() + k.lead
   on conflict (dedupe_key) do nothing;
@@ -223,6 +230,7 @@ begin
     from public.shift_assignments a
     join public.profiles p on p.id = a.observer_id
     where a.shift_id = target and a.status = 'waitlisted' and p.deactivated_at is null
+      and private.claim_eligibility(a.observer_id, s.starts_at) = 'ok'
     order by a.seq
     limit 1;
     exit when head.id is null;
@@ -361,7 +369,7 @@ declare
   s public.shifts;
   result public.shift_assignments;
 begin
-  if me is null then
+  if me is null or not private.is_active_member() then
     raise exception 'errors.forbidden' using errcode = 'TS403';
   end if;
   s := private.lock_shift(target);
@@ -390,6 +398,9 @@ declare
   s public.shifts;
   result public.shift_assignments;
 begin
+  if me is null or not private.is_active_member() then
+    raise exception 'errors.forbidden' using errcode = 'TS403';
+  end if;
   s := private.lock_shift(target);
   if s.cancelled_at is not null then
     raise exception 'shifts.errors.cancelled' using errcode = 'TS409';
@@ -423,6 +434,9 @@ declare
   me uuid := (select auth.uid());
   result public.shift_assignments;
 begin
+  if me is null or not private.is_active_member() then
+    raise exception 'errors.forbidden' using errcode = 'TS403';
+  end if;
   perform private.lock_shift(target);
   update public.shift_assignments
     set status = 'checked_out', checked_out_at = now()
@@ -476,6 +490,7 @@ begin
     where shift_id = target and observer_id = observer and status = 'waitlisted' and s.claimed_count < s.capacity
     returning * into result;
   if result.id is not null then
+    perform private.enqueue_job('shift_assigned', 'assigned:' || result.id, jsonb_build_object('assignment_id', result.id));
     return result;
   end if;
   if exists (select 1 from public.shift_assignments where shift_id = target and observer_id = observer and status <> 'cancelled') then
@@ -491,33 +506,30 @@ begin
   exception when exclusion_violation then
     raise exception 'shifts.errors.overlapOther' using errcode = 'TS409';
   end;
+  perform private.enqueue_job('shift_assigned', 'assigned:' || result.id, jsonb_build_object('assignment_id', result.id));
   return result;
 end
 $$;
 
-create or replace function private.unassign_from_shift(assignment uuid) returns public.shift_assignments
+create or replace function private.unassign_from_shift(target uuid, assignment uuid) returns public.shift_assignments
 language plpgsql security definer
 set search_path = ''
 as $$
 declare
-  target uuid;
   result public.shift_assignments;
 begin
   if not private.is_coordinating() then
     raise exception 'errors.forbidden' using errcode = 'TS403';
   end if;
-  select shift_id into target from public.shift_assignments where id = assignment;
-  if target is null then
-    raise exception 'shifts.errors.notFound' using errcode = 'TS404';
-  end if;
   perform private.lock_shift(target);
   update public.shift_assignments
     set status = 'cancelled', cancelled_at = now()
-    where id = assignment and status in ('claimed', 'waitlisted')
+    where id = assignment and shift_id = target and status in ('claimed', 'waitlisted')
     returning * into result;
   if result.id is null then
     raise exception 'shifts.errors.notOnShift' using errcode = 'TS409';
   end if;
+  perform private.enqueue_job('shift_unassigned', 'unassigned:' || result.id, jsonb_build_object('assignment_id', result.id));
   perform private.fill_from_waitlist(target);
   return result;
 end
@@ -543,10 +555,11 @@ begin
   end if;
   perform private.enqueue_job('shift_cancelled', 'cancelled:' || a.id, jsonb_build_object('assignment_id', a.id))
     from public.shift_assignments a
-    where a.shift_id = target and a.status in ('claimed', 'checked_in', 'waitlisted');
+    where a.shift_id = target and a.status in ('claimed', 'waitlisted');
+  -- Anyone already checked in stays so, and can check out: they are on the street right now.
   update public.shift_assignments
     set status = 'cancelled', cancelled_at = now()
-    where shift_id = target and status in ('claimed', 'waitlisted', 'checked_in');
+    where shift_id = target and status in ('claimed', 'waitlisted');
   update public.shifts set cancelled_at = now(), cancel_reason = left(coalesce(reason, ''), 500)
     where id = target returning * into s;
   return s;
@@ -555,8 +568,41 @@ $$;
 
 -- A weekly series, made into shifts in the organisation's time zone: local wall-clock time is
 -- kept across daylight-saving changes (a 6 pm shift is 6 pm in March and in November).
+-- Local wall-clock start and end on a local day: an overnight shift (end <= start) ends the next day,
+-- and both ends are converted on their own days, so DST changes in between cost no hour.
+create or replace function private.local_period(p_day date, p_start time, p_end time, tz text)
+returns tstzrange
+language sql immutable
+set search_path = ''
+as $$
+  select tstzrange(
+    (p_day + p_start) at time zone tz,
+    ((p_day + case when p_end <= p_start then 1 else 0 end) + p_end) at time zone tz,
+    '[)')
+$$;
+
+create or replace function private.check_new_shift(p_zone uuid, p_capacity smallint, p_start time, p_end time) returns void
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+  if not private.is_coordinating() then
+    raise exception 'errors.forbidden' using errcode = 'TS403';
+  end if;
+  if not exists (select 1 from public.zones z where z.id = p_zone and z.retired_at is null) then
+    raise exception 'shifts.errors.zone' using errcode = 'TS409';
+  end if;
+  if p_capacity is null or p_capacity not between 1 and 100 then
+    raise exception 'shifts.errors.capacity' using errcode = 'TS409';
+  end if;
+  if p_start is null or p_end is null or p_start = p_end then
+    raise exception 'shifts.errors.endTime' using errcode = 'TS409';
+  end if;
+end
+$$;
+
 create or replace function private.create_shift_series(
-  p_zone uuid, p_weekdays smallint[], p_start_time time, p_duration_minutes integer, p_starts_on date, p_ends_on date,
+  p_zone uuid, p_weekdays smallint[], p_start_time time, p_end_time time, p_starts_on date, p_ends_on date,
   p_capacity smallint, p_needs_languages text[], p_needs_team_lead boolean, p_notes text
 ) returns uuid
 language plpgsql security definer
@@ -566,22 +612,20 @@ declare
   new_series uuid;
   tz text := (select time_zone from public.org_settings);
 begin
-  if not private.is_coordinating() then
-    raise exception 'errors.forbidden' using errcode = 'TS403';
+  perform private.check_new_shift(p_zone, p_capacity, p_start_time, p_end_time);
+  if p_ends_on < p_starts_on or p_ends_on > p_starts_on + 366 then
+    raise exception 'shifts.errors.seriesTooLong' using errcode = 'TS409';
   end if;
-  if not exists (select 1 from public.zones z where z.id = p_zone and z.retired_at is null) then
-    raise exception 'shifts.errors.zone' using errcode = 'TS409';
-  end if;
-  insert into public.shift_series (zone_id, weekdays, start_time, duration_minutes, starts_on, ends_on, time_zone, created_by)
-    values (p_zone, p_weekdays, p_start_time, p_duration_minutes, p_starts_on, p_ends_on, tz, (select auth.uid()))
+  insert into public.shift_series (zone_id, weekdays, start_time, end_time, starts_on, ends_on, time_zone, created_by)
+    values (p_zone, p_weekdays, p_start_time, p_end_time, p_starts_on, p_ends_on, tz, (select auth.uid()))
     returning id into new_series;
   insert into public.shifts (zone_id, series_id, starts_at, ends_at, capacity, needs_languages, needs_team_lead, notes, created_by)
-  select p_zone, new_series, t.starts_at, t.starts_at + make_interval(mins => p_duration_minutes),
-         p_capacity, p_needs_languages, p_needs_team_lead, p_notes, (select auth.uid())
+  select p_zone, new_series, lower(t.period), upper(t.period),
+         p_capacity, p_needs_languages, p_needs_team_lead, left(coalesce(p_notes, ''), 1000), (select auth.uid())
   from generate_series(p_starts_on::timestamp, p_ends_on::timestamp, interval '1 day') as d(day)
-  cross join lateral (select ((d.day::date + p_start_time) at time zone tz) as starts_at) t
+  cross join lateral (select private.local_period(d.day::date, p_start_time, p_end_time, tz) as period) t
   where extract(isodow from d.day)::smallint = any (p_weekdays)
-    and t.starts_at > now();
+    and lower(t.period) > now();
   if not found then
     raise exception 'shifts.errors.seriesEmpty' using errcode = 'TS409';
   end if;
@@ -591,7 +635,7 @@ $$;
 
 -- One shift on a local day and time in the organisation's time zone.
 create or replace function private.create_shift(
-  p_zone uuid, p_day date, p_start_time time, p_duration_minutes integer,
+  p_zone uuid, p_day date, p_start_time time, p_end_time time,
   p_capacity smallint, p_needs_languages text[], p_needs_team_lead boolean, p_notes text
 ) returns uuid
 language plpgsql security definer
@@ -599,20 +643,16 @@ set search_path = ''
 as $$
 declare
   new_shift uuid;
-  starts timestamptz := (p_day + p_start_time) at time zone (select time_zone from public.org_settings);
+  period tstzrange;
 begin
-  if not private.is_coordinating() then
-    raise exception 'errors.forbidden' using errcode = 'TS403';
-  end if;
-  if not exists (select 1 from public.zones z where z.id = p_zone and z.retired_at is null) then
-    raise exception 'shifts.errors.zone' using errcode = 'TS409';
-  end if;
-  if starts + make_interval(mins => p_duration_minutes) <= now() then
+  perform private.check_new_shift(p_zone, p_capacity, p_start_time, p_end_time);
+  period := private.local_period(p_day, p_start_time, p_end_time, (select time_zone from public.org_settings));
+  if upper(period) <= now() then
     raise exception 'shifts.errors.inPast' using errcode = 'TS409';
   end if;
   insert into public.shifts (zone_id, starts_at, ends_at, capacity, needs_languages, needs_team_lead, notes, created_by)
-    values (p_zone, starts, starts + make_interval(mins => p_duration_minutes), p_capacity, p_needs_languages,
-            p_needs_team_lead, p_notes, (select auth.uid()))
+    values (p_zone, lower(period), upper(period), p_capacity, p_needs_languages, p_needs_team_lead,
+            left(coalesce(p_notes, ''), 1000), (select auth.uid()))
     returning id into new_shift;
   return new_shift;
 end
@@ -620,21 +660,44 @@ $$;
 
 revoke all on function
   private.claim_shift(uuid, boolean), private.leave_shift(uuid), private.check_in(uuid), private.check_out(uuid),
-  private.assign_to_shift(uuid, uuid), private.unassign_from_shift(uuid), private.cancel_shift(uuid, text),
-  private.create_shift_series(uuid, smallint[], time, integer, date, date, smallint, text[], boolean, text),
-  private.create_shift(uuid, date, time, integer, smallint, text[], boolean, text)
+  private.assign_to_shift(uuid, uuid), private.unassign_from_shift(uuid, uuid), private.cancel_shift(uuid, text),
+  private.create_shift_series(uuid, smallint[], time, time, date, date, smallint, text[], boolean, text),
+  private.create_shift(uuid, date, time, time, smallint, text[], boolean, text)
   from public, anon;
 grant execute on function
   private.claim_shift(uuid, boolean), private.leave_shift(uuid), private.check_in(uuid), private.check_out(uuid),
-  private.assign_to_shift(uuid, uuid), private.unassign_from_shift(uuid), private.cancel_shift(uuid, text),
-  private.create_shift_series(uuid, smallint[], time, integer, date, date, smallint, text[], boolean, text),
-  private.create_shift(uuid, date, time, integer, smallint, text[], boolean, text)
+  private.assign_to_shift(uuid, uuid), private.unassign_from_shift(uuid, uuid), private.cancel_shift(uuid, text),
+  private.create_shift_series(uuid, smallint[], time, time, date, date, smallint, text[], boolean, text),
+  private.create_shift(uuid, date, time, time, smallint, text[], boolean, text)
   to authenticated;
 revoke all on function private.recount_shift(uuid), private.fill_from_waitlist(uuid), private.enqueue_job(text, text, jsonb),
   private.enqueue_due_reminders(), private.claim_eligibility(uuid, timestamptz), private.lock_shift(uuid),
   private.on_assignment_change(), private.after_assignment_change(), private.after_capacity_change() from public;
 grant execute on function private.is_coordinating() to authenticated;
-grant execute on function private.claim_eligibility(uuid, timestamptz) to authenticated;
+revoke all on function private.local_period(date, time, time, text), private.check_new_shift(uuid, smallint, time, time) from public;
+
+-- Observers a coordinator may put on a shift, with whether their training is current for it.
+create or replace function private.assignable_observers(p_shift uuid)
+returns table (id uuid, name text, email text, eligibility text)
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+  if not private.is_coordinating() then
+    raise exception 'errors.forbidden' using errcode = 'TS403';
+  end if;
+  return query
+    select p.id, p.display_name, p.email, private.claim_eligibility(p.id, s.starts_at)
+    from public.profiles p
+    join public.role_grants g on g.user_id = p.id and g.role = 'observer'
+    cross join public.shifts s
+    where s.id = p_shift and p.deactivated_at is null
+      and not exists (select 1 from public.shift_assignments a where a.shift_id = s.id and a.observer_id = p.id and a.status <> 'cancelled')
+    order by lower(p.display_name), p.email;
+end
+$$;
+revoke all on function private.assignable_observers(uuid) from public, anon;
+grant execute on function private.assignable_observers(uuid) to authenticated;
 
 -- Calendar feeds -----------------------------------------------------------------------------
 -- Only a hash of the secret is kept; the link is shown once when it is made.
@@ -681,19 +744,23 @@ language plpgsql security definer
 set search_path = ''
 as $$
 declare
-  freed record;
+  freed uuid;
 begin
   if new.deactivated_at is not null and old.deactivated_at is null then
     delete from private.calendar_tokens where user_id = new.id;
+    -- Shift row locks first, in id order, as every other path takes them: no deadlocks.
     for freed in
-      update public.shift_assignments a
-        set status = 'cancelled', cancelled_at = now()
-        from public.shifts s
-        where s.id = a.shift_id and a.observer_id = new.id
-          and a.status in ('claimed', 'waitlisted') and s.starts_at > now()
-        returning a.shift_id
+      select s.id from public.shifts s
+      where s.ends_at > now()
+        and exists (select 1 from public.shift_assignments a
+                    where a.shift_id = s.id and a.observer_id = new.id and a.status in ('claimed', 'waitlisted'))
+      order by s.id
+      for update of s
     loop
-      perform private.fill_from_waitlist(freed.shift_id);
+      update public.shift_assignments
+        set status = 'cancelled', cancelled_at = now()
+        where shift_id = freed and observer_id = new.id and status in ('claimed', 'waitlisted');
+      perform private.fill_from_waitlist(freed);
     end loop;
   end if;
   return null;
@@ -748,7 +815,17 @@ as $$
          (select count(*) from public.shift_assignments w
            where w.shift_id = a.shift_id and w.status = 'waitlisted' and w.seq <= a.seq)::integer
   from public.shift_assignments a
-  where a.observer_id = (select auth.uid()) and a.status = 'waitlisted'
+  where a.observer_id = (select auth.uid()) and a.status = 'waitlisted' and private.is_active_member()
 $$;
 revoke all on function private.my_waitlist_positions() from public, anon;
 grant execute on function private.my_waitlist_positions() to authenticated;
+
+-- The caller's own eligibility for a shift, so the page can say why before they tap.
+create or replace function private.my_claim_eligibility(p_shift uuid) returns text
+language sql stable security definer
+set search_path = ''
+as $$
+  select private.claim_eligibility((select auth.uid()), s.starts_at) from public.shifts s where s.id = p_shift
+$$;
+revoke all on function private.my_claim_eligibility(uuid) from public, anon;
+grant execute on function private.my_claim_eligibility(uuid) to authenticated;

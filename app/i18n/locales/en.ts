@@ -205,6 +205,9 @@ const en = {
     },
   },
   shifts: {
+    cantGo: "Can't go?",
+    cancelSpotHelp: "Your spot goes to the next person on the waitlist at once. If you claim again, you join the end of the waitlist.",
+    trainingWarning: "Your training is not recorded or has expired, so you cannot claim shifts yet. Ask your coordinator.",
     title: "Shifts",
     detailTitle: "Shift",
     intro: "Open shifts for the next two weeks. Your own zones are marked with a star.",
@@ -410,6 +413,10 @@ const en = {
   },
   outbox: { title: "Development outbox", empty: "No messages yet.", to: "To", subject: "Subject", sent: "Sent" },
   email: {
+    assignedSubject: "You are on a shift: {{zone}}, {{day}}",
+    assignedBody: "A coordinator put you on this shift. If you cannot go, leave the shift in Testigo so that someone else can take it.",
+    unassignedSubject: "You are no longer on the shift: {{zone}}, {{day}}",
+    unassignedBody: "A coordinator took you off this shift, so you do not need to go. Thank you.",
     codeSubject: "Your Testigo sign-in code: {{code}}",
     codeBody: "Your sign-in code is {{code}}. It is valid for 10 minutes. If you did not ask for it, ignore this email.",
     greeting: "Hi {{name}},",
@@ -430,6 +437,7 @@ const en = {
     footer: "You get this email from {{org}} because you signed up for a shift. You can change the language of these emails in your profile.",
   },
   errors: {
+    busy: "Many people are doing this at once. Please try again.",
     required: "This field is required.",
     email: "Enter a valid email address.",
     code: "Enter the 6 digits from the email.",

@@ -207,6 +207,9 @@ const es: Resources = {
     },
   },
   shifts: {
+    cantGo: "¿No puedes ir?",
+    cancelSpotHelp: "Tu lugar pasa de inmediato a la siguiente persona de la lista de espera. Si vuelves a tomarlo, quedas al final de la lista.",
+    trainingWarning: "Tu capacitación no está registrada o ya venció, así que todavía no puedes tomar turnos. Pregunta a la coordinación.",
     title: "Turnos",
     detailTitle: "Turno",
     intro: "Turnos abiertos de las próximas dos semanas. Tus zonas tienen una estrella.",
@@ -412,6 +415,10 @@ const es: Resources = {
   },
   outbox: { title: "Buzón de desarrollo", empty: "Aún no hay mensajes.", to: "Para", subject: "Asunto", sent: "Enviado" },
   email: {
+    assignedSubject: "Tienes un turno: {{zone}}, {{day}}",
+    assignedBody: "La coordinación te puso en este turno. Si no puedes ir, sal del turno en Testigo para que otra persona pueda tomarlo.",
+    unassignedSubject: "Ya no estás en el turno: {{zone}}, {{day}}",
+    unassignedBody: "La coordinación te quitó de este turno, así que no necesitas ir. Gracias.",
     codeSubject: "Tu código para entrar a Testigo: {{code}}",
     codeBody: "Tu código es {{code}}. Es válido por 10 minutos. Si no lo pediste, ignora este correo.",
     greeting: "Hola, {{name}}:",
@@ -432,6 +439,7 @@ const es: Resources = {
     footer: "Recibes este correo de {{org}} porque te inscribiste en un turno. Puedes cambiar el idioma de estos correos en tu perfil.",
   },
   errors: {
+    busy: "Mucha gente está haciendo esto a la vez. Inténtalo de nuevo.",
     required: "Este campo es obligatorio.",
     email: "Escribe un correo electrónico válido.",
     code: "Escribe los 6 dígitos del correo.",

@@ -62,16 +62,20 @@ export async function calendarFeed(token: string, appUrl: string, text: (languag
       .selectFrom("shift_assignments as a")
       .innerJoin("shifts as s", "s.id", "a.shift_id")
       .innerJoin("zones as z", "z.id", "s.zone_id")
-      .select(["a.id", "a.status", "a.updated_at", "s.id as shift_id", "s.starts_at", "s.ends_at", "s.cancelled_at", "s.notes", "z.name", "z.meeting_point_note"])
+      .select(["a.id", "a.seq", "a.status", "a.updated_at", "s.id as shift_id", "s.starts_at", "s.ends_at", "s.cancelled_at", "s.notes", "z.name", "z.meeting_point_note"])
       .where("a.observer_id", "=", owner.user_id)
       .where((eb) => eb.or([eb("a.status", "<>", "cancelled"), eb("s.cancelled_at", "is not", null)]))
-      .where("s.ends_at", ">", new Date(Date.now() - 90 * 86_400_000))
+      // A week of history at most: a seized phone or calendar account should not tell months of places.
+      .where("s.ends_at", ">", new Date(Date.now() - 7 * 86_400_000))
       .orderBy("s.starts_at")
+      .orderBy("a.seq")
       .limit(1000)
       .execute(),
   );
   const words = text(owner.preferred_language);
-  const events: EventAttributes[] = rows
+  const latest = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) latest.set(r.shift_id, r); // one event per shift: the person's latest assignment
+  const events: EventAttributes[] = [...latest.values()]
     .filter((r) => r.status !== "cancelled" || r.cancelled_at !== null)
     .map((r) => {
       const cancelled = r.cancelled_at !== null;

@@ -102,7 +102,10 @@ function stillRelevant(kind: string, payload: Payload, a: Assignment) {
     case "waitlist_promoted":
       // A spot can open while the shift is under way; it is still worth telling.
       return a.status === "claimed";
+    case "shift_assigned":
+      return a.status === "claimed" && a.cancelled_at === null;
     case "shift_cancelled":
+    case "shift_unassigned":
       return true;
     default:
       throw new InvalidJob();
@@ -128,6 +131,12 @@ async function composeMail(kind: string, payload: Payload, a: Assignment): Promi
   } else if (kind === "waitlist_promoted") {
     subject = t("email.promotedSubject", { zone, day });
     body = t("email.promotedBody");
+  } else if (kind === "shift_assigned") {
+    subject = t("email.assignedSubject", { zone, day });
+    body = t("email.assignedBody");
+  } else if (kind === "shift_unassigned") {
+    subject = t("email.unassignedSubject", { zone, day });
+    body = t("email.unassignedBody");
   } else {
     subject = t("email.shiftCancelledSubject", { zone, day });
     body = t("email.shiftCancelledBody");

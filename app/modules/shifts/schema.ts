@@ -9,7 +9,8 @@ const dateField = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, "errors.date")
   .refine((d) => {
     const parsed = new Date(`${d}T00:00:00Z`);
-    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(d);
+    const year = Number(d.slice(0, 4));
+    return year >= 2000 && year <= 2100 && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(d);
   }, "errors.date");
 
 const timeField = z
@@ -60,13 +61,9 @@ export const CreateShiftSchema = z
       }
     }
   })
-  .transform((value) => {
-    const start = minutesOf(value.startTime);
-    const end = minutesOf(value.endTime);
-    // An end before the start is the next morning: overnight shifts are common.
-    const durationMinutes = end > start ? end - start : end + 1440 - start;
-    return { ...value, durationMinutes, until: value.until ?? value.date };
-  });
+  // An end before the start is the next morning: overnight shifts are common. The database turns
+  // both local times into instants on their own days, so a DST change overnight costs no hour.
+  .transform((value) => ({ ...value, overnight: minutesOf(value.endTime) < minutesOf(value.startTime), until: value.until ?? value.date }));
 
 export type CreateShiftInput = z.infer<typeof CreateShiftSchema>;
 

@@ -23,6 +23,8 @@ export function asShiftError(error: unknown): unknown {
   if (code === "23514" && constraint === "shifts_capacity_not_exceeded") return new ShiftError(409, "shifts.errors.capacityBelowClaimed", "capacity");
   if (code === "23P01") return new ShiftError(409, "shifts.errors.overlap");
   if (code === "42501") return new ShiftError(403, "errors.forbidden");
+  // Lock contention that PostgreSQL resolved by giving up on this transaction: safe to try again.
+  if (code === "40P01" || code === "40001") return new ShiftError(409, "errors.busy");
   return error;
 }
 
@@ -131,6 +133,8 @@ export interface ShiftDetail extends ShiftSummary {
   cancelReason: string;
   checkedInAt: string | null;
   checkedOutAt: string | null;
+  /** Whether the signed-in person may claim it: 'ok', 'training_missing', 'training_expired', 'not_observer'. */
+  myEligibility: string;
 }
 
 export async function getShift(claims: Claims, id: string): Promise<ShiftDetail> {
@@ -139,10 +143,12 @@ export async function getShift(claims: Claims, id: string): Promise<ShiftDetail>
       .select(["z.geometry", "z.meeting_point_note", "s.cancel_reason", "mine.checked_in_at", "mine.checked_out_at"])
       .where("s.id", "=", id)
       .executeTakeFirst();
-    return row ? { row, waitlist: await positions(trx) } : null;
+    if (!row) return null;
+    const eligibility = await sql<{ e: string }>`select private.my_claim_eligibility(${id}::uuid) as e`.execute(trx);
+    return { row, waitlist: await positions(trx), eligibility: eligibility.rows[0]?.e ?? "not_observer" };
   });
   if (!found) throw new ShiftError(404, "shifts.errors.notFound");
-  const { row, waitlist } = found;
+  const { row, waitlist, eligibility } = found;
   return {
     ...toSummary(row, waitlist),
     zoneGeometry: row.geometry as unknown as ZoneGeometry,
@@ -150,6 +156,7 @@ export async function getShift(claims: Claims, id: string): Promise<ShiftDetail>
     cancelReason: row.cancel_reason,
     checkedInAt: row.checked_in_at ? iso(row.checked_in_at) : null,
     checkedOutAt: row.checked_out_at ? iso(row.checked_out_at) : null,
+    myEligibility: eligibility,
   };
 }
 
@@ -190,10 +197,13 @@ export async function myShifts(claims: Claims, now = new Date()): Promise<{ upco
       .where((eb) => eb.or([eb("a.status", "<>", "cancelled"), eb("s.cancelled_at", "is not", null)]))
       .where("s.ends_at", ">", new Date(now.getTime() - 60 * 86_400_000))
       .orderBy("s.starts_at")
+      .orderBy("a.seq")
       .execute();
     return { rows, waitlist: await positions(trx) };
   });
-  const all = rows.rows
+  const latest = new Map<string, (typeof rows.rows)[number]>();
+  for (const r of rows.rows) latest.set(r.id, r); // ordered by seq: the last one per shift wins
+  const all = [...latest.values()]
     // A cancelled shift stays in the list so the person sees why it went away; their own cancellations do not.
     .filter((r) => r.my_status !== "cancelled" || r.cancelled_at !== null)
     .map((r) => ({
@@ -250,8 +260,8 @@ export const checkOut = (claims: Claims, shiftId: string) =>
 export const assignToShift = (claims: Claims, shiftId: string, observerId: string) =>
   callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.assign_to_shift(${shiftId}::uuid, ${observerId}::uuid)`.execute(trx));
 
-export const unassignFromShift = (claims: Claims, assignmentId: string) =>
-  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.unassign_from_shift(${assignmentId}::uuid)`.execute(trx));
+export const unassignFromShift = (claims: Claims, shiftId: string, assignmentId: string) =>
+  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.unassign_from_shift(${shiftId}::uuid, ${assignmentId}::uuid)`.execute(trx));
 
 export const cancelShift = (claims: Claims, shiftId: string, reason: string) =>
   guarded(() => withUser(claims, (trx) => sql`select id from private.cancel_shift(${shiftId}::uuid, ${reason})`.execute(trx)));
@@ -263,7 +273,7 @@ export function createShifts(claims: Claims, input: CreateShiftInput): Promise<{
     withUser(claims, async (trx) => {
       if (input.repeat === "weekly") {
         const { rows } = await sql<{ id: string }>`select private.create_shift_series(
-            ${input.zoneId}::uuid, ${`{${input.weekdays.join(",")}}`}::smallint[], ${input.startTime}::time, ${input.durationMinutes}::integer,
+            ${input.zoneId}::uuid, ${`{${input.weekdays.join(",")}}`}::smallint[], ${input.startTime}::time, ${input.endTime}::time,
             ${input.date}::date, ${input.until}::date, ${input.capacity}::smallint, ${languages}::text[],
             ${input.needsTeamLead}, ${input.notes}) as id`.execute(trx);
         const id = rows[0]!.id;
@@ -275,7 +285,7 @@ export function createShifts(claims: Claims, input: CreateShiftInput): Promise<{
         return { kind: "series" as const, id, count: Number(count.n) };
       }
       const { rows } = await sql<{ id: string }>`select private.create_shift(
-          ${input.zoneId}::uuid, ${input.date}::date, ${input.startTime}::time, ${input.durationMinutes}::integer,
+          ${input.zoneId}::uuid, ${input.date}::date, ${input.startTime}::time, ${input.endTime}::time,
           ${input.capacity}::smallint, ${languages}::text[], ${input.needsTeamLead}, ${input.notes}) as id`.execute(trx);
       return { kind: "shift" as const, id: rows[0]!.id, count: 1 };
     }),
@@ -359,17 +369,13 @@ export async function roster(claims: Claims, shiftId: string): Promise<RosterEnt
 
 /** Active observers a coordinator may put on a shift, with whether their training is current for it. */
 export async function assignableObservers(claims: Claims, shiftId: string) {
-  return withUser(claims, async (trx) => {
-    const { rows } = await sql<{ id: string; name: string; email: string; eligibility: string }>`
-      select p.id, p.display_name as name, p.email, private.claim_eligibility(p.id, s.starts_at) as eligibility
-      from public.profiles p
-      join public.role_grants g on g.user_id = p.id and g.role = 'observer'
-      cross join public.shifts s
-      where s.id = ${shiftId}::uuid and p.deactivated_at is null
-        and not exists (select 1 from public.shift_assignments a where a.shift_id = s.id and a.observer_id = p.id and a.status <> 'cancelled')
-      order by lower(p.display_name), p.email`.execute(trx);
-    return rows;
-  });
+  return guarded(() =>
+    withUser(claims, async (trx) => {
+      const { rows } = await sql<{ id: string; name: string; email: string; eligibility: string }>`
+        select * from private.assignable_observers(${shiftId}::uuid)`.execute(trx);
+      return rows;
+    }),
+  );
 }
 
 export interface WeekShift {

@@ -69,7 +69,7 @@ describe("claiming, leaving and the waitlist", () => {
 
     // an unassign promotes the next
     const entry = (await roster(cast.coordinator_carmen.claims, shift)).find((r) => r.observerId === trained[1]!.id)!;
-    await unassignFromShift(cast.coordinator_carmen.claims, entry.id);
+    await unassignFromShift(cast.coordinator_carmen.claims, shift, entry.id);
     expect(await statusOf(shift, trained[3]!)).toBe("claimed");
 
     // someone new now waits rather than jumping in
@@ -212,7 +212,10 @@ describe("RLS: who may do what", () => {
     }
     const assigned = await assignToShift(cast.coordinator_carmen.claims, created.id, trained[0]!.id);
     expect(assigned.status).toBe("claimed");
-    await expect(unassignFromShift(trained[0]!.claims, assigned.id)).rejects.toMatchObject({ status: 403 });
+    await expect(unassignFromShift(trained[0]!.claims, created.id, assigned.id)).rejects.toMatchObject({ status: 403 });
+    // an assignment id from another shift is refused
+    const elsewhere = await createTestShift(zoneId, { startsInHours: 900 });
+    await expect(unassignFromShift(cast.coordinator_carmen.claims, elsewhere, assigned.id)).rejects.toMatchObject({ messageKey: "shifts.errors.notOnShift" });
     await expect(assignToShift(cast.coordinator_carmen.claims, created.id, cast.observer_oscar.id)).rejects.toMatchObject({
       messageKey: "shifts.errors.training_missingOther",
     });
@@ -275,9 +278,29 @@ describe("weekly series across daylight-saving time", () => {
     expect(starts).toEqual(expect.arrayContaining(expectedUtc));
   });
 
-  it("an overnight shift ends the next morning; an empty series is refused", async () => {
-    const overnight = CreateShiftSchema.parse({ intent: "create", zoneId, date: "2027-04-02", startTime: "22:00", endTime: "06:00", capacity: "2" });
-    expect(overnight.durationMinutes).toBe(480);
+  it("an overnight shift ends at its local end time even when the clocks change that night; an empty series is refused", async () => {
+    const overnight = CreateShiftSchema.parse({
+      intent: "create",
+      zoneId,
+      repeat: "weekly",
+      date: "2027-03-06",
+      until: "2027-03-13",
+      weekdays: ["6"], // Saturdays: the second one is the night of the March change
+      startTime: "22:00",
+      endTime: "06:00",
+      capacity: "2",
+    });
+    expect(overnight.overnight).toBe(true);
+    const made = await createShifts(cast.coordinator_carmen.claims, overnight);
+    const rows = await withUser(cast.coordinator_carmen.claims, (trx) =>
+      trx.selectFrom("shifts").select(["starts_at", "ends_at"]).where("series_id", "=", made.id).orderBy("starts_at").execute(),
+    );
+    expect(rows.map((r) => [localHour(new Date(r.starts_at).toISOString()), localHour(new Date(r.ends_at).toISOString())])).toEqual([
+      ["Sat 22:00", "Sun 06:00"],
+      ["Sat 22:00", "Sun 06:00"],
+    ]);
+    // 8 hours, then 7 hours: the night the clocks go forward is an hour shorter
+    expect(rows.map((r) => (new Date(r.ends_at).getTime() - new Date(r.starts_at).getTime()) / 3_600_000)).toEqual([8, 7]);
     const empty = CreateShiftSchema.parse({
       intent: "create",
       zoneId,
@@ -297,7 +320,7 @@ describe("weekly series across daylight-saving time", () => {
       intent: "create",
       zoneId,
       repeat: "weekly",
-      date: "2027-02-30",
+      date: "0000-01-01",
       startTime: "25:00",
       endTime: "10:00",
       capacity: "101",
@@ -306,5 +329,82 @@ describe("weekly series across daylight-saving time", () => {
     expect(result.success).toBe(false);
     const fields = Object.fromEntries((result.error?.issues ?? []).map((i) => [i.path.join("."), i.message]));
     expect(fields).toMatchObject({ date: "errors.date", startTime: "shifts.errors.time", capacity: "shifts.errors.capacity" });
+  });
+});
+
+describe("review findings", () => {
+  it("nobody but a coordinator learns another person's training status", async () => {
+    const shift = await createTestShift(zoneId, { startsInHours: 1000 });
+    await expect(
+      withUser(trained[0]!.claims, (trx) => sql`select private.claim_eligibility(${cast.observer_oscar.id}::uuid, now())`.execute(trx)),
+    ).rejects.toMatchObject({ code: "42501" });
+    await expect(
+      withUser(trained[0]!.claims, (trx) => sql`select * from private.assignable_observers(${shift}::uuid)`.execute(trx)),
+    ).rejects.toMatchObject({ code: "TS403" });
+    const rows = await withUser(cast.coordinator_carmen.claims, (trx) => sql<{ email: string; eligibility: string }>`select * from private.assignable_observers(${shift}::uuid)`.execute(trx));
+    expect(rows.rows.find((r) => r.email === cast.observer_oscar.email)?.eligibility).toBe("training_missing");
+  });
+
+  it("cancelling a shift under way leaves checked-in people checked in, so they can check out", async () => {
+    const shift = await createTestShift(zoneId, { startsInHours: -0.5, hours: 3, capacity: 3 });
+    const here = await createPersona("here_hal", ["observer"], { trainingDate: "2026-09-01" });
+    const late = await createPersona("late_lu", ["observer"], { trainingDate: "2026-09-01" });
+    await claimShift(here.claims, shift);
+    await claimShift(late.claims, shift);
+    await checkIn(here.claims, shift);
+    await cancelShift(cast.coordinator_carmen.claims, shift, "Raid over");
+    expect(await statusOf(shift, here)).toBe("checked_in");
+    expect((await myShifts(late.claims)).upcoming.find((s) => s.id === shift)).toMatchObject({ cancelled: true });
+    expect((await checkOut(here.claims, shift)).status).toBe("checked_out");
+  });
+
+  it("a deactivated person can no longer check in or out, and their spot under way goes to the waitlist", async () => {
+    const shift = await createTestShift(zoneId, { startsInHours: -0.25, hours: 3, capacity: 1 });
+    const leaving = await createPersona("leaving_lia", ["observer"], { trainingDate: "2026-09-01" });
+    const waiting = await createPersona("waiting_wes", ["observer"], { trainingDate: "2026-09-01" });
+    await claimShift(leaving.claims, shift);
+    await claimShift(waiting.claims, shift);
+    await withSystem((trx) => trx.updateTable("profiles").set({ deactivated_at: sql`now()` }).where("id", "=", leaving.id).execute());
+    await expect(checkIn(leaving.claims, shift)).rejects.toMatchObject({ status: 403 });
+    expect(await statusOf(shift, waiting)).toBe("claimed");
+  });
+
+  it("deactivation and a coordinator's unassignment at the same moment do not deadlock", async () => {
+    for (let round = 0; round < 5; round++) {
+      const a = await createTestShift(zoneId, { startsInHours: 1100 + round * 10, capacity: 2 });
+      const b = await createTestShift(zoneId, { startsInHours: 1105 + round * 10, capacity: 2 });
+      const person = await createPersona(`race_${round}`, ["observer"], { trainingDate: "2026-09-01" });
+      const other = await createPersona(`race_other_${round}`, ["observer"], { trainingDate: "2026-09-01" });
+      await claimShift(person.claims, a);
+      await claimShift(person.claims, b);
+      await claimShift(other.claims, b);
+      const entry = (await roster(cast.coordinator_carmen.claims, b)).find((r) => r.observerId === other.id)!;
+      const results = await Promise.allSettled([
+        withSystem((trx) => trx.updateTable("profiles").set({ deactivated_at: sql`now()` }).where("id", "=", person.id).execute()),
+        unassignFromShift(cast.coordinator_carmen.claims, b, entry.id),
+        leaveShift(person.claims, a).catch(() => null),
+      ]);
+      expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    }
+    expect(await brokenShiftInvariants()).toEqual([]);
+  });
+
+  it("a shift left and claimed again, then cancelled, appears once in my shifts", async () => {
+    const person = await createPersona("again_ada", ["observer"], { trainingDate: "2026-09-01" });
+    const shift = await createTestShift(zoneId, { startsInHours: 1300 });
+    await claimShift(person.claims, shift);
+    await leaveShift(person.claims, shift);
+    await claimShift(person.claims, shift);
+    await cancelShift(cast.coordinator_carmen.claims, shift, "");
+    expect((await myShifts(person.claims)).upcoming.filter((s) => s.id === shift)).toHaveLength(1);
+  });
+
+  it("refuses impossible shifts from direct callers with a message, not a constraint error", async () => {
+    const call = (capacity: number, start: string, end: string) =>
+      withUser(cast.coordinator_carmen.claims, (trx) =>
+        sql`select private.create_shift(${zoneId}::uuid, '2027-06-01'::date, ${start}::time, ${end}::time, ${capacity}::smallint, '{}'::text[], false, '')`.execute(trx),
+      ).catch((e: unknown) => e);
+    expect(await call(0, "10:00", "12:00")).toMatchObject({ code: "TS409", message: "shifts.errors.capacity" });
+    expect(await call(3, "10:00", "10:00")).toMatchObject({ code: "TS409", message: "shifts.errors.endTime" });
   });
 });
