@@ -8,7 +8,9 @@ import { formatDay, formatShiftTime, formatTime } from "./format";
 
 // The background runner for the emails shifts cause. Jobs live in `private.jobs` (see the shifts
 // migration); each is claimed with FOR UPDATE SKIP LOCKED and marked done in the transaction that
-// sends it, so any number of app instances may run this and none sends a job twice.
+// sends it, so any number of app instances may run this and no two send the same job. One window
+// remains: if the process dies after the mail server accepted a message and before the commit, that
+// message goes out again on the next run (at-least-once there, exactly-once otherwise).
 
 const MAX_ATTEMPTS = 5;
 /** Minutes to wait after the first, second, … failed attempt. */
