@@ -1,9 +1,9 @@
 import { defineConfig, devices } from "@playwright/test";
 import { CHROMIUM_FLAGS, findChromium } from "./tests/e2e/chromium";
 
-const PORT = Number(process.env.E2E_PORT ?? 3100);
+import { E2E_DATA_DIR, E2E_PORT as PORT } from "./tests/e2e/paths";
+
 export const DEV_PORT = PORT + 1;
-export const E2E_DATA_DIR = ".data/e2e";
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -31,7 +31,8 @@ export default defineConfig({
     {
       // The production build in test mode (demo data and outbox on), on a fresh embedded database;
       // never the developer's DATABASE_URL. `npm test` builds first.
-      command: `rm -rf ${E2E_DATA_DIR} && env -u DATABASE_URL npx tsx server.ts`,
+      // The server's output is kept so the privacy canary test can check no sealed text was logged.
+      command: `rm -rf ${E2E_DATA_DIR} && mkdir -p .data && env -u DATABASE_URL npx tsx server.ts 2>&1 | tee ${E2E_DATA_DIR}-server.log`,
       url: `http://localhost:${PORT}/healthz`,
       reuseExistingServer: false,
       timeout: 180_000,
@@ -41,13 +42,13 @@ export default defineConfig({
     },
     {
       // `npm run dev` as a fresh clone runs it: no data, no Vite cache (tests/e2e/dev-server.spec.ts).
-      command: "rm -rf .data/e2e-dev node_modules/.vite && env -u DATABASE_URL npx tsx server.ts",
+      command: `rm -rf ${E2E_DATA_DIR}-dev node_modules/.vite && env -u DATABASE_URL npx tsx server.ts`,
       url: `http://localhost:${DEV_PORT}/healthz`,
       reuseExistingServer: false,
       timeout: 180_000,
       stdout: "ignore",
       stderr: "pipe",
-      env: { PORT: String(DEV_PORT), HMR_PORT: "24701", DATA_DIR: ".data/e2e-dev", NODE_ENV: "development" },
+      env: { PORT: String(DEV_PORT), HMR_PORT: String(PORT + 21601), DATA_DIR: `${E2E_DATA_DIR}-dev`, NODE_ENV: "development" },
     },
   ],
 });

@@ -43,6 +43,12 @@ export default defineConfig({
       "date-fns",
       "date-fns/locale/en-US",
       "date-fns/locale/es",
+      "@noble/ciphers/chacha.js",
+      "@noble/curves/ed25519.js",
+      "@noble/hashes/hkdf.js",
+      "@noble/hashes/scrypt.js",
+      "@noble/hashes/sha2.js",
+      "@noble/hashes/utils.js",
     ],
   },
   plugins: [

@@ -50,6 +50,16 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                   <li>
                     <NavLink to="/my/shifts">{t("nav.myShifts")}</NavLink>
                   </li>
+                  <li>
+                    <NavLink to="/reports" end>
+                      {t("nav.reports")}
+                    </NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/reports/new" className="nav-report">
+                      {t("nav.newReport")}
+                    </NavLink>
+                  </li>
                 </>
               ) : null}
               {canManagePeople ? (
@@ -67,6 +77,11 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                     <NavLink to="/admin/people">{t("nav.people")}</NavLink>
                   </li>
                 </>
+              ) : null}
+              {roles.includes("attorney") ? (
+                <li>
+                  <NavLink to="/review/key">{t("nav.key")}</NavLink>
+                </li>
               ) : null}
               {isAdmin ? (
                 <li>

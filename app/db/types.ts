@@ -35,7 +35,17 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type ReportStatus = "closed" | "follow_up" | "in_review" | "new" | "referred";
+
+export type ReportUrgency = "critical" | "high" | "low" | "medium";
+
+export type ReportVerification = "confirmed" | "false_alarm" | "unconfirmed";
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export type TriState = "no" | "unknown" | "yes";
+
+export type WarrantType = "administrative" | "judicial" | "none" | "unknown";
 
 export interface AuthUsers {
   banned_until: Timestamp | null;
@@ -125,11 +135,94 @@ export interface Profiles {
   updated_at: Generated<Timestamp>;
 }
 
+export interface ReportAddenda {
+  author_id: string | null;
+  body: Generated<string>;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  report_id: string;
+  sealed: Json | null;
+}
+
+export interface ReportOverview {
+  activities: string[] | null;
+  agencies: string[] | null;
+  agent_count_min: number | null;
+  agents_possibly_more: boolean | null;
+  cross_streets: string | null;
+  id: string | null;
+  location: Json | null;
+  location_accuracy_m: number | null;
+  occurred_at: Timestamp | null;
+  sealed_detained: number | null;
+  sealed_witnesses: number | null;
+  shift_id: string | null;
+  status: ReportStatus | null;
+  submitted_at: Timestamp | null;
+  urgency: ReportUrgency | null;
+  vehicle_count: number | null;
+  verification: ReportVerification | null;
+  zone_id: string | null;
+}
+
+export interface Reports {
+  activities: Generated<string[]>;
+  agencies: Generated<string[]>;
+  agent_count_min: number | null;
+  agents_possibly_more: Generated<boolean>;
+  author_id: string | null;
+  client_uuid: string;
+  consent_asked: Generated<TriState>;
+  consent_given: Generated<TriState>;
+  created_at: Generated<Timestamp>;
+  cross_streets: Generated<string>;
+  equipment: Generated<string>;
+  home_entry: Generated<TriState>;
+  id: Generated<string>;
+  identified: Generated<TriState>;
+  injuries: Generated<TriState>;
+  local_police_assisting: Generated<TriState>;
+  location: Json | null;
+  location_accuracy_m: number | null;
+  masked: Generated<TriState>;
+  narrative: Generated<string>;
+  occurred_at: Timestamp;
+  officers: Generated<Json>;
+  review_started_at: Timestamp | null;
+  sealed: Json | null;
+  sealed_detained: Generated<number>;
+  sealed_witnesses: Generated<number>;
+  shift_id: string | null;
+  status: Generated<ReportStatus>;
+  submitted_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+  urgency: Generated<ReportUrgency>;
+  use_of_force: Generated<TriState>;
+  vehicle_count: number | null;
+  vehicles: Generated<Json>;
+  verification: Generated<ReportVerification>;
+  vest_text: Generated<string>;
+  warrant: Generated<WarrantType>;
+  zone_id: string | null;
+}
+
 export interface RoleGrants {
   granted_at: Generated<Timestamp>;
   granted_by: string | null;
   role: AppRole;
   user_id: string;
+}
+
+export interface SealingKeys {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  fingerprint: string;
+  id: Generated<string>;
+  kind: string;
+  owner_id: string | null;
+  public_key: string;
+  revoked_at: Timestamp | null;
+  wrapped_private_key: Json | null;
 }
 
 export interface ShiftAssignments {
@@ -213,7 +306,11 @@ export interface DB {
   "private.rate_limits": PrivateRateLimits;
   "private.sessions": PrivateSessions;
   profiles: Profiles;
+  report_addenda: ReportAddenda;
+  report_overview: ReportOverview;
+  reports: Reports;
   role_grants: RoleGrants;
+  sealing_keys: SealingKeys;
   shift_assignments: ShiftAssignments;
   shift_series: ShiftSeries;
   shifts: Shifts;

@@ -1,5 +1,5 @@
 import type { RouteHandle } from "~/root";
-import { getFormProps, useForm } from "@conform-to/react";
+import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
@@ -10,15 +10,36 @@ import { Field } from "~/components/ui/field";
 import { requireRole } from "~/modules/auth/guards.server";
 import { SettingsSchema } from "~/modules/settings/schema";
 import { readSettings, updateSettings } from "~/modules/settings/settings.server";
+import { RecoveryKeySetup } from "~/components/key-setup";
+import { activeKeys, registerRecoveryKey } from "~/modules/reports/keys.server";
+import { ReportError } from "~/modules/reports/reports.server";
+import { readForm } from "~/utils/form.server";
+import { useEffect, useState } from "react";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "admin");
-  return { settings: await readSettings(user.claims) };
+  const [settings, keys] = await Promise.all([readSettings(user.claims), activeKeys(user.claims)]);
+  const recovery = keys.find((k) => k.kind === "recovery");
+  return {
+    settings,
+    recovery: recovery ? { fingerprint: recovery.fingerprint, createdAt: new Date(recovery.created_at).toISOString() } : null,
+    attorneys: keys.filter((k) => k.kind === "attorney").map((k) => ({ name: k.display_name ?? "", fingerprint: k.fingerprint })),
+  };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, "admin");
-  const submission = parseWithZod(await request.formData(), { schema: SettingsSchema });
+  const formData = await readForm(request, 32 * 1024);
+  if (formData.get("intent") === "recoveryKey") {
+    try {
+      const fingerprint = await registerRecoveryKey(user.claims, String(formData.get("publicKey") ?? ""));
+      return data({ ok: true, fingerprint });
+    } catch (error) {
+      if (error instanceof ReportError) return data({ ok: false, error: error.messageKey }, { status: error.status });
+      throw error;
+    }
+  }
+  const submission = parseWithZod(formData, { schema: SettingsSchema });
   if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
   await updateSettings(user.claims, submission.value);
   return data({ result: submission.reply(), saved: true });
@@ -26,8 +47,10 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function Settings() {
   const { t } = useTranslation();
-  const { settings } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const { settings, recovery, attorneys } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as { result?: SubmissionResult<string[]>; saved?: boolean } | undefined;
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(actionData?.saved, actionData);
   const [form, fields] = useForm({
     lastResult: actionData?.result,
@@ -37,6 +60,7 @@ export default function Settings() {
   });
   const value = (name: keyof typeof settings) => (fields[name].initialValue as string | undefined) ?? String(settings[name]);
   return (
+    <div className="stack">
     <section className="card" aria-labelledby="settings-title">
       <h1 id="settings-title">{t("settings.title")}</h1>
       {actionData?.saved ? (
@@ -87,6 +111,19 @@ export default function Settings() {
         </button>
       </Form>
     </section>
+    <RecoveryKeySetup current={recovery} hydrated={hydrated} />
+    <section className="card" aria-labelledby="attorney-keys-title">
+      <h2 id="attorney-keys-title">{t("keys.attorneyKeys")}</h2>
+      {attorneys.length === 0 ? <p className="warning">{t("keys.noAttorneyKeys")}</p> : null}
+      <ul>
+        {attorneys.map((a) => (
+          <li key={a.fingerprint}>
+            {a.name || "—"}: <span className="mono">{a.fingerprint}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+    </div>
   );
 }
 

@@ -13,11 +13,9 @@ import { assignableObservers, assignToShift, cancelShift, getShift, roster, Shif
 import { mondayOf } from "~/modules/shifts/week";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
-import { invariantResponse } from "~/utils/misc";
+import { UUID, invariantResponse } from "~/utils/misc";
 
 export const handle: RouteHandle = { titleKey: "schedule.rosterTitle" };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireRole(request, "coordinator", "admin");

@@ -5,9 +5,7 @@ import { requireRole } from "~/modules/auth/guards.server";
 import { localDate } from "~/modules/shifts/format";
 import { getShift, roster, rosterCsv, ShiftError } from "~/modules/shifts/shifts.server";
 import { publicSettings } from "~/modules/settings/settings.server";
-import { invariantResponse } from "~/utils/misc";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID, invariantResponse } from "~/utils/misc";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireRole(request, "coordinator", "admin");

@@ -12,12 +12,10 @@ import { validateZoneGeometry } from "~/modules/zones/geometry";
 import { getZone, listAssignableObservers } from "~/modules/zones/zones.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
-import { invariantResponse } from "~/utils/misc";
+import { UUID, invariantResponse } from "~/utils/misc";
 
 export const handle: RouteHandle = { titleKey: "zones.edit" };
 export const links: LinksFunction = () => mapLinks();
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireRole(request, "coordinator", "admin");

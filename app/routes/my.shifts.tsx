@@ -12,10 +12,9 @@ import { myShifts } from "~/modules/shifts/shifts.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { appOrigin } from "~/utils/env.server";
 import { readForm } from "~/utils/form.server";
+import { UUID } from "~/utils/misc";
 
 export const handle: RouteHandle = { titleKey: "myShifts.title" };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "observer");

@@ -8,12 +8,10 @@ import { observerShiftAction } from "~/modules/shifts/actions.server";
 import { checkInOpen, formatShiftTime, formatTime } from "~/modules/shifts/format";
 import { getShift, ShiftError } from "~/modules/shifts/shifts.server";
 import type { RootLoader, RouteHandle } from "~/root";
-import { invariantResponse } from "~/utils/misc";
+import { UUID, invariantResponse } from "~/utils/misc";
 
 export const handle: RouteHandle = { titleKey: "shifts.detailTitle" };
 export const links: LinksFunction = () => mapLinks();
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

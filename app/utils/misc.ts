@@ -20,3 +20,6 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   if (url.origin !== base) return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
 }
+
+/** A UUID in a URL or form: anything else is a 404 or 400 before any query runs. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

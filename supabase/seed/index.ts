@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
 import pg from "pg";
 import type { DB } from "../../app/db/types";
 import { people, settings } from "./people";
+import { keys } from "./keys";
 import { shifts } from "./shifts";
 import { zones } from "./zones";
 
@@ -14,7 +15,7 @@ export interface SeedStep {
   run: (trx: Transaction<DB>) => Promise<void>;
 }
 
-export const DEMO_SEEDS: SeedStep[] = [settings, people, zones, shifts];
+export const DEMO_SEEDS: SeedStep[] = [settings, people, zones, shifts, keys];
 
 async function withOwner<T>(url: string, fn: (db: Kysely<DB>) => Promise<T>) {
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import pg from "pg";
+import { E2E_DATA_DIR } from "./paths";
 import { expect, type Page } from "@playwright/test";
 
 export const DEMO = {
@@ -13,11 +14,11 @@ export const DEMO = {
 } as const;
 export type DemoRole = keyof typeof DEMO;
 
-export const storageStateFor = (role: DemoRole) => path.resolve(".data/e2e-state", `${role}.json`);
+export const storageStateFor = (role: DemoRole) => path.resolve(`${E2E_DATA_DIR}-state`, `${role}.json`);
 
 /** The newest sign-in code the development outbox holds for `email`. */
 export function latestCode(email: string): string {
-  const dir = path.resolve(".data/e2e/outbox");
+  const dir = path.resolve(E2E_DATA_DIR, "outbox");
   const messages = readdirSync(dir)
     .filter((n) => n.endsWith(".json"))
     .sort()
@@ -74,7 +75,7 @@ export function watchForThirdPartyRequests(page: Page) {
 
 /** All outbox messages to `email`, newest first. */
 export function outboxFor(email: string) {
-  const dir = path.resolve(".data/e2e/outbox");
+  const dir = path.resolve(E2E_DATA_DIR, "outbox");
   return readdirSync(dir)
     .filter((n) => n.endsWith(".json"))
     .sort()
@@ -85,7 +86,7 @@ export function outboxFor(email: string) {
 
 /** Runs SQL as the owner on the e2e server's embedded database (for setting up times relative to now). */
 export async function e2eSql<T = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
-  const creds = JSON.parse(readFileSync(path.resolve(".data/e2e/postgres.json"), "utf8")) as { port: number; password: string };
+  const creds = JSON.parse(readFileSync(path.resolve(E2E_DATA_DIR, "postgres.json"), "utf8")) as { port: number; password: string };
   const client = new pg.Client({ host: "127.0.0.1", port: creds.port, user: "postgres", password: creds.password, database: "postgres" });
   await client.connect();
   try {

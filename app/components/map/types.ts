@@ -31,4 +31,8 @@ export interface ZoneMapProps {
   language: "en" | "es";
   zoomIn: string;
   zoomOut: string;
+  /** A pin to show (an incident's place). */
+  pin?: { lat: number; lng: number } | null;
+  /** Tapping the map reports the point (with the pin following it). */
+  onPick?: (point: { lat: number; lng: number }) => void;
 }

@@ -3,7 +3,7 @@
 import L from "./leaflet-global.client";
 import type { MultiPolygon, Polygon } from "geojson";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { GeoJSON, MapContainer, TileLayer, useMap, ZoomControl } from "react-leaflet";
+import { CircleMarker, GeoJSON, MapContainer, TileLayer, useMap, useMapEvents, ZoomControl } from "react-leaflet";
 import type { MapZone, ZoneMapProps } from "./types";
 
 /** Chicago, for an empty map. */
@@ -140,6 +140,20 @@ function ZoneLayer({ zone, editable, onEdit }: { zone: MapZone; editable: boolea
   );
 }
 
+/** Taps pick a point; the map follows the pin when it moves (e.g. "Use my location"). */
+function Picker({ pin, onPick }: { pin: ZoneMapProps["pin"]; onPick?: ZoneMapProps["onPick"] }) {
+  const map = useMap();
+  useMapEvents({
+    click(event) {
+      onPick?.({ lat: Math.round(event.latlng.lat * 1e6) / 1e6, lng: Math.round(event.latlng.lng * 1e6) / 1e6 });
+    },
+  });
+  useEffect(() => {
+    if (pin) map.setView([pin.lat, pin.lng], Math.max(map.getZoom(), 15));
+  }, [map, pin]);
+  return null;
+}
+
 export default function ZoneMap(props: ZoneMapProps) {
   const { zones, tileUrl, attribution, label, noTilesMessage, onDraw, editableZoneId, onEdit, height = 420, vertexLabel, language, zoomIn, zoomOut } =
     props;
@@ -153,8 +167,13 @@ export default function ZoneMap(props: ZoneMapProps) {
         {zones.map((zone) => (
           <ZoneLayer key={`${zone.id}-${fingerprint(zone.geometry)}-${zone.fill ?? ""}`} zone={zone} editable={zone.id === editableZoneId} onEdit={onEdit} />
         ))}
-        <FitToZones zones={zones} />
+        {props.pin ? null : <FitToZones zones={zones} />}
         {onDraw ? <Drawing onDraw={onDraw} language={language} /> : null}
+        {props.onPick || props.pin ? <Picker pin={props.pin} onPick={props.onPick} /> : null}
+        {props.pin ? (
+          // A circle, not Leaflet's marker image: nothing to fetch, and it scales on any screen.
+          <CircleMarker center={[props.pin.lat, props.pin.lng]} radius={10} pathOptions={{ color: "#111827", weight: 3, fillColor: "#dc2626", fillOpacity: 0.9 }} />
+        ) : null}
         <AccessibleNames vertexLabel={vertexLabel} />
       </MapContainer>
       {tilesFailed ? (

@@ -37,3 +37,6 @@ export const localDate = (iso: string | Date, timeZone: string) => format(inZone
 /** Whether check-in is open: from 30 minutes before the start until the end. */
 export const checkInOpen = (startsAt: string, endsAt: string, now = Date.now()) =>
   now >= new Date(startsAt).getTime() - 30 * 60_000 && now < new Date(endsAt).getTime();
+
+/** "2026-11-26T09:30": an instant as a datetime-local field's value in the organisation's time zone. */
+export const localDateTimeValue = (iso: string | Date, timeZone: string) => format(inZone(iso, timeZone), "yyyy-MM-dd'T'HH:mm");

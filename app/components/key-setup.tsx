@@ -1,0 +1,171 @@
+import { useFetcher } from "@remix-run/react";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { FieldErrors } from "~/components/ui/field";
+import { generateKeyPair, publicKeyFingerprint, toB64u, unwrapPrivateKey, validateWrappedPrivateKey, wrapPrivateKey } from "~/integrations/sealing";
+
+type KeyActionData = { ok: boolean; fingerprint?: string; error?: string };
+
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * The legal team's recovery key, made in the admin's browser: the private half is downloaded once
+ * and never sent; only the public half reaches the server.
+ */
+export function RecoveryKeySetup({ current, hydrated }: { current: { fingerprint: string; createdAt: string } | null; hydrated: boolean }) {
+  const { t } = useTranslation();
+  const fetcher = useFetcher<KeyActionData>();
+  const [saved, setSaved] = useState(false);
+  const make = () => {
+    const pair = generateKeyPair();
+    const fingerprint = publicKeyFingerprint(pair.publicKey);
+    download(
+      `testigo-recovery-key-${fingerprint.replace(/\s/g, "")}.json`,
+      JSON.stringify({ kind: "testigo-recovery-key", v: 1, fingerprint, publicKey: toB64u(pair.publicKey), privateKey: toB64u(pair.privateKey) }, null, 2),
+    );
+    pair.privateKey.fill(0);
+    setSaved(true);
+    fetcher.submit({ intent: "recoveryKey", publicKey: toB64u(pair.publicKey) }, { method: "post" });
+  };
+  return (
+    <section className="card stack" aria-labelledby="recovery-title">
+      <h2 id="recovery-title">{t("keys.recoveryTitle")}</h2>
+      <p>{t("keys.recoveryIntro")}</p>
+      {current ? <p>{t("keys.currentFingerprint", { fingerprint: current.fingerprint })}</p> : <p className="warning">{t("keys.noRecovery")}</p>}
+      {fetcher.data?.ok ? (
+        <p className="notice" role="status">
+          {t("keys.recoveryCreated", { fingerprint: fetcher.data.fingerprint })}
+        </p>
+      ) : null}
+      <FieldErrors id="recovery-error" errors={fetcher.data?.error ? [fetcher.data.error] : undefined} />
+      {hydrated ? (
+        <p>
+          <button type="button" className={current ? "secondary" : "primary"} onClick={make} disabled={fetcher.state !== "idle"}>
+            {current ? t("keys.replaceRecovery") : t("keys.createRecovery")}
+          </button>
+        </p>
+      ) : (
+        <p className="help">{t("keys.needsJs")}</p>
+      )}
+      {saved ? <p className="help">{t("keys.recoveryStoreSafely")}</p> : null}
+    </section>
+  );
+}
+
+/** An attorney's key pair, made in their browser; the private half leaves it only wrapped by their passphrase. */
+export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint: string; wrapped: unknown } | null; hydrated: boolean }) {
+  const { t } = useTranslation();
+  const fetcher = useFetcher<KeyActionData>();
+  const [problem, setProblem] = useState<string | null>(null);
+  const [checking, setChecking] = useState<"idle" | "busy" | "ok" | "wrong">("idle");
+  const [working, setWorking] = useState(false);
+
+  const create = async (form: HTMLFormElement) => {
+    const data = new FormData(form);
+    const passphrase = String(data.get("passphrase") ?? "");
+    const confirm = String(data.get("confirm") ?? "");
+    if (passphrase.length < 12) return setProblem("keys.errors.passphraseShort");
+    if (passphrase !== confirm) return setProblem("keys.errors.passphraseMismatch");
+    setProblem(null);
+    setWorking(true);
+    try {
+      const pair = generateKeyPair();
+      const wrapped = await wrapPrivateKey(pair.privateKey, passphrase);
+      pair.privateKey.fill(0);
+      fetcher.submit({ intent: "attorneyKey", publicKey: toB64u(pair.publicKey), wrapped: JSON.stringify(wrapped) }, { method: "post" });
+      form.reset();
+    } finally {
+      setWorking(false);
+    }
+  };
+
+  const check = async (form: HTMLFormElement) => {
+    if (!current) return;
+    setChecking("busy");
+    try {
+      const key = await unwrapPrivateKey(validateWrappedPrivateKey(current.wrapped), String(new FormData(form).get("passphrase") ?? ""));
+      key.fill(0);
+      setChecking("ok");
+    } catch {
+      setChecking("wrong");
+    }
+  };
+
+  return (
+    <div className="stack">
+      {current ? (
+        <section className="card stack" aria-labelledby="check-title">
+          <h2 id="check-title">{t("keys.yourKey")}</h2>
+          <p>{t("keys.currentFingerprint", { fingerprint: current.fingerprint })}</p>
+          <form
+            className="stack"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void check(event.currentTarget);
+            }}
+          >
+            <div className="field">
+              <label htmlFor="check-passphrase">{t("keys.passphrase")}</label>
+              <input id="check-passphrase" name="passphrase" type="password" autoComplete="current-password" required />
+            </div>
+            <p>
+              <button type="submit" className="secondary" disabled={!hydrated || checking === "busy"}>
+                {t("keys.checkPassphrase")}
+              </button>{" "}
+              <span role="status">
+                {checking === "busy" ? t("keys.checking") : checking === "ok" ? t("keys.passphraseOk") : checking === "wrong" ? t("keys.passphraseWrong") : ""}
+              </span>
+            </p>
+          </form>
+        </section>
+      ) : null}
+      <section className="card stack" aria-labelledby="create-key-title">
+        <h2 id="create-key-title">{current ? t("keys.replaceTitle") : t("keys.createTitle")}</h2>
+        <p>{t("keys.attorneyIntro")}</p>
+        {fetcher.data?.ok ? (
+          <p className="notice" role="status">
+            {t("keys.attorneyCreated", { fingerprint: fetcher.data.fingerprint })}
+          </p>
+        ) : null}
+        <form
+          className="stack"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void create(event.currentTarget);
+          }}
+        >
+          <div className="field">
+            <label htmlFor="new-passphrase">{t("keys.newPassphrase")}</label>
+            <span className="help" id="new-passphrase-help">
+              {t("keys.passphraseHelp")}
+            </span>
+            <input id="new-passphrase" name="passphrase" type="password" autoComplete="new-password" minLength={12} required aria-describedby="new-passphrase-help" />
+          </div>
+          <div className="field">
+            <label htmlFor="confirm-passphrase">{t("keys.confirmPassphrase")}</label>
+            <input id="confirm-passphrase" name="confirm" type="password" autoComplete="new-password" required />
+          </div>
+          <FieldErrors id="key-error" errors={problem ? [problem] : fetcher.data?.error ? [fetcher.data.error] : undefined} />
+          {hydrated ? (
+            <p>
+              <button type="submit" className="primary" disabled={working || fetcher.state !== "idle"}>
+                {working ? t("keys.working") : current ? t("keys.replaceKey") : t("keys.createKey")}
+              </button>
+            </p>
+          ) : (
+            <p className="help">{t("keys.needsJs")}</p>
+          )}
+        </form>
+      </section>
+    </div>
+  );
+}

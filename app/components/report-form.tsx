@@ -1,0 +1,406 @@
+import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import { Form, useNavigation, useSubmit } from "@remix-run/react";
+import { useCallback, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ZoneMap } from "~/components/map/zone-map";
+import { Field, FieldErrors, SelectField, TextAreaField } from "~/components/ui/field";
+import { fromB64u, sealJson } from "~/integrations/sealing";
+import {
+  ACTIVITIES,
+  AGENCIES,
+  DETAINED_SLOTS,
+  OFFICER_SLOTS,
+  ReportSchema,
+  TRI_STATES,
+  URGENCIES,
+  VEHICLE_SLOTS,
+  WARRANTS,
+  WITNESS_SLOTS,
+  isBlank,
+} from "~/modules/reports/schema";
+import type { ZoneGeometry } from "~/modules/zones/geometry";
+
+export interface ReportFormProps {
+  clientUuid: string;
+  /** "2026-11-26T09:30" now, in the organisation's time zone. */
+  nowLocal: string;
+  recipients: { keyId: string; publicKey: string }[];
+  zones: { id: string; name: string; colour: string; geometry: ZoneGeometry }[];
+  tileUrl: string;
+  attribution: string;
+  lastResult?: SubmissionResult<string[]> | null;
+  /** Values of a report being edited. */
+  values?: Record<string, unknown>;
+  /** Editing an existing report: sealed parts are only added by addenda. */
+  editing?: boolean;
+}
+
+type Fields = Record<string, { errors?: string[]; initialValue?: unknown }>;
+
+const P2_PREFIXES = ["detained[", "witnesses["];
+
+/**
+ * Seals what the observer typed about detained people and witnesses in this browser, so only
+ * ciphertext leaves the phone: the plaintext fields are dropped from what is sent.
+ */
+export function sealFormData(formData: FormData, recipients: ReportFormProps["recipients"], clientUuid: string): FormData {
+  const out = new FormData();
+  const detained = new Map<number, Record<string, string>>();
+  const witnesses = new Map<number, Record<string, string>>();
+  for (const [name, value] of formData.entries()) {
+    const m = /^(detained|witnesses)\[(\d+)\]\.(\w+)$/.exec(name);
+    if (m) {
+      const target = m[1] === "detained" ? detained : witnesses;
+      const index = Number(m[2]);
+      target.set(index, { ...(target.get(index) ?? {}), [m[3]!]: String(value).trim() });
+      continue;
+    }
+    if (!P2_PREFIXES.some((p) => name.startsWith(p))) out.append(name, value);
+  }
+  const people = [...detained.values()].filter((d) => !isBlank(d));
+  const others = [...witnesses.values()].filter((w) => !isBlank(w));
+  if (people.length + others.length === 0 || recipients.length === 0) {
+    // Nothing to seal, or no keys to seal to (the server then refuses the P2 part with a message).
+    if (recipients.length === 0) for (const [name, value] of formData.entries()) if (P2_PREFIXES.some((p) => name.startsWith(p))) out.append(name, value);
+    return out;
+  }
+  const { sealed } = sealJson(
+    { v: 1, detained: people, witnesses: others },
+    recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
+    clientUuid,
+  );
+  out.set("sealed", JSON.stringify(sealed));
+  out.set("sealedDetained", String(people.length));
+  out.set("sealedWitnesses", String(others.length));
+  return out;
+}
+
+export function ReportForm(props: ReportFormProps) {
+  const { t } = useTranslation();
+  const submit = useSubmit();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  const [form, fieldsRaw] = useForm({
+    id: "report",
+    lastResult: props.lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ReportSchema }),
+    shouldValidate: "onSubmit",
+    onSubmit(event, { formData }) {
+      event.preventDefault();
+      submit(sealFormData(formData, props.recipients, props.clientUuid), { method: "post" });
+    },
+  });
+  const fields = fieldsRaw as unknown as Fields;
+  const initial = (form.initialValue ?? {}) as Record<string, unknown>;
+  const value = (name: string, fallback = ""): string => {
+    const v = initial[name] ?? props.values?.[name];
+    return typeof v === "string" ? v : typeof v === "number" ? String(v) : fallback;
+  };
+  const list = (name: string): string[] => {
+    const v = initial[name] ?? props.values?.[name];
+    return Array.isArray(v) ? (v as string[]) : typeof v === "string" ? [v] : [];
+  };
+  const nested = (name: string, index: number, key: string) => {
+    const arr = (initial[name] ?? props.values?.[name]) as Record<string, string>[] | undefined;
+    return arr?.[index]?.[key] ?? "";
+  };
+  const errors = (name: string) => fields[name]?.errors;
+
+  const [pin, setPin] = useState<{ lat: number; lng: number } | null>(() => {
+    const lat = Number(value("latitude"));
+    const lng = Number(value("longitude"));
+    return value("latitude") && Number.isFinite(lat) && Number.isFinite(lng) ? { lat, lng } : null;
+  });
+  const [accuracy, setAccuracy] = useState(value("accuracy"));
+  const [locating, setLocating] = useState<"idle" | "busy" | "failed">("idle");
+  const onPick = useCallback((point: { lat: number; lng: number }) => {
+    setPin(point);
+    setAccuracy("");
+  }, []);
+  const useMyLocation = () => {
+    if (!("geolocation" in navigator)) return setLocating("failed");
+    setLocating("busy");
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        setPin({ lat: Math.round(position.coords.latitude * 1e6) / 1e6, lng: Math.round(position.coords.longitude * 1e6) / 1e6 });
+        setAccuracy(String(Math.round(position.coords.accuracy)));
+        setLocating("idle");
+      },
+      () => setLocating("failed"),
+      { enableHighAccuracy: true, timeout: 15_000, maximumAge: 60_000 },
+    );
+  };
+
+  const tri = (name: string, label: string) => (
+    <SelectField
+      id={`report-${name}`}
+      label={label}
+      name={name}
+      defaultValue={value(name, "unknown")}
+      errors={errors(name)}
+      options={TRI_STATES.map((v) => ({ value: v, label: t(`reports.tri.${v}`) }))}
+    />
+  );
+
+  return (
+    <Form method="post" {...getFormProps(form)} className="stack report-form">
+      <input type="hidden" name="clientUuid" value={props.clientUuid} />
+      <FieldErrors id="report-clientUuid-error" errors={errors("clientUuid")} />
+      <FieldErrors id="report-sealed-error" errors={errors("sealed")} />
+
+      <section aria-labelledby="quick-title" className="card stack">
+        <h2 id="quick-title">{t("reports.quickTitle")}</h2>
+        <Field
+          id="report-occurredAt"
+          label={t("reports.occurredAt")}
+          name="occurredAt"
+          type="datetime-local"
+          required
+          defaultValue={value("occurredAt", props.nowLocal)}
+          max={props.nowLocal}
+          errors={errors("occurredAt")}
+        />
+        <fieldset aria-describedby={errors("activities") ? "report-activities-error" : undefined}>
+          <legend>{t("reports.activities")}</legend>
+          <div className="checks">
+            {ACTIVITIES.map((a) => (
+              <label key={a}>
+                <input type="checkbox" name="activities" value={a} defaultChecked={list("activities").includes(a)} /> {t(`reports.activity.${a}`)}
+              </label>
+            ))}
+          </div>
+          <FieldErrors id="report-activities-error" errors={errors("activities")} />
+        </fieldset>
+        <div className="inline-forms">
+          <Field
+            id="report-agentCountMin"
+            label={t("reports.agentCount")}
+            name="agentCountMin"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={500}
+            defaultValue={value("agentCountMin")}
+            errors={errors("agentCountMin")}
+          />
+          <label className="check">
+            <input type="checkbox" name="agentsPossiblyMore" defaultChecked={value("agentsPossiblyMore") === "on" || props.values?.agentsPossiblyMore === true} />{" "}
+            {t("reports.possiblyMore")}
+          </label>
+          <Field
+            id="report-vehicleCount"
+            label={t("reports.vehicleCount")}
+            name="vehicleCount"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={200}
+            defaultValue={value("vehicleCount")}
+            errors={errors("vehicleCount")}
+          />
+        </div>
+        <fieldset>
+          <legend>{t("reports.agencies")}</legend>
+          <div className="checks">
+            {AGENCIES.map((a) => (
+              <label key={a}>
+                <input type="checkbox" name="agencies" value={a} defaultChecked={list("agencies").includes(a)} /> {t(`reports.agency.${a}`)}
+              </label>
+            ))}
+          </div>
+          <FieldErrors id="report-agencies-error" errors={errors("agencies")} />
+        </fieldset>
+        <fieldset>
+          <legend>{t("reports.urgency")}</legend>
+          <div className="checks">
+            {URGENCIES.map((u) => (
+              <label key={u}>
+                <input type="radio" name="urgency" value={u} defaultChecked={value("urgency", "high") === u} /> {t(`reports.urgencyLevel.${u}`)}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+
+        <fieldset className="stack">
+          <legend>{t("reports.where")}</legend>
+          <p className="help">{t("reports.whereHelp")}</p>
+          <ZoneMap zones={props.zones} tileUrl={props.tileUrl} attribution={props.attribution} height={260} pin={pin} onPick={onPick} />
+          <p>
+            <button type="button" className="secondary" onClick={useMyLocation} aria-describedby="locate-status">
+              {t("reports.useMyLocation")}
+            </button>{" "}
+            <span id="locate-status" role="status">
+              {locating === "busy" ? t("reports.locating") : locating === "failed" ? t("reports.locateFailed") : pin ? t("reports.pinSet", { accuracy: accuracy || "?" }) : ""}
+            </span>
+          </p>
+          <Field
+            id="report-crossStreets"
+            label={t("reports.crossStreets")}
+            name="crossStreets"
+            maxLength={200}
+            defaultValue={value("crossStreets")}
+            errors={errors("crossStreets")}
+            help={t("reports.crossStreetsHelp")}
+          />
+          <details className="coordinates">
+            <summary>{t("reports.coordinates")}</summary>
+            <div className="inline-forms">
+              <Field
+                id="report-latitude"
+                label={t("reports.latitude")}
+                name="latitude"
+                inputMode="decimal"
+                value={pin ? String(pin.lat) : undefined}
+                defaultValue={pin ? undefined : value("latitude")}
+                onChange={(e) => {
+                  const lat = Number(e.currentTarget.value);
+                  if (pin && Number.isFinite(lat)) setPin({ ...pin, lat });
+                }}
+                errors={errors("latitude")}
+              />
+              <Field
+                id="report-longitude"
+                label={t("reports.longitude")}
+                name="longitude"
+                inputMode="decimal"
+                value={pin ? String(pin.lng) : undefined}
+                defaultValue={pin ? undefined : value("longitude")}
+                onChange={(e) => {
+                  const lng = Number(e.currentTarget.value);
+                  if (pin && Number.isFinite(lng)) setPin({ ...pin, lng });
+                }}
+                errors={errors("longitude")}
+              />
+              <input type="hidden" name="accuracy" value={accuracy} />
+            </div>
+          </details>
+        </fieldset>
+        <p>
+          <button type="submit" className="primary big" aria-disabled={busy || undefined}>
+            {props.editing ? t("reports.saveChanges") : t("reports.submit")}
+          </button>
+        </p>
+      </section>
+
+      <h2>{t("reports.addDetails")}</h2>
+      <p className="help">{t("reports.addDetailsHelp")}</p>
+
+      <details className="card">
+        <summary>{t("reports.agentsTitle")}</summary>
+        {tri("masked", t("reports.masked"))}
+        <Field id="report-vestText" label={t("reports.vestText")} name="vestText" maxLength={200} defaultValue={value("vestText")} errors={errors("vestText")} />
+        <Field id="report-equipment" label={t("reports.equipment")} name="equipment" maxLength={500} defaultValue={value("equipment")} errors={errors("equipment")} />
+      </details>
+
+      <details className="card">
+        <summary>{t("reports.legalTitle")}</summary>
+        {tri("identified", t("reports.identified"))}
+        <SelectField
+          id="report-warrant"
+          label={t("reports.warrant")}
+          name="warrant"
+          defaultValue={value("warrant", "unknown")}
+          errors={errors("warrant")}
+          options={WARRANTS.map((v) => ({ value: v, label: t(`reports.warrantType.${v}`) }))}
+        />
+        {tri("homeEntry", t("reports.homeEntry"))}
+        {tri("consentAsked", t("reports.consentAsked"))}
+        {tri("consentGiven", t("reports.consentGiven"))}
+        {tri("useOfForce", t("reports.useOfForce"))}
+        {tri("injuries", t("reports.injuries"))}
+        {tri("localPoliceAssisting", t("reports.localPolice"))}
+        <fieldset>
+          <legend>{t("reports.officers")}</legend>
+          {Array.from({ length: OFFICER_SLOTS }, (_, i) => (
+            <div className="inline-forms" key={i}>
+              <Field id={`report-officer-${i}-name`} label={t("reports.officerName", { n: i + 1 })} name={`officers[${i}].name`} maxLength={120} defaultValue={nested("officers", i, "name")} />
+              <Field id={`report-officer-${i}-badge`} label={t("reports.badge", { n: i + 1 })} name={`officers[${i}].badge`} maxLength={40} defaultValue={nested("officers", i, "badge")} />
+            </div>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>{t("reports.vehicles")}</legend>
+          {Array.from({ length: VEHICLE_SLOTS }, (_, i) => (
+            <div className="inline-forms" key={i}>
+              <Field id={`report-vehicle-${i}-make`} label={t("reports.vehicleMake", { n: i + 1 })} name={`vehicles[${i}].make`} maxLength={60} defaultValue={nested("vehicles", i, "make")} />
+              <Field id={`report-vehicle-${i}-colour`} label={t("reports.vehicleColour", { n: i + 1 })} name={`vehicles[${i}].colour`} maxLength={40} defaultValue={nested("vehicles", i, "colour")} />
+              <Field id={`report-vehicle-${i}-plate`} label={t("reports.vehiclePlate", { n: i + 1 })} name={`vehicles[${i}].plate`} maxLength={20} defaultValue={nested("vehicles", i, "plate")} />
+            </div>
+          ))}
+        </fieldset>
+      </details>
+
+      <details className="card" open={Boolean(value("narrative"))}>
+        <summary>{t("reports.narrativeTitle")}</summary>
+        <TextAreaField id="report-narrative" label={t("reports.narrative")} name="narrative" rows={6} maxLength={10000} defaultValue={value("narrative")} errors={errors("narrative")} help={t("reports.narrativeHelp")} />
+      </details>
+
+      {props.editing ? null : (
+        <>
+          <details className="card sealed-section">
+            <summary>{t("reports.detainedTitle")}</summary>
+            <p className="help">{t("reports.sealedHelp")}</p>
+            {Array.from({ length: DETAINED_SLOTS }, (_, i) => (
+              <fieldset key={i} className="person">
+                <legend>{t("reports.detainedPerson", { n: i + 1 })}</legend>
+                <Field id={`report-detained-${i}-name`} label={t("reports.personName")} name={`detained[${i}].name`} maxLength={200} autoComplete="off" defaultValue={nested("detained", i, "name")} />
+                <div className="inline-forms">
+                  <Field id={`report-detained-${i}-dob`} label={t("reports.dateOfBirth")} name={`detained[${i}].dateOfBirth`} maxLength={20} autoComplete="off" defaultValue={nested("detained", i, "dateOfBirth")} />
+                  <Field id={`report-detained-${i}-country`} label={t("reports.countryOfBirth")} name={`detained[${i}].countryOfBirth`} maxLength={80} autoComplete="off" defaultValue={nested("detained", i, "countryOfBirth")} />
+                  <Field
+                    id={`report-detained-${i}-anumber`}
+                    label={t("reports.aNumber")}
+                    name={`detained[${i}].aNumber`}
+                    maxLength={20}
+                    autoComplete="off"
+                    defaultValue={nested("detained", i, "aNumber")}
+                    errors={errors(`detained[${i}].aNumber`)}
+                  />
+                </div>
+                <Field id={`report-detained-${i}-where`} label={t("reports.whereTaken")} name={`detained[${i}].whereTaken`} maxLength={300} autoComplete="off" defaultValue={nested("detained", i, "whereTaken")} />
+                <Field id={`report-detained-${i}-family`} label={t("reports.familyContact")} name={`detained[${i}].familyContact`} maxLength={300} autoComplete="off" defaultValue={nested("detained", i, "familyContact")} />
+                <SelectField
+                  id={`report-detained-${i}-consent`}
+                  label={t("reports.consentToContact")}
+                  name={`detained[${i}].consentToContact`}
+                  defaultValue={nested("detained", i, "consentToContact") || "unknown"}
+                  options={TRI_STATES.map((v) => ({ value: v, label: t(`reports.tri.${v}`) }))}
+                />
+                <div className="inline-forms">
+                  <Field id={`report-detained-${i}-channel`} label={t("reports.contactChannel")} name={`detained[${i}].contactChannel`} maxLength={60} autoComplete="off" defaultValue={nested("detained", i, "contactChannel")} />
+                  <Field id={`report-detained-${i}-language`} label={t("reports.contactLanguage")} name={`detained[${i}].contactLanguage`} maxLength={40} autoComplete="off" defaultValue={nested("detained", i, "contactLanguage")} />
+                </div>
+              </fieldset>
+            ))}
+          </details>
+
+          <details className="card sealed-section">
+            <summary>{t("reports.witnessesTitle")}</summary>
+            <p className="help">{t("reports.sealedHelp")}</p>
+            {Array.from({ length: WITNESS_SLOTS }, (_, i) => (
+              <fieldset key={i} className="person">
+                <legend>{t("reports.witness", { n: i + 1 })}</legend>
+                <Field id={`report-witness-${i}-name`} label={t("reports.personName")} name={`witnesses[${i}].name`} maxLength={200} autoComplete="off" defaultValue={nested("witnesses", i, "name")} />
+                <Field id={`report-witness-${i}-contact`} label={t("reports.witnessContact")} name={`witnesses[${i}].contact`} maxLength={300} autoComplete="off" defaultValue={nested("witnesses", i, "contact")} />
+                <SelectField
+                  id={`report-witness-${i}-video`}
+                  label={t("reports.hasVideo")}
+                  name={`witnesses[${i}].hasVideo`}
+                  defaultValue={nested("witnesses", i, "hasVideo") || "unknown"}
+                  options={TRI_STATES.map((v) => ({ value: v, label: t(`reports.tri.${v}`) }))}
+                />
+              </fieldset>
+            ))}
+          </details>
+        </>
+      )}
+
+      <p>
+        <button type="submit" className="primary big" aria-disabled={busy || undefined}>
+          {props.editing ? t("reports.saveChanges") : t("reports.submit")}
+        </button>
+      </p>
+    </Form>
+  );
+}

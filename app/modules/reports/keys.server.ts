@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { sql, withUser, type Claims } from "~/db/client.server";
+import { fromB64u, publicKeyFingerprint, validateWrappedPrivateKey } from "~/integrations/sealing";
+import { ReportError } from "./reports.server";
+
+const PublicKey = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+/** The fingerprint the server computes itself from the public key (never trusting the browser's). */
+function checkedFingerprint(publicKey: string) {
+  if (!PublicKey.safeParse(publicKey).success) throw new ReportError(400, "keys.errors.publicKey", "publicKey");
+  try {
+    return publicKeyFingerprint(fromB64u(publicKey));
+  } catch {
+    throw new ReportError(400, "keys.errors.publicKey", "publicKey");
+  }
+}
+
+export async function registerRecoveryKey(claims: Claims, publicKey: string) {
+  const fingerprint = checkedFingerprint(publicKey);
+  await withUser(claims, (trx) => sql`select private.register_recovery_key(${publicKey}, ${fingerprint})`.execute(trx)).catch((error: unknown) => {
+    if ((error as { code?: string }).code === "TS403") throw new ReportError(403, "errors.forbidden");
+    throw error;
+  });
+  return fingerprint;
+}
+
+export async function registerAttorneyKey(claims: Claims, publicKey: string, wrappedText: string) {
+  const fingerprint = checkedFingerprint(publicKey);
+  let wrapped;
+  try {
+    wrapped = validateWrappedPrivateKey(JSON.parse(wrappedText));
+  } catch {
+    throw new ReportError(400, "keys.errors.wrapped", "wrapped");
+  }
+  await withUser(claims, (trx) => sql`select private.register_attorney_key(${publicKey}, ${fingerprint}, ${JSON.stringify(wrapped)}::jsonb)`.execute(trx)).catch(
+    (error: unknown) => {
+      if ((error as { code?: string }).code === "TS403") throw new ReportError(403, "errors.forbidden");
+      throw error;
+    },
+  );
+  return fingerprint;
+}
+
+/** The active keys, for admins and attorneys to compare fingerprints. */
+export async function activeKeys(claims: Claims) {
+  return withUser(claims, (trx) =>
+    trx
+      .selectFrom("sealing_keys as k")
+      .leftJoin("profiles as p", "p.id", "k.owner_id")
+      .select(["k.id", "k.kind", "k.fingerprint", "k.created_at", "k.owner_id", "p.display_name"])
+      .where("k.revoked_at", "is", null)
+      .orderBy("k.kind")
+      .orderBy("k.created_at")
+      .execute(),
+  );
+}
+
+/** The signed-in attorney's own wrapped private key, to unwrap in their browser. */
+export async function myWrappedKey(claims: Claims) {
+  const { rows } = await withUser(claims, (trx) =>
+    sql<{ id: string; public_key: string; wrapped_private_key: unknown }>`select * from private.my_wrapped_key()`.execute(trx),
+  );
+  return rows[0] ?? null;
+}

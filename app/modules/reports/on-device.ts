@@ -1,0 +1,267 @@
+/**
+ * Reports kept on the observer's phone, in IndexedDB: the draft being typed (never details about
+ * people), the outbox of reports waiting for signal (details about people already sealed), and the
+ * clientUuids this phone has used. Browser only: nothing here runs until called.
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { createStore, del, get, promisifyRequest, set, values, type UseStore } from "idb-keyval";
+import {
+  afterOutcome,
+  chooseClientUuid,
+  isDue,
+  isExpired,
+  newOutboxItem,
+  outcomeOfResponse,
+  type Draft,
+  type OutboxItem,
+  type SendOutcome,
+} from "./outbox";
+
+// One database per store: idb-keyval's stores are that simple, and no transaction spans two.
+let stores: { drafts: UseStore; outbox: UseStore; used: UseStore } | undefined;
+const db = () =>
+  (stores ??= {
+    drafts: createStore("testigo-drafts", "drafts"),
+    outbox: createStore("testigo-outbox", "outbox"),
+    used: createStore("testigo-used", "used"),
+  });
+
+export const onDeviceAvailable = () => typeof indexedDB !== "undefined";
+
+/** The account a draft or queued report belongs to, without writing the email itself on the phone. */
+export const ownerTag = (email: string) => bytesToHex(sha256(utf8ToBytes(`testigo:${email.trim().toLowerCase()}`))).slice(0, 32);
+
+/** A v4 UUID made here; crypto.randomUUID only exists on https pages. */
+export function mintClientUuid(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = bytesToHex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Change notices, within this tab and to the phone's other tabs
+
+const listeners = new Set<() => void>();
+let channel: BroadcastChannel | null | undefined;
+function broadcast() {
+  if (channel === undefined) {
+    channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("testigo-reports-on-device") : null;
+    if (channel) channel.onmessage = () => listeners.forEach((l) => l());
+  }
+  return channel;
+}
+function changed() {
+  listeners.forEach((l) => l());
+  broadcast()?.postMessage("changed");
+}
+export function subscribe(listener: () => void): () => void {
+  broadcast();
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Reports this tab is sending right now (shown as "Sending…"; the outbox does not send them twice). */
+const sending = new Set<string>();
+export const isSending = (clientUuid: string) => sending.has(clientUuid);
+export function markSending(clientUuid: string, on: boolean) {
+  if (on) sending.add(clientUuid);
+  else sending.delete(clientUuid);
+  listeners.forEach((l) => l());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drafts
+
+export async function saveDraft(draft: Draft) {
+  await set(draft.clientUuid, draft, db().drafts);
+}
+
+export async function discardDraft(clientUuid: string) {
+  await del(clientUuid, db().drafts);
+  changed();
+}
+
+async function wasUsed(clientUuid: string) {
+  const [used, queued] = await Promise.all([get(clientUuid, db().used), get(clientUuid, db().outbox)]);
+  return used !== undefined || queued !== undefined;
+}
+
+/**
+ * Opens the form: the newest draft of this account comes back with its clientUuid; without one the
+ * issued clientUuid is kept unless this phone already used it. A draft whose report is already in
+ * the outbox (the phone stopped between the two writes) is dropped: the outbox has it.
+ */
+export async function openForm(owner: string, issued: string): Promise<{ clientUuid: string; draft: Draft | null }> {
+  const all = ((await values<Draft>(db().drafts)) ?? []).filter((d) => d.owner === owner).sort((a, b) => b.updatedAt - a.updatedAt);
+  const used = new Set<string>();
+  for (const uuid of new Set([issued, ...all.map((d) => d.clientUuid)])) if (await wasUsed(uuid)) used.add(uuid);
+  for (const stale of all.filter((d) => used.has(d.clientUuid))) await del(stale.clientUuid, db().drafts);
+  const draft = all.find((d) => !used.has(d.clientUuid) && d.entries.length > 0) ?? null;
+  let clientUuid = chooseClientUuid(issued, draft?.clientUuid, (u) => used.has(u), mintClientUuid);
+  // A freshly minted one is checked too, however unlikely a collision is.
+  while (clientUuid !== issued && clientUuid !== draft?.clientUuid && (await wasUsed(clientUuid))) clientUuid = mintClientUuid();
+  return { clientUuid, draft };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The outbox
+
+/** Reads and rewrites one item in a single transaction; `next` returning null leaves it alone. */
+function change(clientUuid: string, next: (item: OutboxItem) => OutboxItem | null) {
+  return db().outbox("readwrite", (store) =>
+    new Promise<OutboxItem | null>((resolve, reject) => {
+      const request = store.get(clientUuid);
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        const item = request.result as OutboxItem | undefined;
+        const updated = item ? next(item) : null;
+        if (updated) store.put(updated, clientUuid);
+        promisifyRequest(store.transaction).then(() => resolve(updated), reject);
+      };
+    }),
+  );
+}
+
+/**
+ * Keeps a sealed report on the phone before it is sent: from here on it is sent, however often
+ * the network or the phone fails, until the server has it. Its clientUuid is marked used and its
+ * draft goes (the outbox copy holds the same, with details about people sealed).
+ */
+export async function keepInOutbox(input: { clientUuid: string; owner: string; body: [string, string][] }) {
+  const existing = await get<OutboxItem>(input.clientUuid, db().outbox);
+  if (!existing) await set(input.clientUuid, newOutboxItem({ ...input, now: Date.now() }), db().outbox);
+  await set(input.clientUuid, Date.now(), db().used);
+}
+
+/** The report is queued for later (the first attempt failed): its draft is no longer needed. */
+export async function settleQueued(clientUuid: string) {
+  await del(clientUuid, db().drafts);
+  changed();
+}
+
+export async function recordOutcome(clientUuid: string, outcome: SendOutcome) {
+  const item = await change(clientUuid, (item) => afterOutcome(item, outcome, Date.now()));
+  if (outcome.kind === "sent") await del(clientUuid, db().drafts);
+  changed();
+  return item;
+}
+
+/** The first attempt was refused as invalid: the report stays in the form to be corrected, not in the outbox. */
+export async function withdraw(clientUuid: string) {
+  await del(clientUuid, db().outbox);
+  await del(clientUuid, db().used);
+  changed();
+}
+
+export async function outboxOf(owner: string): Promise<OutboxItem[]> {
+  const now = Date.now();
+  const items = ((await values<OutboxItem>(db().outbox)) ?? []).filter((i) => i.owner === owner);
+  for (const old of items.filter((i) => isExpired(i, now))) await del(old.clientUuid, db().outbox);
+  return items.filter((i) => !isExpired(i, now)).sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/**
+ * A refused report goes back into the form as a draft, under a new clientUuid, to be corrected.
+ * Its sealed part cannot be reopened on the phone: details about people are typed again.
+ */
+export async function reopenAsDraft(clientUuid: string): Promise<Draft | null> {
+  const item = await get<OutboxItem>(clientUuid, db().outbox);
+  if (!item?.body) return null;
+  const draft: Draft = {
+    clientUuid: mintClientUuid(),
+    owner: item.owner,
+    entries: item.body.filter(([name]) => name !== "clientUuid" && !name.startsWith("sealed")),
+    updatedAt: Date.now(),
+  };
+  await saveDraft(draft);
+  await del(clientUuid, db().outbox);
+  changed();
+  return draft;
+}
+
+const SEND_TIMEOUT_MS = 30_000;
+
+/** Text of the field errors on the page the server answered with (already in the observer's language). */
+function errorMessagesOf(html: string): string[] {
+  if (typeof DOMParser !== "function") return [];
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  return [...doc.querySelectorAll(".error-text")].map((e) => e.textContent?.trim() ?? "").filter(Boolean);
+}
+
+/**
+ * One POST of a queued report, as the form without JavaScript would send it. The server files a
+ * clientUuid once, so a repeat of an attempt whose answer was lost lands on the same report.
+ */
+export async function sendQueued(item: OutboxItem): Promise<SendOutcome> {
+  if (!item.body) return { kind: "retry" };
+  try {
+    const response = await fetch("/reports/new", {
+      method: "POST",
+      body: new URLSearchParams(item.body),
+      credentials: "same-origin",
+      redirect: "follow",
+      cache: "no-store",
+      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+    });
+    const refused = response.status >= 400 && response.status < 500;
+    const messages = refused ? errorMessagesOf(await response.text().catch(() => "")) : [];
+    if (!refused) await response.body?.cancel().catch(() => undefined);
+    return outcomeOfResponse({ status: response.status, url: response.url }, messages);
+  } catch {
+    // Offline, aborted, timed out: the server may or may not have it; the next attempt will tell.
+    return { kind: "retry" };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending what waits, whenever there is a chance
+
+let flushing: Promise<void> | null = null;
+let flushAgain: { force: boolean } | null = null;
+
+async function flushOnce(owner: string, force: boolean) {
+  const now = Date.now();
+  const due = (await outboxOf(owner)).filter((i) => isDue(i, now, force) && !sending.has(i.clientUuid));
+  for (const item of due) {
+    if (typeof navigator !== "undefined" && navigator.onLine === false) break;
+    markSending(item.clientUuid, true);
+    try {
+      const outcome = await sendQueued(item);
+      await recordOutcome(item.clientUuid, outcome);
+    } finally {
+      markSending(item.clientUuid, false);
+    }
+  }
+}
+
+/** Sends every queued report of `owner` that is due (all of them with `force`), one tab at a time. */
+export function flushOutbox(owner: string, force = false): Promise<void> {
+  if (flushing) {
+    flushAgain = { force: force || Boolean(flushAgain?.force) };
+    return flushing;
+  }
+  const run = async () => {
+    const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+    if (locks) await locks.request("testigo-report-outbox", () => flushOnce(owner, force));
+    else await flushOnce(owner, force);
+  };
+  flushing = run()
+    .catch(() => undefined)
+    .finally(() => {
+      flushing = null;
+      const again = flushAgain;
+      flushAgain = null;
+      if (again) void flushOutbox(owner, again.force);
+    });
+  return flushing;
+}
+
+/** When the next queued report of `owner` is due, if any. */
+export async function nextDueAt(owner: string): Promise<number | null> {
+  const queued = (await outboxOf(owner)).filter((i) => i.state === "queued");
+  return queued.length ? Math.min(...queued.map((i) => i.nextAttemptAt)) : null;
+}

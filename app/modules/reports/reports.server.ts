@@ -1,0 +1,365 @@
+import { randomUUID } from "node:crypto";
+import booleanPointInPolygon from "@turf/boolean-point-in-polygon";
+import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
+import { fromB64u, sealJson, validateSealedBox, type SealedBox } from "~/integrations/sealing";
+import type { ZoneGeometry } from "~/modules/zones/geometry";
+import { localDateTime } from "~/modules/zones/window";
+import { isBlank, type Detained, type ReportInput, type Witness } from "./schema";
+
+/** A refusal a person can cause, with the i18n key of its message and (optionally) the field. */
+export class ReportError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 409,
+    readonly messageKey: string,
+    readonly field?: string,
+  ) {
+    super(messageKey);
+  }
+}
+
+export interface SealingRecipient {
+  keyId: string;
+  kind: string;
+  publicKey: string;
+  fingerprint: string;
+}
+
+/** The public keys P2 data is sealed to: every attorney who set one up, and the recovery key. */
+export async function sealingRecipients(claims: Claims): Promise<SealingRecipient[]> {
+  const rows = await withUser(claims, (trx) =>
+    trx
+      .selectFrom("sealing_keys")
+      .select(["id", "kind", "public_key", "fingerprint"])
+      .where("revoked_at", "is", null)
+      .orderBy("kind")
+      .orderBy("created_at")
+      .execute(),
+  );
+  return rows.map((r) => ({ keyId: r.id, kind: r.kind, publicKey: r.public_key, fingerprint: r.fingerprint }));
+}
+
+/** The shift the observer is on right now (checked in, or claimed and within its time), if any. */
+export async function currentShiftOf(claims: Claims, at = new Date()) {
+  return withUser(claims, (trx) =>
+    trx
+      .selectFrom("shift_assignments as a")
+      .innerJoin("shifts as s", "s.id", "a.shift_id")
+      .innerJoin("zones as z", "z.id", "s.zone_id")
+      .select(["s.id", "z.name as zone_name", "s.zone_id"])
+      .where("a.observer_id", "=", claims.sub)
+      .where("a.status", "in", ["claimed", "checked_in"])
+      .where("s.cancelled_at", "is", null)
+      .where("s.starts_at", "<=", new Date(at.getTime() + 30 * 60_000))
+      .where("s.ends_at", ">", at)
+      .orderBy(sql`a.status = 'checked_in'`, "desc")
+      .executeTakeFirst(),
+  );
+}
+
+export const newClientUuid = () => randomUUID();
+
+/** The zone containing a point; a point outside every zone has none. */
+async function zoneAt(trx: Trx, lng: number, lat: number): Promise<string | null> {
+  const zones = await trx.selectFrom("zones").select(["id", "geometry", "priority"]).where("retired_at", "is", null).orderBy("priority").execute();
+  const hit = zones.find((z) => booleanPointInPolygon([lng, lat], z.geometry as unknown as ZoneGeometry));
+  return hit?.id ?? null;
+}
+
+/** The P2 parts a person actually filled in. */
+export function p2Of(input: Pick<ReportInput, "detained" | "witnesses">) {
+  return {
+    detained: input.detained.filter((d) => !isBlank(d as unknown as Record<string, string>)) as Detained[],
+    witnesses: input.witnesses.filter((w) => !isBlank(w as unknown as Record<string, string>)) as Witness[],
+  };
+}
+
+/**
+ * What gets stored for P2: the browser's sealed box (checked to be ciphertext for current
+ * recipients), or, when JavaScript did not run, a box sealed here from the typed values, which
+ * live only in this function's memory and are never logged or stored.
+ */
+function sealedPart(input: ReportInput, recipients: SealingRecipient[]): { sealed: SealedBox | null; detained: number; witnesses: number } {
+  const plain = p2Of(input);
+  const hasPlain = plain.detained.length + plain.witnesses.length > 0;
+  if (input.sealed) {
+    if (hasPlain) throw new ReportError(400, "reports.errors.sealedAndPlain", "sealed");
+    let box: SealedBox;
+    try {
+      box = validateSealedBox(JSON.parse(input.sealed));
+    } catch {
+      throw new ReportError(400, "reports.errors.sealedInvalid", "sealed");
+    }
+    const known = new Set(recipients.map((r) => r.keyId));
+    if (!box.envelopes.length || box.envelopes.some((e) => !known.has(e.keyId))) throw new ReportError(409, "reports.errors.keysChanged", "sealed");
+    return { sealed: box, detained: input.sealedDetained ?? 0, witnesses: input.sealedWitnesses ?? 0 };
+  }
+  if (!hasPlain) return { sealed: null, detained: 0, witnesses: 0 };
+  if (!recipients.length) throw new ReportError(409, "reports.errors.noKeys", "detained");
+  const { sealed } = sealJson(
+    { v: 1, detained: plain.detained, witnesses: plain.witnesses },
+    recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
+    input.clientUuid,
+  );
+  return { sealed, detained: plain.detained.length, witnesses: plain.witnesses.length };
+}
+
+function columnsOf(input: ReportInput, occurredAt: Date) {
+  const hasPoint = input.latitude !== undefined && input.longitude !== undefined;
+  return {
+    occurred_at: occurredAt,
+    location: hasPoint
+      ? JSON.stringify({ type: "Point", coordinates: [Math.round(input.longitude! * 1e6) / 1e6, Math.round(input.latitude! * 1e6) / 1e6] })
+      : null,
+    location_accuracy_m: hasPoint && input.accuracy !== undefined ? Math.round(input.accuracy) : null,
+    cross_streets: input.crossStreets,
+    agent_count_min: input.agentCountMin ?? null,
+    agents_possibly_more: input.agentsPossiblyMore,
+    vehicle_count: input.vehicleCount ?? null,
+    activities: sql<string[]>`${`{${input.activities.join(",")}}`}::text[]`,
+    agencies: sql<string[]>`${`{${input.agencies.join(",")}}`}::text[]`,
+    masked: input.masked,
+    vest_text: input.vestText,
+    equipment: input.equipment,
+    identified: input.identified,
+    warrant: input.warrant,
+    home_entry: input.homeEntry,
+    consent_asked: input.consentAsked,
+    consent_given: input.consentGiven,
+    use_of_force: input.useOfForce,
+    injuries: input.injuries,
+    local_police_assisting: input.localPoliceAssisting,
+    officers: JSON.stringify(input.officers.filter((o) => o.name || o.badge)),
+    vehicles: JSON.stringify(input.vehicles.filter((v) => v.make || v.colour || v.plate)),
+    narrative: input.narrative,
+    urgency: input.urgency,
+  };
+}
+
+function occurredAtOf(input: ReportInput, timeZone: string, now = new Date()) {
+  const at = localDateTime(input.occurredAt, timeZone);
+  if (!at) throw new ReportError(400, "reports.errors.when", "occurredAt");
+  if (at.getTime() > now.getTime() + 10 * 60_000) throw new ReportError(400, "reports.errors.future", "occurredAt");
+  if (at.getTime() < now.getTime() - 90 * 86_400_000) throw new ReportError(400, "reports.errors.tooOld", "occurredAt");
+  return at;
+}
+
+const pgCode = (error: unknown) => (error as { code?: string }).code;
+
+/**
+ * Files a report exactly once: the client_uuid issued with the form makes a repeated submission
+ * (a double tap, a retry after a dropped connection, an offline queue replay) land on the same
+ * report. Returns its id and whether this call created it.
+ */
+export async function submitReport(claims: Claims, input: ReportInput, timeZone: string): Promise<{ id: string; created: boolean }> {
+  const occurredAt = occurredAtOf(input, timeZone);
+  const recipients = await sealingRecipients(claims);
+  return withUser(claims, async (trx) => {
+    const existing = await trx.selectFrom("reports").select("id").where("client_uuid", "=", input.clientUuid).executeTakeFirst();
+    if (existing) return { id: existing.id, created: false };
+    const sealed = sealedPart(input, recipients);
+    const columns = columnsOf(input, occurredAt);
+    const zoneId = input.latitude !== undefined && input.longitude !== undefined ? await zoneAt(trx, input.longitude, input.latitude) : null;
+    const shift = await currentShiftOf(claims, occurredAt).catch(() => undefined);
+    try {
+      const inserted = await trx
+        .insertInto("reports")
+        .values({
+          ...columns,
+          client_uuid: input.clientUuid,
+          author_id: claims.sub,
+          zone_id: zoneId ?? shift?.zone_id ?? null,
+          shift_id: shift?.id ?? null,
+          sealed: sealed.sealed ? JSON.stringify(sealed.sealed) : null,
+          sealed_detained: sealed.detained,
+          sealed_witnesses: sealed.witnesses,
+        })
+        .onConflict((oc) => oc.column("client_uuid").doNothing())
+        .returning("id")
+        .executeTakeFirst();
+      if (inserted) return { id: inserted.id, created: true };
+    } catch (error) {
+      if (pgCode(error) === "42501") throw new ReportError(403, "reports.errors.notObserver");
+      throw error;
+    }
+    // Someone else's report holds this client_uuid (RLS hides it): never reveal or merge it.
+    const mine = await trx.selectFrom("reports").select("id").where("client_uuid", "=", input.clientUuid).executeTakeFirst();
+    if (!mine) throw new ReportError(409, "reports.errors.clientUuid", "clientUuid");
+    return { id: mine.id, created: false };
+  });
+}
+
+export interface ReportView {
+  id: string;
+  authorId: string | null;
+  mine: boolean;
+  zoneName: string | null;
+  shiftId: string | null;
+  occurredAt: string;
+  submittedAt: string;
+  location: { type: "Point"; coordinates: [number, number] } | null;
+  accuracy: number | null;
+  crossStreets: string;
+  agentCountMin: number | null;
+  agentsPossiblyMore: boolean;
+  vehicleCount: number | null;
+  activities: string[];
+  agencies: string[];
+  masked: string;
+  vestText: string;
+  equipment: string;
+  identified: string;
+  warrant: string;
+  homeEntry: string;
+  consentAsked: string;
+  consentGiven: string;
+  useOfForce: string;
+  injuries: string;
+  localPoliceAssisting: string;
+  officers: { name: string; badge: string }[];
+  vehicles: { make: string; colour: string; plate: string }[];
+  narrative: string;
+  urgency: string;
+  verification: string;
+  status: string;
+  sealed: boolean;
+  sealedDetained: number;
+  sealedWitnesses: number;
+  underReview: boolean;
+  addenda: { id: string; body: string; sealed: boolean; createdAt: string; mine: boolean }[];
+}
+
+const iso = (value: string | Date) => new Date(value).toISOString();
+
+/** One report as its author or an attorney sees it (RLS decides); P2 stays ciphertext. */
+export async function getReport(claims: Claims, id: string): Promise<ReportView> {
+  const found = await withUser(claims, async (trx) => {
+    const row = await trx
+      .selectFrom("reports as r")
+      .leftJoin("zones as z", "z.id", "r.zone_id")
+      .selectAll("r")
+      .select("z.name as zone_name")
+      .where("r.id", "=", id)
+      .executeTakeFirst();
+    if (!row) return null;
+    const addenda = await trx
+      .selectFrom("report_addenda")
+      .select(["id", "body", "sealed", "created_at", "author_id"])
+      .where("report_id", "=", id)
+      .orderBy("created_at")
+      .execute();
+    return { row, addenda };
+  });
+  if (!found) throw new ReportError(404, "reports.errors.notFound");
+  const { row: r, addenda } = found;
+  return {
+    id: r.id,
+    authorId: r.author_id,
+    mine: r.author_id === claims.sub,
+    zoneName: r.zone_name,
+    shiftId: r.shift_id,
+    occurredAt: iso(r.occurred_at),
+    submittedAt: iso(r.submitted_at),
+    location: r.location as ReportView["location"],
+    accuracy: r.location_accuracy_m,
+    crossStreets: r.cross_streets,
+    agentCountMin: r.agent_count_min,
+    agentsPossiblyMore: r.agents_possibly_more,
+    vehicleCount: r.vehicle_count,
+    activities: r.activities,
+    agencies: r.agencies,
+    masked: r.masked,
+    vestText: r.vest_text,
+    equipment: r.equipment,
+    identified: r.identified,
+    warrant: r.warrant,
+    homeEntry: r.home_entry,
+    consentAsked: r.consent_asked,
+    consentGiven: r.consent_given,
+    useOfForce: r.use_of_force,
+    injuries: r.injuries,
+    localPoliceAssisting: r.local_police_assisting,
+    officers: r.officers as ReportView["officers"],
+    vehicles: r.vehicles as ReportView["vehicles"],
+    narrative: r.narrative,
+    urgency: r.urgency,
+    verification: r.verification,
+    status: r.status,
+    sealed: r.sealed !== null,
+    sealedDetained: r.sealed_detained,
+    sealedWitnesses: r.sealed_witnesses,
+    underReview: r.review_started_at !== null,
+    addenda: addenda.map((a) => ({ id: a.id, body: a.body, sealed: a.sealed !== null, createdAt: iso(a.created_at), mine: a.author_id === claims.sub })),
+  };
+}
+
+export interface ReportListItem {
+  id: string;
+  occurredAt: string;
+  submittedAt: string;
+  zoneName: string | null;
+  crossStreets: string;
+  activities: string[];
+  urgency: string;
+  status: string;
+  sealedDetained: number;
+}
+
+/** The person's own reports, newest first. */
+export async function myReports(claims: Claims): Promise<ReportListItem[]> {
+  const rows = await withUser(claims, (trx) =>
+    trx
+      .selectFrom("reports as r")
+      .leftJoin("zones as z", "z.id", "r.zone_id")
+      .select(["r.id", "r.occurred_at", "r.submitted_at", "z.name as zone_name", "r.cross_streets", "r.activities", "r.urgency", "r.status", "r.sealed_detained"])
+      .where("r.author_id", "=", claims.sub)
+      .orderBy("r.submitted_at", "desc")
+      .limit(200)
+      .execute(),
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    occurredAt: iso(r.occurred_at),
+    submittedAt: iso(r.submitted_at),
+    zoneName: r.zone_name,
+    crossStreets: r.cross_streets,
+    activities: r.activities,
+    urgency: r.urgency,
+    status: r.status,
+    sealedDetained: r.sealed_detained,
+  }));
+}
+
+/** The author corrects P0/P1 fields until an attorney starts review; sealed parts only grow, by addenda. */
+export async function updateReport(claims: Claims, id: string, input: ReportInput, timeZone: string) {
+  const occurredAt = occurredAtOf(input, timeZone);
+  await withUser(claims, async (trx) => {
+    const current = await trx.selectFrom("reports").select(["author_id", "review_started_at"]).where("id", "=", id).executeTakeFirst();
+    if (!current || current.author_id !== claims.sub) throw new ReportError(404, "reports.errors.notFound");
+    if (current.review_started_at) throw new ReportError(409, "reports.errors.underReview");
+    const columns = columnsOf(input, occurredAt);
+    const zoneId = input.latitude !== undefined && input.longitude !== undefined ? await zoneAt(trx, input.longitude, input.latitude) : undefined;
+    const updated = await trx
+      .updateTable("reports")
+      .set({ ...columns, ...(zoneId !== undefined ? { zone_id: zoneId } : {}) })
+      .where("id", "=", id)
+      .returning("id")
+      .executeTakeFirst();
+    if (!updated) throw new ReportError(409, "reports.errors.underReview");
+  });
+}
+
+/** An addendum: text, sealed details, or both. Append-only. */
+export async function addAddendum(claims: Claims, reportId: string, body: string, sealed: SealedBox | null) {
+  try {
+    await withUser(claims, (trx) =>
+      trx
+        .insertInto("report_addenda")
+        .values({ report_id: reportId, author_id: claims.sub, body, sealed: sealed ? JSON.stringify(sealed) : null })
+        .execute(),
+    );
+  } catch (error) {
+    if (pgCode(error) === "42501") throw new ReportError(404, "reports.errors.notFound");
+    if (pgCode(error) === "23514") throw new ReportError(400, "reports.errors.addendumEmpty", "body");
+    throw error;
+  }
+}

@@ -1,0 +1,220 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { mapLinks, ZoneMap } from "~/components/map/zone-map";
+import { TextAreaField } from "~/components/ui/field";
+import { useFocusOutcome } from "~/components/use-focus-outcome";
+import { requireUser } from "~/modules/auth/guards.server";
+import { addAddendum, getReport, ReportError } from "~/modules/reports/reports.server";
+import { formatDay, formatTime } from "~/modules/shifts/format";
+import type { RootLoader, RouteHandle } from "~/root";
+import { readForm } from "~/utils/form.server";
+import { UUID, invariantResponse } from "~/utils/misc";
+
+export const handle: RouteHandle = { titleKey: "reports.viewTitle" };
+export const links: LinksFunction = () => mapLinks();
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
+  try {
+    return { report: await getReport(user.claims, params.id!) };
+  } catch (error) {
+    if (error instanceof ReportError) throw new Response("Not found", { status: 404 });
+    throw error;
+  }
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
+  const form = await readForm(request, 64 * 1024);
+  const body = String(form.get("body") ?? "").trim();
+  if (!body) return data({ error: "reports.errors.addendumEmpty", body, added: false }, { status: 400 });
+  if (body.length > 10000) return data({ error: "errors.tooLong", body, added: false }, { status: 400 });
+  try {
+    await addAddendum(user.claims, params.id!, body, null);
+    return data({ error: null as string | null, body: "", added: true });
+  } catch (error) {
+    if (error instanceof ReportError) return data({ error: error.messageKey as string | null, body, added: false }, { status: error.status });
+    throw error;
+  }
+}
+
+export default function ReportView() {
+  const { t, i18n } = useTranslation();
+  const { report } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const root = useRouteLoaderData<RootLoader>("root");
+  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const lang = i18n.language;
+  const sent = params.get("sent") === "1";
+  const noticeRef = useFocusOutcome<HTMLParagraphElement>(sent || actionData?.added, actionData ?? sent);
+  const when = (iso: string) => `${formatDay(iso, timeZone, lang)} · ${formatTime(iso, timeZone, lang)}`;
+  const triRow = (label: string, v: string) => (v === "unknown" ? null : <><dt>{label}</dt><dd>{t(`reports.tri.${v}`)}</dd></>);
+
+  return (
+    <div className="stack">
+      <p>
+        <Link to={report.mine ? "/reports" : "/"}>← {t("reports.back")}</Link>
+      </p>
+      <h1>{t("reports.viewTitle")}</h1>
+      {sent ? (
+        <p className="notice" role="status" tabIndex={-1} ref={noticeRef}>
+          {t("reports.sent")}
+        </p>
+      ) : null}
+      {actionData?.added ? (
+        <p className="notice" role="status" tabIndex={-1} ref={noticeRef}>
+          {t("reports.addendumAdded")}
+        </p>
+      ) : null}
+      <div className="card">
+        <dl className="facts">
+          <dt>{t("reports.occurredAt")}</dt>
+          <dd>{when(report.occurredAt)}</dd>
+          <dt>{t("reports.submittedAt")}</dt>
+          <dd>{when(report.submittedAt)}</dd>
+          <dt>{t("reports.zone")}</dt>
+          <dd>{report.zoneName ?? t("reports.noZone")}</dd>
+          {report.crossStreets ? (
+            <>
+              <dt>{t("reports.crossStreets")}</dt>
+              <dd>{report.crossStreets}</dd>
+            </>
+          ) : null}
+          <dt>{t("reports.urgency")}</dt>
+          <dd>{t(`reports.urgencyLevel.${report.urgency}`)}</dd>
+          <dt>{t("reports.statusTitle")}</dt>
+          <dd>{t(`reports.statusLabel.${report.status}`)}</dd>
+          {report.activities.length ? (
+            <>
+              <dt>{t("reports.activities")}</dt>
+              <dd>{report.activities.map((a) => t(`reports.activity.${a}`)).join(", ")}</dd>
+            </>
+          ) : null}
+          {report.agentCountMin !== null ? (
+            <>
+              <dt>{t("reports.agentCount")}</dt>
+              <dd>
+                {report.agentCountMin}
+                {report.agentsPossiblyMore ? ` ${t("reports.orMore")}` : ""}
+              </dd>
+            </>
+          ) : null}
+          {report.vehicleCount !== null ? (
+            <>
+              <dt>{t("reports.vehicleCount")}</dt>
+              <dd>{report.vehicleCount}</dd>
+            </>
+          ) : null}
+          {report.agencies.length ? (
+            <>
+              <dt>{t("reports.agencies")}</dt>
+              <dd>{report.agencies.map((a) => t(`reports.agency.${a}`)).join(", ")}</dd>
+            </>
+          ) : null}
+          {triRow(t("reports.masked"), report.masked)}
+          {report.vestText ? (
+            <>
+              <dt>{t("reports.vestText")}</dt>
+              <dd>{report.vestText}</dd>
+            </>
+          ) : null}
+          {report.equipment ? (
+            <>
+              <dt>{t("reports.equipment")}</dt>
+              <dd>{report.equipment}</dd>
+            </>
+          ) : null}
+          {triRow(t("reports.identified"), report.identified)}
+          {report.warrant !== "unknown" ? (
+            <>
+              <dt>{t("reports.warrant")}</dt>
+              <dd>{t(`reports.warrantType.${report.warrant}`)}</dd>
+            </>
+          ) : null}
+          {triRow(t("reports.homeEntry"), report.homeEntry)}
+          {triRow(t("reports.consentAsked"), report.consentAsked)}
+          {triRow(t("reports.consentGiven"), report.consentGiven)}
+          {triRow(t("reports.useOfForce"), report.useOfForce)}
+          {triRow(t("reports.injuries"), report.injuries)}
+          {triRow(t("reports.localPolice"), report.localPoliceAssisting)}
+          {report.officers.length ? (
+            <>
+              <dt>{t("reports.officers")}</dt>
+              <dd>{report.officers.map((o) => [o.name, o.badge].filter(Boolean).join(" #")).join("; ")}</dd>
+            </>
+          ) : null}
+          {report.vehicles.length ? (
+            <>
+              <dt>{t("reports.vehicles")}</dt>
+              <dd>{report.vehicles.map((v) => [v.colour, v.make, v.plate].filter(Boolean).join(" ")).join("; ")}</dd>
+            </>
+          ) : null}
+        </dl>
+        {report.narrative ? (
+          <>
+            <h2>{t("reports.narrative")}</h2>
+            <p className="pre-wrap">{report.narrative}</p>
+          </>
+        ) : null}
+        {report.sealed ? (
+          <p className="sealed-note">
+            <span aria-hidden="true">🔒 </span>
+            {t("reports.sealedSummary", { detained: report.sealedDetained, witnesses: report.sealedWitnesses })}
+          </p>
+        ) : null}
+      </div>
+      {report.location ? (
+        <ZoneMap
+          zones={[]}
+          tileUrl={root?.settings.mapTileUrl ?? ""}
+          attribution={root?.settings.mapAttribution ?? ""}
+          height={220}
+          pin={{ lat: report.location.coordinates[1], lng: report.location.coordinates[0] }}
+        />
+      ) : null}
+      {report.mine && !report.underReview ? (
+        <p>
+          <Link to={`/reports/${report.id}/edit`}>{t("reports.edit")}</Link>
+        </p>
+      ) : null}
+      {report.underReview ? <p className="help">{t("reports.underReviewNote")}</p> : null}
+
+      <section aria-labelledby="addenda-title" className="card stack">
+        <h2 id="addenda-title">{t("reports.addendaTitle")}</h2>
+        {report.addenda.length === 0 ? <p className="help">{t("reports.noAddenda")}</p> : null}
+        <ol className="addenda">
+          {report.addenda.map((a) => (
+            <li key={a.id}>
+              <span className="help">{when(a.createdAt)}</span>
+              <p className="pre-wrap">{a.body}</p>
+              {a.sealed ? <p className="sealed-note">{t("reports.sealedAddendum")}</p> : null}
+            </li>
+          ))}
+        </ol>
+        <Form method="post" className="stack">
+          <TextAreaField
+            id="addendum-body"
+            label={t("reports.addendum")}
+            name="body"
+            rows={3}
+            maxLength={10000}
+            defaultValue={actionData?.body ?? ""}
+            key={actionData?.added ? "reset" : "keep"}
+            errors={actionData?.error ? [actionData.error] : undefined}
+            help={t("reports.addendumHelp")}
+          />
+          <p>
+            <button type="submit" className="secondary">
+              {t("reports.addAddendum")}
+            </button>
+          </p>
+        </Form>
+      </section>
+    </div>
+  );
+}

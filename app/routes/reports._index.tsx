@@ -1,0 +1,54 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { requireRole } from "~/modules/auth/guards.server";
+import { myReports } from "~/modules/reports/reports.server";
+import { formatDay, formatTime } from "~/modules/shifts/format";
+import type { RootLoader, RouteHandle } from "~/root";
+
+export const handle: RouteHandle = { titleKey: "reports.listTitle" };
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "observer");
+  return { reports: await myReports(user.claims) };
+}
+
+export default function Reports() {
+  const { t, i18n } = useTranslation();
+  const { reports } = useLoaderData<typeof loader>();
+  const root = useRouteLoaderData<RootLoader>("root");
+  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  return (
+    <div className="stack">
+      <h1>{t("reports.listTitle")}</h1>
+      <p>
+        <Link to="/reports/new" className="button primary">
+          {t("reports.newTitle")}
+        </Link>
+      </p>
+      {reports.length === 0 ? <p className="empty">{t("reports.none")}</p> : null}
+      <ul className="shift-list">
+        {reports.map((r) => (
+          <li key={r.id}>
+            <Link to={`/reports/${r.id}`} className="shift-link">
+              <strong>{r.zoneName ?? (r.crossStreets || t("reports.noZone"))}</strong>
+              <span>
+                {formatDay(r.occurredAt, timeZone, i18n.language, true)} · {formatTime(r.occurredAt, timeZone, i18n.language)}
+              </span>
+            </Link>
+            <span className="shift-meta">
+              <span className={`badge urgency-${r.urgency}`}>{t(`reports.urgencyLevel.${r.urgency}`)}</span>
+              <span className="badge">{t(`reports.statusLabel.${r.status}`)}</span>
+              {r.activities.map((a) => (
+                <span key={a} className="badge">
+                  {t(`reports.activity.${a}`)}
+                </span>
+              ))}
+              {r.sealedDetained ? <span className="badge sealed">{t("reports.sealedDetained", { count: r.sealedDetained })}</span> : null}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

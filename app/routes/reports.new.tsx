@@ -1,0 +1,69 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { mapLinks } from "~/components/map/zone-map";
+import { ReportForm } from "~/components/report-form";
+import { requireRole } from "~/modules/auth/guards.server";
+import { parseReport, reportErrorReply } from "~/modules/reports/actions.server";
+import { currentShiftOf, newClientUuid, sealingRecipients, submitReport } from "~/modules/reports/reports.server";
+import { publicSettings } from "~/modules/settings/settings.server";
+import { localDateTimeValue } from "~/modules/shifts/format";
+import { listZones } from "~/modules/zones/zones.server";
+import type { RootLoader, RouteHandle } from "~/root";
+import { readForm } from "~/utils/form.server";
+
+export const handle: RouteHandle = { titleKey: "reports.newTitle" };
+export const links: LinksFunction = () => mapLinks();
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "observer");
+  const { timeZone } = await publicSettings();
+  const [recipients, zones, shift] = await Promise.all([sealingRecipients(user.claims), listZones(user.claims), currentShiftOf(user.claims)]);
+  return {
+    // Issued with the form: a second POST of the same form lands on the same report.
+    clientUuid: newClientUuid(),
+    nowLocal: localDateTimeValue(new Date(), timeZone),
+    recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })),
+    zones: zones.filter((z) => !z.retired).map((z) => ({ id: z.id, name: z.name, colour: z.colour, geometry: z.geometry })),
+    shift: shift ? { id: shift.id, zoneName: shift.zone_name } : null,
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireRole(request, "observer");
+  const submission = parseReport(await readForm(request, 512 * 1024));
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+  const { timeZone } = await publicSettings();
+  try {
+    const { id } = await submitReport(user.claims, submission.value, timeZone);
+    // 303 to the report, whether this POST made it or an earlier one did.
+    throw redirect(`/reports/${id}?sent=1`, 303);
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    return reportErrorReply(submission, error);
+  }
+}
+
+export default function NewReport() {
+  const { t } = useTranslation();
+  const { clientUuid, nowLocal, recipients, zones, shift } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const root = useRouteLoaderData<RootLoader>("root");
+  return (
+    <div className="stack">
+      <h1>{t("reports.newTitle")}</h1>
+      <p>{shift ? t("reports.onShift", { zone: shift.zoneName }) : t("reports.intro")}</p>
+      {recipients.length === 0 ? <p className="warning">{t("reports.noKeysWarning")}</p> : null}
+      <ReportForm
+        clientUuid={clientUuid}
+        nowLocal={nowLocal}
+        recipients={recipients}
+        zones={zones}
+        tileUrl={root?.settings.mapTileUrl ?? ""}
+        attribution={root?.settings.mapAttribution ?? ""}
+        lastResult={actionData?.result}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { AttorneyKeySetup } from "~/components/key-setup";
+import { requireRole } from "~/modules/auth/guards.server";
+import { myWrappedKey, registerAttorneyKey } from "~/modules/reports/keys.server";
+import { ReportError } from "~/modules/reports/reports.server";
+import { publicKeyFingerprint, fromB64u } from "~/integrations/sealing";
+import type { RouteHandle } from "~/root";
+import { readForm } from "~/utils/form.server";
+
+export const handle: RouteHandle = { titleKey: "keys.attorneyTitle" };
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "attorney");
+  const key = await myWrappedKey(user.claims);
+  return { current: key ? { fingerprint: publicKeyFingerprint(fromB64u(key.public_key)), wrapped: key.wrapped_private_key } : null };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireRole(request, "attorney");
+  const form = await readForm(request, 16 * 1024);
+  try {
+    const fingerprint = await registerAttorneyKey(user.claims, String(form.get("publicKey") ?? ""), String(form.get("wrapped") ?? ""));
+    return data({ ok: true, fingerprint });
+  } catch (error) {
+    if (error instanceof ReportError) return data({ ok: false, error: error.messageKey }, { status: error.status });
+    throw error;
+  }
+}
+
+export default function AttorneyKey() {
+  const { t } = useTranslation();
+  const { current } = useLoaderData<typeof loader>();
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return (
+    <div className="stack">
+      <h1>{t("keys.attorneyTitle")}</h1>
+      <AttorneyKeySetup current={current} hydrated={hydrated} />
+    </div>
+  );
+}

@@ -1,0 +1,199 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { expect, test, type Browser } from "@playwright/test";
+import { blockTiles, e2eSql, expectNoAxeViolations, expectNoHorizontalScroll, storageStateFor, watchForThirdPartyRequests, type DemoRole } from "./helpers";
+import { E2E_DATA_DIR } from "./paths";
+
+test.describe.configure({ mode: "serial" });
+
+// Unique strings typed into sealed fields; none may ever be found on the server side.
+const CANARY_NO_JS = `CANARY-nojs-${Date.now().toString(36)}`;
+const CANARY_JS = `CANARY-js-${Date.now().toString(36)}`;
+
+async function pageFor(browser: Browser, role: DemoRole, options: { width?: number; javaScriptEnabled?: boolean } = {}) {
+  const context = await browser.newContext({
+    storageState: storageStateFor(role),
+    viewport: { width: options.width ?? 360, height: 800 },
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
+  });
+  const page = await context.newPage();
+  await blockTiles(page);
+  return page;
+}
+
+test("quick capture: an observer files a report from a phone in well under a minute", async ({ browser }) => {
+  const page = await pageFor(browser, "observer2");
+  const foreign = watchForThirdPartyRequests(page);
+  const started = Date.now();
+  await page.goto("/reports/new");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("checkbox", { name: "Detaining someone" }).check();
+  await page.getByRole("spinbutton", { name: "How many agents (at least)" }).fill("4");
+  await page.getByRole("checkbox", { name: "ICE (ERO)" }).check();
+  await page.getByRole("textbox", { name: "Cross streets or landmark" }).fill("26th St & Pulaski");
+  await page.getByRole("button", { name: "Submit report" }).first().click();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}\?sent=1$/);
+  await expect(page.getByRole("status")).toContainText("Sent.");
+  const took = Date.now() - started;
+  console.log(`Quick capture (Playwright, scripted, 360 px): ${took} ms`);
+  test.info().annotations.push({ type: "quick-capture-ms", description: String(took) });
+  expect(took).toBeLessThan(60_000);
+  await expect(page.getByText("Detaining someone")).toBeVisible();
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
+  expect(foreign).toEqual([]);
+  await page.context().close();
+});
+
+test("without JavaScript an observer files a complete report; sealed parts are sealed by the server", async ({ browser }) => {
+  const page = await pageFor(browser, "observer2", { javaScriptEnabled: false });
+  let posted: { body: Buffer; contentType: string } | undefined;
+  page.on("request", (request) => {
+    if (request.method() === "POST" && request.url().endsWith("/reports/new")) {
+      posted = { body: request.postDataBuffer()!, contentType: request.headers()["content-type"]! };
+    }
+  });
+  await page.goto("/reports/new");
+  await page.getByRole("checkbox", { name: "At a home" }).check();
+  await page.getByRole("spinbutton", { name: "How many agents (at least)" }).fill("6");
+  await page.getByRole("checkbox", { name: "Possibly more" }).check();
+  await page.getByRole("spinbutton", { name: "How many vehicles" }).fill("2");
+  await page.getByRole("checkbox", { name: "HSI" }).check();
+  await page.getByRole("radio", { name: "Someone is being taken now" }).check();
+  await page.getByRole("textbox", { name: "Cross streets or landmark" }).fill("Cermak & Blue Island");
+  // the "Add details" sections are <details>: open each and fill it in
+  await page.getByText("What the agents looked like").click();
+  await page.getByRole("combobox", { name: "Were agents masked?" }).selectOption("yes");
+  await page.getByRole("textbox", { name: "Text on vests or jackets" }).fill("POLICE ICE");
+  await page.getByText("Legal details").click();
+  await page.getByRole("combobox", { name: "Warrant shown" }).selectOption("administrative");
+  await page.getByRole("combobox", { name: "Did agents enter a home?" }).selectOption("yes");
+  await page.getByRole("textbox", { name: "Officer 1: badge number" }).fill("4471");
+  await page.getByRole("textbox", { name: "Vehicle 1: plate" }).fill("ABC 1234");
+  await page.getByText("What you saw, in your words").click();
+  await page.getByRole("textbox", { name: "Narrative" }).fill("Agents knocked at 6:10 and entered when the door opened.");
+  await page.getByText("People detained (sealed)").click();
+  const person = page.getByRole("group", { name: "Person 1" });
+  await person.getByRole("textbox", { name: "Name" }).fill(CANARY_NO_JS);
+  await person.getByRole("textbox", { name: "A-number, if known" }).fill("A-987-654-321");
+  await person.getByRole("textbox", { name: "Where they were taken" }).fill("Broadview");
+  await page.getByRole("button", { name: "Submit report" }).first().click();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}\?sent=1$/);
+  await expect(page.getByText(/Sealed: 1 detained people and 0 witnesses recorded/)).toBeVisible();
+  await expect(page.getByText("POLICE ICE")).toBeVisible();
+  await expect(page.getByText(CANARY_NO_JS)).toHaveCount(0);
+
+  // the very same POST again (a retry after a lost response) lands on the same report: 303 to it
+  const firstUrl = new URL(page.url());
+  const again = await page.request.post("/reports/new", {
+    headers: { "content-type": posted!.contentType, origin: firstUrl.origin },
+    data: posted!.body,
+    maxRedirects: 0,
+  });
+  expect(again.status()).toBe(303);
+  expect(again.headers()["location"]).toBe(`${firstUrl.pathname}?sent=1`);
+  await page.context().close();
+});
+
+test("with JavaScript the browser seals detained people before sending: the request carries ciphertext only", async ({ browser }) => {
+  const page = await pageFor(browser, "observer", { width: 1280 });
+  const bodies: string[] = [];
+  page.on("request", (request) => {
+    if (request.method() === "POST") bodies.push(request.postData() ?? "");
+  });
+  await page.goto("/reports/new");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("textbox", { name: /calles|Cross streets/i }).fill("Milwaukee & Diversey");
+  await page.locator("details.sealed-section").first().locator("summary").click();
+  await page.locator('input[name="detained[0].name"]').fill(CANARY_JS);
+  await page.locator('input[name="detained[0].familyContact"]').fill(`${CANARY_JS}-family 555-0199`);
+  await page.getByRole("button", { name: /Enviar reporte|Submit report/ }).first().click();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}\?sent=1$/);
+  const post = bodies.find((b) => b.includes("sealed"));
+  expect(post, "a POST with a sealed part").toBeTruthy();
+  expect(bodies.join("\n")).not.toContain("CANARY-js");
+  await expectNoAxeViolations(page);
+  await page.context().close();
+});
+
+test("my reports lists them; another observer cannot open them", async ({ browser }) => {
+  const page = await pageFor(browser, "observer2");
+  await page.goto("/reports");
+  await expect(page.getByRole("heading", { level: 1, name: "My reports" })).toBeVisible();
+  const first = page.getByRole("link", { name: /Cermak & Blue Island|Little Village|Pilsen|Outside the zones/ }).first();
+  await first.click();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Incident report" })).toBeVisible();
+  const url = page.url();
+  await expectNoAxeViolations(page);
+  const other = await pageFor(browser, "observer");
+  const response = await other.goto(url);
+  expect(response?.status()).toBe(404);
+  await other.context().close();
+  await page.context().close();
+});
+
+test("the attorney checks their passphrase; the admin makes a recovery key whose private half only downloads", async ({ browser }) => {
+  const attorney = await pageFor(browser, "attorney", { width: 1280 });
+  await attorney.goto("/review/key");
+  await expect(attorney.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await attorney.getByLabel(/^(Passphrase|Frase de contraseña)$/).fill("testigo demo attorney");
+  await attorney.getByRole("button", { name: /Check my passphrase|Comprobar/ }).click();
+  await expect(attorney.getByRole("status").filter({ hasText: /opens your key|abre tu llave/ })).toBeVisible({ timeout: 30_000 });
+  await expectNoAxeViolations(attorney);
+  await attorney.context().close();
+
+  const admin = await pageFor(browser, "admin", { width: 1280 });
+  const posts: string[] = [];
+  admin.on("request", (r) => {
+    if (r.method() === "POST") posts.push(r.postData() ?? "");
+  });
+  await admin.goto("/admin/settings");
+  await expect(admin.locator("html")).toHaveAttribute("data-hydrated", "true");
+  const download = admin.waitForEvent("download");
+  await admin.getByRole("button", { name: "Create recovery key" }).click();
+  const file = JSON.parse(readFileSync((await (await download).path())!, "utf8")) as { privateKey: string; publicKey: string; fingerprint: string };
+  expect(file.privateKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  await expect(admin.getByText(`Recovery key saved. Fingerprint: ${file.fingerprint}.`)).toBeVisible();
+  expect(posts.join("\n")).not.toContain(file.privateKey);
+  const [row] = await e2eSql<{ n: number }>(`select count(*)::int as n from public.sealing_keys where kind = 'recovery' and revoked_at is null and public_key = $1`, [file.publicKey]);
+  expect(row?.n).toBe(1);
+  await expectNoAxeViolations(admin);
+  await admin.context().close();
+});
+
+function* filesUnder(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    const stat = statSync(full);
+    if (stat.isDirectory()) yield* filesUnder(full);
+    else if (stat.isFile()) yield full;
+  }
+}
+
+test("privacy canaries: no sealed text in any table, in the database's files, in stored files or in the server's log", async () => {
+  // every row of every table in every schema, as text: what pg_dump would write
+  const tables = await e2eSql<{ name: string }>(
+    `select format('%I.%I', n.nspname, c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')`,
+  );
+  expect(tables.length).toBeGreaterThan(10);
+  let rows = 0;
+  for (const { name } of tables) {
+    const dump = await e2eSql<{ t: string | null; n: number }>(`select string_agg(x::text, E'\\n') as t, count(*)::int as n from ${name} x`);
+    rows += dump[0]?.n ?? 0;
+    for (const canary of ["CANARY-nojs", "CANARY-js", "987-654-321"]) expect(dump[0]?.t ?? "", `${canary} in ${name}`).not.toContain(canary);
+  }
+  console.log(`Canary scan: ${tables.length} tables, ${rows} rows: 0 canaries`);
+  // and the raw files: data directory (after a checkpoint), WAL, the outbox, uploaded files, the log
+  await e2eSql("checkpoint");
+  let files = 0;
+  for (const file of filesUnder(path.resolve(E2E_DATA_DIR))) {
+    files += 1;
+    const bytes = readFileSync(file);
+    for (const canary of ["CANARY-nojs", "CANARY-js"]) expect(bytes.includes(Buffer.from(canary)), `${canary} in ${file}`).toBe(false);
+  }
+  const log = readFileSync(path.resolve(`${E2E_DATA_DIR}-server.log`), "utf8");
+  expect(log).not.toContain("CANARY");
+  console.log(`Canary scan: ${files} files under .data/e2e and the server log: 0 canaries`);
+});
