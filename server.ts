@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
+import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
@@ -54,7 +55,15 @@ if (viteDevServer) {
   app.use(viteDevServer.middlewares);
 } else {
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("build/client", { maxAge: "1h" }));
+  app.use(
+    express.static("build/client", {
+      maxAge: "1h",
+      // The service worker must be re-checked on every visit, or a fixed one would wait an hour.
+      setHeaders: (res, file) => {
+        if (file.endsWith(`${path.sep}sw.js`)) res.setHeader("Cache-Control", "no-cache");
+      },
+    }),
+  );
 }
 
 const build = viteDevServer

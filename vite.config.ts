@@ -49,6 +49,7 @@ export default defineConfig({
       "@noble/hashes/scrypt.js",
       "@noble/hashes/sha2.js",
       "@noble/hashes/utils.js",
+      "idb-keyval",
     ],
   },
   plugins: [

@@ -1,15 +1,17 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useMatches, useRouteLoaderData } from "@remix-run/react";
-import { useEffect } from "react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useMatches, useRouteLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
+import { lazy, Suspense, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { useChangeLanguage } from "remix-i18next/react";
 import { AppShell } from "./components/app-shell";
 import { GeneralErrorBoundary } from "./components/error-boundary";
+import { ClientOnly } from "remix-utils/client-only";
 import { useNonce } from "./components/nonce";
 import { isLanguage } from "./i18n/config";
 import { i18nServer, languageCookie } from "./i18n/i18next.server";
 import { getUser } from "./modules/auth/guards.server";
+import { isKeptForLater } from "./modules/reports/outbox";
 import { publicSettings } from "./modules/settings/settings.server";
 import stylesheet from "./styles/app.css?url";
 import { getEnv } from "./utils/env.server";
@@ -41,6 +43,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export type RootLoader = typeof loader;
+
+// Sending reports kept on the phone needs IndexedDB and hashing code: fetched only for observers,
+// after the page is up, so other pages do not carry it.
+const ReportsOnPhoneSync = lazy(() => import("./components/report-on-phone").then((m) => ({ default: m.ReportsOnPhoneSync })));
+
+/** A report kept on the phone for later means there is no signal: nothing to reload (it would fail). */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) =>
+  isKeptForLater(actionResult) ? false : defaultShouldRevalidate;
 
 /** Routes name their page title by i18n key: `export const handle: RouteHandle = { titleKey: "…" }`. */
 export interface RouteHandle {
@@ -79,12 +89,21 @@ export function Layout({ children }: { children: React.ReactNode }) {
 }
 
 export default function App() {
-  const { locale } = useLoaderData<typeof loader>();
+  const { locale, user } = useLoaderData<typeof loader>();
   useChangeLanguage(locale);
 
   return (
     <AppShell>
       <Outlet />
+      {user?.roles.includes("observer") ? (
+        <ClientOnly>
+          {() => (
+            <Suspense fallback={null}>
+              <ReportsOnPhoneSync email={user.email} />
+            </Suspense>
+          )}
+        </ClientOnly>
+      ) : null}
     </AppShell>
   );
 }

@@ -49,6 +49,11 @@ const pages: Record<string, [string, MapKind]> = {
   "/coordinate/zones/:id": ["routes/coordinate.zones.$id", "editor"],
   "/coordinate/coverage": ["routes/coordinate.coverage", "viewer"],
   "/shifts": ["routes/shifts._index", "viewer"],
+  "/shifts/:id": ["routes/shifts.$id", "viewer"],
+  "/my/shifts (no map)": ["routes/my.shifts", null],
+  "/coordinate/shifts (no map)": ["routes/coordinate.shifts._index", null],
+  "/reports/new": ["routes/reports.new", "viewer"],
+  "/reports/:id": ["routes/reports.$id._index", "viewer"],
 };
 
 const results: Record<string, { files: number; gzipKiB: number; leaflet: boolean; geoman: boolean }> = {};

@@ -1,7 +1,7 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { Form, useNavigation, useSubmit } from "@remix-run/react";
-import { useCallback, useState } from "react";
+import { Component, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ZoneMap } from "~/components/map/zone-map";
 import { Field, FieldErrors, SelectField, TextAreaField } from "~/components/ui/field";
@@ -34,6 +34,12 @@ export interface ReportFormProps {
   values?: Record<string, unknown>;
   /** Editing an existing report: sealed parts are only added by addenda. */
   editing?: boolean;
+  /** A new report kept on the phone: told of every change (to keep a draft)… */
+  onDraftChange?: (form: HTMLFormElement) => void;
+  /** …and given the sealed form before the first attempt (to keep it in the outbox). */
+  keepBeforeSending?: (sealed: FormData) => Promise<void>;
+  /** The clientUuid is not settled yet (the phone's drafts are being read): a submit waits for it. */
+  holdSubmit?: boolean;
 }
 
 type Fields = Record<string, { errors?: string[]; initialValue?: unknown }>;
@@ -81,6 +87,8 @@ export function ReportForm(props: ReportFormProps) {
   const submit = useSubmit();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
+  const formRef = useRef<HTMLFormElement>(null);
+  const heldSubmit = useRef(false);
   const [form, fieldsRaw] = useForm({
     id: "report",
     lastResult: props.lastResult,
@@ -88,9 +96,22 @@ export function ReportForm(props: ReportFormProps) {
     shouldValidate: "onSubmit",
     onSubmit(event, { formData }) {
       event.preventDefault();
-      submit(sealFormData(formData, props.recipients, props.clientUuid), { method: "post" });
+      // A second tap while the first is on its way would only be a second attempt at the same report.
+      if (busy) return;
+      if (props.holdSubmit) {
+        heldSubmit.current = true;
+        return;
+      }
+      const sealed = sealFormData(formData, props.recipients, props.clientUuid);
+      void (props.keepBeforeSending?.(sealed) ?? Promise.resolve()).then(() => submit(sealed, { method: "post" }));
     },
   });
+  useEffect(() => {
+    if (!props.holdSubmit && heldSubmit.current) {
+      heldSubmit.current = false;
+      formRef.current?.requestSubmit();
+    }
+  }, [props.holdSubmit]);
   const fields = fieldsRaw as unknown as Fields;
   const initial = (form.initialValue ?? {}) as Record<string, unknown>;
   const value = (name: string, fallback = ""): string => {
@@ -118,6 +139,16 @@ export function ReportForm(props: ReportFormProps) {
     setPin(point);
     setAccuracy("");
   }, []);
+  // The map and "Use my location" change the place without an input event: the draft follows too.
+  const { onDraftChange } = props;
+  const placeSeen = useRef(false);
+  useEffect(() => {
+    if (!placeSeen.current) {
+      placeSeen.current = true;
+      return;
+    }
+    if (formRef.current) onDraftChange?.(formRef.current);
+  }, [pin, accuracy, onDraftChange]);
   const useMyLocation = () => {
     if (!("geolocation" in navigator)) return setLocating("failed");
     setLocating("busy");
@@ -144,7 +175,14 @@ export function ReportForm(props: ReportFormProps) {
   );
 
   return (
-    <Form method="post" {...getFormProps(form)} className="stack report-form">
+    <Form
+      method="post"
+      {...getFormProps(form)}
+      ref={formRef}
+      aria-busy={props.holdSubmit || undefined}
+      className="stack report-form"
+      onChange={props.onDraftChange ? (event) => props.onDraftChange!(event.currentTarget) : undefined}
+    >
       <input type="hidden" name="clientUuid" value={props.clientUuid} />
       <FieldErrors id="report-clientUuid-error" errors={errors("clientUuid")} />
       <FieldErrors id="report-sealed-error" errors={errors("sealed")} />
@@ -225,7 +263,9 @@ export function ReportForm(props: ReportFormProps) {
         <fieldset className="stack">
           <legend>{t("reports.where")}</legend>
           <p className="help">{t("reports.whereHelp")}</p>
-          <ZoneMap zones={props.zones} tileUrl={props.tileUrl} attribution={props.attribution} height={260} pin={pin} onPick={onPick} />
+          <MapUnavailable message={t("reports.offline.mapUnavailable")}>
+            <ZoneMap zones={props.zones} tileUrl={props.tileUrl} attribution={props.attribution} height={260} pin={pin} onPick={onPick} />
+          </MapUnavailable>
           <p>
             <button type="button" className="secondary" onClick={useMyLocation} aria-describedby="locate-status">
               {t("reports.useMyLocation")}
@@ -338,6 +378,7 @@ export function ReportForm(props: ReportFormProps) {
 
       {props.editing ? null : (
         <>
+          {props.onDraftChange ? <p className="help">{t("reports.offline.peopleNotKept")}</p> : null}
           <details className="card sealed-section">
             <summary>{t("reports.detainedTitle")}</summary>
             <p className="help">{t("reports.sealedHelp")}</p>
@@ -403,4 +444,18 @@ export function ReportForm(props: ReportFormProps) {
       </p>
     </Form>
   );
+}
+
+/**
+ * Offline, the map's code may not be on the phone yet (and its tiles never are): the form goes on
+ * without it, since the location can be typed or taken from the phone.
+ */
+class MapUnavailable extends Component<{ message: string; children: ReactNode }, { failed: boolean }> {
+  state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  render() {
+    return this.state.failed ? <p className="warning">{this.props.message}</p> : this.props.children;
+  }
 }

@@ -74,6 +74,7 @@ export interface OrgSettings {
   id: Generated<boolean>;
   map_attribution: Generated<string>;
   map_tile_url: Generated<string>;
+  media_max_mb: Generated<number>;
   name: Generated<string>;
   time_zone: Generated<string>;
   training_valid_months: Generated<number>;
@@ -142,6 +143,19 @@ export interface ReportAddenda {
   id: Generated<string>;
   report_id: string;
   sealed: Json | null;
+}
+
+export interface ReportMedia {
+  content_type: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  nonce: string;
+  report_id: string;
+  sealed: Json;
+  sha256: string;
+  size_bytes: Int8;
+  storage_key: string;
+  uploaded_by: string | null;
 }
 
 export interface ReportOverview {
@@ -307,6 +321,7 @@ export interface DB {
   "private.sessions": PrivateSessions;
   profiles: Profiles;
   report_addenda: ReportAddenda;
+  report_media: ReportMedia;
   report_overview: ReportOverview;
   reports: Reports;
   role_grants: RoleGrants;

@@ -6,7 +6,9 @@ import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { TextAreaField } from "~/components/ui/field";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { requireUser } from "~/modules/auth/guards.server";
-import { addAddendum, getReport, ReportError } from "~/modules/reports/reports.server";
+import { MediaUpload } from "~/components/media-upload";
+import { mediaLimitBytes, mediaOf } from "~/modules/reports/media.server";
+import { addAddendum, getReport, ReportError, sealingRecipients } from "~/modules/reports/reports.server";
 import { formatDay, formatTime } from "~/modules/shifts/format";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
@@ -19,7 +21,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   try {
-    return { report: await getReport(user.claims, params.id!) };
+    const report = await getReport(user.claims, params.id!);
+    const [media, recipients, limitBytes] = await Promise.all([
+      mediaOf(user.claims, report.id),
+      report.mine ? sealingRecipients(user.claims) : Promise.resolve([]),
+      mediaLimitBytes(user.claims),
+    ]);
+    return { report, media, recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })), limitBytes };
   } catch (error) {
     if (error instanceof ReportError) throw new Response("Not found", { status: 404 });
     throw error;
@@ -44,13 +52,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function ReportView() {
   const { t, i18n } = useTranslation();
-  const { report } = useLoaderData<typeof loader>();
+  const { report, media, recipients, limitBytes } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
   const sent = params.get("sent") === "1";
+  const mediaAdded = Number(params.get("media") ?? 0);
+  const mediaError = params.get("mediaError");
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(sent || actionData?.added, actionData ?? sent);
   const when = (iso: string) => `${formatDay(iso, timeZone, lang)} · ${formatTime(iso, timeZone, lang)}`;
   const triRow = (label: string, v: string) => (v === "unknown" ? null : <><dt>{label}</dt><dd>{t(`reports.tri.${v}`)}</dd></>);
@@ -183,6 +193,31 @@ export default function ReportView() {
         </p>
       ) : null}
       {report.underReview ? <p className="help">{t("reports.underReviewNote")}</p> : null}
+
+      <section aria-labelledby="media-title" className="card stack">
+        <h2 id="media-title">{t("reports.mediaTitle")}</h2>
+        {mediaAdded ? (
+          <p className="notice" role="status">
+            {t("reports.mediaAdded", { count: mediaAdded })}
+          </p>
+        ) : null}
+        {mediaError && /^reports\.errors\.media\w+$|^reports\.errors\.noKeys$/.test(mediaError) ? (
+          <p className="notice error" role="alert">
+            {t(mediaError)}
+          </p>
+        ) : null}
+        {media.length === 0 ? <p className="help">{t("reports.noMedia")}</p> : null}
+        <ul className="media-list">
+          {media.map((m) => (
+            <li key={m.id}>
+              <span aria-hidden="true">🔒 </span>
+              {t("reports.sealedMedia", { type: t(`reports.mediaKind.${m.contentType.split("/")[0]}`), size: (m.size / 1024 / 1024).toFixed(1) })}{" "}
+              <span className="mono">SHA-256 {m.sha256.slice(0, 16)}…</span>
+            </li>
+          ))}
+        </ul>
+        {report.mine ? <MediaUpload reportId={report.id} recipients={recipients} limitBytes={limitBytes} /> : null}
+      </section>
 
       <section aria-labelledby="addenda-title" className="card stack">
         <h2 id="addenda-title">{t("reports.addendaTitle")}</h2>

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useRevalidator, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { ReportsOnPhone } from "~/components/report-on-phone";
 import { requireRole } from "~/modules/auth/guards.server";
 import { myReports } from "~/modules/reports/reports.server";
 import { formatDay, formatTime } from "~/modules/shifts/format";
@@ -18,6 +19,7 @@ export default function Reports() {
   const { reports } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const revalidator = useRevalidator();
   return (
     <div className="stack">
       <h1>{t("reports.listTitle")}</h1>
@@ -26,6 +28,8 @@ export default function Reports() {
           {t("reports.newTitle")}
         </Link>
       </p>
+      {/* A report sent from the phone's outbox joins the list below. */}
+      <ReportsOnPhone email={root?.user?.email} timeZone={timeZone} includeSent={false} onSent={revalidator.revalidate} />
       {reports.length === 0 ? <p className="empty">{t("reports.none")}</p> : null}
       <ul className="shift-list">
         {reports.map((r) => (

@@ -1,11 +1,14 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData, useRouteLoaderData, type ClientActionFunctionArgs, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { mapLinks } from "~/components/map/zone-map";
 import { ReportForm } from "~/components/report-form";
+import { ReportOnPhoneStatus, ReportsOnPhone, useReportOnPhone } from "~/components/report-on-phone";
 import { requireRole } from "~/modules/auth/guards.server";
 import { parseReport, reportErrorReply } from "~/modules/reports/actions.server";
+import { firstAttempt } from "~/modules/reports/on-device";
+import { isKeptForLater } from "~/modules/reports/outbox";
 import { currentShiftOf, newClientUuid, sealingRecipients, submitReport } from "~/modules/reports/reports.server";
 import { publicSettings } from "~/modules/settings/settings.server";
 import { localDateTimeValue } from "~/modules/shifts/format";
@@ -45,24 +48,46 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
+/**
+ * With JavaScript the report is already in the phone's outbox when this runs: a failed, aborted or
+ * timed-out attempt leaves it there to be sent later (see ~/modules/reports/on-device).
+ */
+export async function clientAction({ request, serverAction }: ClientActionFunctionArgs) {
+  const clientUuid = String((await request.clone().formData()).get("clientUuid") ?? "");
+  return firstAttempt(clientUuid, () => serverAction<typeof action>());
+}
+
+/** A report kept for later means there is no signal: nothing to reload, and trying would fail. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) =>
+  isKeptForLater(actionResult) ? false : defaultShouldRevalidate;
+
 export default function NewReport() {
   const { t } = useTranslation();
   const { clientUuid, nowLocal, recipients, zones, shift } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const actionData = useActionData<typeof clientAction>();
   const root = useRouteLoaderData<RootLoader>("root");
+  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const onPhone = useReportOnPhone({ issuedUuid: clientUuid, nowLocal, timeZone, email: root?.user?.email, actionData });
   return (
     <div className="stack">
       <h1>{t("reports.newTitle")}</h1>
       <p>{shift ? t("reports.onShift", { zone: shift.zoneName }) : t("reports.intro")}</p>
       {recipients.length === 0 ? <p className="warning">{t("reports.noKeysWarning")}</p> : null}
+      <ReportOnPhoneStatus notice={onPhone.notice} hasDraft={onPhone.hasDraft} onDiscard={() => void onPhone.discard()} timeZone={timeZone} />
+      <ReportsOnPhone email={root?.user?.email} timeZone={timeZone} includeSent onEditAgain={onPhone.restore} />
       <ReportForm
-        clientUuid={clientUuid}
-        nowLocal={nowLocal}
+        key={onPhone.form.formKey}
+        clientUuid={onPhone.form.clientUuid}
+        nowLocal={onPhone.form.nowLocal}
+        values={onPhone.form.values}
+        holdSubmit={!onPhone.form.ready}
+        onDraftChange={onPhone.onDraftChange}
+        keepBeforeSending={onPhone.keepBeforeSending}
         recipients={recipients}
         zones={zones}
         tileUrl={root?.settings.mapTileUrl ?? ""}
         attribution={root?.settings.mapAttribution ?? ""}
-        lastResult={actionData?.result}
+        lastResult={actionData && !isKeptForLater(actionData) && onPhone.showsAnswer ? actionData.result : undefined}
       />
     </div>
   );

@@ -20,6 +20,8 @@ export function contentSecurityPolicy(options: { nonce: string; production: bool
     "style-src 'self' 'unsafe-inline'",
     `img-src 'self' data: blob:${tileOrigin}`,
     `connect-src ${connect}`,
+    // The service worker that keeps the report form available offline (public/sw.js).
+    "worker-src 'self'",
     "font-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",

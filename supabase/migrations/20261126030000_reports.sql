@@ -260,3 +260,49 @@ revoke all on function private.register_attorney_key(text, text, jsonb), private
   private.my_wrapped_key(), private.guard_report_update() from public, anon;
 grant execute on function private.register_attorney_key(text, text, jsonb), private.register_recovery_key(text, text),
   private.my_wrapped_key() to authenticated;
+
+-- Media ---------------------------------------------------------------------------------------
+-- Photos and videos are P2: each file is sealed (its own content key, wrapped to the same
+-- recipients) before it is stored; the database keeps the SHA-256 of the unedited original, the
+-- key envelopes and where the ciphertext is, never the picture.
+
+alter table public.org_settings
+  add column media_max_mb smallint not null default 100 check (media_max_mb between 1 and 1024);
+grant update (media_max_mb) on public.org_settings to authenticated;
+
+create table public.report_media (
+  id uuid primary key default gen_random_uuid(),
+  report_id uuid not null references public.reports (id) on delete cascade,
+  uploaded_by uuid references public.profiles (id) on delete set null,
+  -- of the original bytes, computed before sealing: what a declaration cites
+  sha256 text not null check (sha256 ~ '^[0-9a-f]{64}$'),
+  content_type text not null check (content_type in (
+    'image/jpeg', 'image/png', 'image/webp', 'image/heic', 'video/mp4', 'video/quicktime', 'video/webm', 'video/3gpp')),
+  size_bytes bigint not null check (size_bytes > 0),
+  -- the sealed box: key envelopes, and the file's metadata sealed with the same key
+  sealed jsonb not null check (jsonb_typeof(sealed) = 'object' and sealed ->> 'v' = '1'),
+  -- where the ciphertext is in the file store, and the nonce it was sealed with
+  storage_key text not null check (storage_key ~ '^[0-9a-f]{64}$'),
+  nonce text not null check (nonce ~ '^[A-Za-z0-9_-]{32}$'),
+  created_at timestamptz not null default now(),
+  unique (report_id, sha256)
+);
+create index report_media_report_idx on public.report_media (report_id, created_at);
+create index report_media_uploaded_by_idx on public.report_media (uploaded_by);
+
+alter table public.report_media enable row level security;
+revoke all on public.report_media from anon, authenticated;
+grant select on public.report_media to authenticated;
+grant insert (report_id, uploaded_by, sha256, content_type, size_bytes, sealed, storage_key, nonce) on public.report_media to authenticated;
+create policy report_media_select on public.report_media for select to authenticated
+  using (
+    exists (select 1 from public.reports r where r.id = report_id and r.author_id = (select auth.uid()))
+    or (select private.has_role('attorney'))
+  );
+-- Media are evidence: the author adds them (also after review starts), nobody edits or deletes them.
+create policy report_media_insert on public.report_media for insert to authenticated
+  with check (
+    uploaded_by = (select auth.uid())
+    and exists (select 1 from public.reports r where r.id = report_id and r.author_id = (select auth.uid()))
+    and (select private.is_active_member())
+  );

@@ -171,6 +171,40 @@ function* filesUnder(dir: string): Generator<string> {
   }
 }
 
+test("photos are sealed before upload with progress shown, and without JavaScript on receipt", async ({ browser }) => {
+  const photo = (canary: string) =>
+    Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]), Buffer.from(canary.repeat(200)), Buffer.from([0xff, 0xd9])]);
+  const page = await pageFor(browser, "observer2");
+  await page.goto("/reports");
+  await page.getByRole("link", { name: /Cermak & Blue Island/ }).first().click();
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  const bodies: Buffer[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST") bodies.push(r.postDataBuffer() ?? Buffer.alloc(0));
+  });
+  await page.getByLabel("Add photos or videos").setInputFiles([{ name: "IMG_1.jpg", mimeType: "image/jpeg", buffer: photo(`${CANARY_JS}-photo`) }]);
+  await page.getByRole("button", { name: "Upload" }).click();
+  await expect(page.getByText("Uploaded and sealed")).toBeVisible();
+  await expect(page.getByRole("progressbar", { name: "Upload of IMG_1.jpg" })).toHaveAttribute("value", "1");
+  await expect(page.getByText(/Sealed photo, 0\.0 MB/)).toBeVisible();
+  expect(Buffer.concat(bodies).includes(Buffer.from("CANARY-js"))).toBe(false);
+  // a text file pretending to be a photo is refused before anything is sent
+  await page.getByLabel("Add photos or videos").setInputFiles([{ name: "fake.jpg", mimeType: "image/jpeg", buffer: Buffer.from("<html>not a photo at all</html>") }]);
+  await page.getByRole("button", { name: "Upload" }).click();
+  await expect(page.getByText("Only photos (JPEG, PNG, WebP, HEIC) and videos (MP4, MOV, WebM, 3GP) can be attached.")).toBeVisible();
+  const url = page.url();
+  await expectNoAxeViolations(page);
+  await page.context().close();
+
+  const noJs = await pageFor(browser, "observer2", { javaScriptEnabled: false });
+  await noJs.goto(url);
+  await noJs.getByLabel("Add photos or videos").setInputFiles([{ name: "IMG_2.jpg", mimeType: "image/jpeg", buffer: photo(`${CANARY_NO_JS}-photo`) }]);
+  await noJs.getByRole("button", { name: "Upload" }).click();
+  await expect(noJs.getByRole("status")).toHaveText("1 file uploaded and sealed.");
+  await expect(noJs.getByText(/Sealed photo/)).toHaveCount(2);
+  await noJs.context().close();
+});
+
 test("privacy canaries: no sealed text in any table, in the database's files, in stored files or in the server's log", async () => {
   // every row of every table in every schema, as text: what pg_dump would write
   const tables = await e2eSql<{ name: string }>(
@@ -195,5 +229,5 @@ test("privacy canaries: no sealed text in any table, in the database's files, in
   }
   const log = readFileSync(path.resolve(`${E2E_DATA_DIR}-server.log`), "utf8");
   expect(log).not.toContain("CANARY");
-  console.log(`Canary scan: ${files} files under .data/e2e and the server log: 0 canaries`);
+  console.log(`Canary scan: ${files} files under ${E2E_DATA_DIR} and the server log: 0 canaries`);
 });

@@ -4,6 +4,7 @@
  * clientUuids this phone has used. Browser only: nothing here runs until called.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
+import { isRouteErrorResponse } from "@remix-run/react";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { createStore, del, get, promisifyRequest, set, values, type UseStore } from "idb-keyval";
 import {
@@ -13,7 +14,9 @@ import {
   isExpired,
   newOutboxItem,
   outcomeOfResponse,
+  reportIdFromUrl,
   type Draft,
+  type KeptForLater,
   type OutboxItem,
   type SendOutcome,
 } from "./outbox";
@@ -64,11 +67,14 @@ export function subscribe(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-/** Reports this tab is sending right now (shown as "Sending…"; the outbox does not send them twice). */
-const sending = new Set<string>();
-export const isSending = (clientUuid: string) => sending.has(clientUuid);
-export function markSending(clientUuid: string, on: boolean) {
-  if (on) sending.add(clientUuid);
+/**
+ * Reports this tab is sending right now (shown as "Sending…"; the outbox does not send them a
+ * second time meanwhile). A mark lapses on its own, so a send that never ended blocks nothing.
+ */
+const sending = new Map<string, number>();
+export const isSending = (clientUuid: string) => (sending.get(clientUuid) ?? 0) > Date.now();
+function markSending(clientUuid: string, on: boolean) {
+  if (on) sending.set(clientUuid, Date.now() + SEND_TIMEOUT_MS + 5_000);
   else sending.delete(clientUuid);
   listeners.forEach((l) => l());
 }
@@ -112,17 +118,19 @@ export async function openForm(owner: string, issued: string): Promise<{ clientU
 
 /** Reads and rewrites one item in a single transaction; `next` returning null leaves it alone. */
 function change(clientUuid: string, next: (item: OutboxItem) => OutboxItem | null) {
-  return db().outbox("readwrite", (store) =>
-    new Promise<OutboxItem | null>((resolve, reject) => {
-      const request = store.get(clientUuid);
-      request.onerror = () => reject(request.error);
-      request.onsuccess = () => {
-        const item = request.result as OutboxItem | undefined;
-        const updated = item ? next(item) : null;
-        if (updated) store.put(updated, clientUuid);
-        promisifyRequest(store.transaction).then(() => resolve(updated), reject);
-      };
-    }),
+  return db().outbox(
+    "readwrite",
+    (store) =>
+      new Promise<OutboxItem | null>((resolve, reject) => {
+        const request = store.get(clientUuid);
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const item = request.result as OutboxItem | undefined;
+          const updated = item ? next(item) : null;
+          if (updated) store.put(updated, clientUuid);
+          promisifyRequest(store.transaction).then(() => resolve(updated), reject);
+        };
+      }),
   );
 }
 
@@ -132,13 +140,15 @@ function change(clientUuid: string, next: (item: OutboxItem) => OutboxItem | nul
  * draft goes (the outbox copy holds the same, with details about people sealed).
  */
 export async function keepInOutbox(input: { clientUuid: string; owner: string; body: [string, string][] }) {
+  // The form's own attempt follows at once: the outbox leaves it to that attempt.
+  markSending(input.clientUuid, true);
   const existing = await get<OutboxItem>(input.clientUuid, db().outbox);
   if (!existing) await set(input.clientUuid, newOutboxItem({ ...input, now: Date.now() }), db().outbox);
   await set(input.clientUuid, Date.now(), db().used);
 }
 
-/** The report is queued for later (the first attempt failed): its draft is no longer needed. */
-export async function settleQueued(clientUuid: string) {
+/** The report waits for later (the first attempt failed): its draft is no longer needed. */
+async function settleQueued(clientUuid: string) {
   await del(clientUuid, db().drafts);
   changed();
 }
@@ -151,7 +161,7 @@ export async function recordOutcome(clientUuid: string, outcome: SendOutcome) {
 }
 
 /** The first attempt was refused as invalid: the report stays in the form to be corrected, not in the outbox. */
-export async function withdraw(clientUuid: string) {
+async function withdraw(clientUuid: string) {
   await del(clientUuid, db().outbox);
   await del(clientUuid, db().used);
   changed();
@@ -184,6 +194,59 @@ export async function reopenAsDraft(clientUuid: string): Promise<Draft | null> {
 }
 
 const SEND_TIMEOUT_MS = 30_000;
+/** On one bar of signal the form's own attempt may hang: after this, the report waits in the outbox. */
+const FIRST_ATTEMPT_MS = 20_000;
+
+class TimedOut extends Error {}
+
+/**
+ * The form's own attempt (Remix's call of the route action), with the report already in the outbox:
+ * - filed (a redirect to /reports/<id>): marked sent, and the redirect goes on to the report;
+ * - refused as invalid (the action's data with field errors, or a 4xx): out of the outbox, back to the form;
+ * - offline, aborted, timed out, or a server error: it waits in the outbox, and the form starts a new report.
+ */
+export async function firstAttempt<T>(clientUuid: string, attempt: () => Promise<T>): Promise<T | KeptForLater> {
+  const kept = await get<OutboxItem>(clientUuid, db().outbox).then(Boolean, () => false);
+  markSending(clientUuid, true);
+  const pending = attempt();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const result = await Promise.race([pending, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new TimedOut()), FIRST_ATTEMPT_MS)))]);
+    // The action only answers with data when it refuses what was typed.
+    if (kept) await withdraw(clientUuid);
+    return result;
+  } catch (error) {
+    if (error instanceof Response) {
+      const location = error.headers.get("Location") ?? "";
+      const reportId = reportIdFromUrl(location);
+      if (kept && reportId) await recordOutcome(clientUuid, { kind: "sent", reportId });
+      else if (kept && /^\/login([/?]|$)/.test(location)) {
+        // Signed out meanwhile: it is sent once the observer signs in again.
+        await recordOutcome(clientUuid, { kind: "signIn" });
+        await settleQueued(clientUuid);
+      }
+      throw error;
+    }
+    if (isRouteErrorResponse(error) && error.status < 500 && error.status !== 408 && error.status !== 429) {
+      if (kept) await withdraw(clientUuid);
+      throw error;
+    }
+    if (!kept) return { keptOnPhone: false, clientUuid };
+    await recordOutcome(clientUuid, { kind: "retry" });
+    await settleQueued(clientUuid);
+    if (error instanceof TimedOut) {
+      // A late answer still counts: the server may have filed it after all.
+      pending.catch((late: unknown) => {
+        const reportId = late instanceof Response ? reportIdFromUrl(late.headers.get("Location") ?? "") : null;
+        if (reportId) void recordOutcome(clientUuid, { kind: "sent", reportId });
+      });
+    }
+    return { keptOnPhone: true, clientUuid };
+  } finally {
+    clearTimeout(timer);
+    markSending(clientUuid, false);
+  }
+}
 
 /** Text of the field errors on the page the server answered with (already in the observer's language). */
 function errorMessagesOf(html: string): string[] {
@@ -225,7 +288,7 @@ let flushAgain: { force: boolean } | null = null;
 
 async function flushOnce(owner: string, force: boolean) {
   const now = Date.now();
-  const due = (await outboxOf(owner)).filter((i) => isDue(i, now, force) && !sending.has(i.clientUuid));
+  const due = (await outboxOf(owner)).filter((i) => isDue(i, now, force) && !isSending(i.clientUuid));
   for (const item of due) {
     if (typeof navigator !== "undefined" && navigator.onLine === false) break;
     markSending(item.clientUuid, true);

@@ -62,7 +62,16 @@ export interface OutboxItem {
 
 export function newOutboxItem(input: { clientUuid: string; owner: string; body: [string, string][]; now: number }): OutboxItem {
   const occurredAt = input.body.find(([name]) => name === "occurredAt")?.[1] ?? "";
-  return { clientUuid: input.clientUuid, owner: input.owner, body: input.body, occurredAt, createdAt: input.now, state: "queued", attempts: 0, nextAttemptAt: input.now };
+  return {
+    clientUuid: input.clientUuid,
+    owner: input.owner,
+    body: input.body,
+    occurredAt,
+    createdAt: input.now,
+    state: "queued",
+    attempts: 0,
+    nextAttemptAt: input.now,
+  };
 }
 
 export type SendOutcome =

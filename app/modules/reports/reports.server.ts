@@ -9,7 +9,7 @@ import { isBlank, type Detained, type ReportInput, type Witness } from "./schema
 /** A refusal a person can cause, with the i18n key of its message and (optionally) the field. */
 export class ReportError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409,
+    readonly status: 400 | 403 | 404 | 409 | 413,
     readonly messageKey: string,
     readonly field?: string,
   ) {

@@ -1,0 +1,125 @@
+import { Form, useRevalidator } from "@remix-run/react";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { fromB64u, sealBytesWithKey, sealJson, sha256Hex } from "~/integrations/sealing";
+import { sniffMediaType } from "~/modules/reports/media";
+
+type Item = { name: string; state: "sealing" | "uploading" | "done" | "failed"; progress: number; error?: string };
+
+const mediaAad = (reportId: string, sha256: string) => `${reportId}:media:${sha256}`;
+
+function upload(url: string, body: FormData, onProgress: (fraction: number) => void): Promise<{ ok: boolean; error?: string }> {
+  return new Promise((resolve) => {
+    // XMLHttpRequest, not fetch: only it reports upload progress.
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      try {
+        resolve(JSON.parse(xhr.responseText) as { ok: boolean; error?: string });
+      } catch {
+        resolve({ ok: false, error: "errors.generic" });
+      }
+    };
+    xhr.onerror = () => resolve({ ok: false, error: "reports.errors.mediaNetwork" });
+    xhr.send(body);
+  });
+}
+
+/**
+ * Photos and videos for one's own report. In the browser each file is checked by its magic bytes,
+ * hashed (SHA-256 of the original) and sealed to the legal team's keys before upload; without
+ * JavaScript the same form posts the originals and the server seals them on receipt.
+ */
+export function MediaUpload({ reportId, recipients, limitBytes }: { reportId: string; recipients: { keyId: string; publicKey: string }[]; limitBytes: number }) {
+  const { t } = useTranslation();
+  const revalidator = useRevalidator();
+  const [items, setItems] = useState<Item[]>([]);
+  const update = (index: number, patch: Partial<Item>) => setItems((all) => all.map((item, i) => (i === index ? { ...item, ...patch } : item)));
+
+  const send = async (files: File[]) => {
+    setItems(files.map((f) => ({ name: f.name, state: "sealing", progress: 0 })));
+    for (const [index, file] of files.entries()) {
+      if (file.size > limitBytes) {
+        update(index, { state: "failed", error: "reports.errors.mediaTooLarge" });
+        continue;
+      }
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const contentType = sniffMediaType(bytes);
+      if (!contentType) {
+        update(index, { state: "failed", error: "reports.errors.mediaType" });
+        continue;
+      }
+      const sha256 = sha256Hex(bytes);
+      const aad = mediaAad(reportId, sha256);
+      const { sealed, contentKey } = sealJson(
+        { v: 1, kind: "media", sha256, contentType, size: bytes.length },
+        recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
+        aad,
+      );
+      const { nonce, ciphertext } = sealBytesWithKey(bytes, contentKey, aad);
+      contentKey.fill(0);
+      bytes.fill(0);
+      const body = new FormData();
+      body.set("box", JSON.stringify(sealed));
+      body.set("nonce", nonce);
+      body.set("sha256", sha256);
+      body.set("contentType", contentType);
+      body.set("size", String(file.size));
+      body.set("ciphertext", new Blob([ciphertext as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }), "sealed.bin");
+      update(index, { state: "uploading" });
+      const result = await upload(`/reports/${reportId}/media`, body, (progress) => update(index, { progress }));
+      update(index, result.ok ? { state: "done", progress: 1 } : { state: "failed", error: result.error ?? "errors.generic" });
+    }
+    revalidator.revalidate();
+  };
+
+  return (
+    <Form
+      method="post"
+      action={`/reports/${reportId}/media`}
+      encType="multipart/form-data"
+      className="stack"
+      onSubmit={(event) => {
+        if (!recipients.length) return; // the server explains that no key is set up
+        event.preventDefault();
+        const input = event.currentTarget.elements.namedItem("media") as HTMLInputElement;
+        const files = [...(input.files ?? [])];
+        if (files.length) void send(files).then(() => (input.value = ""));
+      }}
+    >
+      <div className="field">
+        <label htmlFor="media-files">{t("reports.mediaLabel")}</label>
+        <span className="help" id="media-help">
+          {t("reports.mediaHelp", { mb: Math.round(limitBytes / 1024 / 1024) })}
+        </span>
+        <input id="media-files" name="media" type="file" multiple accept="image/jpeg,image/png,image/webp,image/heic,video/mp4,video/quicktime,video/webm,video/3gpp" aria-describedby="media-help" />
+      </div>
+      <p>
+        <button type="submit" className="secondary">
+          {t("reports.mediaUpload")}
+        </button>
+      </p>
+      {items.length ? (
+        <ul className="uploads" aria-live="polite">
+          {items.map((item, i) => (
+            <li key={`${item.name}-${i}`}>
+              <span>{item.name}</span>{" "}
+              {item.state === "failed" ? (
+                <span className="error-text">{t(item.error ?? "errors.generic")}</span>
+              ) : (
+                <>
+                  <progress max={1} value={item.progress} aria-label={t("reports.mediaProgress", { name: item.name })} />{" "}
+                  <span>{t(`reports.mediaState.${item.state}`)}</span>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </Form>
+  );
+}

@@ -1,0 +1,149 @@
+/*
+ * Testigo's service worker: the report form opens without signal. Only two things are cached:
+ * the form page itself (/reports/new, which shows no one's data but the observer's own name) and
+ * the hashed, immutable files under /assets/. No other page, no POST, nothing from another origin
+ * is ever touched. Queued reports are sent by the page (app/modules/reports/on-device.ts), not here.
+ */
+const VERSION = "1";
+const PAGE_CACHE = `testigo-form-${VERSION}`;
+const ASSET_CACHE = `testigo-assets-${VERSION}`;
+const FORM = "/reports/new";
+const MAX_ASSETS = 400;
+/** On one bar of signal the network may answer very late: after this, the kept copy is shown. */
+const NETWORK_PATIENCE_MS = 6000;
+/** A kept copy younger than this is not fetched again when a page asks for it. */
+const FRESH_MS = 10 * 60 * 1000;
+
+self.addEventListener("install", () => {
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) {
+        if (key.startsWith("testigo-") && key !== PAGE_CACHE && key !== ASSET_CACHE) await caches.delete(key);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    if (url.pathname === FORM) event.respondWith(formPage(event));
+    // Signed out (or about to sign in as someone else): the copy with this person's name goes.
+    else if (url.pathname === "/login" || url.pathname.startsWith("/login/")) event.waitUntil(caches.delete(PAGE_CACHE));
+    return;
+  }
+  if (url.pathname.startsWith("/assets/")) event.respondWith(asset(request));
+});
+
+self.addEventListener("message", (event) => {
+  const data = event.data;
+  if (data && data.type === "keep-report-form") {
+    const assets = Array.isArray(data.assets) ? data.assets.filter((a) => typeof a === "string" && a.startsWith("/assets/")) : [];
+    event.waitUntil(keepForm(assets));
+  }
+});
+
+/** Network first; the kept copy when the network fails or is too slow. */
+async function formPage(event) {
+  let keeping = Promise.resolve();
+  const network = fetch(event.request).then((response) => {
+    keeping = remember(response.clone());
+    return response;
+  });
+  event.waitUntil(network.then(() => keeping).catch(() => undefined));
+  let timer;
+  const slow = new Promise((resolve) => {
+    timer = setTimeout(resolve, NETWORK_PATIENCE_MS);
+  });
+  try {
+    const first = await Promise.race([network, slow]);
+    if (first) return first;
+    const kept = await keptForm();
+    return kept ?? (await network);
+  } catch {
+    const kept = await keptForm();
+    return kept ?? Response.error();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function keptForm() {
+  const cache = await caches.open(PAGE_CACHE);
+  return (await cache.match(FORM)) ?? null;
+}
+
+/** Keeps the form when the answer really is the form; forgets it when the server sends elsewhere (signed out, not an observer). */
+async function remember(response) {
+  const isForm =
+    response.ok &&
+    response.type === "basic" &&
+    !response.redirected &&
+    new URL(response.url).pathname === FORM &&
+    (response.headers.get("Content-Type") || "").startsWith("text/html");
+  if (!isForm) {
+    if (response.type === "opaqueredirect" || response.redirected || response.status === 401 || response.status === 403) await caches.delete(PAGE_CACHE);
+    return;
+  }
+  const html = await response.clone().text();
+  const cache = await caches.open(PAGE_CACHE);
+  await cache.put(FORM, response);
+  await keepAssets([...new Set(html.match(/\/assets\/[\w.-]+/g) || [])]);
+}
+
+/** Asked by a page: keep these assets, and the form too when the kept copy is missing or old. */
+async function keepForm(assets) {
+  await keepAssets(assets);
+  const kept = await keptForm();
+  const keptAt = kept ? Date.parse(kept.headers.get("Date") || "") : NaN;
+  if (kept && Date.now() - keptAt < FRESH_MS) return;
+  try {
+    await remember(await fetch(FORM, { credentials: "same-origin", cache: "no-store" }));
+  } catch {
+    // Offline: the next visit will try again.
+  }
+}
+
+async function keepAssets(paths) {
+  const cache = await caches.open(ASSET_CACHE);
+  for (const path of paths) {
+    if (await cache.match(path)) continue;
+    try {
+      const response = await fetch(path, { credentials: "same-origin" });
+      if (response.ok && response.type === "basic") await cache.put(path, response);
+    } catch {
+      return;
+    }
+  }
+  await trim(cache);
+}
+
+/** Hashed file names never change content: the cache answers first, the network fills it. */
+async function asset(request) {
+  const cache = await caches.open(ASSET_CACHE);
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") {
+    const copy = response.clone();
+    cache.put(request, copy).then(
+      () => trim(cache),
+      () => undefined,
+    );
+  }
+  return response;
+}
+
+/** Old builds' files go first (keys come back in the order they were added). */
+async function trim(cache) {
+  const keys = await cache.keys();
+  for (const key of keys.slice(0, Math.max(0, keys.length - MAX_ASSETS))) await cache.delete(key);
+}
