@@ -1,12 +1,9 @@
 import { Form, useRevalidator } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { fromB64u, sealBytesWithKey, sealJson, sha256Hex } from "~/integrations/sealing";
-import { sniffMediaType } from "~/modules/reports/media";
+import { sealMedia, sniffMediaType } from "~/modules/reports/media";
 
 type Item = { name: string; state: "sealing" | "uploading" | "done" | "failed"; progress: number; error?: string };
-
-const mediaAad = (reportId: string, sha256: string) => `${reportId}:media:${sha256}`;
 
 function upload(url: string, body: FormData, onProgress: (fraction: number) => void): Promise<{ ok: boolean; error?: string }> {
   return new Promise((resolve) => {
@@ -53,15 +50,7 @@ export function MediaUpload({ reportId, recipients, limitBytes }: { reportId: st
         update(index, { state: "failed", error: "reports.errors.mediaType" });
         continue;
       }
-      const sha256 = sha256Hex(bytes);
-      const aad = mediaAad(reportId, sha256);
-      const { sealed, contentKey } = sealJson(
-        { v: 1, kind: "media", sha256, contentType, size: bytes.length },
-        recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
-        aad,
-      );
-      const { nonce, ciphertext } = sealBytesWithKey(bytes, contentKey, aad);
-      contentKey.fill(0);
+      const { sha256, sealed, nonce, ciphertext } = sealMedia(bytes, reportId, contentType, recipients);
       bytes.fill(0);
       const body = new FormData();
       body.set("box", JSON.stringify(sealed));

@@ -1,12 +1,10 @@
-import { createHash } from "node:crypto";
 import { withUser, type Claims } from "~/db/client.server";
 import { fileStore } from "~/integrations/file-store.server";
-import { fromB64u, sealBytesWithKey, sealJson, validateSealedBox } from "~/integrations/sealing";
-import { MEDIA_TYPES, sniffMediaType, type MediaType } from "./media";
+import { validateSealedBox } from "~/integrations/sealing";
+import { MEDIA_TYPES, mediaAad, sealMedia, sniffMediaType, type MediaType } from "./media";
 import { ReportError, sealingRecipients } from "./reports.server";
 
-/** What both the browser and the server bind a file's ciphertext to: its report and its hash. */
-export const mediaAad = (reportId: string, sha256: string) => `${reportId}:media:${sha256}`;
+export { mediaAad };
 
 export async function mediaLimitBytes(claims: Claims) {
   const row = await withUser(claims, (trx) => trx.selectFrom("org_settings").select("media_max_mb").executeTakeFirst());
@@ -56,15 +54,7 @@ export async function attachPlainMedia(claims: Claims, reportId: string, file: F
     if (!contentType) throw new ReportError(400, "reports.errors.mediaType", "media");
     const recipients = await sealingRecipients(claims);
     if (!recipients.length) throw new ReportError(409, "reports.errors.noKeys", "media");
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    const aad = mediaAad(reportId, sha256);
-    const { sealed, contentKey } = sealJson(
-      { v: 1, kind: "media", sha256, contentType, size: bytes.length },
-      recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
-      aad,
-    );
-    const { nonce, ciphertext } = sealBytesWithKey(bytes, contentKey, aad);
-    contentKey.fill(0);
+    const { sha256, sealed, nonce, ciphertext } = sealMedia(bytes, reportId, contentType, recipients);
     await record(claims, reportId, { sha256, contentType, size: bytes.length, sealed, ciphertext, nonce });
   } finally {
     bytes.fill(0);

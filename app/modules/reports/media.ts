@@ -1,3 +1,5 @@
+import { fromB64u, sealBytesWithKey, sealJson, sha256Hex } from "~/integrations/sealing";
+
 /** The media types observers may attach, recognised by their first bytes, never by name or claim. */
 export const MEDIA_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic", "video/mp4", "video/quicktime", "video/webm", "video/3gpp"] as const;
 export type MediaType = (typeof MEDIA_TYPES)[number];
@@ -19,4 +21,25 @@ export function sniffMediaType(bytes: Uint8Array): MediaType | null {
     if (["isom", "iso2", "iso4", "iso5", "iso6", "mp41", "mp42", "avc1", "M4V ", "dash", "MSNV"].includes(brand)) return "video/mp4";
   }
   return null;
+}
+
+/** What both the browser and the server bind a file's ciphertext to: its report and its hash. */
+export const mediaAad = (reportId: string, sha256: string) => `${reportId}:media:${sha256}`;
+
+/**
+ * Seals one original file to the legal team's keys: a fresh content key for the file, its
+ * metadata sealed as a box with the envelopes, the bytes sealed with the same key. Used in the
+ * browser (before upload) and on the server (without JavaScript), so both produce the same thing.
+ */
+export function sealMedia(bytes: Uint8Array, reportId: string, contentType: MediaType, recipients: { keyId: string; publicKey: string }[]) {
+  const sha256 = sha256Hex(bytes);
+  const aad = mediaAad(reportId, sha256);
+  const { sealed, contentKey } = sealJson(
+    { v: 1, kind: "media", sha256, contentType, size: bytes.length },
+    recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
+    aad,
+  );
+  const { nonce, ciphertext } = sealBytesWithKey(bytes, contentKey, aad);
+  contentKey.fill(0);
+  return { sha256, sealed, nonce, ciphertext };
 }
