@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Browser } from "@playwright/test";
+import fc from "fast-check";
 import { blockTiles, e2eSql, expectNoAxeViolations, expectNoHorizontalScroll, storageStateFor, watchForThirdPartyRequests, type DemoRole } from "./helpers";
 import { E2E_DATA_DIR } from "./paths";
 
@@ -203,6 +204,56 @@ test("photos are sealed before upload with progress shown, and without JavaScrip
   await expect(noJs.getByRole("status")).toHaveText("1 file uploaded and sealed.");
   await expect(noJs.getByText(/Sealed photo/)).toHaveCount(2);
   await noJs.context().close();
+});
+
+test("Use my location marks the place from the phone's position", async ({ browser }) => {
+  const context = await browser.newContext({
+    storageState: storageStateFor("observer2"),
+    viewport: { width: 360, height: 800 },
+    geolocation: { latitude: 41.8446, longitude: -87.7049, accuracy: 12 },
+    permissions: ["geolocation"],
+  });
+  const page = await context.newPage();
+  await blockTiles(page);
+  await page.goto("/reports/new");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("button", { name: "Use my location" }).click();
+  await expect(page.getByText("Place marked (accuracy about 12 m).")).toBeVisible();
+  await page.getByRole("button", { name: "Submit report" }).first().click();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}\?sent=1$/);
+  // the point lies in the demo's Little Village zone
+  await expect(page.getByText("Little Village")).toBeVisible();
+  await context.close();
+});
+
+test("the submit action answers garbage with 4xx, never a 500 (fast-check over HTTP)", async ({ browser }) => {
+  const page = await pageFor(browser, "observer2");
+  await page.goto("/reports/new");
+  const origin = new URL(page.url()).origin;
+  const keys = ["clientUuid", "occurredAt", "activities", "agencies", "agentCountMin", "urgency", "latitude", "longitude", "crossStreets", "warrant", "narrative", "sealed", "detained[0].name", "officers[0].badge", "sealedDetained"];
+  const statuses = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(fc.constantFrom(...keys), fc.oneof(fc.string(), fc.string({ minLength: 3000, maxLength: 12000 }), fc.constantFrom("", "-1", "1e309", "NaN", "{}", "2026-02-30T25:61"))), { maxLength: 20 }),
+      fc.boolean(),
+      async (entries, withBasics) => {
+        // half the time the essentials are valid, so the garbage reaches the deeper checks
+        const body = new URLSearchParams(withBasics ? [["clientUuid", crypto.randomUUID()], ["crossStreets", "Fuzz Ave"], ...entries] : entries);
+        if (withBasics && !body.has("occurredAt")) body.set("occurredAt", new Date(Date.now() - 24 * 3_600_000).toISOString().slice(0, 16));
+        const response = await page.request.post("/reports/new", {
+          headers: { "content-type": "application/x-www-form-urlencoded", origin },
+          data: body.toString(),
+          maxRedirects: 0,
+        });
+        statuses.set(response.status(), (statuses.get(response.status()) ?? 0) + 1);
+        expect(response.status()).toBeLessThan(500);
+        expect(await response.text()).not.toMatch(/at .*\.(ts|js):\d+/);
+      },
+    ),
+    { numRuns: 80 },
+  );
+  console.log(`HTTP fuzz of /reports/new: ${[...statuses].map(([s, n]) => `${n}×${s}`).join(", ")}`);
+  await page.context().close();
 });
 
 test("privacy canaries: no sealed text in any table, in the database's files, in stored files or in the server's log", async () => {
