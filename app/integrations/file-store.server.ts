@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createClient } from "@supabase/supabase-js";
+import WebSocket from "ws";
 import { env } from "~/utils/env.server";
 
 /**
@@ -58,7 +59,11 @@ export class SupabaseFileStore implements FileStore {
     serviceRoleKey: string,
     private readonly bucket: string,
   ) {
-    this.client = createClient(url, serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    // Node 20 has no WebSocket: supabase-js insists on a realtime transport even when unused.
+    this.client = createClient(url, serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: { transport: WebSocket as unknown as never },
+    });
   }
 
   async put(bytes: Uint8Array) {

@@ -92,6 +92,18 @@ export default function Settings() {
           errors={fields.trainingValidMonths.errors}
         />
         <Field
+          label={t("settings.mediaMaxMb")}
+          name="mediaMaxMb"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={1024}
+          required
+          help={t("settings.mediaMaxMbHelp")}
+          defaultValue={value("mediaMaxMb")}
+          errors={fields.mediaMaxMb.errors}
+        />
+        <Field
           label={t("settings.tileUrl")}
           name="mapTileUrl"
           type="url"

@@ -106,9 +106,11 @@ const en = {
     zonesSaved: "Home zones saved.",
   },
   settings: {
+    mediaMaxMb: "Largest photo or video (MB)",
+    mediaMaxMbHelp: "Each file observers attach to a report may be at most this large.",
     trainingMonths: "Training stays valid for (months)",
     trainingMonthsHelp: "Observers whose training is older than this on a shift's day cannot claim it.",
-    errors: { trainingMonths: "Enter a whole number of months from 1 to 120." },
+    errors: { mediaMaxMb: "Enter a whole number of megabytes from 1 to 1024.", trainingMonths: "Enter a whole number of months from 1 to 120." },
     title: "Organization settings",
     name: "Organization name",
     timeZone: "Time zone",

@@ -108,9 +108,11 @@ const es: Resources = {
     zonesSaved: "Zonas habituales guardadas.",
   },
   settings: {
+    mediaMaxMb: "Foto o video más grande (MB)",
+    mediaMaxMbHelp: "Cada archivo que se adjunta a un reporte puede pesar como máximo esto.",
     trainingMonths: "La capacitación vale por (meses)",
     trainingMonthsHelp: "Quien tenga una capacitación más antigua que esto el día del turno no puede tomarlo.",
-    errors: { trainingMonths: "Escribe un número entero de meses, de 1 a 120." },
+    errors: { mediaMaxMb: "Escribe un número entero de megabytes, de 1 a 1024.", trainingMonths: "Escribe un número entero de meses, de 1 a 120." },
     title: "Configuración de la organización",
     name: "Nombre de la organización",
     timeZone: "Zona horaria",

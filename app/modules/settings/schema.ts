@@ -20,6 +20,12 @@ export const SettingsSchema = z.object({
     .min(1, "settings.errors.trainingMonths")
     .max(120, "settings.errors.trainingMonths")
     .default(12),
+  mediaMaxMb: z.coerce
+    .number({ invalid_type_error: "settings.errors.mediaMaxMb", required_error: "errors.required" })
+    .int("settings.errors.mediaMaxMb")
+    .min(1, "settings.errors.mediaMaxMb")
+    .max(1024, "settings.errors.mediaMaxMb")
+    .default(100),
 });
 
 export type SettingsInput = z.infer<typeof SettingsSchema>;

@@ -8,6 +8,7 @@ export interface OrgSettings {
   mapTileUrl: string;
   mapAttribution: string;
   trainingValidMonths: number;
+  mediaMaxMb: number;
 }
 
 /** Facts every page needs (name, hotline, map tiles), readable before sign-in too. */
@@ -36,6 +37,7 @@ export async function readSettings(claims: Claims): Promise<OrgSettings> {
     mapTileUrl: row.map_tile_url,
     mapAttribution: row.map_attribution,
     trainingValidMonths: row.training_valid_months,
+    mediaMaxMb: row.media_max_mb,
   };
 }
 
@@ -50,6 +52,7 @@ export async function updateSettings(claims: Claims, input: SettingsInput) {
         map_tile_url: input.mapTileUrl ?? "",
         map_attribution: input.mapAttribution,
         training_valid_months: input.trainingValidMonths,
+        media_max_mb: input.mediaMaxMb,
       })
       .where("id", "=", true)
       .returning("id")
