@@ -25,6 +25,9 @@ export default async function handleRequest(
   await instance.use(initReactI18next).init({ ...i18nConfig, lng });
   const nonce = loadContext.cspNonce;
   const rootData = remixContext.staticHandlerContext.loaderData?.root as { settings?: { mapTileUrl?: string } } | undefined;
+  // Pages show people's own reports, rosters and typed-back form values: never kept by a browser's
+  // cache or back/forward cache, nor by anything in between.
+  responseHeaders.set("Cache-Control", "private, no-store");
   responseHeaders.set(
     "Content-Security-Policy",
     contentSecurityPolicy({

@@ -92,7 +92,8 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                 <NavLink to="/profile">{t("nav.profile")}</NavLink>
               </li>
               <li className="push">
-                <Form method="post" action="/logout">
+                {/* A full navigation, so the service worker sees /login and drops the cached report form. */}
+                <Form method="post" action="/logout" reloadDocument>
                   <button type="submit" className="link-button">
                     {t("app.signOut")}
                   </button>

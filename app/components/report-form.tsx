@@ -66,11 +66,9 @@ export function sealFormData(formData: FormData, recipients: ReportFormProps["re
   }
   const people = [...detained.values()].filter((d) => !isBlank(d));
   const others = [...witnesses.values()].filter((w) => !isBlank(w));
-  if (people.length + others.length === 0 || recipients.length === 0) {
-    // Nothing to seal, or no keys to seal to (the server then refuses the P2 part with a message).
-    if (recipients.length === 0) for (const [name, value] of formData.entries()) if (P2_PREFIXES.some((p) => name.startsWith(p))) out.append(name, value);
-    return out;
-  }
+  // Nothing to seal, or no key to seal to: people's details are never sent or kept in plain text
+  // (without keys the form does not even show those sections).
+  if (people.length + others.length === 0 || recipients.length === 0) return out;
   const { sealed } = sealJson(
     { v: 1, detained: people, witnesses: others },
     recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
@@ -102,7 +100,15 @@ export function ReportForm(props: ReportFormProps) {
         heldSubmit.current = true;
         return;
       }
-      const sealed = sealFormData(formData, props.recipients, props.clientUuid);
+      let sealed: FormData;
+      try {
+        sealed = sealFormData(formData, props.recipients, props.clientUuid);
+      } catch {
+        // a broken key must not make the button silently do nothing
+        setSealFailed(true);
+        return;
+      }
+      setSealFailed(false);
       void (props.keepBeforeSending?.(sealed) ?? Promise.resolve()).then(() => submit(sealed, { method: "post" }));
     },
   });
@@ -128,6 +134,7 @@ export function ReportForm(props: ReportFormProps) {
   };
   const errors = (name: string) => fields[name]?.errors;
 
+  const [sealFailed, setSealFailed] = useState(false);
   const [pin, setPin] = useState<{ lat: number; lng: number } | null>(() => {
     const lat = Number(value("latitude"));
     const lng = Number(value("longitude"));
@@ -185,7 +192,7 @@ export function ReportForm(props: ReportFormProps) {
     >
       <input type="hidden" name="clientUuid" value={props.clientUuid} />
       <FieldErrors id="report-clientUuid-error" errors={errors("clientUuid")} />
-      <FieldErrors id="report-sealed-error" errors={errors("sealed")} />
+      <FieldErrors id="report-sealed-error" errors={sealFailed ? ["reports.errors.sealFailed"] : errors("sealed")} />
 
       <section aria-labelledby="quick-title" className="card stack">
         <h2 id="quick-title">{t("reports.quickTitle")}</h2>
@@ -196,7 +203,6 @@ export function ReportForm(props: ReportFormProps) {
           type="datetime-local"
           required
           defaultValue={value("occurredAt", props.nowLocal)}
-          max={props.nowLocal}
           errors={errors("occurredAt")}
         />
         <fieldset aria-describedby={errors("activities") ? "report-activities-error" : undefined}>

@@ -28,7 +28,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   };
   let form: FormData;
   try {
-    form = await readForm(request, limit * 4 + 64 * 1024);
+    // one file per request with JavaScript; without, all files together within one limit
+    form = await readForm(request, limit + 256 * 1024);
   } catch (error) {
     if (error instanceof Response && error.status === 413) return fail(new ReportError(413, "reports.errors.mediaTooLarge", "media"));
     throw error;

@@ -148,11 +148,12 @@ grant insert (
   identified, warrant, home_entry, consent_asked, consent_given, use_of_force, injuries, local_police_assisting,
   officers, vehicles, narrative, urgency, sealed, sealed_detained, sealed_witnesses
 ) on public.reports to authenticated;
+-- The sealed part is never updated: what was sealed stays; more comes as addenda.
 grant update (
   shift_id, zone_id, occurred_at, location, location_accuracy_m, cross_streets,
   agent_count_min, agents_possibly_more, vehicle_count, activities, agencies, masked, vest_text, equipment,
   identified, warrant, home_entry, consent_asked, consent_given, use_of_force, injuries, local_police_assisting,
-  officers, vehicles, narrative, urgency, sealed, sealed_detained, sealed_witnesses
+  officers, vehicles, narrative, urgency
 ) on public.reports to authenticated;
 
 -- Observers read their own reports; attorneys read every report (P2 stays ciphertext). Coordinators
@@ -306,3 +307,26 @@ create policy report_media_insert on public.report_media for insert to authentic
     and exists (select 1 from public.reports r where r.id = report_id and r.author_id = (select auth.uid()))
     and (select private.is_active_member())
   );
+
+-- Whom P2 is sealed to: the recovery key and the keys of attorneys who are still active attorneys.
+-- (Observers cannot read others' roles under RLS, so this is a security-definer function.)
+create or replace function private.sealing_recipients()
+returns table (id uuid, kind text, public_key text, fingerprint text, created_at timestamptz)
+language sql stable security definer
+set search_path = ''
+as $$
+  select k.id, k.kind, k.public_key, k.fingerprint, k.created_at
+  from public.sealing_keys k
+  where k.revoked_at is null
+    and private.is_active_member()
+    and (
+      k.kind = 'recovery'
+      or exists (
+        select 1 from public.role_grants g join public.profiles p on p.id = g.user_id
+        where g.user_id = k.owner_id and g.role = 'attorney' and p.deactivated_at is null
+      )
+    )
+  order by k.kind, k.created_at
+$$;
+revoke all on function private.sealing_recipients() from public, anon;
+grant execute on function private.sealing_recipients() to authenticated;

@@ -13,7 +13,8 @@ type Submission = ReturnType<typeof parseReport>;
 /** A refusal from the report module as field errors on the form (never a 500). */
 export function reportErrorReply(submission: Submission, error: unknown) {
   if (!(error instanceof ReportError)) throw error;
-  // The form never shows P2 text back to the browser once it was sent for sealing.
+  // Without JavaScript the typed values go back into the same person's form (nothing typed is
+  // lost); they are never stored or logged. With JavaScript P2 arrived sealed, so there is none.
   const reply = submission.reply({ fieldErrors: { [error.field ?? "clientUuid"]: [error.messageKey] } });
   return data({ result: reply }, { status: error.status });
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { sql, withUser, type Claims } from "~/db/client.server";
-import { fromB64u, publicKeyFingerprint, validateWrappedPrivateKey } from "~/integrations/sealing";
+import { fromB64u, publicKeyFingerprint, sealJson, validateWrappedPrivateKey } from "~/integrations/sealing";
 import { ReportError } from "./reports.server";
 
 const PublicKey = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
@@ -9,7 +9,10 @@ const PublicKey = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 function checkedFingerprint(publicKey: string) {
   if (!PublicKey.safeParse(publicKey).success) throw new ReportError(400, "keys.errors.publicKey", "publicKey");
   try {
-    return publicKeyFingerprint(fromB64u(publicKey));
+    const bytes = fromB64u(publicKey);
+    // A low-order or all-zero point would make every later sealing fail: seal to it once now.
+    sealJson({ check: true }, [{ keyId: "check", publicKey: bytes }], "key-check").contentKey.fill(0);
+    return publicKeyFingerprint(bytes);
   } catch {
     throw new ReportError(400, "keys.errors.publicKey", "publicKey");
   }

@@ -2,13 +2,21 @@ import { withUser, type Claims } from "~/db/client.server";
 import { fileStore } from "~/integrations/file-store.server";
 import { validateSealedBox } from "~/integrations/sealing";
 import { MEDIA_TYPES, mediaAad, sealMedia, sniffMediaType, type MediaType } from "./media";
-import { ReportError, sealingRecipients } from "./reports.server";
+import { checkEnvelopes, ReportError, sealingRecipients } from "./reports.server";
 
 export { mediaAad };
 
 export async function mediaLimitBytes(claims: Claims) {
   const row = await withUser(claims, (trx) => trx.selectFrom("org_settings").select("media_max_mb").executeTakeFirst());
   return (row?.media_max_mb ?? 100) * 1024 * 1024;
+}
+
+/** Only the author adds media, and that is checked before anything is stored. */
+async function assertOwnReport(claims: Claims, reportId: string) {
+  const mine = await withUser(claims, (trx) =>
+    trx.selectFrom("reports").select("id").where("id", "=", reportId).where("author_id", "=", claims.sub).executeTakeFirst(),
+  );
+  if (!mine) throw new ReportError(404, "reports.errors.notFound");
 }
 
 async function record(
@@ -45,6 +53,7 @@ async function record(
  * the legal team's keys and stored as ciphertext. The plaintext lives only in this function.
  */
 export async function attachPlainMedia(claims: Claims, reportId: string, file: File) {
+  await assertOwnReport(claims, reportId);
   const limit = await mediaLimitBytes(claims);
   if (file.size === 0) return;
   if (file.size > limit) throw new ReportError(413, "reports.errors.mediaTooLarge", "media");
@@ -54,7 +63,13 @@ export async function attachPlainMedia(claims: Claims, reportId: string, file: F
     if (!contentType) throw new ReportError(400, "reports.errors.mediaType", "media");
     const recipients = await sealingRecipients(claims);
     if (!recipients.length) throw new ReportError(409, "reports.errors.noKeys", "media");
-    const { sha256, sealed, nonce, ciphertext } = sealMedia(bytes, reportId, contentType, recipients);
+    let sealedFile;
+    try {
+      sealedFile = sealMedia(bytes, reportId, contentType, recipients);
+    } catch {
+      throw new ReportError(409, "reports.errors.sealFailed", "media");
+    }
+    const { sha256, sealed, nonce, ciphertext } = sealedFile;
     await record(claims, reportId, { sha256, contentType, size: bytes.length, sealed, ciphertext, nonce });
   } finally {
     bytes.fill(0);
@@ -67,6 +82,7 @@ export async function attachSealedMedia(
   reportId: string,
   input: { box: string; nonce: string; sha256: string; contentType: string; size: number; ciphertext: File },
 ) {
+  await assertOwnReport(claims, reportId);
   const limit = await mediaLimitBytes(claims);
   if (!/^[0-9a-f]{64}$/.test(input.sha256)) throw new ReportError(400, "reports.errors.mediaInvalid", "media");
   if (!(MEDIA_TYPES as readonly string[]).includes(input.contentType)) throw new ReportError(400, "reports.errors.mediaType", "media");
@@ -75,12 +91,12 @@ export async function attachSealedMedia(
   if (input.ciphertext.size !== input.size + 16 || !/^[A-Za-z0-9_-]{32}$/.test(input.nonce)) throw new ReportError(400, "reports.errors.mediaInvalid", "media");
   let box;
   try {
+    if (input.box.length > 300_000) throw new Error("too large");
     box = validateSealedBox(JSON.parse(input.box));
   } catch {
     throw new ReportError(400, "reports.errors.mediaInvalid", "media");
   }
-  const known = new Set((await sealingRecipients(claims)).map((r) => r.keyId));
-  if (!box.envelopes.length || box.envelopes.some((e) => !known.has(e.keyId))) throw new ReportError(409, "reports.errors.keysChanged", "media");
+  checkEnvelopes(box, await sealingRecipients(claims), "media");
   const ciphertext = new Uint8Array(await input.ciphertext.arrayBuffer());
   await record(claims, reportId, { sha256: input.sha256, contentType: input.contentType as MediaType, size: input.size, sealed: box, ciphertext, nonce: input.nonce });
 }

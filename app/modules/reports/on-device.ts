@@ -10,6 +10,7 @@ import { createStore, del, get, promisifyRequest, set, values, type UseStore } f
 import {
   afterOutcome,
   chooseClientUuid,
+  draftEntries,
   isDue,
   isExpired,
   newOutboxItem,
@@ -184,7 +185,8 @@ export async function reopenAsDraft(clientUuid: string): Promise<Draft | null> {
   const draft: Draft = {
     clientUuid: mintClientUuid(),
     owner: item.owner,
-    entries: item.body.filter(([name]) => name !== "clientUuid" && !name.startsWith("sealed")),
+    // the same filter as drafts: never people's details, never the sealed part
+    entries: draftEntries(item.body),
     updatedAt: Date.now(),
   };
   await saveDraft(draft);

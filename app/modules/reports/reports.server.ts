@@ -22,25 +22,36 @@ export interface SealingRecipient {
   kind: string;
   publicKey: string;
   fingerprint: string;
+  createdAt: string;
 }
 
-/** The public keys P2 data is sealed to: every attorney who set one up, and the recovery key. */
+/**
+ * The public keys P2 data is sealed to: every active attorney's (not a deactivated one's, nor one
+ * whose attorney role was removed), and the recovery key.
+ */
 export async function sealingRecipients(claims: Claims): Promise<SealingRecipient[]> {
-  const rows = await withUser(claims, (trx) =>
-    trx
-      .selectFrom("sealing_keys")
-      .select(["id", "kind", "public_key", "fingerprint"])
-      .where("revoked_at", "is", null)
-      .orderBy("kind")
-      .orderBy("created_at")
-      .execute(),
+  const { rows } = await withUser(claims, (trx) =>
+    sql<{ id: string; kind: string; public_key: string; fingerprint: string; created_at: Date }>`select * from private.sealing_recipients()`.execute(trx),
   );
-  return rows.map((r) => ({ keyId: r.id, kind: r.kind, publicKey: r.public_key, fingerprint: r.fingerprint }));
+  return rows.map((r) => ({ keyId: r.id, kind: r.kind, publicKey: r.public_key, fingerprint: r.fingerprint, createdAt: new Date(r.created_at).toISOString() }));
+}
+
+/** A key added in the last day may be missing from a box sealed by a page opened before it existed. */
+const KEY_GRACE_MS = 24 * 3_600_000;
+
+/** A box from the browser must be sealed to current keys only, and to every key older than a day. */
+export function checkEnvelopes(box: SealedBox, recipients: SealingRecipient[], field: string) {
+  const known = new Set(recipients.map((r) => r.keyId));
+  const present = new Set(box.envelopes.map((e) => e.keyId));
+  const required = recipients.filter((r) => Date.now() - new Date(r.createdAt).getTime() > KEY_GRACE_MS);
+  if (!box.envelopes.length || box.envelopes.some((e) => !known.has(e.keyId)) || required.some((r) => !present.has(r.keyId))) {
+    throw new ReportError(409, "reports.errors.keysChanged", field);
+  }
 }
 
 /** The shift the observer is on right now (checked in, or claimed and within its time), if any. */
-export async function currentShiftOf(claims: Claims, at = new Date()) {
-  return withUser(claims, (trx) =>
+export async function currentShiftOf(claims: Claims, at = new Date(), inTrx?: Trx) {
+  const run = (trx: Trx) =>
     trx
       .selectFrom("shift_assignments as a")
       .innerJoin("shifts as s", "s.id", "a.shift_id")
@@ -52,8 +63,8 @@ export async function currentShiftOf(claims: Claims, at = new Date()) {
       .where("s.starts_at", "<=", new Date(at.getTime() + 30 * 60_000))
       .where("s.ends_at", ">", at)
       .orderBy(sql`a.status = 'checked_in'`, "desc")
-      .executeTakeFirst(),
-  );
+      .executeTakeFirst();
+  return inTrx ? run(inTrx) : withUser(claims, run);
 }
 
 export const newClientUuid = () => randomUUID();
@@ -89,17 +100,23 @@ function sealedPart(input: ReportInput, recipients: SealingRecipient[]): { seale
     } catch {
       throw new ReportError(400, "reports.errors.sealedInvalid", "sealed");
     }
-    const known = new Set(recipients.map((r) => r.keyId));
-    if (!box.envelopes.length || box.envelopes.some((e) => !known.has(e.keyId))) throw new ReportError(409, "reports.errors.keysChanged", "sealed");
+    checkEnvelopes(box, recipients, "sealed");
     return { sealed: box, detained: input.sealedDetained ?? 0, witnesses: input.sealedWitnesses ?? 0 };
   }
   if (!hasPlain) return { sealed: null, detained: 0, witnesses: 0 };
-  if (!recipients.length) throw new ReportError(409, "reports.errors.noKeys", "detained");
-  const { sealed } = sealJson(
-    { v: 1, detained: plain.detained, witnesses: plain.witnesses },
-    recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
-    input.clientUuid,
-  );
+  if (!recipients.length) throw new ReportError(409, "reports.errors.noKeys");
+  let sealed: SealedBox;
+  try {
+    const result = sealJson(
+      { v: 1, detained: plain.detained, witnesses: plain.witnesses },
+      recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
+      input.clientUuid,
+    );
+    result.contentKey.fill(0);
+    sealed = result.sealed;
+  } catch {
+    throw new ReportError(409, "reports.errors.sealFailed");
+  }
   return { sealed, detained: plain.detained.length, witnesses: plain.witnesses.length };
 }
 
@@ -159,7 +176,7 @@ export async function submitReport(claims: Claims, input: ReportInput, timeZone:
     const sealed = sealedPart(input, recipients);
     const columns = columnsOf(input, occurredAt);
     const zoneId = input.latitude !== undefined && input.longitude !== undefined ? await zoneAt(trx, input.longitude, input.latitude) : null;
-    const shift = await currentShiftOf(claims, occurredAt).catch(() => undefined);
+    const shift = await currentShiftOf(claims, occurredAt, trx);
     try {
       const inserted = await trx
         .insertInto("reports")
@@ -358,7 +375,7 @@ export async function addAddendum(claims: Claims, reportId: string, body: string
         .execute(),
     );
   } catch (error) {
-    if (pgCode(error) === "42501") throw new ReportError(404, "reports.errors.notFound");
+    if (pgCode(error) === "42501" || pgCode(error) === "23503") throw new ReportError(404, "reports.errors.notFound");
     if (pgCode(error) === "23514") throw new ReportError(400, "reports.errors.addendumEmpty", "body");
     throw error;
   }

@@ -205,3 +205,45 @@ describe("fuzzing the submit path", () => {
     );
   });
 });
+
+describe("review findings", () => {
+  it("seals only to active attorneys, refuses broken keys, and requires every key older than a day", async () => {
+    const { registerAttorneyKey } = await import("./keys.server");
+    const { sealingRecipients } = await import("./reports.server");
+    const gone = await createPersona("att_gone", ["attorney"]);
+    const goneKey = generateKeyPair();
+    const wrapped = JSON.stringify(await wrapPrivateKey(goneKey.privateKey, "another long passphrase", { N: 2 ** 10, r: 8, p: 1 }));
+    await registerAttorneyKey(gone.claims, toB64u(goneKey.publicKey), wrapped);
+    expect((await sealingRecipients(cast.observer_ana.claims)).map((r) => r.publicKey)).toContain(toB64u(goneKey.publicKey));
+    await withSystem((trx) => trx.updateTable("profiles").set({ deactivated_at: sql`now()` }).where("id", "=", gone.id).execute());
+    expect((await sealingRecipients(cast.observer_ana.claims)).map((r) => r.publicKey)).not.toContain(toB64u(goneKey.publicKey));
+
+    // an all-zero (low-order) point would break every later sealing: refused when registered
+    await expect(registerAttorneyKey(cast.attorney_luis.claims, toB64u(new Uint8Array(32)), wrapped)).rejects.toMatchObject({ status: 400, messageKey: "keys.errors.publicKey" });
+
+    // a box that leaves out a key older than a day is refused; a brand-new key may be missing
+    const second = await createPersona("att_second", ["attorney"]);
+    const secondKey = generateKeyPair();
+    await registerAttorneyKey(second.claims, toB64u(secondKey.publicKey), wrapped);
+    const clientUuid = crypto.randomUUID();
+    const onlyFirst = sealJson({ v: 1, detained: [{ name: "x" }] }, [{ keyId, publicKey: attorneyKey.publicKey }], clientUuid).sealed;
+    const ok = await submitReport(cast.observer_ana.claims, input({ clientUuid, sealed: JSON.stringify(onlyFirst), sealedDetained: "1" }), TZ);
+    expect(ok.created).toBe(true);
+    await withSystem((trx) => trx.updateTable("sealing_keys").set({ created_at: sql`now() - interval '2 days'` }).where("owner_id", "=", second.id).execute());
+    const later = crypto.randomUUID();
+    const stale = sealJson({ v: 1, detained: [{ name: "x" }] }, [{ keyId, publicKey: attorneyKey.publicKey }], later).sealed;
+    await expect(submitReport(cast.observer_ana.claims, input({ clientUuid: later, sealed: JSON.stringify(stale), sealedDetained: "1" }), TZ)).rejects.toMatchObject({
+      messageKey: "reports.errors.keysChanged",
+    });
+  });
+
+  it("a NUL character in any form is a 400, not a database error", async () => {
+    const { readForm } = await import("~/utils/form.server");
+    const request = new Request("http://x/reports/new", { method: "POST", body: new URLSearchParams({ narrative: "a\u0000b" }) });
+    await expect(readForm(request, 10_000)).rejects.toMatchObject({ status: 400 });
+  });
+
+  it("an addendum to a report that does not exist is a 404", async () => {
+    await expect(addAddendum(cast.attorney_luis.claims, "00000000-0000-0000-0000-000000000000", "note", null)).rejects.toMatchObject({ status: 404 });
+  });
+});

@@ -45,12 +45,8 @@ export const DetainedSchema = z.object({
   name: text(200),
   dateOfBirth: text(20),
   countryOfBirth: text(80),
-  aNumber: z
-    .string()
-    .trim()
-    .max(20, "errors.tooLong")
-    .regex(/^(A?[-\s]?\d{3}[-\s]?\d{3}[-\s]?\d{2,3})?$/i, "reports.errors.aNumber")
-    .default(""),
+  // Never blocks a report on its format: a refused form would have to show the details again.
+  aNumber: text(20),
   whereTaken: text(300),
   familyContact: text(300),
   consentToContact: tri,
