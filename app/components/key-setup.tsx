@@ -2,7 +2,7 @@ import { useFetcher } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { FieldErrors } from "~/components/ui/field";
-import { generateKeyPair, publicKeyFingerprint, toB64u, unwrapPrivateKey, validateWrappedPrivateKey, wrapPrivateKey } from "~/integrations/sealing";
+import { generateKeyPair, publicKeyFingerprint, publicKeyOf, toB64u, unwrapPrivateKey, validateWrappedPrivateKey, wrapPrivateKey } from "~/integrations/sealing";
 
 type KeyActionData = { ok: boolean; fingerprint?: string; error?: string };
 
@@ -62,11 +62,11 @@ export function RecoveryKeySetup({ current, hydrated }: { current: { fingerprint
 }
 
 /** An attorney's key pair, made in their browser; the private half leaves it only wrapped by their passphrase. */
-export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint: string; wrapped: unknown } | null; hydrated: boolean }) {
+export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint: string; publicKey: string; wrapped: unknown } | null; hydrated: boolean }) {
   const { t } = useTranslation();
   const fetcher = useFetcher<KeyActionData>();
   const [problem, setProblem] = useState<string | null>(null);
-  const [checking, setChecking] = useState<"idle" | "busy" | "ok" | "wrong">("idle");
+  const [checking, setChecking] = useState<"idle" | "busy" | "ok" | "wrong" | "mismatch">("idle");
   const [working, setWorking] = useState(false);
 
   const create = async (form: HTMLFormElement) => {
@@ -93,8 +93,10 @@ export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint
     setChecking("busy");
     try {
       const key = await unwrapPrivateKey(validateWrappedPrivateKey(current.wrapped), String(new FormData(form).get("passphrase") ?? ""));
+      // The key it opens must be the one observers seal to, not one swapped in behind your back.
+      const matches = toB64u(publicKeyOf(key)) === current.publicKey;
       key.fill(0);
-      setChecking("ok");
+      setChecking(matches ? "ok" : "mismatch");
     } catch {
       setChecking("wrong");
     }
@@ -122,7 +124,7 @@ export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint
                 {t("keys.checkPassphrase")}
               </button>{" "}
               <span role="status">
-                {checking === "busy" ? t("keys.checking") : checking === "ok" ? t("keys.passphraseOk") : checking === "wrong" ? t("keys.passphraseWrong") : ""}
+                {checking === "busy" ? t("keys.checking") : checking === "ok" ? t("keys.passphraseOk") : checking === "wrong" ? t("keys.passphraseWrong") : checking === "mismatch" ? t("keys.keyMismatch") : ""}
               </span>
             </p>
           </form>
@@ -131,6 +133,7 @@ export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint
       <section className="card stack" aria-labelledby="create-key-title">
         <h2 id="create-key-title">{current ? t("keys.replaceTitle") : t("keys.createTitle")}</h2>
         <p>{t("keys.attorneyIntro")}</p>
+        {current ? <p className="help">{t("keys.replaceHelp")}</p> : null}
         {fetcher.data?.ok ? (
           <p className="notice" role="status">
             {t("keys.attorneyCreated", { fingerprint: fetcher.data.fingerprint })}

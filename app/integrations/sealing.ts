@@ -170,6 +170,11 @@ export function generateKeyPair(opts?: RandomOption): { publicKey: Uint8Array; p
   return { publicKey: x25519.getPublicKey(privateKey), privateKey };
 }
 
+/** The public half of an X25519 private key: to check an unwrapped key is the registered one. */
+export function publicKeyOf(privateKey: Uint8Array): Uint8Array {
+  return x25519.getPublicKey(privateKey);
+}
+
 function wrappingKey(shared: Uint8Array, epk: Uint8Array, recipientPub: Uint8Array): Uint8Array {
   if (isAllZero(shared)) throw new SealingError("X25519 produced an all-zero shared secret");
   return hkdf(sha256, shared, concatBytes(epk, recipientPub), utf8ToBytes(SEAL_INFO), KEY_LEN);

@@ -16,7 +16,7 @@ export const handle: RouteHandle = { titleKey: "keys.attorneyTitle" };
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "attorney");
   const key = await myWrappedKey(user.claims);
-  return { current: key ? { fingerprint: publicKeyFingerprint(fromB64u(key.public_key)), wrapped: key.wrapped_private_key } : null };
+  return { current: key ? { fingerprint: publicKeyFingerprint(fromB64u(key.public_key)), publicKey: key.public_key, wrapped: key.wrapped_private_key } : null };
 }
 
 export async function action({ request }: ActionFunctionArgs) {

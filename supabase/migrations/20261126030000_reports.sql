@@ -248,13 +248,16 @@ begin
 end
 $$;
 
-create or replace function private.my_wrapped_key() returns table (id uuid, public_key text, wrapped_private_key jsonb)
+-- All of the attorney's own keys, the active one first: reports sealed to a replaced key stay
+-- readable with that key's passphrase.
+create or replace function private.my_wrapped_key()
+returns table (id uuid, public_key text, wrapped_private_key jsonb, created_at timestamptz, revoked_at timestamptz)
 language sql stable security definer
 set search_path = ''
 as $$
-  select k.id, k.public_key, k.wrapped_private_key from public.sealing_keys k
-  where k.kind = 'attorney' and k.owner_id = (select auth.uid()) and k.revoked_at is null
-    and private.has_role('attorney')
+  select k.id, k.public_key, k.wrapped_private_key, k.created_at, k.revoked_at from public.sealing_keys k
+  where k.kind = 'attorney' and k.owner_id = (select auth.uid()) and private.has_role('attorney')
+  order by k.revoked_at nulls first, k.created_at desc
 $$;
 
 revoke all on function private.register_attorney_key(text, text, jsonb), private.register_recovery_key(text, text),

@@ -555,6 +555,8 @@ const en = {
     },
   },
   keys: {
+    keyMismatch: "This passphrase opens a key that is not the one registered for you. Tell your admin at once.",
+    replaceHelp: "Your old key is kept: reports sealed to it still open with its passphrase. New reports are sealed to the new key.",
     recoveryTitle: "Legal-team recovery key",
     recoveryIntro: "Sealed details about detained people and witnesses are also locked to this key, so the legal team can still open them if every attorney loses their passphrase. It is made in this browser; its private half is downloaded once and never sent to the server.",
     noRecovery: "There is no recovery key yet.",

@@ -557,6 +557,8 @@ const es: Resources = {
     },
   },
   keys: {
+    keyMismatch: "Esta frase de contraseña abre una llave que no es la registrada a tu nombre. Avisa de inmediato a tu admin.",
+    replaceHelp: "Tu llave anterior se conserva: los reportes protegidos con ella se siguen abriendo con su frase de contraseña. Los reportes nuevos se protegen con la llave nueva.",
     recoveryTitle: "Llave de recuperación del equipo legal",
     recoveryIntro: "Los datos protegidos de personas detenidas y testigos también se cierran con esta llave, para que el equipo legal pueda abrirlos aunque todos los abogados olviden su frase de contraseña. Se crea en este navegador; su parte privada se descarga una sola vez y nunca se envía al servidor.",
     noRecovery: "Todavía no hay llave de recuperación.",

@@ -58,10 +58,15 @@ export async function activeKeys(claims: Claims) {
   );
 }
 
-/** The signed-in attorney's own wrapped private key, to unwrap in their browser. */
-export async function myWrappedKey(claims: Claims) {
+/** The signed-in attorney's own keys (active first), wrapped, to unwrap in their browser. */
+export async function myWrappedKeys(claims: Claims) {
   const { rows } = await withUser(claims, (trx) =>
-    sql<{ id: string; public_key: string; wrapped_private_key: unknown }>`select * from private.my_wrapped_key()`.execute(trx),
+    sql<{ id: string; public_key: string; wrapped_private_key: unknown; created_at: Date; revoked_at: Date | null }>`select * from private.my_wrapped_key()`.execute(trx),
   );
-  return rows[0] ?? null;
+  return rows;
+}
+
+/** The active one. */
+export async function myWrappedKey(claims: Claims) {
+  return (await myWrappedKeys(claims)).find((k) => k.revoked_at === null) ?? null;
 }

@@ -247,3 +247,24 @@ describe("review findings", () => {
     await expect(addAddendum(cast.attorney_luis.claims, "00000000-0000-0000-0000-000000000000", "note", null)).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe("replacing an attorney key", () => {
+  it("keeps the old wrapped key for its owner (active first) and the unwrapped key matches its public half", async () => {
+    const { myWrappedKeys, registerAttorneyKey } = await import("./keys.server");
+    const { publicKeyOf, unwrapPrivateKey, validateWrappedPrivateKey } = await import("~/integrations/sealing");
+    const lawyer = await createPersona("att_replacer", ["attorney"]);
+    const first = generateKeyPair();
+    const second = generateKeyPair();
+    const params = { N: 2 ** 10, r: 8, p: 1 };
+    await registerAttorneyKey(lawyer.claims, toB64u(first.publicKey), JSON.stringify(await wrapPrivateKey(first.privateKey, "first passphrase!", params)));
+    await registerAttorneyKey(lawyer.claims, toB64u(second.publicKey), JSON.stringify(await wrapPrivateKey(second.privateKey, "second passphrase", params)));
+    const keys = await myWrappedKeys(lawyer.claims);
+    expect(keys.map((k) => [k.public_key, k.revoked_at === null])).toEqual([
+      [toB64u(second.publicKey), true],
+      [toB64u(first.publicKey), false],
+    ]);
+    const old = await unwrapPrivateKey(validateWrappedPrivateKey(keys[1]!.wrapped_private_key), "first passphrase!");
+    expect(toB64u(publicKeyOf(old))).toBe(toB64u(first.publicKey));
+    expect(await myWrappedKeys(cast.observer_ana.claims)).toEqual([]);
+  });
+});
