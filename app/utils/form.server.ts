@@ -1,13 +1,15 @@
 /**
  * Reads a form body with a size cap. A body that is too large answers 413 and a malformed one 400,
- * never a 500.
+ * never a 500. The cap holds for the bytes actually received, not only for what Content-Length
+ * claims (a chunked upload has none).
  */
 export async function readForm(request: Request, maxBytes: number): Promise<FormData> {
   const length = Number(request.headers.get("Content-Length") ?? 0);
   if (length > maxBytes) throw new Response("Payload too large", { status: 413 });
+  const limited = await withinLimit(request, maxBytes);
   let form: FormData;
   try {
-    form = await request.formData();
+    form = await limited.formData();
   } catch {
     throw new Response("Bad request", { status: 400 });
   }
@@ -16,4 +18,33 @@ export async function readForm(request: Request, maxBytes: number): Promise<Form
     if (typeof value === "string" && value.includes("\0")) throw new Response("Bad request", { status: 400 });
   }
   return form;
+}
+
+async function withinLimit(request: Request, maxBytes: number): Promise<Request> {
+  if (!request.body) return request;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    let step: ReadableStreamReadResult<Uint8Array>;
+    try {
+      step = await reader.read();
+    } catch {
+      throw new Response("Bad request", { status: 400 });
+    }
+    if (step.done) break;
+    total += step.value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new Response("Payload too large", { status: 413 });
+    }
+    chunks.push(step.value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new Request(request.url, { method: request.method, headers: request.headers, body });
 }

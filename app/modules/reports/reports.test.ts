@@ -268,3 +268,25 @@ describe("replacing an attorney key", () => {
     expect(await myWrappedKeys(cast.observer_ana.claims)).toEqual([]);
   });
 });
+
+describe("reading forms", () => {
+  it("caps what is actually received, also without a Content-Length", async () => {
+    const { readForm } = await import("~/utils/form.server");
+    const chunk = new TextEncoder().encode(`narrative=${"x".repeat(4096)}`);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 10; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const chunked = new Request("http://x/reports/new", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    await expect(readForm(chunked, 16 * 1024)).rejects.toMatchObject({ status: 413 });
+    const small = new Request("http://x/reports/new", { method: "POST", body: new URLSearchParams({ crossStreets: "26th & Pulaski" }) });
+    expect((await readForm(small, 16 * 1024)).get("crossStreets")).toBe("26th & Pulaski");
+  });
+});
