@@ -58,14 +58,8 @@ export interface ShiftSummary {
 
 const iso = (value: string | Date) => new Date(value).toISOString();
 
-function shiftQuery(trx: Trx, me: string) {
-  return trx
-    .selectFrom("shifts as s")
-    .innerJoin("zones as z", "z.id", "s.zone_id")
-    .leftJoin("shift_assignments as mine", (join) =>
-      join.onRef("mine.shift_id", "=", "s.id").on("mine.observer_id", "=", me).on("mine.status", "<>", "cancelled"),
-    )
-    .select([
+/** The columns every view of a shift shows (s = shifts, z = its zone). */
+const SHIFT_COLUMNS = [
       "s.id",
       "s.zone_id",
       "z.name as zone_name",
@@ -80,8 +74,16 @@ function shiftQuery(trx: Trx, me: string) {
       "s.notes",
       "s.cancelled_at",
       "s.series_id",
-      "mine.status as my_status",
-    ]);
+] as const;
+
+function shiftQuery(trx: Trx, me: string) {
+  return trx
+    .selectFrom("shifts as s")
+    .innerJoin("zones as z", "z.id", "s.zone_id")
+    .leftJoin("shift_assignments as mine", (join) =>
+      join.onRef("mine.shift_id", "=", "s.id").on("mine.observer_id", "=", me).on("mine.status", "<>", "cancelled"),
+    )
+    .select([...SHIFT_COLUMNS, "mine.status as my_status"]);
 }
 
 type ShiftRow = Awaited<ReturnType<ReturnType<typeof shiftQuery>["execute"]>>[number];
@@ -173,26 +175,7 @@ export async function myShifts(claims: Claims, now = new Date()): Promise<{ upco
       .selectFrom("shift_assignments as a")
       .innerJoin("shifts as s", "s.id", "a.shift_id")
       .innerJoin("zones as z", "z.id", "s.zone_id")
-      .select([
-        "s.id",
-        "s.zone_id",
-        "z.name as zone_name",
-        "z.colour as zone_colour",
-        "z.meeting_point_note",
-        "s.starts_at",
-        "s.ends_at",
-        "s.capacity",
-        "s.claimed_count",
-        "s.waitlist_count",
-        "s.needs_languages",
-        "s.needs_team_lead",
-        "s.notes",
-        "s.cancelled_at",
-        "s.series_id",
-        "a.status as my_status",
-        "a.checked_in_at",
-        "a.checked_out_at",
-      ])
+      .select([...SHIFT_COLUMNS, "z.meeting_point_note", "a.status as my_status", "a.checked_in_at", "a.checked_out_at"])
       .where("a.observer_id", "=", claims.sub)
       .where((eb) => eb.or([eb("a.status", "<>", "cancelled"), eb("s.cancelled_at", "is not", null)]))
       .where("s.ends_at", ">", new Date(now.getTime() - 60 * 86_400_000))
