@@ -47,6 +47,17 @@ export type TriState = "no" | "unknown" | "yes";
 
 export type WarrantType = "administrative" | "judicial" | "none" | "unknown";
 
+export interface AuditEvents {
+  actor_id: string | null;
+  at: Timestamp;
+  details: Generated<Json>;
+  event: string;
+  hash: string;
+  prev_hash: string;
+  report_id: string | null;
+  seq: Int8;
+}
+
 export interface AuthUsers {
   banned_until: Timestamp | null;
   created_at: Generated<Timestamp>;
@@ -69,6 +80,17 @@ export interface Invitations {
   roles: ArrayType<AppRole>;
 }
 
+export interface KeyShares {
+  box: string;
+  box_id: string;
+  created_at: Generated<Timestamp>;
+  envelope: Json;
+  id: Generated<string>;
+  key_id: string;
+  report_id: string;
+  shared_by: string | null;
+}
+
 export interface OrgSettings {
   hotline_number: Generated<string>;
   id: Generated<boolean>;
@@ -76,9 +98,16 @@ export interface OrgSettings {
   map_tile_url: Generated<string>;
   media_max_mb: Generated<number>;
   name: Generated<string>;
+  retention_days: Generated<number>;
   time_zone: Generated<string>;
   training_valid_months: Generated<number>;
   updated_at: Generated<Timestamp>;
+}
+
+export interface PrivateAuditHead {
+  hash: string;
+  one: Generated<boolean>;
+  seq: Int8;
 }
 
 export interface PrivateCalendarTokens {
@@ -113,6 +142,11 @@ export interface PrivateRateLimits {
   hits: Generated<number>;
   key: string;
   window_start: Timestamp;
+}
+
+export interface PrivateReportTransitions {
+  from_status: ReportStatus;
+  to_status: ReportStatus;
 }
 
 export interface PrivateSessions {
@@ -158,6 +192,23 @@ export interface ReportMedia {
   uploaded_by: string | null;
 }
 
+export interface ReportMessages {
+  body: string;
+  created_at: Generated<Timestamp>;
+  from_id: string | null;
+  id: Generated<string>;
+  read_at: Timestamp | null;
+  report_id: string;
+}
+
+export interface ReportNotes {
+  author_id: string | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  report_id: string;
+  sealed: Json;
+}
+
 export interface ReportOverview {
   activities: string[] | null;
   agencies: string[] | null;
@@ -184,8 +235,10 @@ export interface Reports {
   agencies: Generated<string[]>;
   agent_count_min: number | null;
   agents_possibly_more: Generated<boolean>;
+  assigned_to: string | null;
   author_id: string | null;
   client_uuid: string;
+  closed_at: Timestamp | null;
   consent_asked: Generated<TriState>;
   consent_given: Generated<TriState>;
   created_at: Generated<Timestamp>;
@@ -195,6 +248,8 @@ export interface Reports {
   id: Generated<string>;
   identified: Generated<TriState>;
   injuries: Generated<TriState>;
+  legal_hold: Generated<boolean>;
+  legal_hold_reason: Generated<string>;
   local_police_assisting: Generated<TriState>;
   location: Json | null;
   location_accuracy_m: number | null;
@@ -202,6 +257,7 @@ export interface Reports {
   narrative: Generated<string>;
   occurred_at: Timestamp;
   officers: Generated<Json>;
+  purged_at: Timestamp | null;
   review_started_at: Timestamp | null;
   sealed: Json | null;
   sealed_detained: Generated<number>;
@@ -218,6 +274,18 @@ export interface Reports {
   vest_text: Generated<string>;
   warrant: Generated<WarrantType>;
   zone_id: string | null;
+}
+
+export interface ReportTasks {
+  assigned_to: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  done_at: Timestamp | null;
+  done_by: string | null;
+  due_on: string | null;
+  id: Generated<string>;
+  report_id: string;
+  title: string;
 }
 
 export interface RoleGrants {
@@ -311,18 +379,25 @@ export interface Zones {
 }
 
 export interface DB {
+  audit_events: AuditEvents;
   "auth.users": AuthUsers;
   invitations: Invitations;
+  key_shares: KeyShares;
   org_settings: OrgSettings;
+  "private.audit_head": PrivateAuditHead;
   "private.calendar_tokens": PrivateCalendarTokens;
   "private.jobs": PrivateJobs;
   "private.login_codes": PrivateLoginCodes;
   "private.rate_limits": PrivateRateLimits;
+  "private.report_transitions": PrivateReportTransitions;
   "private.sessions": PrivateSessions;
   profiles: Profiles;
   report_addenda: ReportAddenda;
   report_media: ReportMedia;
+  report_messages: ReportMessages;
+  report_notes: ReportNotes;
   report_overview: ReportOverview;
+  report_tasks: ReportTasks;
   reports: Reports;
   role_grants: RoleGrants;
   sealing_keys: SealingKeys;

@@ -1,6 +1,8 @@
 import pg from "pg";
 
-export const TEMPLATE_DB = "testigo_template";
+/** TEST_DB_PREFIX keeps parallel runs on one server apart (e.g. two suites on PostgreSQL 15). */
+export const TEST_DB_PREFIX = (process.env.TEST_DB_PREFIX ?? "").replace(/[^a-z0-9_]/g, "");
+export const TEMPLATE_DB = `${TEST_DB_PREFIX}testigo_template`;
 
 /** The URL of `database` on the same server as `serverUrl`. */
 export function urlFor(serverUrl: string, database: string) {

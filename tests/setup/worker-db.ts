@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeEach, inject, vi } from "vitest";
 import { closeDb } from "../../app/db/client.server";
-import { recreateDatabase, TEMPLATE_DB, urlFor } from "./test-database";
+import { recreateDatabase, TEMPLATE_DB, TEST_DB_PREFIX, urlFor } from "./test-database";
 
 // Each test file gets a fresh copy of the migrated template, named after its worker slot.
 const serverUrl = inject("testServerUrl");
-const database = `testigo_test_${process.env.VITEST_POOL_ID ?? "0"}`;
+const database = `${TEST_DB_PREFIX}testigo_test_${process.env.VITEST_POOL_ID ?? "0"}`;
 await recreateDatabase(serverUrl, database, TEMPLATE_DB);
 process.env.DATABASE_URL = urlFor(serverUrl, database);
 process.env.DATA_DIR = mkdtempSync(path.join(tmpdir(), "testigo-test-"));

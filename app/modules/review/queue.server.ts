@@ -1,0 +1,176 @@
+import { sql, type SelectQueryBuilder } from "kysely";
+import { withUser, type Claims, type Trx } from "~/db/client.server";
+import { QueueFilters, type QueueCursor, type QueueSort, encodeCursor, REPORT_STATUSES, type ReportStatus } from "./filters";
+
+export { parseQueueFilters, queueSearch } from "./filters";
+export type { QueueFilters } from "./filters";
+
+export const QUEUE_PAGE_SIZE = 50;
+
+export interface QueueRow {
+  id: string;
+  occurredAt: string;
+  submittedAt: string;
+  zoneName: string | null;
+  crossStreets: string;
+  activities: string[];
+  agencies: string[];
+  warrant: string;
+  agentCountMin: number | null;
+  urgency: string;
+  verification: string;
+  status: ReportStatus;
+  sealedDetained: number;
+  assignedTo: string | null;
+  assigneeName: string | null;
+  legalHold: boolean;
+}
+
+export interface QueuePage {
+  rows: QueueRow[];
+  next: string | null;
+  counts: Record<ReportStatus, number>;
+  total: number;
+}
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+// The filters apply to any query on `reports as r` (joins vary); Kysely's alias types do not compose here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ReportQuery = SelectQueryBuilder<any, any, any>;
+
+/** Every filter but the status (counts per status use the rest) applied to a query on `reports as r`. */
+export function applyFilters<Q extends ReportQuery>(query: Q, filters: QueueFilters, me: string, withStatus = true): Q {
+  let q = query as ReportQuery;
+  if (withStatus && filters.status.length) q = q.where("r.status", "in", filters.status);
+  if (filters.verification) q = q.where("r.verification", "=", filters.verification);
+  if (filters.urgency.length) q = q.where("r.urgency", "in", filters.urgency);
+  if (filters.zone) q = q.where("r.zone_id", "=", filters.zone);
+  if (filters.agency) q = q.where(sql<boolean>`r.agencies @> array[${filters.agency}]::text[]`);
+  if (filters.warrant) q = q.where("r.warrant", "=", filters.warrant);
+  // Dates are the organisation's local days.
+  if (filters.from) q = q.where(sql<boolean>`r.occurred_at >= (${filters.from}::date::timestamp at time zone (select time_zone from public.org_settings))`);
+  if (filters.to) q = q.where(sql<boolean>`r.occurred_at < ((${filters.to}::date + 1)::timestamp at time zone (select time_zone from public.org_settings))`);
+  if (filters.assigned === "me") q = q.where("r.assigned_to", "=", me);
+  if (filters.assigned === "none") q = q.where("r.assigned_to", "is", null);
+  return q as Q;
+}
+
+const SORT_COLUMNS: Record<QueueSort, { key: "r.urgency" | "r.submitted_at" | "r.occurred_at"; second: boolean }> = {
+  urgency: { key: "r.urgency", second: true },
+  newest: { key: "r.submitted_at", second: false },
+  occurred: { key: "r.occurred_at", second: false },
+};
+
+function applyCursor(query: ReportQuery, sort: QueueSort, cursor: QueueCursor | null): ReportQuery {
+  if (!cursor) return query;
+  if (sort === "urgency") {
+    return query.where(sql<boolean>`(r.urgency, r.submitted_at, r.id) < (${cursor.k}::public.report_urgency, ${cursor.t}::timestamptz, ${cursor.id}::uuid)`);
+  }
+  const column = sort === "newest" ? sql.ref("r.submitted_at") : sql.ref("r.occurred_at");
+  return query.where(sql<boolean>`(${column}, r.id) < (${cursor.t}::timestamptz, ${cursor.id}::uuid)`);
+}
+
+/** The queue for one page: keyset-paginated, filtered, with counts per status under the other filters. */
+export async function queryQueue(trx: Trx, me: string, filters: QueueFilters, limit = QUEUE_PAGE_SIZE) {
+  const sort = SORT_COLUMNS[filters.sort];
+  let query = trx
+    .selectFrom("reports as r")
+    .leftJoin("zones as z", "z.id", "r.zone_id")
+    .leftJoin("profiles as a", "a.id", "r.assigned_to")
+    .select([
+      "r.id",
+      "r.occurred_at",
+      "r.submitted_at",
+      "z.name as zone_name",
+      "r.cross_streets",
+      "r.activities",
+      "r.agencies",
+      "r.warrant",
+      "r.agent_count_min",
+      "r.urgency",
+      "r.verification",
+      "r.status",
+      "r.sealed_detained",
+      "r.assigned_to",
+      "a.display_name as assignee_name",
+      "r.legal_hold",
+    ]) as unknown as ReportQuery;
+  query = applyCursor(applyFilters(query, filters, me), filters.sort, filters.after);
+  query = query.orderBy(sort.key, "desc");
+  if (sort.second) query = query.orderBy("r.submitted_at", "desc");
+  const rows = (await query
+    .orderBy("r.id", "desc")
+    .limit(limit + 1)
+    .execute()) as unknown as {
+    id: string;
+    occurred_at: Date;
+    submitted_at: Date;
+    zone_name: string | null;
+    cross_streets: string;
+    activities: string[];
+    agencies: string[];
+    warrant: string;
+    agent_count_min: number | null;
+    urgency: string;
+    verification: string;
+    status: ReportStatus;
+    sealed_detained: number;
+    assigned_to: string | null;
+    assignee_name: string | null;
+    legal_hold: boolean;
+  }[];
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const next =
+    rows.length > limit && last
+      ? encodeCursor({
+          k: filters.sort === "urgency" ? last.urgency : undefined,
+          t: iso(filters.sort === "occurred" ? last.occurred_at : last.submitted_at),
+          id: last.id,
+        })
+      : null;
+  return {
+    rows: page.map(
+      (r): QueueRow => ({
+        id: r.id,
+        occurredAt: iso(r.occurred_at),
+        submittedAt: iso(r.submitted_at),
+        zoneName: r.zone_name,
+        crossStreets: r.cross_streets,
+        activities: r.activities,
+        agencies: r.agencies,
+        warrant: r.warrant,
+        agentCountMin: r.agent_count_min,
+        urgency: r.urgency,
+        verification: r.verification,
+        status: r.status,
+        sealedDetained: r.sealed_detained,
+        assignedTo: r.assigned_to,
+        assigneeName: r.assignee_name,
+        legalHold: r.legal_hold,
+      }),
+    ),
+    next,
+  };
+}
+
+export async function countQueue(trx: Trx, me: string, filters: QueueFilters) {
+  const base = trx.selectFrom("reports as r") as unknown as ReportQuery;
+  const rows = (await applyFilters(base, filters, me, false)
+    .select(["r.status", sql<string>`count(*)`.as("n")] as never)
+    .groupBy("r.status")
+    .execute()) as unknown as { status: ReportStatus; n: string }[];
+  const counts = Object.fromEntries(REPORT_STATUSES.map((s) => [s, 0])) as Record<ReportStatus, number>;
+  for (const row of rows) counts[row.status] = Number(row.n);
+  const total = filters.status.length ? filters.status.reduce((sum, s) => sum + counts[s], 0) : Object.values(counts).reduce((a, b) => a + b, 0);
+  return { counts, total };
+}
+
+/** The queue's loader data, as the signed-in attorney or admin (RLS decides what they see). */
+export async function reviewQueue(claims: Claims, filters: QueueFilters): Promise<QueuePage> {
+  return withUser(claims, async (trx) => {
+    const [page, counts] = await Promise.all([queryQueue(trx, claims.sub, filters), countQueue(trx, claims.sub, filters)]);
+    return { ...page, ...counts };
+  });
+}
