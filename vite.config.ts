@@ -37,6 +37,7 @@ export default defineConfig({
       "leaflet",
       "react-leaflet",
       "@geoman-io/leaflet-geoman-free",
+      "leaflet.markercluster",
       "@turf/kinks",
       "remix-utils/client-only",
       "@date-fns/tz",

@@ -78,6 +78,13 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                   </li>
                 </>
               ) : null}
+              {roles.includes("attorney") || isAdmin ? (
+                <li>
+                  <NavLink to="/review" end>
+                    {t("nav.review")}
+                  </NavLink>
+                </li>
+              ) : null}
               {roles.includes("attorney") ? (
                 <li>
                   <NavLink to="/review/key">{t("nav.key")}</NavLink>

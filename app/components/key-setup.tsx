@@ -1,4 +1,4 @@
-import { useFetcher } from "@remix-run/react";
+import { Link, useFetcher } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { FieldErrors } from "~/components/ui/field";
@@ -135,9 +135,12 @@ export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint
         <p>{t("keys.attorneyIntro")}</p>
         {current ? <p className="help">{t("keys.replaceHelp")}</p> : null}
         {fetcher.data?.ok ? (
-          <p className="notice" role="status">
-            {t("keys.attorneyCreated", { fingerprint: fetcher.data.fingerprint })}
-          </p>
+          <div className="notice stack" role="status">
+            <p>{t("keys.attorneyCreated", { fingerprint: fetcher.data.fingerprint })}</p>
+            <p>
+              {t("share.afterNewKey")} <Link to="/review/share">{t("share.sharePage")}</Link>
+            </p>
+          </div>
         ) : null}
         <form
           className="stack"

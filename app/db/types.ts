@@ -91,6 +91,17 @@ export interface KeyShares {
   shared_by: string | null;
 }
 
+export interface LiveEvents {
+  at: Generated<Timestamp>;
+  id: Generated<Int8>;
+  kind: string;
+  observer_id: string | null;
+  payload: Generated<Json>;
+  report_id: string | null;
+  shift_id: string | null;
+  zone_id: string | null;
+}
+
 export interface OrgSettings {
   hotline_number: Generated<string>;
   id: Generated<boolean>;
@@ -295,6 +306,17 @@ export interface RoleGrants {
   user_id: string;
 }
 
+export interface SafetyAlerts {
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  assignment_id: string;
+  id: Generated<string>;
+  kind: string;
+  observer_id: string;
+  observer_ok_at: Timestamp | null;
+  raised_at: Generated<Timestamp>;
+}
+
 export interface SealingKeys {
   created_at: Generated<Timestamp>;
   created_by: string | null;
@@ -383,6 +405,7 @@ export interface DB {
   "auth.users": AuthUsers;
   invitations: Invitations;
   key_shares: KeyShares;
+  live_events: LiveEvents;
   org_settings: OrgSettings;
   "private.audit_head": PrivateAuditHead;
   "private.calendar_tokens": PrivateCalendarTokens;
@@ -400,6 +423,7 @@ export interface DB {
   report_tasks: ReportTasks;
   reports: Reports;
   role_grants: RoleGrants;
+  safety_alerts: SafetyAlerts;
   sealing_keys: SealingKeys;
   shift_assignments: ShiftAssignments;
   shift_series: ShiftSeries;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
@@ -13,6 +13,8 @@ import { env } from "~/utils/env.server";
 export interface FileStore {
   put(bytes: Uint8Array): Promise<string>;
   get(key: string): Promise<Uint8Array | null>;
+  /** Removes the file; nothing happens when it is not there (a retried purge). */
+  delete(key: string): Promise<void>;
 }
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -49,6 +51,11 @@ export class LocalFileStore implements FileStore {
       () => null,
     );
   }
+
+  async delete(key: string) {
+    if (!KEY.test(key)) return;
+    await rm(this.pathOf(key), { force: true });
+  }
 }
 
 /** Supabase Storage: a private bucket, used from the server only with the service-role key. */
@@ -79,6 +86,13 @@ export class SupabaseFileStore implements FileStore {
     const { data, error } = await this.client.storage.from(this.bucket).download(key);
     if (error || !data) return null;
     return new Uint8Array(await data.arrayBuffer());
+  }
+
+  async delete(key: string) {
+    if (!KEY.test(key)) return;
+    // Removing an object that is not there is no error: the list of removed objects is just empty.
+    const { error } = await this.client.storage.from(this.bucket).remove([key]);
+    if (error) throw new Error(`File store delete failed: ${error.name}`);
   }
 }
 

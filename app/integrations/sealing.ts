@@ -290,27 +290,43 @@ export function sealJson(
   const nonce = take(opts, NONCE_LEN);
   const ciphertext = xchacha20poly1305(contentKey, nonce, utf8ToBytes(aad)).encrypt(plaintext);
 
-  const envelopes = recipients.map(({ keyId, publicKey }): Envelope => {
-    const ephPriv = take(opts, KEY_LEN);
-    const epk = x25519.getPublicKey(ephPriv);
-    let shared: Uint8Array;
-    try {
-      shared = x25519.getSharedSecret(ephPriv, publicKey);
-    } catch {
-      throw new SealingError(`Unusable public key for ${keyId}`);
-    } finally {
-      ephPriv.fill(0);
-    }
-    const wrapKey = wrappingKey(shared, epk, publicKey);
-    shared.fill(0);
-    const envNonce = take(opts, NONCE_LEN);
-    const wrapped = xchacha20poly1305(wrapKey, envNonce, utf8ToBytes(keyId)).encrypt(contentKey);
-    wrapKey.fill(0);
-    return { keyId, epk: toB64u(epk), nonce: toB64u(envNonce), wrapped: toB64u(wrapped) };
-  });
+  const envelopes = recipients.map((recipient) => envelopeFor(contentKey, recipient, opts));
 
   const sealed: SealedBox = { v: 1, alg: SEAL_ALG, nonce: toB64u(nonce), ciphertext: toB64u(ciphertext), envelopes };
   return { sealed, contentKey };
+}
+
+/**
+ * One recipient's envelope for a content key: used when sealing, and when an attorney who opened a
+ * box gives a colleague (or the recovery key gives an attorney) access to it without changing it.
+ */
+export function envelopeFor(contentKey: Uint8Array, { keyId, publicKey }: Recipient, opts?: RandomOption): Envelope {
+  assertLength(contentKey, KEY_LEN, "contentKey");
+  if (typeof keyId !== "string" || !KEY_ID_RE.test(keyId)) throw new SealingError("Invalid recipient keyId");
+  assertLength(publicKey, KEY_LEN, `publicKey of ${keyId}`);
+  const ephPriv = take(opts, KEY_LEN);
+  const epk = x25519.getPublicKey(ephPriv);
+  let shared: Uint8Array;
+  try {
+    shared = x25519.getSharedSecret(ephPriv, publicKey);
+  } catch {
+    throw new SealingError(`Unusable public key for ${keyId}`);
+  } finally {
+    ephPriv.fill(0);
+  }
+  const wrapKey = wrappingKey(shared, epk, publicKey);
+  shared.fill(0);
+  const envNonce = take(opts, NONCE_LEN);
+  const wrapped = xchacha20poly1305(wrapKey, envNonce, utf8ToBytes(keyId)).encrypt(contentKey);
+  wrapKey.fill(0);
+  return { keyId, epk: toB64u(epk), nonce: toB64u(envNonce), wrapped: toB64u(wrapped) };
+}
+
+/** Strict check of one envelope from untrusted input. */
+export function validateEnvelope(value: unknown): Envelope {
+  const result = envelopeSchema.safeParse(value);
+  if (!result.success) throw new SealingError("Invalid envelope");
+  return result.data;
 }
 
 /** Recovers the content key with the recipient's private key. */

@@ -84,6 +84,11 @@ export default function Home() {
         <section className="card" aria-labelledby="attorney-home">
           <h2 id="attorney-home">{t("home.attorney.heading")}</h2>
           <p>{t("home.attorney.body")}</p>
+          <p>
+            <Link className="button primary" to="/review">
+              {t("home.attorney.open")}
+            </Link>
+          </p>
         </section>
       ) : null}
       {roles.includes("admin") ? (

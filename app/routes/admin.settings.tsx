@@ -3,7 +3,7 @@ import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react"
 import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { Field } from "~/components/ui/field";
@@ -104,6 +104,18 @@ export default function Settings() {
           errors={fields.mediaMaxMb.errors}
         />
         <Field
+          label={t("settings.retentionDays")}
+          name="retentionDays"
+          type="number"
+          inputMode="numeric"
+          min={30}
+          max={3650}
+          required
+          help={t("settings.retentionDaysHelp")}
+          defaultValue={value("retentionDays")}
+          errors={fields.retentionDays.errors}
+        />
+        <Field
           label={t("settings.tileUrl")}
           name="mapTileUrl"
           type="url"
@@ -124,6 +136,11 @@ export default function Settings() {
       </Form>
     </section>
     <RecoveryKeySetup current={recovery} hydrated={hydrated} />
+    {recovery ? (
+      <p className="card">
+        <Link to="/review/share">{t("share.fromSettings")}</Link>
+      </p>
+    ) : null}
     <section className="card" aria-labelledby="attorney-keys-title">
       <h2 id="attorney-keys-title">{t("keys.attorneyKeys")}</h2>
       {attorneys.length === 0 ? <p className="warning">{t("keys.noAttorneyKeys")}</p> : null}

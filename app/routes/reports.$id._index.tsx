@@ -7,7 +7,9 @@ import { TextAreaField } from "~/components/ui/field";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { requireUser } from "~/modules/auth/guards.server";
 import { MediaUpload } from "~/components/media-upload";
+import { ReportFacts } from "~/components/report-facts";
 import { mediaLimitBytes, mediaOf } from "~/modules/reports/media.server";
+import { questionsForAuthor } from "~/modules/review/messages.server";
 import { addAddendum, getReport, ReportError, sealingRecipients } from "~/modules/reports/reports.server";
 import { formatDay, formatTime } from "~/modules/shifts/format";
 import type { RootLoader, RouteHandle } from "~/root";
@@ -22,12 +24,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   try {
     const report = await getReport(user.claims, params.id!);
-    const [media, recipients, limitBytes] = await Promise.all([
+    const [media, recipients, limitBytes, questions] = await Promise.all([
       mediaOf(user.claims, report.id),
       report.mine ? sealingRecipients(user.claims) : Promise.resolve([]),
       mediaLimitBytes(user.claims),
+      report.mine ? questionsForAuthor(user.claims, report.id) : Promise.resolve([]),
     ]);
-    return { report, media, recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })), limitBytes };
+    return { report, questions, media, recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })), limitBytes };
   } catch (error) {
     if (error instanceof ReportError) throw new Response("Not found", { status: 404 });
     throw error;
@@ -52,7 +55,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function ReportView() {
   const { t, i18n } = useTranslation();
-  const { report, media, recipients, limitBytes } = useLoaderData<typeof loader>();
+  const { report, questions, media, recipients, limitBytes } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const root = useRouteLoaderData<RootLoader>("root");
@@ -63,7 +66,6 @@ export default function ReportView() {
   const mediaError = params.get("mediaError");
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(sent || actionData?.added, actionData ?? sent);
   const when = (iso: string) => `${formatDay(iso, timeZone, lang)} · ${formatTime(iso, timeZone, lang)}`;
-  const triRow = (label: string, v: string) => (v === "unknown" ? null : <><dt>{label}</dt><dd>{t(`reports.tri.${v}`)}</dd></>);
 
   return (
     <div className="stack">
@@ -82,95 +84,7 @@ export default function ReportView() {
         </p>
       ) : null}
       <div className="card">
-        <dl className="facts">
-          <dt>{t("reports.occurredAt")}</dt>
-          <dd>{when(report.occurredAt)}</dd>
-          <dt>{t("reports.submittedAt")}</dt>
-          <dd>{when(report.submittedAt)}</dd>
-          <dt>{t("reports.zone")}</dt>
-          <dd>{report.zoneName ?? t("reports.noZone")}</dd>
-          {report.crossStreets ? (
-            <>
-              <dt>{t("reports.crossStreets")}</dt>
-              <dd>{report.crossStreets}</dd>
-            </>
-          ) : null}
-          <dt>{t("reports.urgency")}</dt>
-          <dd>{t(`reports.urgencyLevel.${report.urgency}`)}</dd>
-          <dt>{t("reports.statusTitle")}</dt>
-          <dd>{t(`reports.statusLabel.${report.status}`)}</dd>
-          {report.activities.length ? (
-            <>
-              <dt>{t("reports.activities")}</dt>
-              <dd>{report.activities.map((a) => t(`reports.activity.${a}`)).join(", ")}</dd>
-            </>
-          ) : null}
-          {report.agentCountMin !== null ? (
-            <>
-              <dt>{t("reports.agentCount")}</dt>
-              <dd>
-                {report.agentCountMin}
-                {report.agentsPossiblyMore ? ` ${t("reports.orMore")}` : ""}
-              </dd>
-            </>
-          ) : null}
-          {report.vehicleCount !== null ? (
-            <>
-              <dt>{t("reports.vehicleCount")}</dt>
-              <dd>{report.vehicleCount}</dd>
-            </>
-          ) : null}
-          {report.agencies.length ? (
-            <>
-              <dt>{t("reports.agencies")}</dt>
-              <dd>{report.agencies.map((a) => t(`reports.agency.${a}`)).join(", ")}</dd>
-            </>
-          ) : null}
-          {triRow(t("reports.masked"), report.masked)}
-          {report.vestText ? (
-            <>
-              <dt>{t("reports.vestText")}</dt>
-              <dd>{report.vestText}</dd>
-            </>
-          ) : null}
-          {report.equipment ? (
-            <>
-              <dt>{t("reports.equipment")}</dt>
-              <dd>{report.equipment}</dd>
-            </>
-          ) : null}
-          {triRow(t("reports.identified"), report.identified)}
-          {report.warrant !== "unknown" ? (
-            <>
-              <dt>{t("reports.warrant")}</dt>
-              <dd>{t(`reports.warrantType.${report.warrant}`)}</dd>
-            </>
-          ) : null}
-          {triRow(t("reports.homeEntry"), report.homeEntry)}
-          {triRow(t("reports.consentAsked"), report.consentAsked)}
-          {triRow(t("reports.consentGiven"), report.consentGiven)}
-          {triRow(t("reports.useOfForce"), report.useOfForce)}
-          {triRow(t("reports.injuries"), report.injuries)}
-          {triRow(t("reports.localPolice"), report.localPoliceAssisting)}
-          {report.officers.length ? (
-            <>
-              <dt>{t("reports.officers")}</dt>
-              <dd>{report.officers.map((o) => [o.name, o.badge].filter(Boolean).join(" #")).join("; ")}</dd>
-            </>
-          ) : null}
-          {report.vehicles.length ? (
-            <>
-              <dt>{t("reports.vehicles")}</dt>
-              <dd>{report.vehicles.map((v) => [v.colour, v.make, v.plate].filter(Boolean).join(" ")).join("; ")}</dd>
-            </>
-          ) : null}
-        </dl>
-        {report.narrative ? (
-          <>
-            <h2>{t("reports.narrative")}</h2>
-            <p className="pre-wrap">{report.narrative}</p>
-          </>
-        ) : null}
+        <ReportFacts report={report} timeZone={timeZone} />
         {report.sealed ? (
           <p className="sealed-note">
             <span aria-hidden="true">🔒 </span>
@@ -193,6 +107,26 @@ export default function ReportView() {
         </p>
       ) : null}
       {report.underReview ? <p className="help">{t("reports.underReviewNote")}</p> : null}
+
+      {questions.length ? (
+        <section aria-labelledby="questions-title" className="card stack questions">
+          <h2 id="questions-title">{t("reports.questionsTitle")}</h2>
+          <ol className="addenda">
+            {questions.map((q) => (
+              <li key={q.id}>
+                <span className="help">
+                  {when(q.createdAt)}
+                  {q.isNew ? ` · ${t("reports.questionNew")}` : ""}
+                </span>
+                <p className="pre-wrap">{q.body}</p>
+              </li>
+            ))}
+          </ol>
+          <p className="help">
+            <a href="#addendum-body">{t("reports.questionsAnswer")}</a>
+          </p>
+        </section>
+      ) : null}
 
       <section aria-labelledby="media-title" className="card stack">
         <h2 id="media-title">{t("reports.mediaTitle")}</h2>

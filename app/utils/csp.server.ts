@@ -19,6 +19,8 @@ export function contentSecurityPolicy(options: { nonce: string; production: bool
     // Leaflet positions tiles with inline styles; no inline script is ever allowed.
     "style-src 'self' 'unsafe-inline'",
     `img-src 'self' data: blob:${tileOrigin}`,
+    // Unsealed photos and videos are shown from blob: URLs made in the attorney's browser.
+    "media-src 'self' blob:",
     `connect-src ${connect}`,
     // The service worker that keeps the report form available offline (public/sw.js).
     "worker-src 'self'",

@@ -30,6 +30,7 @@ create table private.audit_head (
   hash text not null
 );
 insert into private.audit_head (seq, hash) values (0, repeat('0', 64));
+revoke all on private.audit_head from anon, authenticated;
 
 -- What is hashed, in one place. audit:verify builds the same text in TypeScript.
 create or replace function private.audit_payload(
@@ -50,11 +51,13 @@ as $$
 declare
   head_seq bigint;
   head_hash text;
-  v_at timestamptz := pg_catalog.clock_timestamp();
+  v_at timestamptz;
   v_actor uuid := (select auth.uid());
   v_hash text;
 begin
   select h.seq, h.hash into head_seq, head_hash from private.audit_head h for update;
+  -- Read the clock once the head is ours, so times never go backwards along the chain.
+  v_at := pg_catalog.clock_timestamp();
   v_hash := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
     private.audit_payload(head_hash, head_seq + 1, v_at, v_actor, p_event, p_report, coalesce(p_details, '{}')), 'UTF8')), 'hex');
   insert into public.audit_events (seq, at, actor_id, event, report_id, details, prev_hash, hash)
@@ -121,6 +124,7 @@ insert into private.report_transitions values
   ('follow_up', 'in_review'), ('follow_up', 'referred'), ('follow_up', 'closed'),
   ('referred', 'follow_up'), ('referred', 'closed'),
   ('closed', 'in_review');
+revoke all on private.report_transitions from anon, authenticated;
 
 -- Any writer, any path: a status changes only along an allowed transition, and closing stamps the
 -- time retention counts from.
@@ -247,6 +251,25 @@ $$;
 -- sealed column they cannot open.
 create policy reports_select_admin on public.reports for select to authenticated
   using ((select private.has_role('admin')));
+
+-- Names on the legal team's pages (assignees, note authors, the audit trail): attorneys and admins
+-- may not read each other's profiles under RLS, so this returns only an id, a name and whether
+-- they are active attorneys. Deactivated people stay, so old entries keep their names.
+create or replace function private.legal_team_directory()
+returns table (id uuid, name text, attorney boolean, active boolean)
+language sql stable security definer
+set search_path = ''
+as $$
+  select p.id, coalesce(nullif(btrim(p.display_name), ''), p.email::text),
+    bool_or(g.role = 'attorney'), p.deactivated_at is null
+  from public.profiles p join public.role_grants g on g.user_id = p.id
+  where g.role in ('attorney', 'admin')
+    and (private.has_role('attorney') or private.has_role('admin'))
+  group by p.id
+  order by 2
+$$;
+revoke all on function private.legal_team_directory() from public, anon;
+grant execute on function private.legal_team_directory() to authenticated;
 
 -- Notes, tasks, messages ---------------------------------------------------------------------
 
@@ -521,8 +544,9 @@ grant update (retention_days) on public.org_settings to authenticated;
 
 -- Closed cases past the retention period, without a legal hold: the exact location is coarsened
 -- to about a kilometre, sealed payloads (the report's, addenda's, notes') and media records are
--- deleted. Returns the file-store keys of the deleted media, for the caller to delete after
--- commit. Idempotent and safe to run from several instances at once.
+-- deleted. Returns one row per purged report (storage_key null) and one per deleted media file
+-- (its file-store key, for the caller to delete after commit). Idempotent and safe to run from
+-- several instances at once.
 create or replace function private.purge_due_reports(p_limit integer)
 returns table (report_id uuid, storage_key text)
 language plpgsql security definer
@@ -534,6 +558,7 @@ declare
   v_media integer;
   v_notes integer;
   v_addenda integer;
+  v_count integer;
 begin
   for rec in
     select r.id from public.reports r
@@ -543,22 +568,25 @@ begin
     limit p_limit
     for update skip locked
   loop
-    return query select m.report_id, m.storage_key from public.report_media m where m.report_id = rec.id;
+    return query select rec.id, null::text
+      union all select m.report_id, m.storage_key from public.report_media m where m.report_id = rec.id;
     delete from public.report_media m where m.report_id = rec.id;
     get diagnostics v_media = row_count;
     delete from public.report_notes n where n.report_id = rec.id;
     get diagnostics v_notes = row_count;
     delete from public.key_shares s where s.report_id = rec.id;
     delete from public.report_addenda a where a.report_id = rec.id and a.sealed is not null and btrim(a.body) = '';
-    update public.report_addenda a set sealed = null where a.report_id = rec.id and a.sealed is not null;
     get diagnostics v_addenda = row_count;
+    update public.report_addenda a set sealed = null where a.report_id = rec.id and a.sealed is not null;
+    get diagnostics v_count = row_count;
+    v_addenda := v_addenda + v_count;
     update public.reports r
       set sealed = null, sealed_detained = 0, sealed_witnesses = 0, purged_at = now(),
           location = case when r.location is null then null else jsonb_build_object('type', 'Point', 'coordinates', jsonb_build_array(
                        round((r.location -> 'coordinates' ->> 0)::numeric, 2), round((r.location -> 'coordinates' ->> 1)::numeric, 2))) end,
           location_accuracy_m = case when r.location is null then r.location_accuracy_m else greatest(coalesce(r.location_accuracy_m, 0), 1000) end
       where r.id = rec.id;
-    perform private.audit('purged', rec.id, jsonb_build_object('media', v_media, 'notes', v_notes, 'retention_days', v_days));
+    perform private.audit('purged', rec.id, jsonb_build_object('media', v_media, 'notes', v_notes, 'addenda', v_addenda, 'retention_days', v_days));
   end loop;
 end
 $$;

@@ -3,6 +3,7 @@ import pg from "pg";
 import type { DB } from "../../app/db/types";
 import { people, settings } from "./people";
 import { keys } from "./keys";
+import { reports } from "./reports";
 import { shifts } from "./shifts";
 import { zones } from "./zones";
 
@@ -15,7 +16,7 @@ export interface SeedStep {
   run: (trx: Transaction<DB>) => Promise<void>;
 }
 
-export const DEMO_SEEDS: SeedStep[] = [settings, people, zones, shifts, keys];
+export const DEMO_SEEDS: SeedStep[] = [settings, people, zones, shifts, keys, reports];
 
 async function withOwner<T>(url: string, fn: (db: Kysely<DB>) => Promise<T>) {
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });

@@ -32,6 +32,11 @@ const PAGES: { role: DemoRole | null; path: string; heading: RegExp }[] = [
   { role: "attorney", path: "/my/shifts", heading: /not allowed|no permitido/i },
   { role: "coordinator", path: "/coordinate/shifts", heading: /^schedule$/i },
   { role: "observer2", path: "/coordinate/shifts", heading: /not allowed/i },
+  { role: "attorney", path: "/review", heading: /^review queue$|^cola de revisión$/i },
+  { role: "attorney", path: "/review?status=closed&sort=newest", heading: /^review queue$|^cola de revisión$/i },
+  { role: "admin", path: "/review", heading: /^review queue$/i },
+  { role: "observer2", path: "/review", heading: /not allowed/i },
+  { role: "attorney", path: "/review/map", heading: /^incident map$|^mapa de incidentes$/i },
 ];
 
 for (const width of [360, 1280]) {

@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from "kysely";
 import { withUser, type Claims, type Trx } from "~/db/client.server";
+import { legalTeam } from "./review.server";
 import { QueueFilters, type QueueCursor, type QueueSort, encodeCursor, REPORT_STATUSES, type ReportStatus } from "./filters";
 
 export { parseQueueFilters, queueSearch } from "./filters";
@@ -72,12 +73,11 @@ function applyCursor(query: ReportQuery, sort: QueueSort, cursor: QueueCursor | 
 }
 
 /** The queue for one page: keyset-paginated, filtered, with counts per status under the other filters. */
-export async function queryQueue(trx: Trx, me: string, filters: QueueFilters, limit = QUEUE_PAGE_SIZE) {
+export async function queryQueue(trx: Trx, me: string, filters: QueueFilters, limit = QUEUE_PAGE_SIZE, team?: Map<string, { name: string }>) {
   const sort = SORT_COLUMNS[filters.sort];
   let query = trx
     .selectFrom("reports as r")
     .leftJoin("zones as z", "z.id", "r.zone_id")
-    .leftJoin("profiles as a", "a.id", "r.assigned_to")
     .select([
       "r.id",
       "r.occurred_at",
@@ -93,7 +93,6 @@ export async function queryQueue(trx: Trx, me: string, filters: QueueFilters, li
       "r.status",
       "r.sealed_detained",
       "r.assigned_to",
-      "a.display_name as assignee_name",
       "r.legal_hold",
     ]) as unknown as ReportQuery;
   query = applyCursor(applyFilters(query, filters, me), filters.sort, filters.after);
@@ -117,7 +116,6 @@ export async function queryQueue(trx: Trx, me: string, filters: QueueFilters, li
     status: ReportStatus;
     sealed_detained: number;
     assigned_to: string | null;
-    assignee_name: string | null;
     legal_hold: boolean;
   }[];
   const page = rows.slice(0, limit);
@@ -147,7 +145,7 @@ export async function queryQueue(trx: Trx, me: string, filters: QueueFilters, li
         status: r.status,
         sealedDetained: r.sealed_detained,
         assignedTo: r.assigned_to,
-        assigneeName: r.assignee_name,
+        assigneeName: r.assigned_to ? (team?.get(r.assigned_to)?.name ?? null) : null,
         legalHold: r.legal_hold,
       }),
     ),
@@ -170,7 +168,8 @@ export async function countQueue(trx: Trx, me: string, filters: QueueFilters) {
 /** The queue's loader data, as the signed-in attorney or admin (RLS decides what they see). */
 export async function reviewQueue(claims: Claims, filters: QueueFilters): Promise<QueuePage> {
   return withUser(claims, async (trx) => {
-    const [page, counts] = await Promise.all([queryQueue(trx, claims.sub, filters), countQueue(trx, claims.sub, filters)]);
+    const team = await legalTeam(trx);
+    const [page, counts] = await Promise.all([queryQueue(trx, claims.sub, filters, QUEUE_PAGE_SIZE, team), countQueue(trx, claims.sub, filters)]);
     return { ...page, ...counts };
   });
 }

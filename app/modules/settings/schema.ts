@@ -26,6 +26,12 @@ export const SettingsSchema = z.object({
     .min(1, "settings.errors.mediaMaxMb")
     .max(1024, "settings.errors.mediaMaxMb")
     .default(100),
+  retentionDays: z.coerce
+    .number({ invalid_type_error: "settings.errors.retentionDays", required_error: "errors.required" })
+    .int("settings.errors.retentionDays")
+    .min(30, "settings.errors.retentionDays")
+    .max(3650, "settings.errors.retentionDays")
+    .default(365),
 });
 
 export type SettingsInput = z.infer<typeof SettingsSchema>;

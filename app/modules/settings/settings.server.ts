@@ -9,6 +9,7 @@ export interface OrgSettings {
   mapAttribution: string;
   trainingValidMonths: number;
   mediaMaxMb: number;
+  retentionDays: number;
 }
 
 /** Facts every page needs (name, hotline, map tiles), readable before sign-in too. */
@@ -38,6 +39,7 @@ export async function readSettings(claims: Claims): Promise<OrgSettings> {
     mapAttribution: row.map_attribution,
     trainingValidMonths: row.training_valid_months,
     mediaMaxMb: row.media_max_mb,
+    retentionDays: row.retention_days,
   };
 }
 
@@ -53,6 +55,7 @@ export async function updateSettings(claims: Claims, input: SettingsInput) {
         map_attribution: input.mapAttribution,
         training_valid_months: input.trainingValidMonths,
         media_max_mb: input.mediaMaxMb,
+        retention_days: input.retentionDays,
       })
       .where("id", "=", true)
       .returning("id")

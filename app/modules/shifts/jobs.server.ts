@@ -3,10 +3,13 @@ import { sql, withSystem, type Trx } from "~/db/client.server";
 import { fallbackLanguage, isLanguage, type Language } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
 import { sendMail, type Mail } from "~/integrations/mail.server";
+import { infoRequestedMail, InfoRequestedPayload } from "~/modules/review/info-request-mail.server";
+import { runRetentionOnce } from "~/modules/review/retention.server";
 import { env } from "~/utils/env.server";
 import { formatDay, formatShiftTime, formatTime } from "./format";
 
-// The background runner for the emails shifts cause. Jobs live in `private.jobs` (see the shifts
+// The background runner for the emails shifts (and requests for more information) cause, and for
+// retention. Jobs live in `private.jobs` (see the shifts
 // migration); each is claimed with FOR UPDATE SKIP LOCKED and marked done in the transaction that
 // sends it, so any number of app instances may run this and no two send the same job. One window
 // remains: if the process dies after the mail server accepted a message and before the commit, that
@@ -178,6 +181,32 @@ async function recordFailure(trx: Trx, job: Job, error: unknown) {
     .execute();
 }
 
+async function markDone(trx: Trx, job: Job) {
+  await trx
+    .updateTable("private.jobs")
+    .set({ done_at: sql`now()`, attempts: job.attempts + 1 })
+    .where("id", "=", job.id)
+    .execute();
+}
+
+/** An attorney asked the author of a report for more information: the email only says so. */
+async function runInfoRequested(trx: Trx, job: Job): Promise<Outcome> {
+  const payload = InfoRequestedPayload.safeParse(job.payload);
+  if (!payload.success) {
+    await recordFailure(trx, job, new InvalidJob());
+    return "failed";
+  }
+  const mail = await infoRequestedMail(trx, payload.data.message_id);
+  try {
+    if (mail) await sendMail(mail);
+  } catch (error) {
+    await recordFailure(trx, job, error);
+    return "failed";
+  }
+  await markDone(trx, job);
+  return mail ? "sent" : "skipped";
+}
+
 /** Claims the next due job, sends its email and marks it done, all in one transaction. */
 async function runNextJob(): Promise<Outcome | null> {
   let claimed: Job | undefined;
@@ -196,6 +225,7 @@ async function runNextJob(): Promise<Outcome | null> {
         .executeTakeFirst();
       if (!job) return null;
       claimed = job;
+      if (job.kind === "info_requested") return runInfoRequested(trx, job);
 
       const payload = Payload.safeParse(job.payload);
       if (!payload.success) {
@@ -213,11 +243,7 @@ async function runNextJob(): Promise<Outcome | null> {
         await recordFailure(trx, job, error);
         return "failed";
       }
-      await trx
-        .updateTable("private.jobs")
-        .set({ done_at: sql`now()`, attempts: job.attempts + 1 })
-        .where("id", "=", job.id)
-        .execute();
+      await markDone(trx, job);
       return outcome;
     });
   } catch (error) {
@@ -230,12 +256,25 @@ async function runNextJob(): Promise<Outcome | null> {
   }
 }
 
-/** Adds due reminders, then sends due jobs until none is left or `limit` have been handled. */
+/** Retention (review module): one instance at a time; a failure is logged and the emails still go. */
+async function purgeDueReports() {
+  try {
+    const { reports, filesDeleted, filesFailed } = await runRetentionOnce({ exclusive: true });
+    if (reports.length || filesFailed) {
+      console.log(`Retention: ${reports.length} reports purged, ${filesDeleted} files deleted, ${filesFailed} file deletions failed`);
+    }
+  } catch (error) {
+    console.error(`Retention: run failed (${errorName(error)})`);
+  }
+}
+
+/** Adds due reminders, purges what is past retention, then sends due jobs until none is left or `limit` have been handled. */
 export async function runJobsOnce(options: { limit?: number } = {}): Promise<JobCounts> {
   const { limit = 100 } = options;
   await withSystem((trx) =>
     sql`select private.enqueue_due_reminders() where pg_try_advisory_xact_lock(hashtext(${ENQUEUE_LOCK}))`.execute(trx),
   );
+  await purgeDueReports();
   const counts: JobCounts = { sent: 0, skipped: 0, failed: 0 };
   for (let handled = 0; handled < limit; handled++) {
     const outcome = await runNextJob();

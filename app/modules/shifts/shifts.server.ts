@@ -1,6 +1,7 @@
 import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
 import type { AssignmentStatus } from "~/db/types";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
+import { csvCell } from "~/utils/csv";
 import type { CreateShiftInput, ShiftFilters } from "./schema";
 
 /** A conflict a person can cause: carries the i18n key of its message and the HTTP status. */
@@ -424,13 +425,6 @@ export async function openSpotsByZone(claims: Claims, from: Date, to: Date) {
   );
   return new Map(rows.map((r) => [r.zone_id, r.open]));
 }
-
-const csvCell = (value: string | number | null) => {
-  const text = value === null ? "" : String(value);
-  // Quote always; neutralise spreadsheet formulas.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return `"${safe.replace(/"/g, '""')}"`;
-};
 
 export function rosterCsv(entries: RosterEntry[], headers: string[]) {
   const lines = [headers.map(csvCell).join(",")];

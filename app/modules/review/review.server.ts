@@ -1,0 +1,291 @@
+import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
+import { fileStore } from "~/integrations/file-store.server";
+import { SealingError, validateSealedBox } from "~/integrations/sealing";
+import { checkEnvelopes, getReport, ReportError, sealingRecipients } from "~/modules/reports/reports.server";
+import { asReviewError, ReviewError } from "./errors";
+import { REPORT_STATUSES, URGENCIES, VERIFICATIONS, type ReportStatus } from "./filters";
+
+/** The status workflow, as `private.report_transitions` enforces it (a test keeps them equal). */
+export const TRANSITIONS: Record<ReportStatus, ReportStatus[]> = {
+  new: ["in_review", "closed"],
+  in_review: ["follow_up", "referred", "closed"],
+  follow_up: ["in_review", "referred", "closed"],
+  referred: ["follow_up", "closed"],
+  closed: ["in_review"],
+};
+
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+
+async function guarded<T>(fn: () => Promise<T>, field?: string): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw asReviewError(error, field);
+  }
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actorName: string | null;
+  event: string;
+  details: Record<string, unknown>;
+}
+
+export interface TeamMember {
+  id: string;
+  name: string;
+  attorney: boolean;
+  active: boolean;
+}
+
+/** Attorneys' and admins' names (they cannot read each other's profiles under RLS). */
+export async function legalTeam(trx: Trx): Promise<Map<string, TeamMember>> {
+  const { rows } = await sql<TeamMember>`select id, name, attorney, active from private.legal_team_directory()`.execute(trx);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/**
+ * Everything an attorney sees of one report without unsealing, and the record that they looked.
+ * The view is audited in its own transaction first: no view goes unrecorded.
+ */
+export async function reviewDetail(claims: Claims, id: string) {
+  await guarded(() => withUser(claims, (trx) => sql`select private.record_report_access(${id}::uuid, 'viewed')`.execute(trx)));
+  const report = await getReport(claims, id).catch((error: unknown) => {
+    if (error instanceof ReportError) throw new ReviewError(error.status === 404 ? 404 : 403, error.messageKey);
+    throw error;
+  });
+  return withUser(claims, async (trx) => {
+    const triage = await trx
+      .selectFrom("reports")
+      .select(["assigned_to", "legal_hold", "legal_hold_reason", "review_started_at", "closed_at", "purged_at", "client_uuid", "author_id"])
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    const [media, notes, tasks, messages, trail, team] = await Promise.all([
+      trx.selectFrom("report_media").select(["id", "sha256", "content_type", "size_bytes", "created_at"]).where("report_id", "=", id).orderBy("created_at").execute(),
+      trx.selectFrom("report_notes as n").select(["n.id", "n.created_at", "n.author_id"]).where("n.report_id", "=", id).orderBy("n.created_at").execute(),
+      trx
+        .selectFrom("report_tasks as t")
+        .select(["t.id", "t.title", "t.due_on", "t.assigned_to", "t.done_at", "t.created_at"])
+        .where("t.report_id", "=", id)
+        .orderBy("t.done_at", (ob) => ob.nullsFirst())
+        .orderBy("t.due_on", (ob) => ob.asc().nullsLast())
+        .orderBy("t.created_at")
+        .execute(),
+      trx
+        .selectFrom("report_messages as m")
+        .select(["m.id", "m.body", "m.created_at", "m.read_at", "m.from_id"])
+        .where("m.report_id", "=", id)
+        .orderBy("m.created_at")
+        .execute(),
+      trx
+        .selectFrom("audit_events as e")
+        .select(["e.seq", "e.at", "e.event", "e.details", "e.actor_id"])
+        .where("e.report_id", "=", id)
+        .orderBy("e.seq", "desc")
+        .limit(100)
+        .execute(),
+      legalTeam(trx),
+    ]);
+    const nameOf = (who: string | null) => (who ? (team.get(who)?.name ?? null) : null);
+    return {
+      report,
+      clientUuid: triage.client_uuid,
+      hasAuthor: triage.author_id !== null,
+      assignedTo: triage.assigned_to,
+      legalHold: triage.legal_hold,
+      legalHoldReason: triage.legal_hold_reason,
+      reviewStartedAt: iso(triage.review_started_at),
+      closedAt: iso(triage.closed_at),
+      purgedAt: iso(triage.purged_at),
+      next: TRANSITIONS[report.status as ReportStatus] ?? [],
+      media: media.map((m) => ({ id: m.id, sha256: m.sha256, contentType: m.content_type, size: Number(m.size_bytes), createdAt: iso(m.created_at)! })),
+      notes: notes.map((n) => ({ id: n.id, createdAt: iso(n.created_at)!, authorName: nameOf(n.author_id) })),
+      tasks: tasks.map((t) => ({
+        id: t.id,
+        title: t.title,
+        dueOn: t.due_on as string | null,
+        assignedTo: t.assigned_to,
+        assigneeName: nameOf(t.assigned_to),
+        done: t.done_at !== null,
+      })),
+      messages: messages.map((m) => ({ id: m.id, body: m.body, createdAt: iso(m.created_at)!, read: m.read_at !== null, fromName: nameOf(m.from_id) })),
+      trail: trail.map(
+        (e): AuditEntry => ({
+          seq: Number(e.seq),
+          at: iso(e.at)!,
+          actorName: nameOf(e.actor_id),
+          event: e.event,
+          details: e.details as Record<string, unknown>,
+        }),
+      ),
+      team: [...team.values()].filter((a) => a.attorney && a.active).map((a) => ({ id: a.id, name: a.name })),
+    };
+  });
+}
+
+/**
+ * The sealed parts of one report, as ciphertext with their envelopes and any shared later: what
+ * the attorney's browser opens with their key. Audited as an unseal before anything is returned.
+ */
+export async function sealedBundle(claims: Claims, id: string) {
+  return guarded(() =>
+    withUser(claims, async (trx) => {
+      await sql`select private.record_report_access(${id}::uuid, 'unsealed')`.execute(trx);
+      const report = await trx.selectFrom("reports").select(["client_uuid", "sealed"]).where("id", "=", id).executeTakeFirstOrThrow();
+      const [shares, media, notes, team] = await Promise.all([
+        trx.selectFrom("key_shares").select(["box", "box_id", "envelope"]).where("report_id", "=", id).execute(),
+        trx.selectFrom("report_media").select(["id", "sha256", "content_type", "nonce", "sealed"]).where("report_id", "=", id).orderBy("created_at").execute(),
+        trx.selectFrom("report_notes").select(["id", "sealed", "created_at", "author_id"]).where("report_id", "=", id).orderBy("created_at").execute(),
+        legalTeam(trx),
+      ]);
+      const sharesOf = (box: string, boxId: string) => shares.filter((s) => s.box === box && s.box_id === boxId).map((s) => s.envelope);
+      return {
+        report: report.sealed ? { aad: report.client_uuid, sealed: report.sealed, shares: sharesOf("report", id) } : null,
+        media: media.map((m) => ({
+          id: m.id,
+          sha256: m.sha256,
+          contentType: m.content_type,
+          nonce: m.nonce,
+          aad: `${id}:media:${m.sha256}`,
+          sealed: m.sealed,
+          shares: sharesOf("media", m.id),
+        })),
+        notes: notes.map((n) => ({
+          id: n.id,
+          createdAt: iso(n.created_at)!,
+          authorName: (n.author_id && team.get(n.author_id)?.name) ?? null,
+          aad: `${id}:note`,
+          sealed: n.sealed,
+          shares: sharesOf("note", n.id),
+        })),
+      };
+    }),
+  );
+}
+
+export interface TriageInput {
+  status: ReportStatus;
+  verification: (typeof VERIFICATIONS)[number];
+  urgency: (typeof URGENCIES)[number];
+  assignedTo: string | null;
+}
+
+export function parseTriage(form: FormData): TriageInput {
+  const status = String(form.get("status") ?? "");
+  const verification = String(form.get("verification") ?? "");
+  const urgency = String(form.get("urgency") ?? "");
+  const assigned = String(form.get("assignedTo") ?? "");
+  if (!(REPORT_STATUSES as readonly string[]).includes(status)) throw new ReviewError(400, "review.errors.status", "status");
+  if (!(VERIFICATIONS as readonly string[]).includes(verification)) throw new ReviewError(400, "review.errors.verification", "verification");
+  if (!(URGENCIES as readonly string[]).includes(urgency)) throw new ReviewError(400, "review.errors.urgency", "urgency");
+  if (assigned && !/^[0-9a-f-]{36}$/i.test(assigned)) throw new ReviewError(400, "review.errors.assignee", "assignedTo");
+  return { status: status as ReportStatus, verification: verification as TriageInput["verification"], urgency: urgency as TriageInput["urgency"], assignedTo: assigned || null };
+}
+
+export async function triageReport(claims: Claims, id: string, input: TriageInput) {
+  await guarded(
+    () =>
+      withUser(claims, (trx) =>
+        sql`select private.triage_report(${id}::uuid, ${input.status}::public.report_status, ${input.verification}::public.report_verification,
+          ${input.urgency}::public.report_urgency, ${input.assignedTo}::uuid)`.execute(trx),
+      ),
+    "status",
+  );
+}
+
+export async function setLegalHold(claims: Claims, id: string, hold: boolean, reason: string) {
+  if (reason.length > 500) throw new ReviewError(400, "review.errors.holdReason", "holdReason");
+  await guarded(() => withUser(claims, (trx) => sql`select private.set_legal_hold(${id}::uuid, ${hold}, ${reason})`.execute(trx)), "hold");
+}
+
+/** A note sealed in the attorney's browser: only ciphertext, to current keys, reaches the database. */
+export async function addNote(claims: Claims, id: string, sealedText: string) {
+  let box;
+  try {
+    box = validateSealedBox(JSON.parse(sealedText));
+  } catch (error) {
+    if (error instanceof SyntaxError || error instanceof SealingError) throw new ReviewError(400, "review.errors.noteSealed", "note");
+    throw error;
+  }
+  const recipients = await sealingRecipients(claims);
+  try {
+    checkEnvelopes(box, recipients, "note");
+  } catch (error) {
+    if (error instanceof ReportError) throw new ReviewError(409, "review.errors.keysChanged", "note");
+    throw error;
+  }
+  await guarded(
+    () =>
+      withUser(claims, (trx) =>
+        trx.insertInto("report_notes").values({ report_id: id, author_id: claims.sub, sealed: JSON.stringify(box) }).execute(),
+      ),
+    "note",
+  );
+}
+
+export async function requestInfo(claims: Claims, id: string, body: string) {
+  const text = body.trim();
+  if (!text) throw new ReviewError(400, "review.errors.messageEmpty", "message");
+  if (text.length > 2000) throw new ReviewError(400, "review.errors.messageLong", "message");
+  await guarded(() => withUser(claims, (trx) => sql`select private.request_report_info(${id}::uuid, ${text})`.execute(trx)), "message");
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export async function addTask(claims: Claims, id: string, input: { title: string; dueOn: string; assignedTo: string }) {
+  const title = input.title.trim();
+  if (!title) throw new ReviewError(400, "review.errors.taskTitle", "taskTitle");
+  if (title.length > 200) throw new ReviewError(400, "review.errors.taskTitleLong", "taskTitle");
+  if (input.dueOn && (!DAY.test(input.dueOn) || Number.isNaN(new Date(`${input.dueOn}T00:00:00Z`).getTime()))) {
+    throw new ReviewError(400, "review.errors.taskDue", "taskDue");
+  }
+  if (input.assignedTo && !/^[0-9a-f-]{36}$/i.test(input.assignedTo)) throw new ReviewError(400, "review.errors.assignee", "taskAssignee");
+  await guarded(
+    () =>
+      withUser(claims, (trx) =>
+        trx
+          .insertInto("report_tasks")
+          .values({ report_id: id, title, due_on: input.dueOn || null, assigned_to: input.assignedTo || null, created_by: claims.sub })
+          .execute(),
+      ),
+    "taskTitle",
+  );
+}
+
+export async function setTaskDone(claims: Claims, reportId: string, taskId: string, done: boolean) {
+  const result = await guarded(() =>
+    withUser(claims, (trx) =>
+      trx
+        .updateTable("report_tasks")
+        .set(done ? { done_at: sql`now()`, done_by: claims.sub } : { done_at: null, done_by: null })
+        .where("id", "=", taskId)
+        .where("report_id", "=", reportId)
+        .executeTakeFirst(),
+    ),
+  );
+  if (!result.numUpdatedRows) throw new ReviewError(404, "errors.notFound");
+}
+
+/** The attorney's open tasks across reports, soonest due first: for the queue's side panel. */
+export async function myOpenTasks(claims: Claims) {
+  const rows = await withUser(claims, (trx) =>
+    trx
+      .selectFrom("report_tasks")
+      .select(["id", "report_id", "title", "due_on"])
+      .where("assigned_to", "=", claims.sub)
+      .where("done_at", "is", null)
+      .orderBy("due_on", (ob) => ob.asc().nullsLast())
+      .limit(20)
+      .execute(),
+  );
+  return rows.map((r) => ({ id: r.id, reportId: r.report_id, title: r.title, dueOn: r.due_on as string | null }));
+}
+
+/** One medium's ciphertext from the file store, if the attorney may read that report's media. */
+export async function mediaCiphertext(claims: Claims, reportId: string, mediaId: string) {
+  const media = await withUser(claims, (trx) =>
+    trx.selectFrom("report_media").select(["storage_key"]).where("id", "=", mediaId).where("report_id", "=", reportId).executeTakeFirst(),
+  );
+  return media ? fileStore().get(media.storage_key) : null;
+}

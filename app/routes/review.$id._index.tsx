@@ -1,0 +1,457 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRouteLoaderData } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { mapLinks, ZoneMap } from "~/components/map/zone-map";
+import { ReportFacts } from "~/components/report-facts";
+import { Field, FieldErrors, TextAreaField } from "~/components/ui/field";
+import { UnsealPanel } from "~/components/unseal-panel";
+import { useFocusOutcome } from "~/components/use-focus-outcome";
+import { fromB64u, sealJson } from "~/integrations/sealing";
+import { requireRole } from "~/modules/auth/guards.server";
+import { myWrappedKeys } from "~/modules/reports/keys.server";
+import { sealingRecipients } from "~/modules/reports/reports.server";
+import { ReviewError } from "~/modules/review/errors";
+import { URGENCIES, VERIFICATIONS } from "~/modules/review/filters";
+import { addNote, addTask, parseTriage, requestInfo, reviewDetail, setLegalHold, setTaskDone, triageReport } from "~/modules/review/review.server";
+import { formatDay, formatTime } from "~/modules/shifts/format";
+import type { RootLoader, RouteHandle } from "~/root";
+import { readForm } from "~/utils/form.server";
+import { invariantResponse, UUID } from "~/utils/misc";
+
+export const handle: RouteHandle = { titleKey: "review.detailTitle" };
+export const links: LinksFunction = () => mapLinks();
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "attorney");
+  invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
+  try {
+    const [detail, keys, recipients] = await Promise.all([reviewDetail(user.claims, params.id!), myWrappedKeys(user.claims), sealingRecipients(user.claims)]);
+    return {
+      ...detail,
+      me: user.claims.sub,
+      keys: keys.map((k) => ({ id: k.id, publicKey: k.public_key, wrapped: k.wrapped_private_key })),
+      recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })),
+    };
+  } catch (error) {
+    if (error instanceof ReviewError) throw new Response("Not found", { status: 404 });
+    throw error;
+  }
+}
+
+type Intent = "triage" | "hold" | "note" | "requestInfo" | "task" | "taskDone";
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireRole(request, "attorney");
+  invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
+  const id = params.id!;
+  const form = await readForm(request, 300 * 1024);
+  const intent = String(form.get("intent") ?? "") as Intent;
+  const values = {
+    message: String(form.get("message") ?? ""),
+    taskTitle: String(form.get("taskTitle") ?? ""),
+    taskDue: String(form.get("taskDue") ?? ""),
+    taskAssignee: String(form.get("taskAssignee") ?? ""),
+    holdReason: String(form.get("holdReason") ?? ""),
+  };
+  try {
+    switch (intent) {
+      case "triage":
+        await triageReport(user.claims, id, parseTriage(form));
+        break;
+      case "hold":
+        await setLegalHold(user.claims, id, form.get("hold") === "on", values.holdReason);
+        break;
+      case "note": {
+        const sealed = form.get("sealed");
+        // Notes are sealed in the browser; without JavaScript there is nothing to store.
+        if (typeof sealed !== "string" || !sealed) throw new ReviewError(400, "review.errors.noteNeedsJs", "note");
+        await addNote(user.claims, id, sealed);
+        break;
+      }
+      case "requestInfo":
+        await requestInfo(user.claims, id, values.message);
+        break;
+      case "task":
+        await addTask(user.claims, id, { title: values.taskTitle, dueOn: values.taskDue, assignedTo: values.taskAssignee });
+        break;
+      case "taskDone": {
+        const taskId = String(form.get("taskId") ?? "");
+        if (!UUID.test(taskId)) throw new ReviewError(404, "errors.notFound");
+        await setTaskDone(user.claims, id, taskId, form.get("done") === "true");
+        break;
+      }
+      default:
+        throw new ReviewError(400, "review.errors.invalid");
+    }
+    return data({ ok: true as const, intent, error: null, field: null, values: null });
+  } catch (error) {
+    if (error instanceof ReviewError) {
+      return data({ ok: false as const, intent, error: error.messageKey, field: error.field ?? null, values }, { status: error.status });
+    }
+    throw error;
+  }
+}
+
+type ActionData = ReturnType<typeof useActionData<typeof action>>;
+
+function errorFor(actionData: ActionData, intent: Intent, field?: string) {
+  if (!actionData || actionData.ok || actionData.intent !== intent) return undefined;
+  if (field && actionData.field !== field) return undefined;
+  return [actionData.error];
+}
+
+export default function ReviewReport() {
+  const { t, i18n } = useTranslation();
+  const d = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const root = useRouteLoaderData<RootLoader>("root");
+  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const lang = i18n.language;
+  const when = (iso: string) => `${formatDay(iso, timeZone, lang)} · ${formatTime(iso, timeZone, lang)}`;
+  const { report } = d;
+  const done = actionData?.ok ? actionData.intent : null;
+  const noticeRef = useFocusOutcome<HTMLParagraphElement>(Boolean(done), actionData);
+  const submittingIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent") ?? "") : null;
+  const sealedCount = report.sealedDetained + report.sealedWitnesses + d.media.length + d.notes.length;
+  const kept = actionData && !actionData.ok ? actionData.values : null;
+
+  return (
+    <div className="stack">
+      <p>
+        <Link to="/review">← {t("review.backToQueue")}</Link>
+      </p>
+      <h1>
+        {t("review.detailTitle")}: {report.zoneName ?? (report.crossStreets || t("reports.noZone"))}
+      </h1>
+      <p className="shift-meta">
+        <span className={`badge urgency-${report.urgency}`}>{t(`review.urgencyShort.${report.urgency}`)}</span>
+        <span className="badge">{t(`reports.statusLabel.${report.status}`)}</span>
+        <span className="badge">{t(`review.verification.${report.verification}`)}</span>
+        {d.legalHold ? <span className="badge">{t("review.legalHold")}</span> : null}
+        {d.purgedAt ? <span className="badge">{t("review.purged", { date: when(d.purgedAt) })}</span> : null}
+      </p>
+      {done ? (
+        <p className="notice" role="status" tabIndex={-1} ref={noticeRef}>
+          {t(`review.done.${done}`)}
+        </p>
+      ) : null}
+
+      <section className="card stack" aria-labelledby="triage-title">
+        <h2 id="triage-title">{t("review.triageTitle")}</h2>
+        <Form method="post" className="stack" key={`triage-${report.status}-${report.verification}-${report.urgency}-${d.assignedTo}`}>
+          <input type="hidden" name="intent" value="triage" />
+          <div className="grid-2">
+            <div className="field">
+              <label htmlFor="triage-status">{t("review.status")}</label>
+              <select id="triage-status" name="status" defaultValue={report.status} aria-describedby="triage-status-help">
+                <option value={report.status}>{t(`reports.statusLabel.${report.status}`)}</option>
+                {d.next.map((s) => (
+                  <option key={s} value={s}>
+                    {t("review.moveTo", { status: t(`reports.statusLabel.${s}`) })}
+                  </option>
+                ))}
+              </select>
+              <span id="triage-status-help" className="help">
+                {t("review.statusHelp")}
+              </span>
+            </div>
+            <div className="field">
+              <label htmlFor="triage-verification">{t("review.verificationLabel")}</label>
+              <select id="triage-verification" name="verification" defaultValue={report.verification}>
+                {VERIFICATIONS.map((v) => (
+                  <option key={v} value={v}>
+                    {t(`review.verification.${v}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="triage-urgency">{t("reports.urgency")}</label>
+              <select id="triage-urgency" name="urgency" defaultValue={report.urgency}>
+                {URGENCIES.map((u) => (
+                  <option key={u} value={u}>
+                    {t(`reports.urgencyLevel.${u}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="triage-assignee">{t("review.assignee")}</label>
+              <select id="triage-assignee" name="assignedTo" defaultValue={d.assignedTo ?? ""}>
+                <option value="">{t("review.unassigned")}</option>
+                {d.team.map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.id === d.me ? t("review.me", { name: a.name }) : a.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          <FieldErrors id="triage-error" errors={errorFor(actionData, "triage")} />
+          <p>
+            <button type="submit" className="primary" disabled={submittingIntent === "triage"}>
+              {t("review.updateStatus")}
+            </button>
+          </p>
+        </Form>
+        <Form method="post" className="stack">
+          <input type="hidden" name="intent" value="hold" />
+          <div className="field checkbox">
+            <input id="hold" type="checkbox" name="hold" defaultChecked={d.legalHold} aria-describedby="hold-help" />
+            <label htmlFor="hold">{t("review.legalHoldLabel")}</label>
+          </div>
+          <span id="hold-help" className="help">
+            {t("review.legalHoldHelp")}
+          </span>
+          <Field
+            id="hold-reason"
+            name="holdReason"
+            label={t("review.legalHoldReason")}
+            maxLength={500}
+            defaultValue={kept?.holdReason ?? d.legalHoldReason}
+            errors={errorFor(actionData, "hold")}
+          />
+          <p>
+            <button type="submit" className="secondary">
+              {t("review.saveHold")}
+            </button>
+          </p>
+        </Form>
+      </section>
+
+      <UnsealPanel reportId={report.id} keys={d.keys} sealedCount={sealedCount} timeZoneLabel={when} />
+
+      <section className="card" aria-labelledby="facts-title">
+        <h2 id="facts-title">{t("review.factsTitle")}</h2>
+        <ReportFacts report={report} timeZone={timeZone} />
+        {report.sealed ? (
+          <p className="sealed-note">
+            <span aria-hidden="true">🔒 </span>
+            {t("reports.sealedSummary", { detained: report.sealedDetained, witnesses: report.sealedWitnesses })}
+          </p>
+        ) : null}
+        <p>
+          <a href={`/review/${report.id}/declaration.pdf`} className="button secondary" download>
+            {t("review.exportPdf")}
+          </a>
+        </p>
+      </section>
+      {report.location ? (
+        <ZoneMap
+          zones={[]}
+          tileUrl={root?.settings.mapTileUrl ?? ""}
+          attribution={root?.settings.mapAttribution ?? ""}
+          height={220}
+          pin={{ lat: report.location.coordinates[1], lng: report.location.coordinates[0] }}
+        />
+      ) : null}
+
+      <section className="card stack" aria-labelledby="media-title">
+        <h2 id="media-title">{t("reports.mediaTitle")}</h2>
+        {d.media.length === 0 ? <p className="help">{t("reports.noMedia")}</p> : null}
+        <ul className="media-list">
+          {d.media.map((m) => (
+            <li key={m.id}>
+              <span aria-hidden="true">🔒 </span>
+              {t("reports.sealedMedia", { type: t(`reports.mediaKind.${m.contentType.split("/")[0]}`), size: (m.size / 1024 / 1024).toFixed(1) })}{" "}
+              · {when(m.createdAt)} <span className="mono break">SHA-256 {m.sha256}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="card stack" aria-labelledby="addenda-title">
+        <h2 id="addenda-title">{t("reports.addendaTitle")}</h2>
+        {report.addenda?.length ? null : <p className="help">{t("reports.noAddenda")}</p>}
+        <ol className="addenda">
+          {report.addenda?.map((a) => (
+            <li key={a.id}>
+              <span className="help">{when(a.createdAt)}</span>
+              <p className="pre-wrap">{a.body}</p>
+              {a.sealed ? <p className="sealed-note">{t("reports.sealedAddendum")}</p> : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <NotesSection reportId={report.id} count={d.notes.length} recipients={d.recipients} />
+
+      <section className="card stack" aria-labelledby="tasks" id="tasks-section">
+        <h2 id="tasks">{t("review.tasksTitle")}</h2>
+        {d.tasks.length === 0 ? <p className="help">{t("review.noTasks")}</p> : null}
+        <ul className="task-list">
+          {d.tasks.map((task) => (
+            <li key={task.id}>
+              <Form method="post" className="inline-forms">
+                <input type="hidden" name="intent" value="taskDone" />
+                <input type="hidden" name="taskId" value={task.id} />
+                <input type="hidden" name="done" value={task.done ? "false" : "true"} />
+                <span className={task.done ? "done" : undefined}>
+                  {task.title}
+                  {task.dueOn ? ` · ${t("review.due", { date: formatDay(`${task.dueOn}T12:00:00Z`, "UTC", lang, true) })}` : ""}
+                  {task.assigneeName ? ` · ${task.assigneeName}` : ""}
+                </span>
+                <button type="submit" className="link-button" aria-label={t(task.done ? "review.reopenTaskNamed" : "review.completeTaskNamed", { title: task.title })}>
+                  {t(task.done ? "review.reopenTask" : "review.completeTask")}
+                </button>
+              </Form>
+            </li>
+          ))}
+        </ul>
+        <Form method="post" className="stack" key={done === "task" ? "task-reset" : "task"}>
+          <input type="hidden" name="intent" value="task" />
+          <Field id="task-title" name="taskTitle" label={t("review.taskTitle")} maxLength={200} required defaultValue={kept?.taskTitle} errors={errorFor(actionData, "task", "taskTitle")} help={t("review.taskHelp")} />
+          <div className="grid-2">
+            <Field id="task-due" name="taskDue" type="date" label={t("review.taskDue")} defaultValue={kept?.taskDue} errors={errorFor(actionData, "task", "taskDue")} />
+            <div className="field">
+              <label htmlFor="task-assignee">{t("review.assignee")}</label>
+              <select id="task-assignee" name="taskAssignee" defaultValue={kept?.taskAssignee ?? d.me}>
+                <option value="">{t("review.unassigned")}</option>
+                {d.team.map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.name}
+                  </option>
+                ))}
+              </select>
+              <FieldErrors id="task-assignee-error" errors={errorFor(actionData, "task", "taskAssignee")} />
+            </div>
+          </div>
+          <p>
+            <button type="submit" className="secondary">
+              {t("review.addTask")}
+            </button>
+          </p>
+        </Form>
+      </section>
+
+      <section className="card stack" aria-labelledby="messages-title">
+        <h2 id="messages-title">{t("review.requestInfoTitle")}</h2>
+        <p className="help">{t("review.requestInfoHelp")}</p>
+        <ol className="addenda">
+          {d.messages.map((m) => (
+            <li key={m.id}>
+              <span className="help">
+                {when(m.createdAt)}
+                {m.fromName ? ` · ${m.fromName}` : ""} · {m.read ? t("review.messageRead") : t("review.messageUnread")}
+              </span>
+              <p className="pre-wrap">{m.body}</p>
+            </li>
+          ))}
+        </ol>
+        {d.hasAuthor ? (
+          <Form method="post" className="stack" key={done === "requestInfo" ? "msg-reset" : "msg"}>
+            <input type="hidden" name="intent" value="requestInfo" />
+            <TextAreaField
+              id="request-message"
+              name="message"
+              label={t("review.requestInfoLabel")}
+              rows={3}
+              maxLength={2000}
+              required
+              defaultValue={kept?.message}
+              errors={errorFor(actionData, "requestInfo")}
+            />
+            <p>
+              <button type="submit" className="secondary">
+                {t("review.requestInfo")}
+              </button>
+            </p>
+          </Form>
+        ) : (
+          <p className="help">{t("review.noAuthor")}</p>
+        )}
+      </section>
+
+      <details className="card" id="audit">
+        <summary>{t("review.auditTitle", { count: d.trail.length })}</summary>
+        <ol className="audit-trail">
+          {d.trail.map((e) => (
+            <li key={e.seq}>
+              <span className="help">
+                #{e.seq} · {when(e.at)}
+              </span>{" "}
+              {t(`review.audit.${e.event}`, { actor: e.actorName ?? t("review.system"), ...auditDetails(e.details, t) })}
+            </li>
+          ))}
+        </ol>
+      </details>
+    </div>
+  );
+}
+
+function auditDetails(details: Record<string, unknown>, t: (key: string) => string) {
+  const label = (value: unknown) => {
+    if (typeof value !== "string") return "";
+    for (const ns of ["reports.statusLabel", "review.verification", "review.urgencyShort"]) {
+      const key = `${ns}.${value}`;
+      const text = t(key);
+      if (text !== key) return text;
+    }
+    return value;
+  };
+  return { from: label(details.from), to: label(details.to), format: typeof details.format === "string" ? details.format.toUpperCase() : "" };
+}
+
+/** Internal notes: typed here, sealed in this browser to the legal team's keys, stored as ciphertext. */
+function NotesSection({ reportId, count, recipients }: { reportId: string; count: number; recipients: { keyId: string; publicKey: string }[] }) {
+  const { t } = useTranslation();
+  const fetcher = useFetcher<{ ok: boolean; intent: string; error: string | null }>();
+  const textRef = useRef<HTMLTextAreaElement>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data?.ok && textRef.current) textRef.current.value = "";
+  }, [fetcher.state, fetcher.data]);
+  const serverError = fetcher.data && !fetcher.data.ok ? fetcher.data.error : null;
+  const error = problem ?? serverError;
+  return (
+    <section className="card stack" aria-labelledby="notes-title">
+      <h2 id="notes-title">{t("review.notesTitle")}</h2>
+      <p className="help">{t("review.notesCount", { count })}</p>
+      <form
+        className="stack"
+        method="post"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const text = textRef.current?.value.trim() ?? "";
+          if (!text) return setProblem("review.errors.noteEmpty");
+          if (text.length > 10000) return setProblem("errors.tooLong");
+          if (!recipients.length) return setProblem("reports.errors.noKeys");
+          setProblem(null);
+          const { sealed, contentKey } = sealJson(
+            { v: 1, text },
+            recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
+            `${reportId}:note`,
+          );
+          contentKey.fill(0);
+          fetcher.submit({ intent: "note", sealed: JSON.stringify(sealed) }, { method: "post" });
+        }}
+      >
+        <input type="hidden" name="intent" value="note" />
+        <div className="field">
+          <label htmlFor="note-text">{t("review.noteLabel")}</label>
+          {/* No name: the text is never posted as it was typed, only sealed. */}
+          <textarea id="note-text" ref={textRef} rows={3} maxLength={10000} aria-describedby="note-help" aria-invalid={error ? true : undefined} />
+          <span id="note-help" className="help">
+            {hydrated ? t("review.noteHelp") : t("review.noteNeedsJs")}
+          </span>
+          <FieldErrors id="note-error" errors={error ? [error] : undefined} />
+        </div>
+        {fetcher.state === "idle" && fetcher.data?.ok ? (
+          <p className="notice" role="status">
+            {t("review.done.note")}
+          </p>
+        ) : null}
+        <p>
+          <button type="submit" className="secondary" disabled={!hydrated || fetcher.state !== "idle"}>
+            {t("review.addNote")}
+          </button>
+        </p>
+      </form>
+    </section>
+  );
+}

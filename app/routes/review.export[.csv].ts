@@ -1,0 +1,30 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { i18nServer, translatorFor } from "~/i18n/i18next.server";
+import { requireRole } from "~/modules/auth/guards.server";
+import { ReviewError } from "~/modules/review/errors";
+import { CSV_COLUMNS, exportQueueCsv } from "~/modules/review/exports.server";
+import { parseQueueFilters } from "~/modules/review/queue.server";
+
+// The queue as CSV, with the same filters as /review (P0/P1 only); every export is in the audit log.
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "attorney", "admin");
+  const lng = (await i18nServer.getLocale(request)) === "es" ? "es" : "en";
+  const t = await translatorFor(lng);
+  const filters = parseQueueFilters(new URL(request.url).searchParams);
+  try {
+    const csv = await exportQueueCsv(user.claims, filters, CSV_COLUMNS.map((c) => t(`evidence.csv.${c}`)));
+    return new Response(csv.stream, {
+      headers: {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="testigo-reports-${csv.localDate}.csv"`,
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+      },
+    });
+  } catch (error) {
+    if (error instanceof ReviewError) {
+      throw new Response(t(error.messageKey), { status: error.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    }
+    throw error;
+  }
+}
