@@ -139,6 +139,33 @@ export default function ReviewReport() {
         </p>
       ) : null}
 
+      <section className="card" aria-labelledby="facts-title">
+        <h2 id="facts-title">{t("review.factsTitle")}</h2>
+        <ReportFacts report={report} timeZone={timeZone} />
+        {report.sealed ? (
+          <p className="sealed-note">
+            <span aria-hidden="true">🔒 </span>
+            {t("reports.sealedSummary", { detained: report.sealedDetained, witnesses: report.sealedWitnesses })}
+          </p>
+        ) : null}
+        <p>
+          <a href={`/review/${report.id}/declaration.pdf`} className="button secondary" download>
+            {t("review.exportPdf")}
+          </a>
+        </p>
+      </section>
+      {report.location ? (
+        <ZoneMap
+          zones={[]}
+          tileUrl={root?.settings.mapTileUrl ?? ""}
+          attribution={root?.settings.mapAttribution ?? ""}
+          height={220}
+          pin={{ lat: report.location.coordinates[1], lng: report.location.coordinates[0] }}
+        />
+      ) : null}
+
+      <UnsealPanel reportId={report.id} keys={d.keys} sealedCount={sealedCount} timeZoneLabel={when} />
+
       <section className="card stack" aria-labelledby="triage-title">
         <h2 id="triage-title">{t("review.triageTitle")}</h2>
         <Form method="post" className="stack" key={`triage-${report.status}-${report.verification}-${report.urgency}-${d.assignedTo}`}>
@@ -221,33 +248,6 @@ export default function ReviewReport() {
           </p>
         </Form>
       </section>
-
-      <UnsealPanel reportId={report.id} keys={d.keys} sealedCount={sealedCount} timeZoneLabel={when} />
-
-      <section className="card" aria-labelledby="facts-title">
-        <h2 id="facts-title">{t("review.factsTitle")}</h2>
-        <ReportFacts report={report} timeZone={timeZone} />
-        {report.sealed ? (
-          <p className="sealed-note">
-            <span aria-hidden="true">🔒 </span>
-            {t("reports.sealedSummary", { detained: report.sealedDetained, witnesses: report.sealedWitnesses })}
-          </p>
-        ) : null}
-        <p>
-          <a href={`/review/${report.id}/declaration.pdf`} className="button secondary" download>
-            {t("review.exportPdf")}
-          </a>
-        </p>
-      </section>
-      {report.location ? (
-        <ZoneMap
-          zones={[]}
-          tileUrl={root?.settings.mapTileUrl ?? ""}
-          attribution={root?.settings.mapAttribution ?? ""}
-          height={220}
-          pin={{ lat: report.location.coordinates[1], lng: report.location.coordinates[0] }}
-        />
-      ) : null}
 
       <section className="card stack" aria-labelledby="media-title">
         <h2 id="media-title">{t("reports.mediaTitle")}</h2>

@@ -36,6 +36,9 @@ const PAGES: { role: DemoRole | null; path: string; heading: RegExp }[] = [
   { role: "attorney", path: "/review?status=closed&sort=newest", heading: /^review queue$|^cola de revisión$/i },
   { role: "admin", path: "/review", heading: /^review queue$/i },
   { role: "observer2", path: "/review", heading: /not allowed/i },
+  { role: "attorney", path: "/review/share", heading: /^share access$|^compartir acceso$/i },
+  { role: "admin", path: "/review/share", heading: /^share access$/i },
+  { role: "coordinator", path: "/review/share", heading: /not allowed/i },
   { role: "attorney", path: "/review/map", heading: /^incident map$|^mapa de incidentes$/i },
 ];
 

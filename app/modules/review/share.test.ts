@@ -24,8 +24,8 @@ const recoveryKey = generateKeyPair();
 let luisKeyId: string;
 let rosaKeyId: string;
 let recoveryKeyId: string;
-let recoveryOnly: string[] = [];
-let reportIds: string[] = [];
+const recoveryOnly: string[] = [];
+const reportIds: string[] = [];
 
 const jpeg = (n: number) => new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, ...Buffer.from(`photo-${n}-${"x".repeat(500)}`), 0xff, 0xd9]);
 const recoveryFile = () => JSON.stringify({ kind: "testigo-recovery-key", v: 1, fingerprint: "x", publicKey: toB64u(recoveryKey.publicKey), privateKey: toB64u(recoveryKey.privateKey) });
