@@ -33,17 +33,20 @@ async function zoomInto(page: Page, how: "click" | "keyboard") {
   await settled(page);
 }
 
-/** The cluster with the most reports whose centre is well inside the map, to click or focus. */
-async function biggestCluster(page: Page) {
-  const index = await page.evaluate(() => {
+/**
+ * Of the markers or clusters matching `selector`, the index of the one (with the most reports, for
+ * clusters) whose centre is well inside the map: Leaflet keeps some just outside the visible frame.
+ */
+async function indexInside(page: Page, selector: string) {
+  return page.evaluate((sel) => {
     const frame = document.querySelector(".incident-map")!.getBoundingClientRect();
     let best = -1;
-    let most = 0;
-    document.querySelectorAll<HTMLElement>(".marker-cluster").forEach((el, i) => {
+    let most = -1;
+    document.querySelectorAll<HTMLElement>(sel).forEach((el, i) => {
       const box = el.getBoundingClientRect();
       const x = box.left + box.width / 2;
       const y = box.top + box.height / 2;
-      const count = Number(el.firstElementChild?.textContent ?? 0);
+      const count = Number(el.firstElementChild?.textContent) || 0;
       // Away from the zoom buttons (top left) and the attribution (bottom right).
       if (x > frame.left + 70 && x < frame.right - 30 && y > frame.top + 30 && y < frame.bottom - 40 && count > most) {
         most = count;
@@ -51,7 +54,11 @@ async function biggestCluster(page: Page) {
       }
     });
     return best;
-  });
+  }, selector);
+}
+
+async function biggestCluster(page: Page) {
+  const index = await indexInside(page, ".marker-cluster");
   expect(index, "a cluster inside the map").toBeGreaterThanOrEqual(0);
   return page.locator(".marker-cluster").nth(index);
 }
@@ -150,9 +157,8 @@ test.describe("the incident map with 2,000 reports", () => {
     // A click on a cluster zooms in; repeated, it reaches single reports, whose popup links to the report.
     await settled(page);
     await zoomInto(page, "click");
-    for (let i = 0; i < 8 && (await page.locator(".incident-marker").count()) === 0; i++) await zoomInto(page, "click");
-    const marker = page.locator(".incident-marker").first();
-    await marker.click();
+    for (let i = 0; i < 8 && (await indexInside(page, ".incident-marker")) < 0; i++) await zoomInto(page, "click");
+    await page.locator(".incident-marker").nth(await indexInside(page, ".incident-marker")).click();
     const popup = page.locator(".leaflet-popup");
     await expect(popup).toContainText(/critical|crítica/i);
     await expect(popup.getByRole("link", { name: /open report|abrir reporte/i })).toHaveAttribute("href", /^\/review\/[0-9a-f-]{36}$/);

@@ -24,7 +24,7 @@ const LOCATED = sql<boolean>`r.location is not null
  * cross streets, nothing sealed), most recent incident first, at most `limit`. Coordinates are
  * rounded to 5 decimals (about a metre), which is all a map can show and keeps the payload small.
  */
-export async function queryMapPoints(trx: Trx, me: string, filters: QueueFilters, limit = MAP_POINT_LIMIT): Promise<MapPoint[]> {
+export async function queryMapPoints(trx: Trx, me: string, filters: QueueFilters, limit = MAP_POINT_LIMIT, timeZone?: string): Promise<MapPoint[]> {
   const base = trx
     .selectFrom("reports as r")
     .select([
@@ -36,7 +36,7 @@ export async function queryMapPoints(trx: Trx, me: string, filters: QueueFilters
       sql<number>`floor(extract(epoch from r.occurred_at))::float8`.as("t"),
     ])
     .where(LOCATED) as unknown as ReportQuery;
-  const rows = (await applyFilters(base, filters, me)
+  const rows = (await applyFilters(base, filters, me, true, timeZone)
     .orderBy("r.occurred_at", "desc")
     .orderBy("r.id", "desc")
     .limit(limit)
@@ -45,7 +45,7 @@ export async function queryMapPoints(trx: Trx, me: string, filters: QueueFilters
 }
 
 /** How many reports match the filters, with and without a place, per urgency. */
-export async function countMapReports(trx: Trx, me: string, filters: QueueFilters) {
+export async function countMapReports(trx: Trx, me: string, filters: QueueFilters, timeZone?: string) {
   const base = trx
     .selectFrom("reports as r")
     .select([
@@ -53,7 +53,7 @@ export async function countMapReports(trx: Trx, me: string, filters: QueueFilter
       sql<number>`(count(*) filter (where ${LOCATED}))::int`.as("located"),
       sql<number>`(count(*) filter (where not (${LOCATED})))::int`.as("unlocated"),
     ]) as unknown as ReportQuery;
-  const rows = (await applyFilters(base, filters, me).groupBy("r.urgency").execute()) as unknown as {
+  const rows = (await applyFilters(base, filters, me, true, timeZone).groupBy("r.urgency").execute()) as unknown as {
     urgency: Urgency;
     located: number;
     unlocated: number;
@@ -72,8 +72,10 @@ export async function countMapReports(trx: Trx, me: string, filters: QueueFilter
 /** The map's loader data, as the signed-in attorney (RLS decides what they see). */
 export function reviewMap(claims: Claims, filters: QueueFilters, limit = MAP_POINT_LIMIT): Promise<ReviewMapData> {
   return withUser(claims, async (trx) => {
-    const points = await queryMapPoints(trx, claims.sub, filters, limit);
-    const counts = await countMapReports(trx, claims.sub, filters);
+    // The organisation's time zone as a value (for the date filters), as the queue does.
+    const settings = await trx.selectFrom("org_settings").select("time_zone").executeTakeFirst();
+    const points = await queryMapPoints(trx, claims.sub, filters, limit, settings?.time_zone);
+    const counts = await countMapReports(trx, claims.sub, filters, settings?.time_zone);
     return { points, ...counts, limit, capped: counts.located > points.length };
   });
 }
