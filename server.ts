@@ -6,6 +6,7 @@ import compression from "compression";
 import express from "express";
 import morgan from "morgan";
 import { startDatabase } from "./app/db/runtime.server";
+import { stopLiveHub } from "./app/modules/live/hub.server";
 import { startJobRunner } from "./app/modules/shifts/jobs.server";
 import { env } from "./app/utils/env.server";
 
@@ -28,7 +29,13 @@ const app = express();
 app.disable("x-powered-by");
 // A hop count, not `true`: the left-most X-Forwarded-For entry is whatever the client wrote.
 app.set("trust proxy", config.TRUST_PROXY);
-app.use(compression());
+// Server-sent events (/live/events) are never compressed: gzip would hold events back until a
+// buffer fills, and would cost a compressor's memory for every open stream.
+app.use(
+  compression({
+    filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res),
+  }),
+);
 
 // Request logs carry no client address and no query string (calendar tokens live there).
 morgan.token("path", (req: express.Request) => req.path);
@@ -104,6 +111,7 @@ async function shutdown(signal: string) {
   server.close();
   server.closeAllConnections();
   stopJobRunner();
+  await stopLiveHub();
   await viteDevServer?.close();
   await database.stop();
   process.exit(0);

@@ -12,32 +12,18 @@
  * Runs in a throwaway database `testigo_bench_map` on an embedded PostgreSQL in .data/bench-map
  * (never the dev database). Writes bench/results/review-map.json. Exits non-zero on any failure.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import net from "node:net";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
-import { startEmbeddedPostgres, type EmbeddedHandle } from "../app/db/embedded.server";
-import { migrate } from "../app/db/migrate.server";
+import { ensureBuild, keepAlive, options, ProductionServer, request, round, sha256, startBenchDatabase, type BenchDatabase, type BuildMode } from "./lib/harness";
 
-const argv = new Map(
-  process.argv
-    .slice(2)
-    .filter((a) => a.startsWith("--"))
-    .map((a) => {
-      const [k, ...v] = a.slice(2).split("=");
-      return [k!.toUpperCase(), v.join("=") || "true"] as const;
-    }),
-);
-const option = (name: string, fallback: string) => argv.get(name) ?? process.env[name] ?? fallback;
+const option = options();
 const N = Number(option("N", "2000"));
 const RUNS = Number(option("RUNS", "20"));
 const HTTP = option("HTTP", "true") !== "false";
-const BUILD = option("BUILD", "auto") as "auto" | "always" | "never";
+const BUILD = option("BUILD", "auto") as BuildMode;
 if (!(N >= 1 && N <= 100_000 && RUNS >= 1) || !["auto", "always", "never"].includes(BUILD)) {
   console.error("Usage: bench/review-map.ts [--n=2000] [--runs=20] [--http=true|false] [--build=auto|always|never]");
   process.exit(2);
@@ -48,38 +34,16 @@ const DATA_DIR = ".data/bench-map";
 const SESSION_SECRET = randomBytes(32).toString("base64url");
 Object.assign(process.env, { NODE_ENV: "production", SESSION_SECRET, SMTP_URL: "smtp://127.0.0.1:2525" });
 
-let postgres: EmbeddedHandle | undefined;
-let server: ChildProcess | undefined;
+let database: BenchDatabase | undefined;
+const server = new ProductionServer();
 let owner: pg.Client | undefined;
 let closeAppPool: (() => Promise<void>) | undefined;
-const serverLog: string[] = [];
-
-async function stopServer() {
-  const child = server;
-  server = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  try {
-    process.kill(-child.pid!, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      /* already gone */
-    }
-  }, 5_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 async function cleanup() {
-  await stopServer();
+  await server.stop();
   await closeAppPool?.().catch(() => {});
   await owner?.end().catch(() => {});
-  await postgres?.stop().catch(() => {});
+  await database?.stop().catch(() => {});
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -89,8 +53,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const kib = (bytes: number) => `${round(bytes / 1024)} KiB`;
 
 function percentile(values: number[], p: number) {
@@ -98,104 +60,7 @@ function percentile(values: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuild() {
-  const output = path.resolve("build/server/index.js");
-  const sources = Math.max(newestMtime(path.resolve("app")), ...["vite.config.ts", "package-lock.json"].map((f) => statSync(f).mtimeMs));
-  const stale = !existsSync(output) || statSync(output).mtimeMs < sources;
-  if (BUILD === "never" || (BUILD === "auto" && !stale)) return "reused";
-  const started = performance.now();
-  process.stdout.write(`Building the production bundle (build was ${existsSync(output) ? "stale" : "missing"})… `);
-  const result = spawnSync(path.resolve("node_modules/.bin/remix"), ["vite:build"], { encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
-  if (result.status !== 0) {
-    console.log("failed");
-    console.error(result.stdout, result.stderr);
-    throw new Error("remix vite:build failed");
-  }
-  console.log(`${round((performance.now() - started) / 1000)} s`);
-  return "built";
-}
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  bytes: Buffer;
-  ms: number;
-}
-
-const agent = new http.Agent({ keepAlive: true });
-
-function get(port: number, urlPath: string, headers: Record<string, string>): Promise<Reply> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method: "GET", path: urlPath, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks), ms: performance.now() - started }));
-      res.on("error", reject);
-    });
-    req.setTimeout(60_000, () => req.destroy(new Error("timed out after 60 s")));
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-async function startServer(databaseUrl: string) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      SESSION_SECRET,
-      SMTP_URL: "smtp://127.0.0.1:2525",
-      DATA_DIR,
-      APP_URL: `http://127.0.0.1:${port}`,
-      JOBS_INTERVAL_SECONDS: "0",
-    },
-  });
-  server = child;
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) {
-      if (!line) continue;
-      serverLog.push(line);
-      if (serverLog.length > 40) serverLog.shift();
-    }
-  };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    const ok = await get(port, "/healthz", {}).then((r) => r.status === 200, () => false);
-    if (ok) return port;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`The production server did not become ready:\n${serverLog.join("\n")}`);
-}
+const get = (port: number, urlPath: string, headers: Record<string, string>) => request(port, "GET", urlPath, headers);
 
 /** RUNS timed requests of one URL, raw and gzipped, after a warm-up; fails on anything but a 200. */
 async function measureHttp(port: number, urlPath: string, cookie: string, mustContain: string) {
@@ -216,18 +81,10 @@ async function measureHttp(port: number, urlPath: string, cookie: string, mustCo
 
 async function main() {
   const t0 = performance.now();
-  const build = HTTP ? ensureBuild() : "skipped";
+  const build = HTTP ? ensureBuild(BUILD) : "skipped";
 
-  postgres = await startEmbeddedPostgres(path.resolve(DATA_DIR));
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  await admin.query(`drop database if exists ${DB_NAME} with (force)`);
-  await admin.query(`create database ${DB_NAME}`);
-  await admin.end();
-  const url = new URL(postgres.url);
-  url.pathname = `/${DB_NAME}`;
-  const databaseUrl = url.toString();
-  await migrate(databaseUrl);
+  database = await startBenchDatabase(DATA_DIR, DB_NAME);
+  const databaseUrl = database.url;
   process.env.DATABASE_URL = databaseUrl;
 
   const { closeDb } = await import("../app/db/client.server");
@@ -295,7 +152,7 @@ async function main() {
   // ---- through the production server ----
   let httpResults: Record<string, Awaited<ReturnType<typeof measureHttp>>> | null = null;
   if (HTTP) {
-    const port = await startServer(databaseUrl);
+    const port = await server.start({ databaseUrl, sessionSecret: SESSION_SECRET, dataDir: DATA_DIR });
     const { rows } = await owner.query<{ id: string }>("select id from public.reports order by occurred_at desc, id desc limit 1");
     const newest = rows[0]!.id;
     httpResults = {
@@ -303,7 +160,7 @@ async function main() {
       "GET /review/map.data?urgency=critical": await measureHttp(port, "/review/map.data?urgency=critical", cookie, "critical"),
       "GET /review/map (page)": await measureHttp(port, "/review/map", cookie, newest),
     };
-    await stopServer();
+    await server.stop();
   }
 
   // ---- report ----
@@ -336,9 +193,9 @@ try {
   code = await main();
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
-  if (serverLog.length) console.error(`Server output (last lines):\n${serverLog.join("\n")}`);
+  if (server.log.length) console.error(`Server output (last lines):\n${server.log.join("\n")}`);
 } finally {
   await cleanup();
-  agent.destroy();
+  keepAlive.destroy();
 }
 process.exit(code);

@@ -65,6 +65,9 @@ export function AppShell({ children }: { children: React.ReactNode }) {
               {canManagePeople ? (
                 <>
                   <li>
+                    <NavLink to="/coordinate/live">{t("live.nav")}</NavLink>
+                  </li>
+                  <li>
                     <NavLink to="/coordinate/shifts">{t("nav.schedule")}</NavLink>
                   </li>
                   <li>

@@ -75,9 +75,14 @@ export default function Home() {
         <section className="card" aria-labelledby="coordinator-home">
           <h2 id="coordinator-home">{t("home.coordinator.heading")}</h2>
           <p>{t("home.coordinator.body")}</p>
-          <Link className="button secondary" to="/admin/people">
-            {t("home.coordinator.invite")}
-          </Link>
+          <p className="inline-forms">
+            <Link className="button primary" to="/coordinate/live">
+              {t("live.home.open")}
+            </Link>
+            <Link className="button secondary" to="/admin/people">
+              {t("home.coordinator.invite")}
+            </Link>
+          </p>
         </section>
       ) : null}
       {roles.includes("attorney") ? (
@@ -96,6 +101,9 @@ export default function Home() {
           <h2 id="admin-home">{t("home.admin.heading")}</h2>
           <p>{t("home.admin.body")}</p>
           <p className="inline-forms">
+            <Link className="button secondary" to="/coordinate/live">
+              {t("live.home.open")}
+            </Link>
             <Link className="button secondary" to="/admin/people">
               {t("home.admin.people")}
             </Link>

@@ -11,6 +11,7 @@ import { hasRole, requireRole } from "~/modules/auth/guards.server";
 import { invitePerson, listPeople, PeopleError, setActive, setRoles, setTrainingDate } from "~/modules/people/people.server";
 import { listZones, setObserverZones, ZoneError } from "~/modules/zones/zones.server";
 import { InviteSchema, PeopleActionSchema, ROLES } from "~/modules/people/schema";
+import { readForm } from "~/utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "admin", "coordinator");
@@ -27,7 +28,7 @@ type Notice = { key: string; values?: Record<string, string> };
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, "admin", "coordinator");
-  const submission = parseWithZod(await request.formData(), { schema: PeopleActionSchema });
+  const submission = parseWithZod(await readForm(request, 64 * 1024), { schema: PeopleActionSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply(), notice: null as Notice | null, target: null as string | null }, { status: 400 });
   }

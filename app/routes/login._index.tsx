@@ -11,6 +11,7 @@ import { isLanguage } from "~/i18n/config";
 import { getUser } from "~/modules/auth/guards.server";
 import { LoginSchema } from "~/modules/auth/schema";
 import { startSignIn } from "~/modules/auth/sign-in.server";
+import { readForm } from "~/utils/form.server";
 
 
 
@@ -20,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: LoginSchema });
+  const submission = parseWithZod(await readForm(request, 8 * 1024), { schema: LoginSchema });
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
   const locale = await i18nServer.getLocale(request);
   const failure = await startSignIn(

@@ -8,6 +8,7 @@ import { useTranslation } from "react-i18next";
 import { Field } from "~/components/ui/field";
 import { VerifySchema } from "~/modules/auth/schema";
 import { finishSignIn, pendingSignInEmail } from "~/modules/auth/sign-in.server";
+import { readForm } from "~/utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const email = await pendingSignInEmail(request);
@@ -18,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const email = await pendingSignInEmail(request);
   if (!email) throw redirect("/login");
-  const submission = parseWithZod(await request.formData(), { schema: VerifySchema });
+  const submission = parseWithZod(await readForm(request, 8 * 1024), { schema: VerifySchema });
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
   const failure = await finishSignIn(request, email, submission.value.code, context.clientKey, submission.value.redirectTo);
   return data(

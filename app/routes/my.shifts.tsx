@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@r
 import { useTranslation } from "react-i18next";
 import { Notice, ShiftActions, ShiftStatusBadge } from "~/components/shift-bits";
 import { requireRole } from "~/modules/auth/guards.server";
+import { confirmSafe, LiveError, mySafetyChecks } from "~/modules/live/live.server";
 import { observerShiftAction } from "~/modules/shifts/actions.server";
 import { calendarTokenCreatedAt, createCalendarToken, revokeCalendarToken } from "~/modules/shifts/calendar.server";
 import { formatDay, formatShiftTime, formatTime } from "~/modules/shifts/format";
@@ -18,8 +19,8 @@ export const handle: RouteHandle = { titleKey: "myShifts.title" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "observer");
-  const [shifts, calendarSince] = await Promise.all([myShifts(user.claims), calendarTokenCreatedAt(user.claims)]);
-  return { ...shifts, calendarSince, now: Date.now() };
+  const [shifts, calendarSince, safetyChecks] = await Promise.all([myShifts(user.claims), calendarTokenCreatedAt(user.claims), mySafetyChecks(user.claims)]);
+  return { ...shifts, calendarSince, safetyChecks, now: Date.now() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -35,6 +36,18 @@ export async function action({ request }: ActionFunctionArgs) {
     await revokeCalendarToken(user.claims);
     return data({ notice: { key: "myShifts.calendarRevoked", tone: "ok" } as ShiftNotice, calendarUrl: null, shiftId: null as string | null });
   }
+  if (intent === "safetyOk") {
+    // The answer to "Are you OK?" (live module): the coordinators' board shows it at once.
+    const alertId = String(form.get("alertId") ?? "");
+    if (!UUID.test(alertId)) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, calendarUrl: null, shiftId: null }, { status: 400 });
+    try {
+      await confirmSafe(user.claims, alertId);
+      return data({ notice: { key: "live.safety.okDone", tone: "ok" } as ShiftNotice, calendarUrl: null, shiftId: null as string | null });
+    } catch (error) {
+      if (error instanceof LiveError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice, calendarUrl: null, shiftId: null }, { status: error.status });
+      throw error;
+    }
+  }
   const shiftId = String(form.get("shiftId") ?? "");
   if (!UUID.test(shiftId)) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, calendarUrl: null, shiftId: null }, { status: 400 });
   const result = await observerShiftAction(request, shiftId);
@@ -43,7 +56,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function MyShifts() {
   const { t, i18n } = useTranslation();
-  const { upcoming, past, calendarSince, now } = useLoaderData<typeof loader>();
+  const { upcoming, past, calendarSince, safetyChecks, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
@@ -57,6 +70,20 @@ export default function MyShifts() {
     <div className="stack">
       <h1>{t("myShifts.title")}</h1>
       <Notice notice={notice} trigger={actionData} />
+      {safetyChecks.map((check) => (
+        <section key={check.alertId} className="card warning stack" aria-labelledby={`safety-${check.alertId}`}>
+          <h2 id={`safety-${check.alertId}`}>{t("live.safety.title")}</h2>
+          <p>{t(`live.safety.${check.kind}`, { zone: check.zoneName, time: formatTime(check.kind === "missed_check_in" ? check.startsAt : check.endsAt, timeZone, lang) })}</p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="safetyOk" />
+            <input type="hidden" name="alertId" value={check.alertId} />
+            <button type="submit" className="primary big">
+              {t("live.safety.ok")}
+            </button>
+          </Form>
+          <p className="help">{t("live.safety.help")}</p>
+        </section>
+      ))}
       <section aria-labelledby="upcoming-title">
         <h2 id="upcoming-title">{t("myShifts.upcoming")}</h2>
         {upcoming.length === 0 ? (

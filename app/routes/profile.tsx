@@ -10,6 +10,7 @@ import { languageCookie } from "~/i18n/i18next.server";
 import { requireUser } from "~/modules/auth/guards.server";
 import { ProfileSchema, SPOKEN_LANGUAGES } from "~/modules/people/profile-schema";
 import { readOwnProfile, updateOwnProfile } from "~/modules/people/profile.server";
+import { readForm } from "~/utils/form.server";
 import type { RouteHandle } from "~/root";
 
 export const handle: RouteHandle = { titleKey: "profile.title" };
@@ -21,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const submission = parseWithZod(await request.formData(), { schema: ProfileSchema });
+  const submission = parseWithZod(await readForm(request, 16 * 1024), { schema: ProfileSchema });
   if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
   await updateOwnProfile(user.claims, submission.value);
   return data(

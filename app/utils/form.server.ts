@@ -35,7 +35,9 @@ async function withinLimit(request: Request, maxBytes: number): Promise<Request>
     if (step.done) break;
     total += step.value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
+      // Not awaited: cancelling one branch of a cloned (tee'd) body settles only once the other
+      // branch is cancelled too, so awaiting here would hang the request for good.
+      void reader.cancel().catch(() => {});
       throw new Response("Payload too large", { status: 413 });
     }
     chunks.push(step.value);

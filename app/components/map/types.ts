@@ -35,4 +35,6 @@ export interface ZoneMapProps {
   pin?: { lat: number; lng: number } | null;
   /** Tapping the map reports the point (with the pin following it). */
   onPick?: (point: { lat: number; lng: number }) => void;
+  /** Small dots with a tooltip (e.g. the live board's incoming reports); the page lists them too. */
+  markers?: { id: string; lat: number; lng: number; label: string }[];
 }

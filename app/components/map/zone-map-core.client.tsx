@@ -3,7 +3,7 @@
 import L from "./leaflet-global.client";
 import type { MultiPolygon, Polygon } from "geojson";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { CircleMarker, GeoJSON, MapContainer, TileLayer, useMap, useMapEvents, ZoomControl } from "react-leaflet";
+import { CircleMarker, GeoJSON, MapContainer, TileLayer, Tooltip, useMap, useMapEvents, ZoomControl } from "react-leaflet";
 import type { MapZone, ZoneMapProps } from "./types";
 
 /** Chicago, for an empty map. */
@@ -174,6 +174,11 @@ export default function ZoneMap(props: ZoneMapProps) {
           // A circle, not Leaflet's marker image: nothing to fetch, and it scales on any screen.
           <CircleMarker center={[props.pin.lat, props.pin.lng]} radius={10} pathOptions={{ color: "#111827", weight: 3, fillColor: "#dc2626", fillOpacity: 0.9 }} />
         ) : null}
+        {props.markers?.map((m) => (
+          <CircleMarker key={m.id} center={[m.lat, m.lng]} radius={7} pathOptions={{ color: "#111827", weight: 2, fillColor: "#dc2626", fillOpacity: 0.9 }}>
+            <Tooltip>{m.label}</Tooltip>
+          </CircleMarker>
+        ))}
         <AccessibleNames vertexLabel={vertexLabel} />
       </MapContainer>
       {tilesFailed ? (

@@ -1,4 +1,5 @@
 import { reviewEn } from "./review.en";
+import { liveEn } from "./live.en";
 const en = {
   app: {
     name: "Testigo",
@@ -862,6 +863,7 @@ const en = {
     },
   },
   review: reviewEn,
+  live: liveEn,
   errors: {
     busy: "Many people are doing this at once. Please try again.",
     required: "This field is required.",

@@ -17,6 +17,11 @@ export function asReviewError(error: unknown, field?: string): unknown {
   if (code && STATUS_OF[code] && message) return new ReviewError(STATUS_OF[code], message, field);
   if (code === "42501") return new ReviewError(403, "errors.forbidden");
   if (code === "22P02" || code === "23514") return new ReviewError(400, "review.errors.invalid", field);
+  // A row that names a report (or anything else) that does not exist.
+  if (code === "23503") {
+    const { constraint } = error as { constraint?: string };
+    return constraint?.endsWith("_report_id_fkey") ? new ReviewError(404, "errors.notFound") : new ReviewError(400, "review.errors.invalid", field);
+  }
   if (code === "40P01" || code === "40001") return new ReviewError(409, "errors.busy");
   return error;
 }

@@ -234,9 +234,9 @@ describe("the declaration (PDF)", () => {
     const pdf = await exportDeclaration(luis(), reportId, es, "es");
     const pages = await pdfText(pdf!.bytes);
     const all = pages.join("\n");
-    expect(all).toContain("Declaración: informe de incidente del observador");
+    expect(all).toContain("Declaración: reporte de incidente de la persona observadora");
     expect(all).toContain(`Página 1 de ${pages.length}`);
-    expect(all).toContain("Adenda sellada del");
+    expect(all).toContain("Anexo protegido del");
   });
 
   it("a report nobody can read gives nothing and records nothing; for anyone but an attorney the audit refuses, so no PDF", async () => {
@@ -435,7 +435,7 @@ describe("the routes", () => {
     const text = await csvText(response);
     expect(text.startsWith("\ufeff")).toBe(true);
     const table = parseCsv(text.slice(1));
-    expect(table[0]![0]).toBe("ID del informe");
+    expect(table[0]![0]).toBe("ID del reporte");
     expect(table.slice(1).every((r) => r[CSV_COLUMNS.indexOf("status")] === "in_review")).toBe(true);
     expect((await queue(await requestAs(cast.attorney_luis, "/review/export.csv"))).status).toBe(200);
     expect(await statusOf(queue(await requestAs(cast.observer_ana, "/review/export.csv")))).toBe(403);

@@ -241,16 +241,22 @@ export async function addTask(claims: Claims, id: string, input: { title: string
     throw new ReviewError(400, "review.errors.taskDue", "taskDue");
   }
   if (input.assignedTo && !/^[0-9a-f-]{36}$/i.test(input.assignedTo)) throw new ReviewError(400, "review.errors.assignee", "taskAssignee");
-  await guarded(
-    () =>
-      withUser(claims, (trx) =>
+  await guarded(async () => {
+    try {
+      await withUser(claims, (trx) =>
         trx
           .insertInto("report_tasks")
           .values({ report_id: id, title, due_on: input.dueOn || null, assigned_to: input.assignedTo || null, created_by: claims.sub })
           .execute(),
-      ),
-    "taskTitle",
-  );
+      );
+    } catch (error) {
+      // An assignee id that names no one.
+      if ((error as { constraint?: string }).constraint === "report_tasks_assigned_to_fkey") {
+        throw new ReviewError(400, "review.errors.assignee", "taskAssignee");
+      }
+      throw error;
+    }
+  }, "taskTitle");
 }
 
 export async function setTaskDone(claims: Claims, reportId: string, taskId: string, done: boolean) {

@@ -3,6 +3,8 @@ import { sql, withSystem, type Trx } from "~/db/client.server";
 import { fallbackLanguage, isLanguage, type Language } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
 import { sendMail, type Mail } from "~/integrations/mail.server";
+import { runLiveChecks } from "~/modules/live/live.server";
+import { SafetyCheckPayload, safetyCheckMail } from "~/modules/live/safety-mail.server";
 import { infoRequestedMail, InfoRequestedPayload } from "~/modules/review/info-request-mail.server";
 import { runRetentionOnce } from "~/modules/review/retention.server";
 import { env } from "~/utils/env.server";
@@ -207,6 +209,24 @@ async function runInfoRequested(trx: Trx, job: Job): Promise<Outcome> {
   return mail ? "sent" : "skipped";
 }
 
+/** "Are you OK?" to an observer who missed a check-in or a check-out (live module). */
+async function runSafetyCheck(trx: Trx, job: Job): Promise<Outcome> {
+  const payload = SafetyCheckPayload.safeParse(job.payload);
+  if (!payload.success) {
+    await recordFailure(trx, job, new InvalidJob());
+    return "failed";
+  }
+  const mail = await safetyCheckMail(trx, payload.data.alert_id);
+  try {
+    if (mail) await sendMail(mail);
+  } catch (error) {
+    await recordFailure(trx, job, error);
+    return "failed";
+  }
+  await markDone(trx, job);
+  return mail ? "sent" : "skipped";
+}
+
 /** Claims the next due job, sends its email and marks it done, all in one transaction. */
 async function runNextJob(): Promise<Outcome | null> {
   let claimed: Job | undefined;
@@ -226,6 +246,7 @@ async function runNextJob(): Promise<Outcome | null> {
       if (!job) return null;
       claimed = job;
       if (job.kind === "info_requested") return runInfoRequested(trx, job);
+      if (job.kind === "safety_check") return runSafetyCheck(trx, job);
 
       const payload = Payload.safeParse(job.payload);
       if (!payload.success) {
@@ -275,6 +296,12 @@ export async function runJobsOnce(options: { limit?: number } = {}): Promise<Job
     sql`select private.enqueue_due_reminders() where pg_try_advisory_xact_lock(hashtext(${ENQUEUE_LOCK}))`.execute(trx),
   );
   await purgeDueReports();
+  // Safety alerts first, so their emails go out in this same run.
+  try {
+    await runLiveChecks();
+  } catch (error) {
+    console.error(`Live checks: run failed (${errorName(error)})`);
+  }
   const counts: JobCounts = { sent: 0, skipped: 0, failed: 0 };
   for (let handled = 0; handled < limit; handled++) {
     const outcome = await runNextJob();

@@ -1,0 +1,207 @@
+/**
+ * A claim storm: a crowd of observers claims one shift at once, through the production server
+ * (POST /shifts/<id>.data as a hydrated browser sends it, or a plain form post) and directly
+ * through the app's claimShift() over a pool. Accepted and waitlisted are counted from
+ * shift_assignments after each storm, not from responses, and the invariants are checked.
+ * Used by bench/claim-storm.ts and bench/run.ts.
+ */
+import type pg from "pg";
+import { percentile, request, round, type Person } from "./harness";
+
+export type ClaimMode = "data" | "document";
+export type ClaimShift = (claims: Person["claims"], shiftId: string) => Promise<{ status: string }>;
+
+export interface Storm {
+  n: number;
+  capacity: number;
+  accepted: number;
+  waitlisted: number;
+  errors: number;
+  errorSamples: string[];
+  statuses?: Record<string, number>;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  wallMs: number;
+  claimsPerSecond: number;
+  violations: string[];
+}
+
+export const stormFailed = (s: Storm) => s.violations.length > 0 || s.errors > 0;
+
+/** One shift `startsInHours` from now, 4 hours long. */
+export async function createShift(owner: pg.Client, zoneId: string, startsInHours: number, capacity: number) {
+  const { rows } = await owner.query<{ id: string }>(
+    `insert into public.shifts (zone_id, starts_at, ends_at, capacity)
+     values ($1, now() + make_interval(hours => $2), now() + make_interval(hours => $2 + 4), $3) returning id`,
+    [zoneId, startsInHours, capacity],
+  );
+  return rows[0]!.id;
+}
+
+/** Who ended up where, from the rows, and the invariants that must hold after a storm. */
+async function outcome(owner: pg.Client, shiftId: string, n: number, capacity: number) {
+  const { rows } = await owner.query<{ observer_id: string; status: string; seq: string }>(
+    "select observer_id, status, seq from public.shift_assignments where shift_id = $1 order by seq",
+    [shiftId],
+  );
+  const { rows: counters } = await owner.query<{ claimed_count: number; waitlist_count: number }>(
+    "select claimed_count, waitlist_count from public.shifts where id = $1",
+    [shiftId],
+  );
+  const active = rows.filter((r) => r.status !== "cancelled");
+  const accepted = active.filter((r) => r.status === "claimed").length;
+  const waitlisted = active.filter((r) => r.status === "waitlisted").length;
+  const violations: string[] = [];
+  const expectedClaimed = Math.min(capacity, n);
+  if (accepted !== expectedClaimed) violations.push(`claimed ${accepted}, expected ${expectedClaimed}`);
+  if (accepted > capacity) violations.push(`capacity ${capacity} exceeded: ${accepted} claimed`);
+  const duplicates = active.length - new Set(active.map((r) => r.observer_id)).size;
+  if (duplicates) violations.push(`${duplicates} duplicate active assignments`);
+  if (counters[0]!.claimed_count !== accepted || counters[0]!.waitlist_count !== waitlisted) {
+    violations.push(`shift counters ${counters[0]!.claimed_count}/${counters[0]!.waitlist_count} disagree with rows ${accepted}/${waitlisted}`);
+  }
+  if (!active.slice(0, accepted).every((r) => r.status === "claimed")) violations.push("a later arrival got a spot before an earlier one (not FIFO)");
+  return { accepted, waitlisted, placed: new Set(active.map((r) => r.observer_id)), violations };
+}
+
+function summarise(latencies: number[], wallMs: number, n: number) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? NaN),
+    wallMs: round(wallMs),
+    claimsPerSecond: round((n / wallMs) * 1000),
+  };
+}
+
+/** Everyone in `crowd` posts intent=claim for the shift at the same moment, over HTTP. */
+export async function httpStorm(
+  ctx: { owner: pg.Client; port: number; capacity: number; mode: ClaimMode },
+  shiftId: string,
+  crowd: Person[],
+): Promise<Storm> {
+  const { owner, port, capacity, mode } = ctx;
+  const origin = `http://127.0.0.1:${port}`;
+  const target = mode === "data" ? `/shifts/${shiftId}.data` : `/shifts/${shiftId}`;
+  const started = performance.now();
+  const replies = await Promise.all(
+    crowd.map((o) =>
+      request(
+        port,
+        "POST",
+        target,
+        { Cookie: o.cookie, Origin: origin, "Content-Type": "application/x-www-form-urlencoded", Accept: mode === "data" ? "*/*" : "text/html" },
+        "intent=claim",
+      ).catch((error: Error) => ({ status: 0, location: null, body: error.message, ms: performance.now() - started })),
+    ),
+  );
+  const wallMs = performance.now() - started;
+  const result = await outcome(owner, shiftId, crowd.length, capacity);
+  const statuses: Record<string, number> = {};
+  const errorSamples: string[] = [];
+  let errors = 0;
+  replies.forEach((r, i) => {
+    statuses[r.status || "network"] = (statuses[r.status || "network"] ?? 0) + 1;
+    // Success is a 2xx or a redirect that is not to the sign-in page, and a row in the database.
+    const toLogin = (r.location ?? "").startsWith("/login") || (r.status === 202 && r.body.includes("/login"));
+    const ok = r.status >= 200 && r.status < 400 && !toLogin && result.placed.has(crowd[i]!.id);
+    if (!ok) {
+      errors++;
+      const sample = `${r.status || "network"}${toLogin ? " to /login" : ""}: ${r.body.replace(/\s+/g, " ").slice(0, 120)}`;
+      if (errorSamples.length < 3 && !errorSamples.includes(sample)) errorSamples.push(sample);
+    }
+  });
+  return {
+    n: crowd.length,
+    capacity,
+    accepted: result.accepted,
+    waitlisted: result.waitlisted,
+    errors,
+    errorSamples,
+    statuses,
+    ...summarise(replies.map((r) => r.ms), wallMs, crowd.length),
+    violations: result.violations,
+  };
+}
+
+/** Everyone in `crowd` calls claimShift() at the same moment, in this process. */
+export async function directStorm(ctx: { owner: pg.Client; capacity: number; claimShift: ClaimShift }, shiftId: string, crowd: Person[]): Promise<Storm> {
+  const { owner, capacity, claimShift } = ctx;
+  const latencies: number[] = [];
+  const errorSamples: string[] = [];
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    crowd.map(async (o) => {
+      const t = performance.now();
+      try {
+        await claimShift(o.claims, shiftId);
+      } catch (error) {
+        errors++;
+        const sample = error instanceof Error ? error.message : String(error);
+        if (errorSamples.length < 3 && !errorSamples.includes(sample)) errorSamples.push(sample);
+      }
+      latencies.push(performance.now() - t);
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const result = await outcome(owner, shiftId, crowd.length, capacity);
+  const missing = crowd.filter((o) => !result.placed.has(o.id)).length;
+  return {
+    n: crowd.length,
+    capacity,
+    accepted: result.accepted,
+    waitlisted: result.waitlisted,
+    errors: Math.max(errors, missing),
+    errorSamples,
+    ...summarise(latencies, wallMs, crowd.length),
+    violations: result.violations,
+  };
+}
+
+export interface ClaimStormResult {
+  warmHttp: Storm;
+  warmDirect: Storm;
+  http: Storm;
+  direct: Storm;
+  /** HTTP claims/s ÷ direct claims/s */
+  ratio: number;
+}
+
+/**
+ * The whole scenario: four non-overlapping shifts (one observer may hold only one of overlapping
+ * shifts), a warm-up storm of up to 20 each way, then the HTTP storm, `betweenStorms` (the CLI
+ * stops the server there), then the direct storm.
+ */
+export async function runClaimStorm(ctx: {
+  owner: pg.Client;
+  port: number;
+  zoneId: string;
+  crowd: Person[];
+  capacity: number;
+  mode: ClaimMode;
+  claimShift: ClaimShift;
+  /** Hours from now of the first shift; the four are 10 hours apart. */
+  firstShiftInHours?: number;
+  betweenStorms?: () => Promise<void>;
+}): Promise<ClaimStormResult> {
+  const { owner, crowd, capacity } = ctx;
+  const first = ctx.firstShiftInHours ?? 20;
+  const shifts = {
+    httpWarmup: await createShift(owner, ctx.zoneId, first, capacity),
+    http: await createShift(owner, ctx.zoneId, first + 10, capacity),
+    directWarmup: await createShift(owner, ctx.zoneId, first + 20, capacity),
+    direct: await createShift(owner, ctx.zoneId, first + 30, capacity),
+  };
+  const warmup = crowd.slice(0, Math.min(20, crowd.length));
+  const warmHttp = await httpStorm(ctx, shifts.httpWarmup, warmup);
+  const warmDirect = await directStorm(ctx, shifts.directWarmup, warmup);
+  const http = await httpStorm(ctx, shifts.http, crowd);
+  await ctx.betweenStorms?.();
+  const direct = await directStorm(ctx, shifts.direct, crowd);
+  return { warmHttp, warmDirect, http, direct, ratio: round(http.claimsPerSecond / direct.claimsPerSecond, 3) };
+}
