@@ -15,10 +15,14 @@ import { isKeptForLater } from "./modules/reports/outbox";
 import { publicSettings } from "./modules/settings/settings.server";
 import stylesheet from "./styles/app.css?url";
 import { getEnv } from "./utils/env.server";
+import { registerServiceWorker, rememberLanguage } from "./utils/service-worker";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  // Installable: public/manifest.webmanifest, icons drawn by scripts/make-icons.ts.
+  { rel: "manifest", href: "/manifest.webmanifest" },
+  { rel: "apple-touch-icon", href: "/icons/apple-touch-icon.png" },
 ];
 
 export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }];
@@ -75,6 +79,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light" />
+        <meta name="theme-color" content="#0b4f6c" />
         <title>{titleKey ? `${t(titleKey)} · ${site}` : site}</title>
         <Meta />
         <Links />
@@ -91,6 +96,13 @@ export function Layout({ children }: { children: React.ReactNode }) {
 export default function App() {
   const { locale, user } = useLoaderData<typeof loader>();
   useChangeLanguage(locale);
+  // The offline page and the install prompt need the service worker: everyone signed in gets it.
+  const signedIn = Boolean(user);
+  useEffect(() => {
+    if (!signedIn) return;
+    rememberLanguage(locale);
+    void registerServiceWorker();
+  }, [signedIn, locale]);
 
   return (
     <AppShell>

@@ -1,29 +1,47 @@
 /*
- * Testigo's service worker: the report form opens without signal. Only two things are cached:
- * the form page itself (/reports/new, which shows no one's data but the observer's own name) and
- * the hashed, immutable files under /assets/. No other page, no POST, nothing from another origin
- * is ever touched. Queued reports are sent by the page (app/modules/reports/on-device.ts), not here.
+ * Testigo's service worker: the report form opens without signal, and any other page that cannot
+ * be reached says so. Only three things are kept: the form page itself (/reports/new, which shows
+ * no one's data but the observer's own name), the hashed, immutable files under /assets/, and the
+ * offline page (public/offline.html and offline.js: the same static text for everyone). No other
+ * page is ever kept or answered from a copy, no POST is touched, nothing from another origin.
+ * Queued reports are sent by the page (app/modules/reports/on-device.ts), not here.
  */
-const VERSION = "1";
-const PAGE_CACHE = `testigo-form-${VERSION}`;
-const ASSET_CACHE = `testigo-assets-${VERSION}`;
+const VERSION = "2";
+// Caches are named by what they hold, so a new worker clears only what changed: the kept form
+// and assets survive an update (an observer offline right after one still has the form).
+// Change offline.html or offline.js: bump VERSION. Change how the form or assets are kept: bump theirs.
+const PAGE_CACHE = "testigo-form-1";
+const ASSET_CACHE = "testigo-assets-1";
+const SHELL_CACHE = `testigo-shell-${VERSION}`;
 const FORM = "/reports/new";
+const OFFLINE = "/offline.html";
+const SHELL = [OFFLINE, "/offline.js"];
 const MAX_ASSETS = 400;
 /** On one bar of signal the network may answer very late: after this, the kept copy is shown. */
 const NETWORK_PATIENCE_MS = 6000;
 /** A kept copy younger than this is not fetched again when a page asks for it. */
 const FRESH_MS = 10 * 60 * 1000;
 
-self.addEventListener("install", () => {
-  self.skipWaiting();
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(SHELL_CACHE);
+      // Past the browser's HTTP cache: public files may be kept there for an hour.
+      await cache.addAll(SHELL.map((path) => new Request(path, { cache: "reload", credentials: "same-origin" })));
+      await self.skipWaiting();
+    })(),
+  );
 });
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
+      const current = [PAGE_CACHE, ASSET_CACHE, SHELL_CACHE];
       for (const key of await caches.keys()) {
-        if (key.startsWith("testigo-") && key !== PAGE_CACHE && key !== ASSET_CACHE) await caches.delete(key);
+        if (key.startsWith("testigo-") && !current.includes(key)) await caches.delete(key);
       }
+      // Pages are asked for while the worker starts, not after: no wait on every navigation.
+      if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
       await self.clients.claim();
     })(),
   );
@@ -35,12 +53,17 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    if (url.pathname === FORM) event.respondWith(formPage(event));
+    if (url.pathname === FORM) {
+      event.respondWith(formPage(event));
+      return;
+    }
     // Signed out (or about to sign in as someone else): the copy with this person's name goes.
-    else if (url.pathname === "/login" || url.pathname.startsWith("/login/")) event.waitUntil(caches.delete(PAGE_CACHE));
+    if (url.pathname === "/login" || url.pathname.startsWith("/login/")) event.waitUntil(caches.delete(PAGE_CACHE));
+    event.respondWith(page(event));
     return;
   }
   if (url.pathname.startsWith("/assets/")) event.respondWith(asset(request));
+  else if (SHELL.includes(url.pathname)) event.respondWith(shellFile(request, url.pathname));
 });
 
 self.addEventListener("message", (event) => {
@@ -51,10 +74,36 @@ self.addEventListener("message", (event) => {
   }
 });
 
-/** Network first; the kept copy when the network fails or is too slow. */
+/** The network's answer, whatever it is; the offline page only when there is no answer at all. */
+async function page(event) {
+  try {
+    return await fromNetwork(event);
+  } catch {
+    return (await offlinePage()) ?? Response.error();
+  }
+}
+
+/** The answer asked for while the worker started (navigation preload), or a fetch of its own. */
+async function fromNetwork(event) {
+  const preloaded = await event.preloadResponse;
+  return preloaded ?? (await fetch(event.request));
+}
+
+async function offlinePage() {
+  const cache = await caches.open(SHELL_CACHE);
+  return (await cache.match(OFFLINE)) ?? null;
+}
+
+/** The offline page's own files: the copy first (it is shown when there is no network). */
+async function shellFile(request, path) {
+  const cache = await caches.open(SHELL_CACHE);
+  return (await cache.match(path)) ?? fetch(request);
+}
+
+/** Network first; the kept copy when the network fails or is too slow; the offline page when there is none. */
 async function formPage(event) {
   let keeping = Promise.resolve();
-  const network = fetch(event.request).then((response) => {
+  const network = fromNetwork(event).then((response) => {
     keeping = remember(response.clone());
     return response;
   });
@@ -70,7 +119,7 @@ async function formPage(event) {
     return kept ?? (await network);
   } catch {
     const kept = await keptForm();
-    return kept ?? Response.error();
+    return kept ?? (await offlinePage()) ?? Response.error();
   } finally {
     clearTimeout(timer);
   }

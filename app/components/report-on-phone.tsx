@@ -18,6 +18,7 @@ import {
 } from "~/modules/reports/on-device";
 import { draftEntries, formValuesOf, isKeptForLater, type Draft, type OutboxItem } from "~/modules/reports/outbox";
 import { formatDay, formatTime, localDateTimeValue } from "~/modules/shifts/format";
+import { registerServiceWorker } from "~/utils/service-worker";
 import { localDateTime } from "~/modules/zones/window";
 
 /** The owner tag of the signed-in account, or null when there is no account or no IndexedDB. */
@@ -28,8 +29,8 @@ export function useOwner(email: string | undefined | null) {
 /**
  * Sends queued reports whenever there is a chance: now (the page opened, perhaps after the phone
  * restarted), when the phone is back online, when the observer returns to the app, and on a timer
- * that backs off while the server cannot be reached. Also installs the service worker that keeps
- * the report form available offline.
+ * that backs off while the server cannot be reached. Also asks the service worker (registered for
+ * everyone signed in, in root.tsx) to keep the report form available offline.
  */
 export function ReportsOnPhoneSync({ email }: { email: string }) {
   const owner = useOwner(email);
@@ -74,23 +75,11 @@ export function ReportsOnPhoneSync({ email }: { email: string }) {
   return null;
 }
 
-/**
- * The service worker only in production builds (Vite's dev server and its HMR must never be
- * cached), unless a developer opts in with localStorage "testigo:service-worker" = "on".
- */
+/** Once the service worker runs (production builds, see ~/utils/service-worker): keep the form. */
 function keepReportFormOffline() {
-  if (!("serviceWorker" in navigator)) return;
-  let optedIn = false;
-  try {
-    optedIn = localStorage.getItem("testigo:service-worker") === "on";
-  } catch {
-    optedIn = false;
-  }
-  if (!import.meta.env.PROD && !optedIn) return;
-  navigator.serviceWorker
-    .register("/sw.js", { scope: "/" })
-    .then(() => navigator.serviceWorker.ready)
+  void registerServiceWorker()
     .then((registration) => {
+      if (!registration) return;
       // What this page loaded from /assets/ (the form may need the same); the worker fetches the
       // form itself when its copy is missing or old.
       const assets = performance

@@ -1,0 +1,65 @@
+/* The offline page (public/offline.html): one language at a time, the report form's link only when the form is kept. */
+(function () {
+  "use strict";
+  var languages = ["en", "es"];
+
+  function preferred() {
+    try {
+      // Written by the app on every page (app/utils/service-worker.ts): the language last used.
+      var saved = localStorage.getItem("testigo:language");
+      if (languages.indexOf(saved) >= 0) return saved;
+    } catch {
+      // Storage blocked: the browser's languages decide.
+    }
+    var asked = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+    for (var i = 0; i < asked.length; i++) {
+      var base = String(asked[i] || "").slice(0, 2).toLowerCase();
+      if (languages.indexOf(base) >= 0) return base;
+    }
+    return "en";
+  }
+
+  function show(language, moveFocus) {
+    document.documentElement.lang = language;
+    document.querySelectorAll("[data-language]").forEach(function (section) {
+      section.hidden = section.getAttribute("data-language") !== language;
+      if (!section.hidden) document.title = section.getAttribute("data-title");
+    });
+    document.querySelectorAll("[data-switch]").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-switch") === language));
+    });
+    if (moveFocus) document.getElementById("offline-" + language).focus();
+  }
+
+  document.querySelectorAll("[data-switch]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      show(button.getAttribute("data-switch"), true);
+    });
+  });
+  document.querySelector("[data-switches]").hidden = false;
+  show(preferred(), false);
+
+  document.querySelectorAll("[data-retry]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      location.reload();
+    });
+  });
+  // The page that was asked for, as soon as there is signal again.
+  window.addEventListener("online", function () {
+    location.reload();
+  });
+
+  // Offering the form only makes sense when this phone keeps a copy of it (opened once with signal).
+  if ("caches" in window) {
+    caches.match("/reports/new").then(
+      function (kept) {
+        document.querySelectorAll("[data-form]").forEach(function (element) {
+          element.hidden = element.getAttribute("data-form") !== (kept ? "kept" : "missing");
+        });
+      },
+      function () {
+        return undefined;
+      }
+    );
+  }
+})();
