@@ -1,6 +1,7 @@
 /**
- * The benchmark suite: `npm run bench` (about 5–10 minutes), or `npm run bench -- --quick` (a
- * smaller smoke run of every scenario, about 2 minutes once built).
+ * The benchmark suite: `npm run bench` (about 5–8 minutes on 2 cores, 100k reports), or
+ * `npm run bench -- --quick`, a smoke run of every scenario with small sizes (2,000 reports,
+ * 100 shifts, 40 storm observers, 100 + 30 submissions, 5 s load runs; about 1–2 minutes once built).
  *
  * One production build (built when missing or older than app/), one embedded PostgreSQL in
  * .data/bench-run with a throwaway database `testigo_bench_run` (never the dev database), one
@@ -8,14 +9,18 @@
  * deterministic seed sizes. Scenarios, in this order:
  *   1. SSR: autocannon against GET /healthz (the bare route), /shifts as an observer with 500
  *      upcoming shifts, /review as an attorney with 100k reports, then /healthz again; req/s,
- *      p50/p95/p99 and each page's req/s ÷ the bare route's.
+ *      p50/p95/p99 and each page's req/s ÷ the bare route's. The bare route is /healthz: the
+ *      app's cheapest real route (Express middleware, the Remix handler, one pooled `select 1`
+ *      transaction, a 45-byte JSON answer), with no bench-only code in the app. A static file
+ *      would skip Remix and the pool, so the ratio would mix in more than the page's own cost.
  *   2. RLS overhead of the review queue (bench/lib/review-queue.ts, as bench/review-queue.ts).
  *   3. Claim storm (bench/lib/claim-storm.ts, as bench/claim-storm.ts).
  *   4. Report submission over HTTP as observers, through the app's real endpoints: POST
  *      /reports/new.data with P2 sealed as the phone seals it, without media; and with one ~200 KB
  *      medium sealed (sealMedia) and sent to POST /reports/:id/media as the phone sends it.
  * CPU use of the bench process, the server's process and PostgreSQL (postmaster and backends,
- * from /proc) is recorded per scenario. Prints one table and writes bench/results/latest.json:
+ * from /proc) is recorded per scenario, and so is everything else on the machine (/proc/stat minus
+ * those three: the noise of a shared machine). Prints one table and writes bench/results/latest.json:
  * one { name, value, unit, description } per metric. Exits non-zero when anything failed.
  *
  * Options (`--name=value` or environment variables): QUICK, BUILD (auto|always|never), SEED,
@@ -59,9 +64,9 @@ const SEED = size("SEED", 20261126, 20261126);
 const CONNECTIONS = size("CONNECTIONS", 10, 10);
 const POOL = size("POOL", 20, 20);
 const DURATION = size("DURATION", 15, 5);
-const WARMUP = size("WARMUP", 3, 1);
+const WARMUP = size("WARMUP", 3, 2);
 const REPORTS = size("REPORTS", 100_000, 2_000);
-const SHIFTS = size("SHIFTS", 500, 500);
+const SHIFTS = size("SHIFTS", 500, 100);
 const STORM_N = size("STORM_N", 200, 40);
 const CAPACITY = size("CAPACITY", 5, 5);
 const SUBMIT_PLAIN = Math.ceil(size("SUBMIT_PLAIN", 1000, 100) / CONNECTIONS) * CONNECTIONS;
@@ -196,6 +201,8 @@ interface SsrRun {
   p95: number;
   p99: number;
   bytesPerResponse: number;
+  /** The body's size before compression. */
+  bodyBytes: number;
   cpu: CpuUse;
 }
 
@@ -209,7 +216,7 @@ async function ssrRun(port: number, meter: CpuMeter, label: string, path: string
   const { result: load, cpu } = await meter.measure(() => cannon(port, { path, headers, duration: DURATION }));
   const ok = load.responses.filter((r) => r.status === 200);
   if (!ok.length || ok.length !== load.responses.length || load.result.errors) {
-    failures.push(`SSR ${label}: ${load.responses.length ? statusText(load.statuses) : `no response in ${DURATION} s`}`);
+    failures.push(`SSR ${label}: ${load.responses.length ? statusText(load.statuses) : `no response in ${DURATION} s (too slow, or the machine too busy: see cpu.other)`}`);
   }
   const stats = latencyStats(load.responses.map((r) => r.ms));
   const run: SsrRun = {
@@ -219,11 +226,12 @@ async function ssrRun(port: number, meter: CpuMeter, label: string, path: string
     p95: round(stats.p95),
     p99: round(stats.p99),
     bytesPerResponse: Math.round(load.result.throughput.total / Math.max(1, load.responses.length)),
+    bodyBytes: first.bytes.length,
     cpu,
   };
   console.log(
     `  ${label.padEnd(28)} ${String(run.rps).padStart(7)} req/s  p50 ${run.p50} ms  p95 ${run.p95} ms  p99 ${run.p99} ms  ` +
-      `(${load.responses.length} responses: ${statusText(load.statuses)}; ${run.bytesPerResponse} B each; CPU bench ${cpu.benchPct}% server ${cpu.serverPct}% pg ${cpu.postgresPct}% other ${cpu.otherPct}%)`,
+      `(${load.responses.length} responses: ${statusText(load.statuses)}; ${run.bytesPerResponse} B each on the wire, body ${run.bodyBytes} B; CPU bench ${cpu.benchPct}% server ${cpu.serverPct}% pg ${cpu.postgresPct}% other ${cpu.otherPct}%)`,
   );
   return run;
 }
@@ -246,6 +254,7 @@ async function ssrScenario(port: number, meter: CpuMeter, people: { shiftObserve
     metric(`ssr.${key}.rps`, r.rps, "req/s", `Throughput (200s per second) of ${what(r)}`);
     for (const p of ["p50", "p95", "p99"] as const) metric(`ssr.${key}.${p}`, r[p], "ms", `${p} latency of ${what(r)}`);
     metric(`ssr.${key}.bytes`, r.bytesPerResponse, "B", `Bytes per response on the wire (headers included; gzip where the server compresses) of ${r.label}`);
+    metric(`ssr.${key}.body_bytes`, r.bodyBytes, "B", `Body size before compression of ${r.label}`);
     cpuMetrics(`ssr.${key}`, r.label, r.cpu);
   }
   metric("ssr.bare.rps", round(bareRps, 1), "req/s", "Bare route /healthz throughput, mean of the runs before and after the pages");
@@ -592,6 +601,8 @@ async function main() {
   await phase("claim storm", () => claimStormScenario(port, meter, data.zones[0]!, seeded.crowd));
   await phase("submission", () => submissionScenario(port, meter, data, seeded.submitters));
   await server.stop();
+  // The sealed media the run uploaded (some tens of MB of ciphertext).
+  rmSync(`${DATA_DIR}/files`, { recursive: true, force: true });
 
   const totalSeconds = round((performance.now() - t0) / 1000);
   metric("run.seconds", totalSeconds, "s", `Wall time of this run${QUICK ? " (--quick)" : ""}, including ${build === "built" ? "the build" : "no build (reused)"}`);
