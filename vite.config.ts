@@ -1,6 +1,7 @@
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
+import { clientTranslatorPlugin, translationsPlugin } from "./app/i18n/vite-plugin";
 
 declare module "@remix-run/node" {
   interface Future {
@@ -28,9 +29,6 @@ export default defineConfig({
       "react-dom",
       "react-dom/client",
       "@remix-run/react",
-      "i18next",
-      "react-i18next",
-      "remix-i18next/react",
       "@conform-to/react",
       "@conform-to/zod",
       "zod",
@@ -66,5 +64,7 @@ export default defineConfig({
         },
       }),
     tsconfigPaths(),
+    translationsPlugin(),
+    clientTranslatorPlugin(),
   ],
 });

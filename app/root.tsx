@@ -3,15 +3,15 @@ import { data } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useMatches, useRouteLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
 import { lazy, Suspense, useEffect } from "react";
 import { useTranslation } from "react-i18next";
-import { useChangeLanguage } from "remix-i18next/react";
 import { AppShell } from "./components/app-shell";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { ClientOnly } from "remix-utils/client-only";
 import { useNonce } from "./components/nonce";
-import { isLanguage } from "./i18n/config";
+import { isLanguage } from "./i18n/languages";
+import { translationUrls } from "virtual:translations";
 import { i18nServer, languageCookie } from "./i18n/i18next.server";
 import { getUser } from "./modules/auth/guards.server";
-import { isKeptForLater } from "./modules/reports/outbox";
+import { isKeptForLater } from "./modules/reports/kept-for-later";
 import { publicSettings } from "./modules/settings/settings.server";
 import stylesheet from "./styles/app.css?url";
 import { getEnv } from "./utils/env.server";
@@ -82,6 +82,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta name="theme-color" content="#0b4f6c" />
         <title>{titleKey ? `${t(titleKey)} · ${site}` : site}</title>
         <Meta />
+        {/* The page's translations, fetched by entry.client before hydration. */}
+        <link rel="preload" href={translationUrls[locale]} as="fetch" crossOrigin="anonymous" />
         <Links />
       </head>
       <body>
@@ -95,7 +97,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
 
 export default function App() {
   const { locale, user } = useLoaderData<typeof loader>();
-  useChangeLanguage(locale);
+  const { i18n } = useTranslation();
+  // After a switch of language (the root loader's locale changes), the browser's strings follow.
+  useEffect(() => {
+    if (i18n.language !== locale) void i18n.changeLanguage(locale);
+  }, [locale, i18n]);
   // The offline page and the install prompt need the service worker: everyone signed in gets it.
   const signedIn = Boolean(user);
   useEffect(() => {

@@ -1,74 +1,28 @@
 /**
- * Prints the gzip size of the JavaScript each page downloads in the production build:
- * `npm run build && npx tsx bench/bundle-size.ts`. Starts from the browser manifest Remix ships
- * (entry and route modules), follows static imports, and the lazily imported map chunk.
- * Writes bench/results/bundle-size.json.
+ * The gzip JavaScript each page downloads in the production build, with its budget:
+ * `npm run build && npx tsx bench/bundle-size.ts`. The same figures as `npm run budgets` (which
+ * builds first and fails on a page over budget; scripts/check-budgets.ts), read from the build by
+ * scripts/route-bundles.ts. Writes bench/results/bundle-size.json ({ name, value, unit, description }).
+ * KB = 1000 bytes.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { gzipSync } from "node:zlib";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { budgetFor } from "../scripts/check-budgets";
+import { readRouteBundles } from "../scripts/route-bundles";
 
-const client = path.resolve("build/client");
-const manifestFile = readdirSync(path.join(client, "assets")).find((f) => /^manifest-.*\.js$/.test(f))!;
-const manifest = JSON.parse(
-  readFileSync(path.join(client, "assets", manifestFile), "utf8").replace(/^window\.__remixManifest=/, "").replace(/;\s*$/, ""),
-) as {
-  entry: { module: string; imports: string[] };
-  routes: Record<string, { module: string; imports?: string[] }>;
-};
-
-const read = (url: string) => readFileSync(path.join(client, url), "utf8");
-const size = (url: string) => gzipSync(readFileSync(path.join(client, url)), { level: 9 }).length;
-
-/** Which lazily loaded map a page asks for: the read-only viewer, the editor with Geoman, or none. */
-type MapKind = "viewer" | "editor" | null;
-const MAP_CHUNK: Record<"viewer" | "editor", RegExp> = {
-  viewer: /import\("(\.\/zone-map\.client-[^"]*\.js)"\)/g,
-  editor: /import\("(\.\/zone-map-editor\.client-[^"]*\.js)"\)/g,
-};
-
-function closure(start: string[], map: MapKind) {
-  const seen = new Set<string>();
-  const visit = (url: string) => {
-    if (seen.has(url)) return;
-    seen.add(url);
-    const text = read(url);
-    const dir = path.posix.dirname(url);
-    for (const m of text.matchAll(/(?:from|import)\s*"(\.\/[^"]+\.js)"/g)) visit(path.posix.join(dir, m[1]!));
-    if (map) for (const m of text.matchAll(MAP_CHUNK[map])) visit(path.posix.join(dir, m[1]!));
-  };
-  start.forEach(visit);
-  return [...seen];
-}
-
-const pages: Record<string, [string, MapKind]> = {
-  "/login (no map)": ["routes/login._index", null],
-  "/profile (no map)": ["routes/profile", null],
-  "/admin/people (no map)": ["routes/admin.people", null],
-  "/coordinate/zones": ["routes/coordinate.zones._index", "editor"],
-  "/coordinate/zones/:id": ["routes/coordinate.zones.$id", "editor"],
-  "/coordinate/coverage": ["routes/coordinate.coverage", "viewer"],
-  "/shifts": ["routes/shifts._index", "viewer"],
-  "/shifts/:id": ["routes/shifts.$id", "viewer"],
-  "/my/shifts (no map)": ["routes/my.shifts", null],
-  "/coordinate/shifts (no map)": ["routes/coordinate.shifts._index", null],
-  "/reports/new": ["routes/reports.new", "viewer"],
-  "/reports/:id": ["routes/reports.$id._index", "viewer"],
-};
-
-const results: Record<string, { files: number; gzipKiB: number; leaflet: boolean; geoman: boolean }> = {};
-for (const [page, [id, map]] of Object.entries(pages)) {
-  const route = manifest.routes[id]!;
-  const root = manifest.routes.root!;
-  const start = [manifest.entry.module, ...manifest.entry.imports, root.module, ...(root.imports ?? []), route.module, ...(route.imports ?? [])];
-  const files = closure(start, map);
-  const bytes = files.reduce((sum, f) => sum + size(f), 0);
-  const leaflet = files.some((f) => read(f).includes("leaflet-pane"));
-  const geoman = files.some((f) => read(f).includes("leaflet-pm-toolbar"));
-  results[page] = { files: files.length, gzipKiB: Math.round((bytes / 1024) * 10) / 10, leaflet, geoman };
+const kb = (bytes: number) => Math.round(bytes / 100) / 10;
+const results = readRouteBundles().map((page) => {
+  const budget = budgetFor(page);
+  const text = page.files.map((f) => readFileSync(`build/client${f}`, "utf8")).join("\n");
+  const libraries = [text.includes("leaflet-pane") && "Leaflet", text.includes("leaflet-pm-toolbar") && "Geoman"].filter(Boolean);
   console.log(
-    `${page.padEnd(26)} ${results[page]!.gzipKiB.toFixed(1).padStart(7)} KiB gzip, ${files.length} files${leaflet ? ", Leaflet" : ""}${geoman ? ", Geoman" : ""}`,
+    `${page.url.padEnd(28)} ${kb(page.gzipBytes).toFixed(1).padStart(6)} KB gzip of ${kb(budget.bytes)} KB (${budget.kind}), ${page.files.length} files${libraries.length ? `, ${libraries.join(", ")}` : ""}`,
   );
-}
+  return {
+    name: `bundle${page.url}`,
+    value: kb(page.gzipBytes),
+    unit: "KB gzip",
+    description: `JavaScript ${page.url} downloads (entry, root, route, static imports${page.maps.length ? ", lazy map" : ""}; ${page.files.length} files); ${budget.kind} budget ${kb(budget.bytes)} KB`,
+  };
+});
 mkdirSync("bench/results", { recursive: true });
 writeFileSync("bench/results/bundle-size.json", `${JSON.stringify(results, null, 2)}\n`);

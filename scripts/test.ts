@@ -22,6 +22,10 @@ let passed = 0;
 let failed = 0;
 let status = 0;
 
+// The production build first: the browser tests serve it, and so does the database-restart chaos
+// test (tests/chaos), which runs with the unit tests.
+if (only !== "unit") status ||= run("npx", ["remix", "vite:build"]);
+
 if (only !== "e2e") {
   const vitestReport = path.join(reports, "vitest.json");
   status ||= run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`]);
@@ -42,8 +46,6 @@ if (only !== "unit") {
     );
     process.exit(1);
   }
-  // The browser tests run against the production build (in test mode).
-  status ||= run("npx", ["remix", "vite:build"]);
   const playwrightReport = path.join(reports, "playwright.json");
   status ||= run("npx", ["playwright", "test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport });
   if (existsSync(playwrightReport)) {

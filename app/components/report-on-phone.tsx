@@ -17,9 +17,8 @@ import {
   subscribe,
 } from "~/modules/reports/on-device";
 import { draftEntries, formValuesOf, isKeptForLater, type Draft, type OutboxItem } from "~/modules/reports/outbox";
-import { formatDay, formatTime, localDateTimeValue } from "~/modules/shifts/format";
+import { formatDay, formatTime, localDateTime, localDateTimeValue } from "~/modules/shifts/format";
 import { registerServiceWorker } from "~/utils/service-worker";
-import { localDateTime } from "~/modules/zones/window";
 
 /** The owner tag of the signed-in account, or null when there is no account or no IndexedDB. */
 export function useOwner(email: string | undefined | null) {

@@ -33,7 +33,12 @@ export function getDb(): Database {
       connectionTimeoutMillis: 10_000,
     });
     // A dropped connection (database restart) must not crash the process; the pool replaces it.
+    // The pool's own listener covers idle clients only: a connection that dies while checked out
+    // (inside a transaction, between two statements) emits "error" on the client, and an "error"
+    // with no listener ends the process. The query in flight still fails, and the pool drops the
+    // dead client when it is released.
     pool.on("error", () => {});
+    pool.on("connect", (client) => client.on("error", () => {}));
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
   return db;

@@ -24,7 +24,6 @@ import { hkdf } from "@noble/hashes/hkdf.js";
 import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, concatBytes, utf8ToBytes } from "@noble/hashes/utils.js";
-import { z } from "zod";
 
 export const SEAL_ALG = "x25519-hkdf-sha256+xchacha20poly1305";
 export const SEAL_INFO = "testigo/seal/v1";
@@ -192,12 +191,11 @@ export type SealedBox = {
   envelopes: Envelope[];
 };
 
-/** A base64url string that decodes to exactly `bytes` bytes. */
-const b64uExact = (bytes: number) =>
-  z
-    .string()
-    .length(b64uLength(bytes))
-    .refine((s) => decodes(s), "must be canonical base64url");
+/**
+ * Structural checks of untrusted input without zod (13 KB gzip that every page sealing in the
+ * browser would download): each rule says what is wrong with a value, or null.
+ */
+type Rule = (value: unknown) => string | null;
 
 const decodes = (s: string) => {
   try {
@@ -208,36 +206,71 @@ const decodes = (s: string) => {
   }
 };
 
-const envelopeSchema = z
-  .object({
-    keyId: z.string().regex(KEY_ID_RE),
-    epk: b64uExact(KEY_LEN),
-    nonce: b64uExact(NONCE_LEN),
-    wrapped: b64uExact(KEY_LEN + TAG_LEN),
-  })
-  .strict();
+/** A base64url string that decodes to exactly `bytes` bytes. */
+const b64uExact =
+  (bytes: number): Rule =>
+  (v) =>
+    typeof v !== "string"
+      ? "expected a string"
+      : v.length !== b64uLength(bytes)
+        ? `must be ${b64uLength(bytes)} characters`
+        : decodes(v)
+          ? null
+          : "must be canonical base64url";
 
-const sealedBoxSchema = z
-  .object({
-    v: z.literal(1),
-    alg: z.literal(SEAL_ALG),
-    nonce: b64uExact(NONCE_LEN),
-    ciphertext: z
-      .string()
-      .min(b64uLength(TAG_LEN + 1))
-      .max(MAX_CIPHERTEXT_B64U)
-      .refine((s) => decodes(s), "must be canonical base64url"),
-    envelopes: z
-      .array(envelopeSchema)
-      .min(1)
-      .max(MAX_ENVELOPES)
-      .refine((envs) => new Set(envs.map((e) => e.keyId)).size === envs.length, "duplicate keyId"),
-  })
-  .strict();
+const literal =
+  (expected: string | number): Rule =>
+  (v) =>
+    v === expected ? null : `must be ${JSON.stringify(expected)}`;
+
+const number: Rule = (v) => (typeof v === "number" && !Number.isNaN(v) ? null : "expected a number");
+
+const keyId: Rule = (v) => (typeof v === "string" && KEY_ID_RE.test(v) ? null : "invalid keyId");
+
+/** A plain object with exactly these fields: a fresh copy of them, problems pushed with their path. */
+function strictObject(value: unknown, rules: Record<string, Rule>, path: string, problems: string[]): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    problems.push(`${path || "(root)"}: expected an object`);
+    return copy;
+  }
+  for (const key of Object.keys(value)) {
+    if (!Object.prototype.hasOwnProperty.call(rules, key)) problems.push(`${path || "(root)"}: unrecognized key ${JSON.stringify(key.slice(0, 64))}`);
+  }
+  for (const [key, rule] of Object.entries(rules)) {
+    const field = (value as Record<string, unknown>)[key];
+    const problem = rule(field);
+    if (problem) problems.push(`${path ? `${path}.` : ""}${key}: ${problem}`);
+    else copy[key] = field;
+  }
+  return copy;
+}
+
+const envelopeRules: Record<string, Rule> = {
+  keyId,
+  epk: b64uExact(KEY_LEN),
+  nonce: b64uExact(NONCE_LEN),
+  wrapped: b64uExact(KEY_LEN + TAG_LEN),
+};
+
+const sealedBoxRules: Record<string, Rule> = {
+  v: literal(1),
+  alg: literal(SEAL_ALG),
+  nonce: b64uExact(NONCE_LEN),
+  ciphertext: (v) =>
+    typeof v !== "string"
+      ? "expected a string"
+      : v.length < b64uLength(TAG_LEN + 1) || v.length > MAX_CIPHERTEXT_B64U
+        ? "wrong length"
+        : decodes(v)
+          ? null
+          : "must be canonical base64url",
+  envelopes: (v) => (!Array.isArray(v) ? "expected an array" : v.length < 1 || v.length > MAX_ENVELOPES ? `must have 1 to ${MAX_ENVELOPES}` : null),
+};
 
 /** Strict structural check of untrusted input (e.g. a browser upload). Returns a fresh, typed copy. */
 export function validateSealedBox(value: unknown): SealedBox {
-  // Cheap caps first: zod would otherwise still walk a huge array or decode a huge string.
+  // Cheap caps first: the checks below would otherwise still walk a huge array or decode a huge string.
   if (typeof value === "object" && value !== null) {
     const { ciphertext, envelopes } = value as { ciphertext?: unknown; envelopes?: unknown };
     if (typeof ciphertext === "string" && ciphertext.length > MAX_CIPHERTEXT_B64U) {
@@ -247,12 +280,15 @@ export function validateSealedBox(value: unknown): SealedBox {
       throw new SealingError("Invalid sealed box: too many envelopes");
     }
   }
-  const result = sealedBoxSchema.safeParse(value);
-  if (!result.success) {
-    const where = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).slice(0, 5);
-    throw new SealingError(`Invalid sealed box: ${where.join("; ")}`);
+  const problems: string[] = [];
+  const box = strictObject(value, sealedBoxRules, "", problems);
+  if (Array.isArray(box.envelopes)) {
+    box.envelopes = box.envelopes.map((envelope, i) => strictObject(envelope, envelopeRules, `envelopes.${i}`, problems));
+    const ids = (box.envelopes as { keyId?: unknown }[]).map((e) => e.keyId);
+    if (new Set(ids).size !== ids.length) problems.push("envelopes: duplicate keyId");
   }
-  return result.data as SealedBox;
+  if (problems.length) throw new SealingError(`Invalid sealed box: ${problems.slice(0, 5).join("; ")}`);
+  return box as SealedBox;
 }
 
 /**
@@ -324,9 +360,10 @@ export function envelopeFor(contentKey: Uint8Array, { keyId, publicKey }: Recipi
 
 /** Strict check of one envelope from untrusted input. */
 export function validateEnvelope(value: unknown): Envelope {
-  const result = envelopeSchema.safeParse(value);
-  if (!result.success) throw new SealingError("Invalid envelope");
-  return result.data;
+  const problems: string[] = [];
+  const envelope = strictObject(value, envelopeRules, "", problems);
+  if (problems.length) throw new SealingError("Invalid envelope");
+  return envelope as Envelope;
 }
 
 /** Recovers the content key with the recipient's private key. */
@@ -421,24 +458,23 @@ function assertScryptParams({ N, r, p }: ScryptParams) {
 
 const SALT_LEN = 16;
 
-const wrappedPrivateKeySchema = z
-  .object({
-    v: z.literal(1),
-    kdf: z.literal("scrypt"),
-    N: z.number(),
-    r: z.number(),
-    p: z.number(),
-    salt: b64uExact(SALT_LEN),
-    nonce: b64uExact(NONCE_LEN),
-    ciphertext: b64uExact(KEY_LEN + TAG_LEN),
-  })
-  .strict();
+const wrappedPrivateKeyRules: Record<string, Rule> = {
+  v: literal(1),
+  kdf: literal("scrypt"),
+  N: number,
+  r: number,
+  p: number,
+  salt: b64uExact(SALT_LEN),
+  nonce: b64uExact(NONCE_LEN),
+  ciphertext: b64uExact(KEY_LEN + TAG_LEN),
+};
 
 export function validateWrappedPrivateKey(value: unknown): WrappedPrivateKey {
-  const result = wrappedPrivateKeySchema.safeParse(value);
-  if (!result.success) throw new SealingError("Invalid wrapped private key");
-  assertScryptParams(result.data);
-  return result.data as WrappedPrivateKey;
+  const problems: string[] = [];
+  const wrapped = strictObject(value, wrappedPrivateKeyRules, "", problems) as WrappedPrivateKey;
+  if (problems.length) throw new SealingError("Invalid wrapped private key");
+  assertScryptParams(wrapped);
+  return wrapped;
 }
 
 async function passphraseKey(passphrase: string, salt: Uint8Array, { N, r, p }: ScryptParams): Promise<Uint8Array> {

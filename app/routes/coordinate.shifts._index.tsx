@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import { Field, FieldErrors, SelectField, TextAreaField } from "~/components/ui/field";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { requireRole } from "~/modules/auth/guards.server";
-import { SPOKEN_LANGUAGES } from "~/modules/people/profile-schema";
+import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { publicSettings } from "~/modules/settings/settings.server";
 import { formatDay, formatTime, localDate } from "~/modules/shifts/format";
 import { CreateShiftSchema } from "~/modules/shifts/schema";

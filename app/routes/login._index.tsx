@@ -1,6 +1,7 @@
 import type { RouteHandle } from "~/root";
-import { getFormProps, useForm } from "@conform-to/react";
+import { getFormProps, parse, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
+import type { z } from "zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -9,6 +10,7 @@ import { Field } from "~/components/ui/field";
 import { i18nServer } from "~/i18n/i18next.server";
 import { isLanguage } from "~/i18n/config";
 import { getUser } from "~/modules/auth/guards.server";
+import { loginProblems, resolveWith } from "~/modules/auth/quick-checks";
 import { LoginSchema } from "~/modules/auth/schema";
 import { startSignIn } from "~/modules/auth/sign-in.server";
 import { readForm } from "~/utils/form.server";
@@ -38,11 +40,11 @@ export default function Login() {
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
-  const [form, fields] = useForm({
+  const [form, fields] = useForm<z.input<typeof LoginSchema>>({
     lastResult: actionData?.result,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
+    // The usual mistakes are caught here; the server checks the rest (zod stays off this page: ADR 009).
+    onValidate: ({ formData }) => parse(formData, { resolve: resolveWith<z.input<typeof LoginSchema>>(loginProblems) }),
     shouldValidate: "onSubmit",
-    shouldRevalidate: "onInput",
   });
   return (
     <section className="card" aria-labelledby="login-title">

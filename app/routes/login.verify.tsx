@@ -1,11 +1,13 @@
 import type { RouteHandle } from "~/root";
-import { getFormProps, useForm } from "@conform-to/react";
+import { getFormProps, parse, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
+import type { z } from "zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Field } from "~/components/ui/field";
+import { verifyProblems, resolveWith } from "~/modules/auth/quick-checks";
 import { VerifySchema } from "~/modules/auth/schema";
 import { finishSignIn, pendingSignInEmail } from "~/modules/auth/sign-in.server";
 import { readForm } from "~/utils/form.server";
@@ -34,9 +36,10 @@ export default function Verify() {
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
-  const [form, fields] = useForm({
+  const [form, fields] = useForm<z.input<typeof VerifySchema>>({
     lastResult: actionData?.result,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: VerifySchema }),
+    // The usual mistakes are caught here; the server checks the rest (zod stays off this page: ADR 009).
+    onValidate: ({ formData }) => parse(formData, { resolve: resolveWith<z.input<typeof VerifySchema>>(verifyProblems) }),
     shouldValidate: "onSubmit",
   });
   const redirectTo = searchParams.get("redirectTo") ?? "";

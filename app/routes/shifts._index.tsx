@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react"
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { requireUser } from "~/modules/auth/guards.server";
-import { SPOKEN_LANGUAGES } from "~/modules/people/profile-schema";
+import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { formatDay, formatShiftTime, localDate } from "~/modules/shifts/format";
 import { ShiftFiltersSchema } from "~/modules/shifts/schema";
 import { listUpcomingShifts, openSpotsByZone } from "~/modules/shifts/shifts.server";

@@ -1,18 +1,7 @@
 import { z } from "zod";
+import { SPOKEN_LANGUAGES } from "./spoken-languages";
 
-/** Languages observers commonly speak in our cities, each named in itself. */
-export const SPOKEN_LANGUAGES = [
-  { code: "en", name: "English" },
-  { code: "es", name: "Español" },
-  { code: "pt", name: "Português" },
-  { code: "fr", name: "Français" },
-  { code: "ht", name: "Kreyòl ayisyen" },
-  { code: "ar", name: "العربية" },
-  { code: "zh", name: "中文" },
-  { code: "pl", name: "Polski" },
-  { code: "tl", name: "Tagalog" },
-  { code: "uk", name: "Українська" },
-] as const;
+export { SPOKEN_LANGUAGES };
 
 const codes = SPOKEN_LANGUAGES.map((l) => l.code) as [string, ...string[]];
 

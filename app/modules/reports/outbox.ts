@@ -166,9 +166,5 @@ export function chooseClientUuid(issued: string, draft: string | undefined, isUs
   return fresh;
 }
 
-/** The form's answer when its first attempt failed and the report waits on the phone (or could not). */
-export interface KeptForLater {
-  keptOnPhone: boolean;
-  clientUuid: string;
-}
-export const isKeptForLater = (value: unknown): value is KeptForLater => typeof value === "object" && value !== null && "keptOnPhone" in value;
+// In its own module so the root route (every page) does not download this one.
+export { isKeptForLater, type KeptForLater } from "./kept-for-later";

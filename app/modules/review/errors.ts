@@ -16,7 +16,7 @@ export function asReviewError(error: unknown, field?: string): unknown {
   const { code, message } = error as { code?: string; message?: string };
   if (code && STATUS_OF[code] && message) return new ReviewError(STATUS_OF[code], message, field);
   if (code === "42501") return new ReviewError(403, "errors.forbidden");
-  if (code === "22P02" || code === "23514") return new ReviewError(400, "review.errors.invalid", field);
+  if (code === "22P02" || code === "22008" || code === "23514") return new ReviewError(400, "review.errors.invalid", field);
   // A row that names a report (or anything else) that does not exist.
   if (code === "23503") {
     const { constraint } = error as { constraint?: string };

@@ -19,11 +19,14 @@ export interface QueueCursor {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-const Cursor = z.object({
-  k: z.enum(URGENCIES).optional(),
-  t: z.string().datetime({ offset: true }),
-  id: z.string().regex(UUID),
-});
+// Made when a cursor is read (on the server): pages that only use the lists above then do not
+// download zod (docs/decisions/009-performance-budgets.md).
+const cursorSchema = () =>
+  z.object({
+    k: z.enum(URGENCIES).optional(),
+    t: z.string().datetime({ offset: true }),
+    id: z.string().regex(UUID),
+  });
 
 export function encodeCursor(cursor: QueueCursor): string {
   const json = JSON.stringify(cursor);
@@ -37,7 +40,7 @@ export function decodeCursor(text: string | null): QueueCursor | null {
   try {
     const padded = text.replace(/-/g, "+").replace(/_/g, "/");
     const json = typeof atob === "function" ? atob(padded) : Buffer.from(text, "base64url").toString("utf8");
-    const parsed = Cursor.safeParse(JSON.parse(json));
+    const parsed = cursorSchema().safeParse(JSON.parse(json));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

@@ -232,12 +232,17 @@ export async function requestInfo(claims: Claims, id: string, body: string) {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const realDay = (day: string) => {
+  const parsed = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(day);
+};
 
 export async function addTask(claims: Claims, id: string, input: { title: string; dueOn: string; assignedTo: string }) {
   const title = input.title.trim();
   if (!title) throw new ReviewError(400, "review.errors.taskTitle", "taskTitle");
   if (title.length > 200) throw new ReviewError(400, "review.errors.taskTitleLong", "taskTitle");
-  if (input.dueOn && (!DAY.test(input.dueOn) || Number.isNaN(new Date(`${input.dueOn}T00:00:00Z`).getTime()))) {
+  // JavaScript reads 31 April as 1 May; only a day that reads back unchanged exists (PostgreSQL refuses the rest).
+  if (input.dueOn && (!DAY.test(input.dueOn) || !realDay(input.dueOn))) {
     throw new ReviewError(400, "review.errors.taskDue", "taskDue");
   }
   if (input.assignedTo && !/^[0-9a-f-]{36}$/i.test(input.assignedTo)) throw new ReviewError(400, "review.errors.assignee", "taskAssignee");

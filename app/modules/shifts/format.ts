@@ -1,27 +1,14 @@
-import { TZDate } from "@date-fns/tz";
-import { format } from "date-fns";
-import { enUS } from "date-fns/locale/en-US";
-import { es } from "date-fns/locale/es";
+import { clockTime, dayName, fromWallClock, isoDate, isoDateTime, wallClock, type DateLanguage } from "./zoned";
 
-// date-fns rather than Intl: the server and the browser must print exactly the same text.
-const LOCALES = { en: enUS, es } as const;
-type Lang = keyof typeof LOCALES;
-const lang = (value: string): Lang => (value.startsWith("es") ? "es" : "en");
-
-const TIME = { en: "h:mm a", es: "H:mm" } as const;
-const DAY = { en: "EEEE, MMMM d", es: "EEEE d 'de' MMMM" } as const;
-const SHORT_DAY = { en: "EEE, MMM d", es: "EEE d MMM" } as const;
-
-export const inZone = (iso: string | Date, timeZone: string) => new TZDate(new Date(iso).getTime(), timeZone);
+// Not Intl's own wording: the server and the browser must print exactly the same text (./zoned).
+const lang = (value: string): DateLanguage => (value.startsWith("es") ? "es" : "en");
 
 export function formatTime(iso: string, timeZone: string, language: string) {
-  const l = lang(language);
-  return format(inZone(iso, timeZone), TIME[l], { locale: LOCALES[l] });
+  return clockTime(wallClock(iso, timeZone), lang(language));
 }
 
 export function formatDay(iso: string, timeZone: string, language: string, short = false) {
-  const l = lang(language);
-  return format(inZone(iso, timeZone), (short ? SHORT_DAY : DAY)[l], { locale: LOCALES[l] });
+  return dayName(wallClock(iso, timeZone), lang(language), short);
 }
 
 /** "Friday, November 27 · 6:00 PM – 10:00 PM" (the end day is named when it differs). */
@@ -32,11 +19,21 @@ export function formatShiftTime(startsAt: string, endsAt: string, timeZone: stri
 }
 
 /** yyyy-mm-dd of an instant in the organisation's time zone. */
-export const localDate = (iso: string | Date, timeZone: string) => format(inZone(iso, timeZone), "yyyy-MM-dd");
+export const localDate = (iso: string | Date, timeZone: string) => isoDate(wallClock(iso, timeZone));
 
 /** Whether check-in is open: from 30 minutes before the start until the end. */
 export const checkInOpen = (startsAt: string, endsAt: string, now = Date.now()) =>
   now >= new Date(startsAt).getTime() - 30 * 60_000 && now < new Date(endsAt).getTime();
 
 /** "2026-11-26T09:30": an instant as a datetime-local field's value in the organisation's time zone. */
-export const localDateTimeValue = (iso: string | Date, timeZone: string) => format(inZone(iso, timeZone), "yyyy-MM-dd'T'HH:mm");
+export const localDateTimeValue = (iso: string | Date, timeZone: string) => isoDateTime(wallClock(iso, timeZone));
+
+/** "2026-11-26T09:30" read as a wall-clock time in the organisation's time zone. */
+export function localDateTime(text: string, timeZone: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  if (y < 2000 || y > 2100) return null;
+  // Impossible dates (31 February, 25:99) and times skipped by a daylight-saving change are null.
+  return fromWallClock(y, mo, d, h, mi, timeZone);
+}

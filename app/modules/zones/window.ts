@@ -1,30 +1,12 @@
-import { TZDate } from "@date-fns/tz";
 import { z } from "zod";
+import { localDateTime } from "~/modules/shifts/format";
+
+// Kept here too for the callers that read it from here (it lives in format.ts, free of zod).
+export { localDateTime };
 
 export const PRESETS = { "12h": 12, "24h": 24, "7d": 24 * 7 } as const;
 export type Preset = keyof typeof PRESETS;
 const MAX_DAYS = 31;
-
-/** "2026-11-26T09:30" read as a wall-clock time in the organisation's time zone. */
-export function localDateTime(text: string, timeZone: string): Date | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(text);
-  if (!m) return null;
-  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
-  if (y < 2000 || y > 2100) return null;
-  const date = new TZDate(y, mo - 1, d, h, mi, timeZone);
-  // Impossible dates (31 February, 25:99) and times skipped by a daylight-saving change do not read back.
-  if (
-    Number.isNaN(date.getTime()) ||
-    date.getFullYear() !== y ||
-    date.getMonth() !== mo - 1 ||
-    date.getDate() !== d ||
-    date.getHours() !== h ||
-    date.getMinutes() !== mi
-  ) {
-    return null;
-  }
-  return new Date(date.getTime());
-}
 
 export const WindowSchema = z
   .object({
