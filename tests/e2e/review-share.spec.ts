@@ -119,7 +119,7 @@ test.beforeAll(async () => {
     );
     boxes.push({ box: "report", id: report!.id });
     if (i === 0) {
-      const note = sealJson({ note: "share spec note" }, recipients, `${report!.id}:note`);
+      const note = sealJson({ v: 1, text: "share spec note" }, recipients, `${report!.id}:note`);
       note.contentKey.fill(0);
       const [row] = await e2eSql<{ id: string }>(`insert into public.report_notes (report_id, author_id, sealed) values ($1, $2, $3::jsonb) returning id`, [
         report!.id,
@@ -205,6 +205,17 @@ test("a colleague who joined later gets access to older reports from the demo at
   await expectNoHorizontalScroll(page);
   expect(foreign).toEqual([]);
   await page.context().close();
+
+  // The colleague now unseals an older report with their own passphrase and reads the person's name.
+  const later = await pageFor(browser, null, { width: 1280 });
+  await signInThroughUi(later, COLLEAGUE.email);
+  await later.goto(`/review/${boxes[0]!.id}`);
+  await expect(later.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await later.getByLabel("Passphrase").fill(PASSPHRASE);
+  await later.getByRole("button", { name: "Unseal" }).click();
+  await expect(later.getByText("Share spec person 0")).toBeVisible({ timeout: 30_000 });
+  await expect(later.getByText("share spec note")).toBeVisible();
+  await later.context().close();
 });
 
 test("without JavaScript the page explains that sharing runs in the browser", async ({ browser }) => {
