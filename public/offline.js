@@ -44,9 +44,17 @@
       location.reload();
     });
   });
-  // The page that was asked for, as soon as there is signal again.
+  // The page that was asked for, as soon as there is signal again; unless the person is already on
+  // their way somewhere (the report form): a reload now would cancel the page they tapped.
+  var leaving = false;
+  document.addEventListener("click", function (event) {
+    if (event.target instanceof Element && event.target.closest("a[href]")) leaving = true;
+  });
+  window.addEventListener("pagehide", function () {
+    leaving = true;
+  });
   window.addEventListener("online", function () {
-    location.reload();
+    if (!leaving && navigator.onLine) location.reload();
   });
 
   // Offering the form only makes sense when this phone keeps a copy of it (opened once with signal).

@@ -10,8 +10,13 @@ export interface Limit {
 
 export const LIMITS = {
   codePerEmail: { bucket: "code-email", max: 5, windowSeconds: 15 * 60 },
-  codePerClient: { bucket: "code-client", max: 20, windowSeconds: 15 * 60 },
-  verifyPerClient: { bucket: "verify-client", max: 30, windowSeconds: 15 * 60 },
+  /**
+   * Per network address, across emails. Generous on purpose: a training night puts 30 to 50 new
+   * observers behind one church or library NAT, all asking for a code within minutes. The per-email
+   * limits above and below are what stop guessing; these only stop one address spraying codes.
+   */
+  codePerClient: { bucket: "code-client", max: 60, windowSeconds: 15 * 60 },
+  verifyPerClient: { bucket: "verify-client", max: 120, windowSeconds: 15 * 60 },
   /** Wrong or right, across codes: caps guessing at 20 tries an hour per account. */
   verifyPerEmail: { bucket: "verify-email", max: 20, windowSeconds: 60 * 60 },
 } satisfies Record<string, Limit>;
