@@ -4,6 +4,7 @@ import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useMatc
 import { lazy, Suspense, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { AppShell } from "./components/app-shell";
+import { DispatchBanner, type DispatchBannerData } from "./components/dispatch/dispatch-banner";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { ClientOnly } from "remix-utils/client-only";
 import { useNonce } from "./components/nonce";
@@ -11,8 +12,10 @@ import { isLanguage } from "./i18n/languages";
 import { translationUrls } from "virtual:translations";
 import { i18nServer, languageCookie } from "./i18n/i18next.server";
 import { getUser } from "./modules/auth/guards.server";
+import { myDispatchAlerts } from "./modules/dispatch/dispatch.server";
 import { isKeptForLater } from "./modules/reports/kept-for-later";
 import { publicSettings } from "./modules/settings/settings.server";
+import { formatTime } from "./modules/shifts/format";
 import stylesheet from "./styles/app.css?url";
 import { getEnv } from "./utils/env.server";
 import { registerServiceWorker, rememberLanguage } from "./utils/service-worker";
@@ -35,10 +38,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const locale = isLanguage(cookieLanguage)
     ? cookieLanguage
     : (user?.preferredLanguage ?? (await i18nServer.getLocale(request)));
+  // An observer sent somewhere by a coordinator sees it on every page (dispatch module). The
+  // report form's document is the one page the service worker keeps (public/sw.js): its copy
+  // carries no alerts (new ones still arrive live there; the others show on every other page).
+  let dispatch: DispatchBannerData | null = null;
+  if (user?.roles.includes("observer")) {
+    const url = new URL(request.url);
+    const kept = url.pathname === "/reports/new" && !url.searchParams.has("_data");
+    const alerts = await myDispatchAlerts(user.claims);
+    if (kept) alerts.alerts = [];
+    const times = Object.fromEntries(alerts.alerts.map((a) => [a.id, formatTime(a.createdAt, settings.timeZone, isLanguage(locale) ? locale : "en")]));
+    dispatch = { ...alerts, at: Date.now(), times };
+  }
   return data(
     {
       locale: isLanguage(locale) ? locale : "en",
       user: user && { displayName: user.displayName, email: user.email, roles: user.roles },
+      dispatch,
       settings,
       ENV: getEnv(),
     },
@@ -96,7 +112,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
 }
 
 export default function App() {
-  const { locale, user } = useLoaderData<typeof loader>();
+  const { locale, user, dispatch, settings } = useLoaderData<typeof loader>();
   const { i18n } = useTranslation();
   // After a switch of language (the root loader's locale changes), the browser's strings follow.
   useEffect(() => {
@@ -112,6 +128,7 @@ export default function App() {
 
   return (
     <AppShell>
+      {dispatch ? <DispatchBanner data={dispatch} timeZone={settings.timeZone} /> : null}
       <Outlet />
       {user?.roles.includes("observer") ? (
         <ClientOnly>

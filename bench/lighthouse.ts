@@ -215,7 +215,13 @@ async function main() {
         onlyCategories: [...CATEGORIES],
         ...(page.cookie ? { extraHeaders: { Cookie: page.cookie } } : {}),
       };
-      const lhr: Result | undefined = (await lighthouse(`http://127.0.0.1:${port}${page.path}`, flags))?.lhr;
+      // Lighthouse sometimes loses a trace (NO_NAVSTART on a busy machine): such a run is tried once more.
+      let lhr: Result | undefined;
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        lhr = (await lighthouse(`http://127.0.0.1:${port}${page.path}`, flags))?.lhr;
+        if (lhr && !lhr.runtimeError) break;
+        if (attempt === 1) console.error(`  ${page.path} run ${run}: ${lhr?.runtimeError?.message ?? "no result"}; trying again`);
+      }
       if (!lhr || lhr.runtimeError || lhr.finalDisplayedUrl.replace(/\/$/, "") !== `http://127.0.0.1:${port}${page.path}`) {
         failures++;
         console.error(`  ${page.path} run ${run}: ${lhr?.runtimeError?.message ?? (lhr ? `ended on ${lhr.finalDisplayedUrl}` : "no result")}`);

@@ -70,6 +70,32 @@ export interface AuthUsers {
   updated_at: Generated<Timestamp>;
 }
 
+export interface Dispatches {
+  cancelled_at: Timestamp | null;
+  cancelled_by: string | null;
+  client_key: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  cross_streets: Generated<string>;
+  id: Generated<string>;
+  note: Generated<string>;
+  point: Json | null;
+  report_id: string | null;
+  source: string;
+  zone_id: string | null;
+  zone_ids: string[];
+}
+
+export interface DispatchRecipients {
+  assignment_id: string | null;
+  dispatch_id: string;
+  notified_at: Generated<Timestamp>;
+  observer_id: string;
+  responded_at: Timestamp | null;
+  response: string | null;
+  zone_id: string | null;
+}
+
 export interface Invitations {
   accepted_at: Timestamp | null;
   created_at: Generated<Timestamp>;
@@ -403,6 +429,8 @@ export interface Zones {
 export interface DB {
   audit_events: AuditEvents;
   "auth.users": AuthUsers;
+  dispatch_recipients: DispatchRecipients;
+  dispatches: Dispatches;
   invitations: Invitations;
   key_shares: KeyShares;
   live_events: LiveEvents;

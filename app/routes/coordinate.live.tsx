@@ -1,13 +1,17 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigate, useRouteLoaderData, useSearchParams } from "@remix-run/react";
 import { useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { DispatchForm, PointForm } from "~/components/dispatch/dispatch-form";
+import { DispatchPanel } from "~/components/dispatch/dispatch-panel";
 import liveCss from "~/components/live/live-board.css?url";
 import { useLiveBoard, useMinuteClock, type Connection } from "~/components/live/use-live-board";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { Notice } from "~/components/shift-bits";
 import { requireRole } from "~/modules/auth/guards.server";
+import { cancelDispatch, createDispatch, DispatchError, previewDispatch, type DispatchPreview } from "~/modules/dispatch/dispatch.server";
+import { parseDispatchForm, parseTarget, type FieldErrors } from "~/modules/dispatch/schema";
 import { isShortSoon, type BoardObserver, type BoardReport, type LiveEvent } from "~/modules/live/board";
 import { acknowledgeSafetyAlert, boardSnapshot, LiveError } from "~/modules/live/live.server";
 import { formatTime } from "~/modules/shifts/format";
@@ -22,19 +26,66 @@ export const links: LinksFunction = () => [...mapLinks(), { rel: "stylesheet", h
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "coordinator", "admin");
-  const [board, zones] = await Promise.all([boardSnapshot(user.claims), listZones(user.claims)]);
-  return {
-    board,
-    zones: zones.filter((z) => !z.retired).map((z) => ({ id: z.id, name: z.name, colour: z.colour, geometry: z.geometry })),
-    takenAt: new Date().toISOString(),
-  };
+  const params = new URL(request.url).searchParams;
+  // ?report=… or ?lat=…&lng=…: the "Send observers" form for that place, with who it would reach.
+  const { target, errors } = parseTarget(params);
+  const [board, zones, preview] = await Promise.all([
+    boardSnapshot(user.claims),
+    listZones(user.claims),
+    target
+      ? previewDispatch(user.claims, target).catch((error: unknown) => {
+          if (error instanceof DispatchError) return error;
+          throw error;
+        })
+      : null,
+  ]);
+  const problem: FieldErrors = preview instanceof DispatchError ? { report: preview.messageKey } : errors;
+  const sent = Number(params.get("sent"));
+  return data(
+    {
+      board,
+      zones: zones.filter((z) => !z.retired).map((z) => ({ id: z.id, name: z.name, colour: z.colour, geometry: z.geometry })),
+      takenAt: new Date().toISOString(),
+      dispatch: {
+        preview: preview instanceof DispatchError ? null : (preview as DispatchPreview | null),
+        problem,
+        // A fresh key for each form shown: sending it twice makes one dispatch.
+        clientKey: crypto.randomUUID(),
+        sent: Number.isInteger(sent) && sent > 0 && sent < 10_000 ? sent : null,
+      },
+    },
+    { status: Object.keys(problem).length ? (preview instanceof DispatchError ? preview.status : 400) : 200 },
+  );
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, "coordinator", "admin");
-  const form = await readForm(request, 4 * 1024);
+  const form = await readForm(request, 8 * 1024);
+  const intent = form.get("intent");
+  if (intent === "dispatch") {
+    const parsed = parseDispatchForm(form);
+    if (!parsed.ok) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, dispatchErrors: parsed.errors }, { status: 400 });
+    try {
+      const { id, recipients } = await createDispatch(user.claims, parsed.value);
+      return redirect(`/coordinate/live?sent=${recipients}#dispatch-${id}`);
+    } catch (error) {
+      if (error instanceof DispatchError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
+      throw error;
+    }
+  }
+  if (intent === "cancelDispatch") {
+    const dispatchId = String(form.get("dispatchId") ?? "");
+    if (!UUID.test(dispatchId)) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice }, { status: 400 });
+    try {
+      await cancelDispatch(user.claims, dispatchId);
+      return data({ notice: { key: "dispatch.panel.cancelledNotice", tone: "ok" } as ShiftNotice });
+    } catch (error) {
+      if (error instanceof DispatchError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
+      throw error;
+    }
+  }
   const alertId = String(form.get("alertId") ?? "");
-  if (form.get("intent") !== "acknowledge" || !UUID.test(alertId)) {
+  if (intent !== "acknowledge" || !UUID.test(alertId)) {
     return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice }, { status: 400 });
   }
   try {
@@ -58,8 +109,10 @@ const OUT_FILL = "#15803d";
 
 export default function LiveBoard() {
   const { t, i18n } = useTranslation();
-  const { board, zones, takenAt } = useLoaderData<typeof loader>();
+  const { board, zones, takenAt, dispatch } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
@@ -75,6 +128,8 @@ export default function LiveBoard() {
         setAnnouncement(t("live.announce.report", { zone, urgency: t(`live.urgency.${p.urgency ?? "high"}`) }));
       } else if (event.kind === "safety_alert_raised") {
         setAnnouncement(t("live.announce.alert", { name: p.observer_name ?? "" }));
+      } else if (event.kind === "dispatch_answered" && (p.response === "on_my_way" || p.response === "cant")) {
+        setAnnouncement(t("dispatch.announce.answer", { name: p.observer_name ?? "", response: t(`dispatch.response.${p.response}`) }));
       }
     },
     [t, zoneName],
@@ -94,6 +149,14 @@ export default function LiveBoard() {
   const now = useMinuteClock(takenAt);
   // A shift leaves the list once it has started (the missed check-in alerts take over from there).
   const shortSoon = state.shortShifts.filter((s) => isShortSoon(s, now));
+  // A tap on the map: the "Send observers" form for that point (the page's address says which).
+  const onPick = useCallback(
+    (point: { lat: number; lng: number }) => navigate(`/coordinate/live?lat=${point.lat}&lng=${point.lng}`, { preventScrollReset: true }),
+    [navigate],
+  );
+  const preview = dispatch.preview;
+  const pin = preview?.point ?? null;
+  const sentNotice: ShiftNotice | null = dispatch.sent ? { key: "dispatch.sent", values: { count: dispatch.sent }, tone: "ok" } : null;
 
   return (
     <div className="stack live-board">
@@ -106,7 +169,13 @@ export default function LiveBoard() {
       <p className="sr-only" aria-live="polite">
         {announcement}
       </p>
-      <Notice notice={actionData?.notice} trigger={actionData} />
+      <Notice notice={actionData?.notice ?? sentNotice} trigger={actionData ?? dispatch.sent} />
+      {preview ? <DispatchForm key={dispatch.clientKey} preview={preview} clientKey={dispatch.clientKey} errors={(actionData as { dispatchErrors?: FieldErrors } | undefined)?.dispatchErrors} /> : null}
+      {dispatch.problem.report ? (
+        <p className="notice error" role="alert">
+          {t(dispatch.problem.report)}
+        </p>
+      ) : null}
 
       <section aria-labelledby="alerts-title">
         <h2 id="alerts-title">
@@ -139,12 +208,14 @@ export default function LiveBoard() {
         </ul>
       </section>
 
+      <DispatchPanel dispatches={state.dispatches} time={time} />
+
       <section aria-labelledby="reports-title">
         <h2 id="reports-title">{t("live.reportsTitle")}</h2>
         {state.reports.length === 0 ? <p className="empty">{t("live.noReports")}</p> : null}
         <ol className="live-list">
           {state.reports.map((r) => (
-            <ReportItem key={r.id} report={r} zone={(r.zoneId && zoneName.get(r.zoneId)) || t("live.noZone")} time={time} />
+            <ReportItem key={r.id} report={r} zone={(r.zoneId && zoneName.get(r.zoneId)) || t("live.noZone")} time={time} sending={preview?.target.kind === "report" && preview.target.reportId === r.id} />
           ))}
         </ol>
       </section>
@@ -167,8 +238,16 @@ export default function LiveBoard() {
         tileUrl={root?.settings.mapTileUrl ?? ""}
         attribution={root?.settings.mapAttribution ?? ""}
         height={360}
+        pin={pin}
+        onPick={onPick}
       />
       <p className="help">{t("live.mapHelp")}</p>
+      <PointForm
+        key={`${params.get("lat") ?? ""},${params.get("lng") ?? ""}`}
+        lat={params.get("lat") ?? ""}
+        lng={params.get("lng") ?? ""}
+        errors={dispatch.problem}
+      />
 
       <section aria-labelledby="out-title">
         <h2 id="out-title">
@@ -215,7 +294,7 @@ export default function LiveBoard() {
   );
 }
 
-function ReportItem({ report: r, zone, time }: { report: BoardReport; zone: string; time: (iso: string) => string }) {
+function ReportItem({ report: r, zone, time, sending }: { report: BoardReport; zone: string; time: (iso: string) => string; sending: boolean }) {
   const { t } = useTranslation();
   const facts = [
     r.activities.map((a) => t(`reports.activity.${a}`)).join(", "),
@@ -226,12 +305,23 @@ function ReportItem({ report: r, zone, time }: { report: BoardReport; zone: stri
   ].filter(Boolean);
   return (
     <li className={`report urgency-${r.urgency}`}>
-      <span className="report-head">
+      <span className="report-head" id={`report-${r.id}`}>
         <strong>{zone}</strong>
         <span className={r.urgency === "critical" ? "badge urgency-critical" : "badge"}>{t(`live.urgency.${r.urgency}`)}</span>
         <span>{t("live.seen", { time: time(r.occurredAt) })}</span>
       </span>
       {facts.length ? <span>{facts.join(" · ")}</span> : null}
+      <span className="actions">
+        <Link
+          to={`/coordinate/live?report=${r.id}`}
+          className="button secondary"
+          aria-describedby={`report-${r.id}`}
+          aria-current={sending ? "true" : undefined}
+          preventScrollReset
+        >
+          {t("dispatch.send")}
+        </Link>
+      </span>
     </li>
   );
 }

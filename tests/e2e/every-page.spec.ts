@@ -24,6 +24,8 @@ interface Ids {
   zone: string;
   /** A report by observer@example.org that review has not started on (so it can still be edited). */
   report: string;
+  /** A dispatch observer@example.org was sent on (3 hours ago: no banner on other pages). */
+  dispatch: string;
 }
 
 interface PageSpec {
@@ -48,6 +50,8 @@ const PAGES: Record<string, PageSpec> = {
   "coordinate.shifts.$id._index": { path: (ids) => `/coordinate/shifts/${ids.shift}`, expect: only("coordinator", "admin"), others: "forbidden" },
   "coordinate.zones._index": { path: () => "/coordinate/zones", expect: only("coordinator", "admin"), others: "forbidden" },
   "coordinate.zones.$id": { path: (ids) => `/coordinate/zones/${ids.zone}`, expect: only("coordinator", "admin"), others: "forbidden" },
+  // Its recipients and coordinators; anyone else gets "not found" (RLS).
+  "dispatch.$id": { path: (ids) => `/dispatch/${ids.dispatch}`, expect: only("observer", "coordinator", "admin"), others: "notFound" },
   // The development outbox: only in development and test mode, on a loopback host; no sign-in.
   "dev.outbox": { path: () => "/dev/outbox", expect: {}, others: "ok" },
   "login._index": { path: () => "/login", expect: { visitor: "ok" }, others: "home" },
@@ -108,7 +112,18 @@ test.beforeAll(async () => {
     [DEMO.observer],
   );
   expect(shift && zone && report, "demo data has an upcoming shift, a zone and an unreviewed report by observer@example.org").toBeTruthy();
-  ids = { shift: shift!.id, zone: zone!.id, report: report!.id };
+  const [dispatch] = await e2eSql<{ id: string }>(
+    `with d as (
+       insert into public.dispatches (created_by, created_at, source, point, cross_streets, zone_id, zone_ids, note)
+       select c.id, now() - interval '3 hours', 'point', '{"type": "Point", "coordinates": [-87.7049, 41.8446]}', '', z.id, array[z.id], 'Meet at the arch'
+       from public.profiles c, public.zones z where c.email = $1 and z.name = 'Little Village'
+       returning id)
+     insert into public.dispatch_recipients (dispatch_id, observer_id, notified_at)
+     select d.id, p.id, now() - interval '3 hours' from d, public.profiles p where p.email = $2
+     returning dispatch_id as id`,
+    [DEMO.coordinator, DEMO.observer],
+  );
+  ids = { shift: shift!.id, zone: zone!.id, report: report!.id, dispatch: dispatch!.id };
 });
 
 const FORBIDDEN = /not allowed|no permitido/i;

@@ -27,6 +27,8 @@ const PAGES: { role: DemoRole | null; path: string; heading: RegExp }[] = [
   { role: "coordinator", path: "/coordinate/live", heading: /^live operations$/i },
   { role: "admin", path: "/coordinate/live", heading: /^live operations$/i },
   { role: "observer2", path: "/coordinate/live", heading: /not allowed/i },
+  // the "Send observers" form for a point in Logan Square (nobody checked in there: explained)
+  { role: "coordinator", path: "/coordinate/live?lat=41.92&lng=-87.7", heading: /^live operations$/i },
   { role: "observer2", path: "/shifts", heading: /^shifts$/i },
   { role: "observer", path: "/shifts", heading: /^turnos$/i },
   { role: "observer2", path: "/coordinate/zones", heading: /not allowed/i },

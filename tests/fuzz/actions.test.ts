@@ -14,6 +14,7 @@ import { sql, withSystem } from "~/db/client.server";
 import { generateKeyPair, sealJson, toB64u, wrapPrivateKey } from "~/integrations/sealing";
 import { loginEmailCookie, sessionCookie } from "~/modules/auth/cookies.server";
 import { newSessionToken, sha256 } from "~/modules/auth/crypto.server";
+import { createDispatch } from "~/modules/dispatch/dispatch.server";
 import { createCast, createPersona, type Persona } from "../setup/personas";
 import { createTestReport, registerTestKey, type TestKey } from "../setup/reports";
 import { createTestShift, createTestZone } from "../setup/shifts";
@@ -36,6 +37,9 @@ interface World {
   shiftForCoordinator: string;
   shiftForObserver: string;
   reportId: string;
+  /** Dispatches observer_ana was sent on: one only answered, one only called off (dispatch module). */
+  dispatchToAnswer: string;
+  dispatchToCancel: string;
   key: TestKey;
   sealedNote: string;
   wrappedKey: string;
@@ -168,7 +172,19 @@ const SPECS: Record<string, Spec> = {
   },
   "coordinate.live": {
     as: "coordinator_carmen",
-    form: () => ({ fields: { intent: pick("acknowledge"), alertId: fc.uuid().map(String) } }),
+    form: (w) => ({
+      fields: {
+        intent: pick("acknowledge", "dispatch", "cancelDispatch"),
+        alertId: fc.uuid().map(String),
+        dispatchId: uuidOr(w.dispatchToCancel),
+        // read by parseDispatchForm (app/modules/dispatch/schema.ts)
+        report: uuidOr(w.reportId),
+        lat: pick("41.805", "41,805", "91", "-87.69"),
+        lng: pick("-87.685", "-87.7", "181", "41.8"),
+        note: pick("Go to the corner of 26th & Pulaski", "x".repeat(501)),
+        key: fc.uuid().map(String),
+      },
+    }),
   },
   "coordinate.shifts.$id._index": {
     as: "coordinator_carmen",
@@ -317,6 +333,11 @@ const SPECS: Record<string, Spec> = {
       },
     }),
   },
+  "dispatch.$id": {
+    as: "observer_ana",
+    params: (w) => ({ id: uuidOr(w.dispatchToAnswer, w.dispatchToCancel) }),
+    form: () => ({ fields: { response: pick("on_my_way", "cant", "maybe") } }),
+  },
   "shifts.$id": {
     as: "observer_oscar",
     params: (w) => ({ id: uuidOr(w.shiftForObserver) }),
@@ -353,6 +374,15 @@ beforeAll(async () => {
   const reportId = (await createTestReport(cast.observer_ana, { sealedTo: [key.recipient] })).id;
   const pair = generateKeyPair();
   const wrapped = await wrapPrivateKey(pair.privateKey, "a test passphrase", { N: 2 ** 10, r: 8, p: 1 });
+  // Ana is out in the fuzz zone, next to the report: the dispatches to it reach her.
+  const anasShift = await createTestShift(zoneId, { startsInHours: -0.5, hours: 4 });
+  await withSystem((trx) =>
+    trx
+      .insertInto("shift_assignments")
+      .values({ shift_id: anasShift, observer_id: cast.observer_ana.id, status: "checked_in", claimed_at: sql<Date>`now()`, checked_in_at: sql<Date>`now()`, period: "empty" })
+      .execute(),
+  );
+  const dispatchTo = async () => (await createDispatch(cast.coordinator_carmen.claims, { target: { kind: "report", reportId }, note: "", clientKey: null })).id;
   world = {
     cast,
     attorney2,
@@ -362,6 +392,8 @@ beforeAll(async () => {
     shiftForCoordinator: await createTestShift(zoneId, { startsInHours: 48 }),
     shiftForObserver: await createTestShift(zoneId, { startsInHours: 0.25, capacity: 2 }),
     reportId,
+    dispatchToAnswer: await dispatchTo(),
+    dispatchToCancel: await dispatchTo(),
     key,
     sealedNote: JSON.stringify(sealJson({ text: "Internal note" }, [key.recipient], `${reportId}:note`).sealed),
     wrappedKey: JSON.stringify(wrapped),
@@ -419,7 +451,7 @@ describe.each(Object.keys(SPECS))("%s", (route) => {
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         if (status >= 400 && status < 500) {
           // Which refusal: the first i18n key in the answer (for the summary line).
-          const key = /"((?:errors|reports|shifts|zones|people|review|share|keys|settings|live|schedule)\.[\w.]+)/.exec(JSON.stringify(body) ?? "")?.[1] ?? String(body).slice(0, 30);
+          const key = /"((?:errors|reports|shifts|zones|people|review|share|keys|settings|live|schedule|dispatch)\.[\w.]+)/.exec(JSON.stringify(body) ?? "")?.[1] ?? String(body).slice(0, 30);
           refusals.set(key, (refusals.get(key) ?? 0) + 1);
         }
         if (status >= 500) throw new Error(`answered ${status}`);

@@ -1,5 +1,6 @@
 import { reviewEn } from "./review.en";
 import { liveEn } from "./live.en";
+import { dispatchEn } from "./dispatch.en";
 const en = {
   app: {
     name: "Testigo",
@@ -864,6 +865,7 @@ const en = {
   },
   review: reviewEn,
   live: liveEn,
+  dispatch: dispatchEn,
   errors: {
     busy: "Many people are doing this at once. Please try again.",
     required: "This field is required.",

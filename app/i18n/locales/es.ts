@@ -1,6 +1,7 @@
 import type { Resources } from "./en";
 import { reviewEs } from "./review.es";
 import { liveEs } from "./live.es";
+import { dispatchEs } from "./dispatch.es";
 
 const es: Resources = {
   app: {
@@ -866,6 +867,7 @@ const es: Resources = {
   },
   review: reviewEs,
   live: liveEs,
+  dispatch: dispatchEs,
   errors: {
     busy: "Mucha gente está haciendo esto a la vez. Inténtalo de nuevo.",
     required: "Este campo es obligatorio.",

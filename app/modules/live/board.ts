@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { applyDispatchEvent, type BoardDispatch } from "~/modules/dispatch/board";
 
 // The coordinators' live board: what it shows, and how each event from /live/events changes it.
 // Shared by the server (the snapshot) and the browser (the events), so both speak one shape.
@@ -12,6 +13,11 @@ export const LIVE_KINDS = [
   "safety_alert_raised",
   "safety_alert_ok",
   "safety_alert_acknowledged",
+  // dispatch (app/modules/dispatch/board.ts)
+  "dispatch_created",
+  "dispatch_alert",
+  "dispatch_answered",
+  "dispatch_cancelled",
 ] as const;
 export type LiveKind = (typeof LIVE_KINDS)[number];
 
@@ -87,6 +93,8 @@ export interface BoardState {
   reports: BoardReport[];
   shortShifts: BoardShift[];
   alerts: BoardAlert[];
+  /** Dispatches of the last hours with their recipients' answers, newest first. */
+  dispatches: BoardDispatch[];
 }
 
 /** How many reports the board keeps; older ones are on the review pages. */
@@ -253,6 +261,11 @@ export function applyLiveEvent(state: BoardState, event: LiveEvent): BoardState 
         next.alerts = state.alerts.filter((a) => a.alertId !== alertId);
         break;
       }
+      case "dispatch_created":
+      case "dispatch_answered":
+      case "dispatch_cancelled":
+        next.dispatches = applyDispatchEvent(state.dispatches, event);
+        break;
     }
   } catch {
     // A payload this version of the page does not understand: skip it, keep the rest.

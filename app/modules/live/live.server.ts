@@ -1,4 +1,5 @@
 import { sql, withSystem, withUser, type Claims } from "~/db/client.server";
+import { recentDispatches } from "~/modules/dispatch/dispatch.server";
 import { boardReportOf, BOARD_REPORTS, type BoardAlert, type BoardObserver, type BoardShift, type BoardState } from "./board";
 
 /** A refusal a person can cause: carries the i18n key of its message and the HTTP status. */
@@ -83,6 +84,8 @@ export async function boardSnapshot(claims: Claims): Promise<BoardState> {
       .orderBy("x.raised_at")
       .execute();
 
+    const dispatches = await recentDispatches(trx);
+
     return {
       cursor: head[0]!.cursor,
       observers: observers.map(
@@ -139,6 +142,7 @@ export async function boardSnapshot(claims: Claims): Promise<BoardState> {
           observerOkAt: iso(x.observer_ok_at),
         }),
       ),
+      dispatches,
     };
   });
 }

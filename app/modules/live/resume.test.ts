@@ -12,7 +12,7 @@ describe("resumePoint", () => {
   });
 });
 
-const empty: BoardState = { cursor: "10", observers: [], reports: [], shortShifts: [], alerts: [] };
+const empty: BoardState = { cursor: "10", observers: [], reports: [], shortShifts: [], alerts: [], dispatches: [] };
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 const checkedIn = (id: string, assignment: number, kind: "checked_in" | "checked_out" = "checked_in"): LiveEvent => ({
   id,

@@ -3,6 +3,7 @@ import { sql, withSystem, type Trx } from "~/db/client.server";
 import { fallbackLanguage, isLanguage, type Language } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
 import { sendMail, type Mail } from "~/integrations/mail.server";
+import { DispatchAlertPayload, dispatchAlertMail } from "~/modules/dispatch/dispatch-mail.server";
 import { runLiveChecks } from "~/modules/live/live.server";
 import { SafetyCheckPayload, safetyCheckMail } from "~/modules/live/safety-mail.server";
 import { infoRequestedMail, InfoRequestedPayload } from "~/modules/review/info-request-mail.server";
@@ -227,6 +228,24 @@ async function runSafetyCheck(trx: Trx, job: Job): Promise<Outcome> {
   return mail ? "sent" : "skipped";
 }
 
+/** A coordinator sent observers (dispatch module): the alert by email to one recipient. */
+async function runDispatchAlert(trx: Trx, job: Job): Promise<Outcome> {
+  const payload = DispatchAlertPayload.safeParse(job.payload);
+  if (!payload.success) {
+    await recordFailure(trx, job, new InvalidJob());
+    return "failed";
+  }
+  const mail = await dispatchAlertMail(trx, payload.data.dispatch_id, payload.data.observer_id);
+  try {
+    if (mail) await sendMail(mail);
+  } catch (error) {
+    await recordFailure(trx, job, error);
+    return "failed";
+  }
+  await markDone(trx, job);
+  return mail ? "sent" : "skipped";
+}
+
 /** Claims the next due job, sends its email and marks it done, all in one transaction. */
 async function runNextJob(): Promise<Outcome | null> {
   let claimed: Job | undefined;
@@ -247,6 +266,7 @@ async function runNextJob(): Promise<Outcome | null> {
       claimed = job;
       if (job.kind === "info_requested") return runInfoRequested(trx, job);
       if (job.kind === "safety_check") return runSafetyCheck(trx, job);
+      if (job.kind === "dispatch_alert") return runDispatchAlert(trx, job);
 
       const payload = Payload.safeParse(job.payload);
       if (!payload.success) {
