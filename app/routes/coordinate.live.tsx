@@ -11,7 +11,7 @@ import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { Notice } from "~/components/shift-bits";
 import { requireRole } from "~/modules/auth/guards.server";
 import { cancelDispatch, createDispatch, DispatchError, previewDispatch, type DispatchPreview } from "~/modules/dispatch/dispatch.server";
-import { parseDispatchForm, parseTarget, type FieldErrors } from "~/modules/dispatch/schema";
+import { NOTE_MAX, parseDispatchForm, parseTarget, type FieldErrors } from "~/modules/dispatch/schema";
 import { isShortSoon, type BoardObserver, type BoardReport, type LiveEvent } from "~/modules/live/board";
 import { acknowledgeSafetyAlert, boardSnapshot, LiveError } from "~/modules/live/live.server";
 import { formatTime } from "~/modules/shifts/format";
@@ -64,12 +64,14 @@ export async function action({ request }: ActionFunctionArgs) {
   const intent = form.get("intent");
   if (intent === "dispatch") {
     const parsed = parseDispatchForm(form);
-    if (!parsed.ok) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, dispatchErrors: parsed.errors }, { status: 400 });
+    // What the coordinator typed comes back with any refusal (without JavaScript the form is new).
+    const dispatchNote = String(form.get("note") ?? "").slice(0, 2 * NOTE_MAX);
+    if (!parsed.ok) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, dispatchErrors: parsed.errors, dispatchNote }, { status: 400 });
     try {
       const { id, recipients } = await createDispatch(user.claims, parsed.value);
       return redirect(`/coordinate/live?sent=${recipients}#dispatch-${id}`);
     } catch (error) {
-      if (error instanceof DispatchError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
+      if (error instanceof DispatchError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice, dispatchNote }, { status: error.status });
       throw error;
     }
   }
@@ -170,7 +172,7 @@ export default function LiveBoard() {
         {announcement}
       </p>
       <Notice notice={actionData?.notice ?? sentNotice} trigger={actionData ?? dispatch.sent} />
-      {preview ? <DispatchForm key={dispatch.clientKey} preview={preview} clientKey={dispatch.clientKey} errors={(actionData as { dispatchErrors?: FieldErrors } | undefined)?.dispatchErrors} /> : null}
+      {preview ? <DispatchForm key={dispatch.clientKey} preview={preview} clientKey={dispatch.clientKey} errors={(actionData as { dispatchErrors?: FieldErrors } | undefined)?.dispatchErrors} note={(actionData as { dispatchNote?: string } | undefined)?.dispatchNote} /> : null}
       {dispatch.problem.report ? (
         <p className="notice error" role="alert">
           {t(dispatch.problem.report)}

@@ -279,7 +279,8 @@ begin
   if result.dispatch_id is null then
     raise exception 'dispatch.errors.notFound' using errcode = 'TS404';
   end if;
-  select * into d from public.dispatches where id = p_dispatch;
+  -- Shared lock: a call-off committing at this moment is waited for and seen, never answered past.
+  select * into d from public.dispatches where id = p_dispatch for share;
   if d.cancelled_at is not null then
     raise exception 'dispatch.errors.cancelled' using errcode = 'TS409';
   end if;
@@ -340,6 +341,36 @@ create trigger reports_purged_dispatches after update of purged_at on public.rep
   for each row when (old.purged_at is null and new.purged_at is not null)
   execute function private.on_report_purged_dispatches();
 
+-- Dispatches to a point on the map, or whose report was deleted, have no report to follow: past the
+-- retention period their place is coarsened the same way (2 decimals, about 1 km) by the retention
+-- job. Those still tied to a report keep its place while the report is kept, and follow it above.
+create or replace function private.coarsen_old_dispatches(p_limit integer) returns integer
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  v_days integer := (select s.retention_days from public.org_settings s limit 1);
+  v_count integer;
+begin
+  with due as (
+    select d.id from public.dispatches d
+    where d.report_id is null and d.point is not null
+      and d.created_at < now() - make_interval(days => v_days)
+      and ((d.point -> 'coordinates' ->> 0)::numeric <> round((d.point -> 'coordinates' ->> 0)::numeric, 2)
+        or (d.point -> 'coordinates' ->> 1)::numeric <> round((d.point -> 'coordinates' ->> 1)::numeric, 2))
+    order by d.created_at
+    limit p_limit
+    for update skip locked
+  )
+  update public.dispatches d
+    set point = pg_catalog.jsonb_build_object('type', 'Point', 'coordinates', pg_catalog.jsonb_build_array(
+      round((d.point -> 'coordinates' ->> 0)::numeric, 2), round((d.point -> 'coordinates' ->> 1)::numeric, 2)))
+    from due where d.id = due.id;
+  get diagnostics v_count = row_count;
+  return v_count;
+end
+$$;
+
 -- Row-level security ---------------------------------------------------------------------------
 
 alter table public.dispatches enable row level security;
@@ -367,6 +398,7 @@ create policy dispatch_recipients_select on public.dispatch_recipients for selec
 
 revoke all on function private.live_head(), private.dispatch_candidates(uuid[]), private.dispatch_live_payload(uuid),
   private.dispatch_alert_payload(uuid, uuid), private.create_dispatch(uuid, jsonb, uuid, uuid[], text, uuid),
-  private.answer_dispatch(uuid, text), private.cancel_dispatch(uuid), private.on_report_purged_dispatches() from public, anon;
+  private.answer_dispatch(uuid, text), private.cancel_dispatch(uuid), private.on_report_purged_dispatches(),
+  private.coarsen_old_dispatches(integer) from public, anon, authenticated;
 grant execute on function private.live_head(), private.dispatch_candidates(uuid[]), private.create_dispatch(uuid, jsonb, uuid, uuid[], text, uuid),
   private.answer_dispatch(uuid, text), private.cancel_dispatch(uuid) to authenticated;

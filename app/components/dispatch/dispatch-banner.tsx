@@ -49,7 +49,7 @@ export function DispatchBanner({ data, timeZone }: { data: DispatchBannerData; t
 
   // Fresh page data replaces the alerts; events it may not include yet are applied over it again.
   useEffect(() => {
-    setAlerts(recent.current.filter((e) => BigInt(e.id) > BigInt(data.cursor)).reduce((list, e) => applyAlertEvent(list, e.kind, e.payload), data.alerts));
+    setAlerts(recent.current.filter((e) => BigInt(e.id) > BigInt(data.cursor)).reduce((list, e) => applyAlertEvent(list, e.kind, e.payload, data.me), data.alerts));
     setTimes((known) => ({ ...known, ...data.times }));
     if (BigInt(data.cursor) > BigInt(last.current)) last.current = data.cursor;
   }, [data]);
@@ -72,7 +72,7 @@ export function DispatchBanner({ data, timeZone }: { data: DispatchBannerData; t
           if (BigInt(event.id) > BigInt(last.current)) last.current = event.id;
           recent.current = [...recent.current.slice(-(KEEP - 1)), event];
           const before = current.current;
-          const next = applyAlertEvent(before, event.kind, event.payload);
+          const next = applyAlertEvent(before, event.kind, event.payload, data.me);
           setAlerts(next);
           const arrived = event.kind === "dispatch_alert" ? next.find((a) => a.id === event.payload.dispatch_id) : undefined;
           if (arrived && !before.some((a) => a.id === arrived.id)) {
@@ -88,7 +88,7 @@ export function DispatchBanner({ data, timeZone }: { data: DispatchBannerData; t
       cancelled = true;
       stop?.();
     };
-  }, [data.live, timeZone, t]);
+  }, [data.live, data.me, timeZone, t]);
 
   const open = alerts.filter((a) => isOpenAlert(a, now) && location.pathname !== `/dispatch/${a.id}`);
   return (

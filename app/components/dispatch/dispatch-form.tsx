@@ -9,7 +9,18 @@ import { NOTE_MAX, type FieldErrors } from "~/modules/dispatch/schema";
  * nobody), a note, and the button. Shown when the page's address names a report or a point, so
  * it works from a plain link or form as well as from a tap on the map.
  */
-export function DispatchForm({ preview, clientKey, errors }: { preview: Omit<DispatchPreview, "zones"> & { zones: { id: string; name: string }[] }; clientKey: string; errors?: FieldErrors }) {
+export function DispatchForm({
+  preview,
+  clientKey,
+  errors,
+  note,
+}: {
+  preview: Omit<DispatchPreview, "zones"> & { zones: { id: string; name: string }[] };
+  clientKey: string;
+  errors?: FieldErrors;
+  /** What was typed, back from a refused send. */
+  note?: string;
+}) {
   const { t } = useTranslation();
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formData?.get("intent") === "dispatch";
@@ -71,6 +82,7 @@ export function DispatchForm({ preview, clientKey, errors }: { preview: Omit<Dis
               name="note"
               rows={3}
               maxLength={NOTE_MAX}
+              defaultValue={note}
               aria-describedby={errors?.note ? "dispatch-note-help dispatch-note-error" : "dispatch-note-help"}
               aria-invalid={errors?.note ? true : undefined}
             />

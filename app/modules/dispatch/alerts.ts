@@ -19,6 +19,8 @@ export interface DispatchAlert {
 export interface DispatchAlertState {
   /** Where the event stream resumes from. */
   cursor: string;
+  /** Whose banner this is: a coordinator who is also an observer receives everyone's alert events. */
+  me: string;
   /** Whether to keep a live connection: checked in now, or an alert still open. */
   live: boolean;
   alerts: DispatchAlert[];
@@ -56,8 +58,10 @@ export function alertOf(payload: Record<string, unknown>): DispatchAlert | null 
 }
 
 /** Applies one event (kind and payload) to the alerts; events about anything else change nothing. */
-export function applyAlertEvent(alerts: DispatchAlert[], kind: string, payload: Record<string, unknown>): DispatchAlert[] {
+export function applyAlertEvent(alerts: DispatchAlert[], kind: string, payload: Record<string, unknown>, me: string): DispatchAlert[] {
   if (kind === "dispatch_alert" || kind === "dispatch_answered") {
+    // Someone else's alert or answer: seen by coordinators (RLS lets them), never their own banner's.
+    if (str(payload.observer_id) !== me) return alerts;
     const alert = alertOf(payload);
     if (!alert) return alerts;
     const known = alerts.find((a) => a.id === alert.id);

@@ -1,7 +1,7 @@
 import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
 import type { DispatchAlert, DispatchAlertState } from "./alerts";
-import { alertOf, ALERT_HOURS } from "./alerts";
+import { alertOf, ALERT_HOURS, isOpenAlert } from "./alerts";
 import { BOARD_DISPATCH_HOURS, BOARD_DISPATCHES, type BoardDispatch, type DispatchRecipient } from "./board";
 import { zonesToAlert, type LatLng, type ZoneShape } from "./neighbours";
 import type { DispatchForm, DispatchTarget } from "./schema";
@@ -216,7 +216,9 @@ export async function myDispatchAlerts(claims: Claims): Promise<DispatchAlertSta
         ), '[]') as alerts`.execute(trx);
     const row = rows[0]!;
     const alerts = row.alerts.map(alertOf).filter((a): a is DispatchAlert => a !== null);
-    return { cursor: row.cursor, live: row.checked_in || alerts.length > 0, alerts };
+    // A connection only while something can still arrive or show: checked in, or an alert still open.
+    const now = Date.now();
+    return { cursor: row.cursor, me: claims.sub, live: row.checked_in || alerts.some((a) => isOpenAlert(a, now)), alerts };
   });
 }
 

@@ -7,8 +7,9 @@ import { SseReader } from "../../../tests/setup/sse";
 import { LiveHub } from "../live/hub.server";
 import { applyLiveEvent, type BoardState, type LiveEvent } from "../live/board";
 import { boardSnapshot } from "../live/live.server";
+import { runRetentionOnce } from "../review/retention.server";
 import { runJobsOnce } from "../shifts/jobs.server";
-import { isOpenAlert } from "./alerts";
+import { applyAlertEvent, isOpenAlert, type DispatchAlert } from "./alerts";
 import { answerDispatch, cancelDispatch, createDispatch, DispatchError, dispatchDetails, myDispatchAlerts, previewDispatch } from "./dispatch.server";
 import type { DispatchTarget } from "./schema";
 
@@ -381,6 +382,22 @@ describe("events", () => {
     expect((await eventsOf(people.home1.claims, id)).map((e) => e.kind)).toEqual(["dispatch_alert"]);
     expect((await eventsOf(coordinator, id)).some((e) => e.kind === "dispatch_answered" && e.observer_id === people.near.id)).toBe(true);
   });
+
+  it("a coordinator who is also an observer receives everyone's alerts, and their banner shows only their own", async () => {
+    const { id } = await send(coordinator, point(500, 500), "Corner of 26th");
+    const all = await eventsOf(coordinator, id);
+    const others = all.filter((e) => e.kind === "dispatch_alert");
+    expect(others.length).toBeGreaterThan(1);
+    // Replayed as the banner does: the coordinator (not sent) ends with no alert at all…
+    const me = coordinator.sub;
+    const banner = (alerts: DispatchAlert[], who: string) => all.reduce((list, e) => applyAlertEvent(list, e.kind, e.payload as Record<string, unknown>, who), alerts);
+    expect(banner([], me)).toEqual([]);
+    // …while one who was sent sees exactly their own alert, not overwritten by anyone else's answer.
+    await answerDispatch(people.near.claims, id, "cant");
+    const after = await eventsOf(coordinator, id);
+    const home1 = after.reduce((list, e) => applyAlertEvent(list, e.kind, e.payload as Record<string, unknown>, people.home1.id), [] as DispatchAlert[]);
+    expect(home1.map((a) => [a.id, a.response])).toEqual([[id, null]]);
+  });
 });
 
 describe("live through the hub", () => {
@@ -481,5 +498,24 @@ describe("retention", () => {
     );
     const dispatch = await withSystem((trx) => trx.selectFrom("dispatches").select("point").where("id", "=", id).executeTakeFirstOrThrow());
     expect(dispatch.point).toEqual({ type: "Point", coordinates: [-87.7, 41.9] });
+  });
+
+  it("a dispatch to a map point keeps its exact place for the retention period, then the retention job coarsens it", async () => {
+    const { id: old } = await send(coordinator, point(510, 510));
+    const { id: fresh } = await send(coordinator, point(520, 520));
+    const placeOf = async (id: string) =>
+      (await withSystem((trx) => trx.selectFrom("dispatches").select("point").where("id", "=", id).executeTakeFirstOrThrow())).point as { coordinates: number[] };
+    const exact = await placeOf(old);
+    expect(exact.coordinates.some((c) => Math.round(c * 100) / 100 !== c)).toBe(true);
+    const days = (await withSystem((trx) => trx.selectFrom("org_settings").select("retention_days").executeTakeFirstOrThrow())).retention_days;
+    await withSystem((trx) => trx.updateTable("dispatches").set({ created_at: sql<Date>`now() - make_interval(days => ${days + 1})` }).where("id", "=", old).execute());
+
+    const run = await runRetentionOnce();
+    expect(run.dispatchesCoarsened).toBeGreaterThanOrEqual(1);
+    expect((await placeOf(old)).coordinates).toEqual(exact.coordinates.map((c) => Math.round(c * 100) / 100));
+    // Still within the retention period: exact.
+    expect((await placeOf(fresh)).coordinates.some((c) => Math.round(c * 100) / 100 !== c)).toBe(true);
+    // Nothing left to do: a second run finds it already coarse.
+    expect((await runRetentionOnce()).dispatchesCoarsened).toBe(0);
   });
 });

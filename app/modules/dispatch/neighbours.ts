@@ -187,6 +187,9 @@ export function zonesNearPoint(zones: ZoneShape[], point: LatLng, distance = NEI
     .sort(byPriority);
 }
 
+/** As many zones as a dispatch records (dispatches.zone_ids' check): a city of tiny zones keeps the first by priority. */
+export const MAX_ALERTED_ZONES = 200;
+
 export interface AlertedZones {
   /** The zone the place falls in; null outside every zone. */
   zone: ZoneShape | null;
@@ -200,7 +203,7 @@ export interface AlertedZones {
  */
 export function zonesToAlert(zones: ZoneShape[], place: { zoneId?: string | null; point?: LatLng | null }): AlertedZones {
   const zone = (place.zoneId ? zones.find((z) => z.id === place.zoneId) : undefined) ?? (place.point ? zoneAt(zones, place.point) : null);
-  if (zone) return { zone, zones: [zone, ...neighboursOf(zones, zone)] };
-  if (place.point) return { zone: null, zones: zonesNearPoint(zones, place.point) };
+  if (zone) return { zone, zones: [zone, ...neighboursOf(zones, zone)].slice(0, MAX_ALERTED_ZONES) };
+  if (place.point) return { zone: null, zones: zonesNearPoint(zones, place.point).slice(0, MAX_ALERTED_ZONES) };
   return { zone: null, zones: [] };
 }

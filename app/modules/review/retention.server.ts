@@ -14,6 +14,8 @@ export interface RetentionResult {
   /** false: another instance held the lock, nothing was done */
   ran: boolean;
   reports: string[];
+  /** Dispatches to a map point (or whose report is gone) whose place was coarsened. */
+  dispatchesCoarsened: number;
   filesDeleted: number;
   filesFailed: number;
 }
@@ -33,12 +35,14 @@ export async function runRetentionOnce(options: { limit?: number; exclusive?: bo
       ? await trx.selectFrom("report_media").select("storage_key").distinct().where("storage_key", "in", keys).execute()
       : [];
     const stillUsed = new Set(shared.map((r) => r.storage_key));
+    const coarsened = await sql<{ n: number }>`select private.coarsen_old_dispatches(${limit}::integer) as n`.execute(trx);
     return {
+      dispatchesCoarsened: coarsened.rows[0]?.n ?? 0,
       reports: rows.filter((r) => r.storage_key === null).map((r) => r.report_id),
       keys: keys.filter((k) => !stillUsed.has(k)),
     };
   });
-  if (!purged) return { ran: false, reports: [], filesDeleted: 0, filesFailed: 0 };
+  if (!purged) return { ran: false, reports: [], dispatchesCoarsened: 0, filesDeleted: 0, filesFailed: 0 };
 
   let filesDeleted = 0;
   let filesFailed = 0;
@@ -51,5 +55,5 @@ export async function runRetentionOnce(options: { limit?: number; exclusive?: bo
       filesFailed += 1;
     }
   }
-  return { ran: true, reports: purged.reports, filesDeleted, filesFailed };
+  return { ran: true, reports: purged.reports, dispatchesCoarsened: purged.dispatchesCoarsened, filesDeleted, filesFailed };
 }

@@ -70,7 +70,7 @@ describe("retention", () => {
     expect(before).toMatchObject({ media: 1, notes: 1, shares: 1 });
 
     const result = await runRetentionOnce();
-    expect(result).toEqual({ ran: true, reports: [due.id], filesDeleted: 1, filesFailed: 0 });
+    expect(result).toEqual({ ran: true, reports: [due.id], dispatchesCoarsened: 0, filesDeleted: 1, filesFailed: 0 });
 
     const after = await state(due.id);
     expect(after.report).toMatchObject({ sealed: null, sealed_detained: 0, sealed_witnesses: 0, location_accuracy_m: 1000, status: "closed" });
@@ -96,7 +96,7 @@ describe("retention", () => {
     await withSystem((trx) => trx.updateTable("reports").set({ occurred_at: sql`now() - interval '3 years'`, submitted_at: sql`now() - interval '3 years'` }).where("id", "=", open.id).execute());
 
     const before = await Promise.all([held, recent, open].map((r) => state(r.id)));
-    expect(await runRetentionOnce()).toEqual({ ran: true, reports: [], filesDeleted: 0, filesFailed: 0 });
+    expect(await runRetentionOnce()).toEqual({ ran: true, reports: [], dispatchesCoarsened: 0, filesDeleted: 0, filesFailed: 0 });
     expect(await Promise.all([held, recent, open].map((r) => state(r.id)))).toEqual(before);
     for (const r of [held, recent, open]) expect(await fileStore().get(r.media.storageKey)).not.toBeNull();
 
@@ -110,7 +110,7 @@ describe("retention", () => {
     await days(due.id, 500);
     expect((await runRetentionOnce()).reports).toEqual([due.id]);
     const first = await state(due.id);
-    expect(await runRetentionOnce()).toEqual({ ran: true, reports: [], filesDeleted: 0, filesFailed: 0 });
+    expect(await runRetentionOnce()).toEqual({ ran: true, reports: [], dispatchesCoarsened: 0, filesDeleted: 0, filesFailed: 0 });
     const second = await state(due.id);
     expect(second).toEqual(first);
     expect(second.purged).toHaveLength(1);
@@ -146,7 +146,7 @@ describe("retention", () => {
           select ${other.id}::uuid, uploaded_by, sha256, content_type, size_bytes, sealed, storage_key, nonce from public.report_media where id = ${due.media.id}::uuid`.execute(trx),
     );
     await days(due.id, 400);
-    expect(await runRetentionOnce()).toEqual({ ran: true, reports: [due.id], filesDeleted: 0, filesFailed: 0 });
+    expect(await runRetentionOnce()).toEqual({ ran: true, reports: [due.id], dispatchesCoarsened: 0, filesDeleted: 0, filesFailed: 0 });
     expect(await fileStore().get(due.media.storageKey)).not.toBeNull();
   });
 
@@ -178,7 +178,7 @@ describe("retention", () => {
       await sql`select pg_advisory_xact_lock(hashtext('testigo.purge_due_reports'))`.execute(trx);
       return runRetentionOnce({ exclusive: true });
     });
-    expect(skipped).toEqual({ ran: false, reports: [], filesDeleted: 0, filesFailed: 0 });
+    expect(skipped).toEqual({ ran: false, reports: [], dispatchesCoarsened: 0, filesDeleted: 0, filesFailed: 0 });
     expect((await state(due.id)).report.purged_at).toBeNull();
 
     await runJobsOnce();

@@ -300,9 +300,11 @@ async function runNextJob(): Promise<Outcome | null> {
 /** Retention (review module): one instance at a time; a failure is logged and the emails still go. */
 async function purgeDueReports() {
   try {
-    const { reports, filesDeleted, filesFailed } = await runRetentionOnce({ exclusive: true });
-    if (reports.length || filesFailed) {
-      console.log(`Retention: ${reports.length} reports purged, ${filesDeleted} files deleted, ${filesFailed} file deletions failed`);
+    const { reports, dispatchesCoarsened, filesDeleted, filesFailed } = await runRetentionOnce({ exclusive: true });
+    if (reports.length || filesFailed || dispatchesCoarsened) {
+      console.log(
+        `Retention: ${reports.length} reports purged, ${filesDeleted} files deleted, ${filesFailed} file deletions failed, ${dispatchesCoarsened} dispatch places coarsened`,
+      );
     }
   } catch (error) {
     console.error(`Retention: run failed (${errorName(error)})`);
