@@ -6,7 +6,7 @@ import { requireUser } from "~/modules/auth/guards.server";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { formatDay, formatShiftTime, localDate } from "~/modules/shifts/format";
 import { ShiftFiltersSchema } from "~/modules/shifts/schema";
-import { listUpcomingShifts, openSpotsByZone } from "~/modules/shifts/shifts.server";
+import { listUpcomingShifts, openSpotsByZone, upcomingShiftDays, type ShiftDay } from "~/modules/shifts/shifts.server";
 import { Needs, ShiftStatusBadge, Spots } from "~/components/shift-bits";
 import { localDateTime } from "~/modules/zones/window";
 import { listZones, myZoneIds } from "~/modules/zones/zones.server";
@@ -17,6 +17,12 @@ export const handle: RouteHandle = { titleKey: "shifts.title" };
 export const links: LinksFunction = () => mapLinks();
 
 const DAYS_AHEAD = 14;
+/**
+ * Without a day picked, whole days are listed until at least this many shifts; the days after
+ * become links with their counts. A busy fortnight (hundreds of shifts) stays a page a phone on a
+ * weak signal loads quickly, and a day is never cut in half.
+ */
+const LIST_SHIFTS = 40;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -34,10 +40,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
       to = end;
     }
   }
+  let later: ShiftDay[] = [];
+  let listTo = to;
+  if (!filters.day) {
+    const days = await upcomingShiftDays(user.claims, { ...filters, from, to }, timeZone);
+    let listed = 0;
+    const cut = days.findIndex((d) => (listed += d.shifts) - d.shifts >= LIST_SHIFTS);
+    if (cut > 0) {
+      later = days.slice(cut);
+      listTo = localDateTime(`${later[0]!.day}T00:00`, timeZone) ?? to;
+    }
+  }
   const [zones, mine, shifts, open] = await Promise.all([
     listZones(user.claims),
     myZoneIds(user.claims),
-    listUpcomingShifts(user.claims, { ...filters, from, to }),
+    listUpcomingShifts(user.claims, { ...filters, from, to: listTo }),
     openSpotsByZone(user.claims, from, to),
   ]);
   const mineSet = new Set(mine);
@@ -46,6 +63,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     filters,
     today: localDate(now, timeZone),
     shifts,
+    later,
     zones: active
       .map((z) => ({ id: z.id, name: z.name, colour: z.colour, geometry: z.geometry, mine: mineSet.has(z.id), open: open.get(z.id) ?? null }))
       .sort((a, b) => Number(b.mine) - Number(a.mine) || a.name.localeCompare(b.name)),
@@ -55,7 +73,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function Shifts() {
   const { t, i18n } = useTranslation();
-  const { filters, shifts, zones, today } = useLoaderData<typeof loader>();
+  const { filters, shifts, later, zones, today } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
@@ -131,6 +149,24 @@ export default function Shifts() {
             </ul>
           </section>
         ))}
+        {later.length > 0 ? (
+          <section aria-labelledby="later-title" className="day-group">
+            <h3 id="later-title">{t("shifts.laterDays")}</h3>
+            <p className="help">{t("shifts.laterDaysHelp")}</p>
+            <ul className="later-days">
+              {later.map((d) => (
+                <li key={d.day}>
+                  <Link to={`/shifts?${new URLSearchParams({ ...(filters.zone ? { zone: filters.zone } : {}), ...(filters.language ? { language: filters.language } : {}), day: d.day })}`}>
+                    {formatDay(`${d.day}T12:00:00Z`, "UTC", lang)}
+                  </Link>
+                  <span>
+                    {t("shifts.dayShifts", { count: d.shifts })} · {d.withSpots > 0 ? t("shifts.daySpots", { count: d.withSpots }) : t("shifts.dayFull")}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
       </section>
 
       <section aria-labelledby="map-title">

@@ -185,3 +185,51 @@ test("the coordinator's roster shows who is on the shift, exports CSV, and cance
   await expect.poll(() => outboxFor(DEMO.observer).some((m) => m.text.includes("Storm warning")), { timeout: 15_000 }).toBe(true);
   await page.context().close();
 });
+
+test("a busy fortnight: whole days are listed until 40 shifts, later days are links with their counts", async ({ browser }) => {
+  // 45 shifts in two days' time and 5 more three days after: more than a phone should load at once.
+  const added = await e2eSql<{ id: string; day: string }>(
+    `with tz as (select time_zone from public.org_settings limit 1),
+     plan as (select n, case when n < 45 then 2 else 5 end as days_ahead from generate_series(0, 49) n)
+     insert into public.shifts (zone_id, starts_at, ends_at, capacity)
+     select z.id,
+       ((date_trunc('day', now() at time zone tz.time_zone) + make_interval(days => p.days_ahead, hours => 8, mins => (p.n % 45) * 15)) at time zone tz.time_zone),
+       ((date_trunc('day', now() at time zone tz.time_zone) + make_interval(days => p.days_ahead, hours => 11, mins => (p.n % 45) * 15)) at time zone tz.time_zone),
+       2
+     from plan p, tz, public.zones z where z.name = 'Albany Park'
+     returning id, to_char(starts_at at time zone (select time_zone from tz), 'YYYY-MM-DD') as day`,
+  );
+  try {
+    const laterDay = added.find((s) => added.filter((o) => o.day === s.day).length === 5)!.day;
+    const page = await pageFor(browser, "observer2", 360);
+    const foreign = watchForThirdPartyRequests(page);
+    await page.goto("/shifts");
+    await hydrated(page);
+    const listed = page.locator(".shift-list > li");
+    expect(await listed.count()).toBeGreaterThanOrEqual(40);
+    expect(await listed.count()).toBeLessThan(40 + 45);
+    const later = page.getByRole("region", { name: "Later days" });
+    await expect(later).toBeVisible();
+    const item = later.getByRole("listitem").filter({ has: page.locator(`a[href*="day=${laterDay}"]`) });
+    await expect(item).toHaveCount(1);
+    await expect(item).toContainText(/\d+ shifts · (\d+ with (a )?free spots?|all full)/);
+    const link = item.getByRole("link");
+    await expectNoAxeViolations(page);
+    await expectNoHorizontalScroll(page);
+
+    await link.click();
+    await expect(page).toHaveURL(new RegExp(`day=${laterDay}`));
+    await expect(page.getByRole("region", { name: "Later days" })).toHaveCount(0);
+    const [onThatDay] = await e2eSql<{ n: number }>(
+      `select count(*)::int as n from public.shifts s join public.zones z on z.id = s.zone_id, public.org_settings o
+       where z.name = 'Albany Park' and s.cancelled_at is null and to_char(s.starts_at at time zone o.time_zone, 'YYYY-MM-DD') = $1`,
+      [laterDay],
+    );
+    expect(onThatDay!.n).toBeGreaterThanOrEqual(5);
+    await expect(page.locator(".shift-list > li").filter({ hasText: "Albany Park" })).toHaveCount(onThatDay!.n);
+    expect(foreign).toEqual([]);
+    await page.context().close();
+  } finally {
+    await e2eSql(`delete from public.shifts where id = any($1::uuid[])`, [added.map((s) => s.id)]);
+  }
+});

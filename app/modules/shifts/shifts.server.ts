@@ -115,6 +115,41 @@ function toSummary(row: ShiftRow, waitlist: Map<string, number>): ShiftSummary {
   };
 }
 
+export interface ShiftDay {
+  /** The local date, YYYY-MM-DD. */
+  day: string;
+  shifts: number;
+  /** Shifts on that day with a spot free. */
+  withSpots: number;
+}
+
+/** How many upcoming shifts each local day has (same filters as the list): what the list leaves for later. */
+export async function upcomingShiftDays(claims: Claims, filters: ShiftFilters & { from: Date; to: Date }, timeZone: string): Promise<ShiftDay[]> {
+  return withUser(claims, async (trx) => {
+    let query = trx
+      .selectFrom("shifts as s")
+      .innerJoin("zones as z", "z.id", "s.zone_id")
+      .where("s.cancelled_at", "is", null)
+      .where("z.retired_at", "is", null)
+      .where("s.ends_at", ">", filters.from)
+      .where("s.starts_at", "<", filters.to);
+    if (filters.zone) query = query.where("s.zone_id", "=", filters.zone);
+    if (filters.language) query = query.where(sql<boolean>`${filters.language} = any(s.needs_languages)`);
+    const day = sql<string>`to_char(s.starts_at at time zone ${timeZone}, 'YYYY-MM-DD')`;
+    const rows = await query
+      .select([
+        day.as("day"),
+        sql<string>`count(*)`.as("shifts"),
+        sql<string>`count(*) filter (where s.claimed_count < s.capacity)`.as("with_spots"),
+      ])
+      // By position: the time zone is a parameter, so a repeated expression would not match the select's.
+      .groupBy(sql`1`)
+      .orderBy(sql`1`)
+      .execute();
+    return rows.map((r) => ({ day: r.day, shifts: Number(r.shifts), withSpots: Number(r.with_spots) }));
+  });
+}
+
 /** Upcoming shifts that have not been cancelled, soonest first, with the person's place on each. */
 export async function listUpcomingShifts(claims: Claims, filters: ShiftFilters & { from: Date; to: Date }) {
   return withUser(claims, async (trx) => {
