@@ -1,5 +1,6 @@
 import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
-import type { AssignmentStatus } from "~/db/types";
+import type { Expression, ExpressionBuilder, SqlBool } from "kysely";
+import type { AssignmentStatus, DB } from "~/db/types";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
 import { csvCell } from "~/utils/csv";
 import type { CreateShiftInput, ShiftFilters } from "./schema";
@@ -115,6 +116,19 @@ function toSummary(row: ShiftRow, waitlist: Map<string, number>): ShiftSummary {
   };
 }
 
+/** Shifts (as s, joined to zones as z) not cancelled, in an active zone, in the window and matching the filters. */
+function upcomingMatching(eb: ExpressionBuilder<DB & { s: DB["shifts"]; z: DB["zones"] }, "s" | "z">, filters: ShiftFilters & { from: Date; to: Date }) {
+  const conditions: Expression<SqlBool>[] = [
+    eb("s.cancelled_at", "is", null),
+    eb("z.retired_at", "is", null),
+    eb("s.ends_at", ">", filters.from),
+    eb("s.starts_at", "<", filters.to),
+  ];
+  if (filters.zone) conditions.push(eb("s.zone_id", "=", filters.zone));
+  if (filters.language) conditions.push(sql<boolean>`${filters.language} = any(s.needs_languages)`);
+  return eb.and(conditions);
+}
+
 export interface ShiftDay {
   /** The local date, YYYY-MM-DD. */
   day: string;
@@ -126,15 +140,10 @@ export interface ShiftDay {
 /** How many upcoming shifts each local day has (same filters as the list): what the list leaves for later. */
 export async function upcomingShiftDays(claims: Claims, filters: ShiftFilters & { from: Date; to: Date }, timeZone: string): Promise<ShiftDay[]> {
   return withUser(claims, async (trx) => {
-    let query = trx
+    const query = trx
       .selectFrom("shifts as s")
       .innerJoin("zones as z", "z.id", "s.zone_id")
-      .where("s.cancelled_at", "is", null)
-      .where("z.retired_at", "is", null)
-      .where("s.ends_at", ">", filters.from)
-      .where("s.starts_at", "<", filters.to);
-    if (filters.zone) query = query.where("s.zone_id", "=", filters.zone);
-    if (filters.language) query = query.where(sql<boolean>`${filters.language} = any(s.needs_languages)`);
+      .where((eb) => upcomingMatching(eb, filters));
     const day = sql<string>`to_char(s.starts_at at time zone ${timeZone}, 'YYYY-MM-DD')`;
     const rows = await query
       .select([
@@ -153,13 +162,7 @@ export async function upcomingShiftDays(claims: Claims, filters: ShiftFilters & 
 /** Upcoming shifts that have not been cancelled, soonest first, with the person's place on each. */
 export async function listUpcomingShifts(claims: Claims, filters: ShiftFilters & { from: Date; to: Date }) {
   return withUser(claims, async (trx) => {
-    let query = shiftQuery(trx, claims.sub)
-      .where("s.cancelled_at", "is", null)
-      .where("z.retired_at", "is", null)
-      .where("s.ends_at", ">", filters.from)
-      .where("s.starts_at", "<", filters.to);
-    if (filters.zone) query = query.where("s.zone_id", "=", filters.zone);
-    if (filters.language) query = query.where(sql<boolean>`${filters.language} = any(s.needs_languages)`);
+    const query = shiftQuery(trx, claims.sub).where((eb) => upcomingMatching(eb, filters));
     const [rows, waitlist] = await Promise.all([query.orderBy("s.starts_at").orderBy("z.name").limit(500).execute(), positions(trx)]);
     return rows.map((r) => toSummary(r, waitlist));
   });
