@@ -5,7 +5,6 @@ import { Component, useCallback, useEffect, useRef, useState, type ReactNode } f
 import { useTranslation } from "react-i18next";
 import { ZoneMap } from "~/components/map/zone-map";
 import { Field, FieldErrors, SelectField, TextAreaField } from "~/components/ui/field";
-import { fromB64u, sealJson } from "~/integrations/sealing";
 import {
   ACTIVITIES,
   AGENCIES,
@@ -47,10 +46,17 @@ type Fields = Record<string, { errors?: string[]; initialValue?: unknown }>;
 const P2_PREFIXES = ["detained[", "witnesses["];
 
 /**
+ * The sealing code (19 KB gzip) loads once the form is up, not before it paints: it is needed only
+ * at submit. The form starts loading it at once, and the copy kept for offline use includes it
+ * (report-on-phone waits for it before listing the page's files for the service worker).
+ */
+export const loadSealing = () => import("~/integrations/sealing");
+
+/**
  * Seals what the observer typed about detained people and witnesses in this browser, so only
  * ciphertext leaves the phone: the plaintext fields are dropped from what is sent.
  */
-export function sealFormData(formData: FormData, recipients: ReportFormProps["recipients"], clientUuid: string): FormData {
+export async function sealFormData(formData: FormData, recipients: ReportFormProps["recipients"], clientUuid: string): Promise<FormData> {
   const out = new FormData();
   const detained = new Map<number, Record<string, string>>();
   const witnesses = new Map<number, Record<string, string>>();
@@ -69,6 +75,7 @@ export function sealFormData(formData: FormData, recipients: ReportFormProps["re
   // Nothing to seal, or no key to seal to: people's details are never sent or kept in plain text
   // (without keys the form does not even show those sections).
   if (people.length + others.length === 0 || recipients.length === 0) return out;
+  const { fromB64u, sealJson } = await loadSealing();
   const { sealed } = sealJson(
     { v: 1, detained: people, witnesses: others },
     recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
@@ -87,6 +94,10 @@ export function ReportForm(props: ReportFormProps) {
   const busy = navigation.state === "submitting";
   const formRef = useRef<HTMLFormElement>(null);
   const heldSubmit = useRef(false);
+  const sealing = useRef(false);
+  useEffect(() => {
+    void loadSealing().catch(() => undefined);
+  }, []);
   const [form, fieldsRaw] = useForm({
     id: "report",
     lastResult: props.lastResult,
@@ -100,16 +111,20 @@ export function ReportForm(props: ReportFormProps) {
         heldSubmit.current = true;
         return;
       }
-      let sealed: FormData;
-      try {
-        sealed = sealFormData(formData, props.recipients, props.clientUuid);
-      } catch {
-        // a broken key must not make the button silently do nothing
-        setSealFailed(true);
-        return;
-      }
-      setSealFailed(false);
-      void (props.keepBeforeSending?.(sealed) ?? Promise.resolve()).then(() => submit(sealed, { method: "post" }));
+      if (sealing.current) return;
+      sealing.current = true;
+      void sealFormData(formData, props.recipients, props.clientUuid)
+        .finally(() => {
+          sealing.current = false;
+        })
+        .then(
+          (sealed) => {
+            setSealFailed(false);
+            return (props.keepBeforeSending?.(sealed) ?? Promise.resolve()).then(() => submit(sealed, { method: "post" }));
+          },
+          // a broken key (or sealing code that could not load) must not make the button silently do nothing
+          () => setSealFailed(true),
+        );
     },
   });
   useEffect(() => {

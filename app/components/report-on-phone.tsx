@@ -77,6 +77,8 @@ export function ReportsOnPhoneSync({ email }: { email: string }) {
 /** Once the service worker runs (production builds, see ~/utils/service-worker): keep the form. */
 function keepReportFormOffline() {
   void registerServiceWorker()
+    // The sealing code is loaded after the page: wait for it, so the kept form can seal offline.
+    .then((registration) => import("~/integrations/sealing").then(() => registration))
     .then((registration) => {
       if (!registration) return;
       // What this page loaded from /assets/ (the form may need the same); the worker fetches the
