@@ -192,50 +192,17 @@ async function markDone(trx: Trx, job: Job) {
     .execute();
 }
 
-/** An attorney asked the author of a report for more information: the email only says so. */
-async function runInfoRequested(trx: Trx, job: Job): Promise<Outcome> {
-  const payload = InfoRequestedPayload.safeParse(job.payload);
+/**
+ * A job that sends one email built by another module: an invalid payload fails for good, a mail
+ * that is no longer due (null) is skipped, a sending error is retried.
+ */
+async function runMailJob<P>(trx: Trx, job: Job, schema: z.ZodType<P>, build: (payload: P) => Promise<Mail | null>): Promise<Outcome> {
+  const payload = schema.safeParse(job.payload);
   if (!payload.success) {
     await recordFailure(trx, job, new InvalidJob());
     return "failed";
   }
-  const mail = await infoRequestedMail(trx, payload.data.message_id);
-  try {
-    if (mail) await sendMail(mail);
-  } catch (error) {
-    await recordFailure(trx, job, error);
-    return "failed";
-  }
-  await markDone(trx, job);
-  return mail ? "sent" : "skipped";
-}
-
-/** "Are you OK?" to an observer who missed a check-in or a check-out (live module). */
-async function runSafetyCheck(trx: Trx, job: Job): Promise<Outcome> {
-  const payload = SafetyCheckPayload.safeParse(job.payload);
-  if (!payload.success) {
-    await recordFailure(trx, job, new InvalidJob());
-    return "failed";
-  }
-  const mail = await safetyCheckMail(trx, payload.data.alert_id);
-  try {
-    if (mail) await sendMail(mail);
-  } catch (error) {
-    await recordFailure(trx, job, error);
-    return "failed";
-  }
-  await markDone(trx, job);
-  return mail ? "sent" : "skipped";
-}
-
-/** A coordinator sent observers (dispatch module): the alert by email to one recipient. */
-async function runDispatchAlert(trx: Trx, job: Job): Promise<Outcome> {
-  const payload = DispatchAlertPayload.safeParse(job.payload);
-  if (!payload.success) {
-    await recordFailure(trx, job, new InvalidJob());
-    return "failed";
-  }
-  const mail = await dispatchAlertMail(trx, payload.data.dispatch_id, payload.data.observer_id);
+  const mail = await build(payload.data);
   try {
     if (mail) await sendMail(mail);
   } catch (error) {
@@ -264,9 +231,12 @@ async function runNextJob(): Promise<Outcome | null> {
         .executeTakeFirst();
       if (!job) return null;
       claimed = job;
-      if (job.kind === "info_requested") return runInfoRequested(trx, job);
-      if (job.kind === "safety_check") return runSafetyCheck(trx, job);
-      if (job.kind === "dispatch_alert") return runDispatchAlert(trx, job);
+      // An attorney asked a report's author for more information: the email only says so.
+      if (job.kind === "info_requested") return runMailJob(trx, job, InfoRequestedPayload, (p) => infoRequestedMail(trx, p.message_id));
+      // "Are you OK?" to an observer who missed a check-in or a check-out (live module).
+      if (job.kind === "safety_check") return runMailJob(trx, job, SafetyCheckPayload, (p) => safetyCheckMail(trx, p.alert_id));
+      // A coordinator sent observers (dispatch module): the alert by email to one recipient.
+      if (job.kind === "dispatch_alert") return runMailJob(trx, job, DispatchAlertPayload, (p) => dispatchAlertMail(trx, p.dispatch_id, p.observer_id));
 
       const payload = Payload.safeParse(job.payload);
       if (!payload.success) {
