@@ -40,6 +40,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
       to = end;
     }
   }
+  // What does not depend on where the list stops is read meanwhile.
+  const others = Promise.all([listZones(user.claims), myZoneIds(user.claims), openSpotsByZone(user.claims, from, to)]);
+  // Handled below; should the day summary fail first, this must not become an unhandled rejection.
+  others.catch(() => undefined);
   let later: ShiftDay[] = [];
   let listTo = to;
   if (!filters.day) {
@@ -51,12 +55,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       listTo = localDateTime(`${later[0]!.day}T00:00`, timeZone) ?? to;
     }
   }
-  const [zones, mine, shifts, open] = await Promise.all([
-    listZones(user.claims),
-    myZoneIds(user.claims),
-    listUpcomingShifts(user.claims, { ...filters, from, to: listTo }),
-    openSpotsByZone(user.claims, from, to),
-  ]);
+  const [[zones, mine, open], shifts] = await Promise.all([others, listUpcomingShifts(user.claims, { ...filters, from, to: listTo })]);
   const mineSet = new Set(mine);
   const active = zones.filter((z) => !z.retired);
   return {
