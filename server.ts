@@ -6,7 +6,9 @@ import compression from "compression";
 import express from "express";
 import morgan from "morgan";
 import { startDatabase } from "./app/db/runtime.server";
+import { loadContextFor, RequestContext } from "./app/modules/auth/guards.server";
 import { stopLiveHub } from "./app/modules/live/hub.server";
+import { stopSettingsWatch } from "./app/modules/settings/settings.server";
 import { startJobRunner } from "./app/modules/shifts/jobs.server";
 import { env } from "./app/utils/env.server";
 
@@ -77,20 +79,28 @@ const build = viteDevServer
   ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
   : ((await import(/* @vite-ignore */ new URL("./build/server/index.js", import.meta.url).href)) as ServerBuild);
 
-app.all(
-  "*",
-  createRequestHandler({
-    build,
-    mode: config.NODE_ENV,
-    getLoadContext: (req, res) => ({
-      cspNonce: res.locals.cspNonce as string,
-      hmrPort,
-      clientKey: createHmac("sha256", config.SESSION_SECRET)
-        .update(req.ip ?? "")
-        .digest("hex"),
-    }),
+const remix = createRequestHandler({
+  build,
+  mode: config.NODE_ENV,
+  getLoadContext: (req, res) => ({
+    cspNonce: res.locals.cspNonce as string,
+    hmrPort,
+    clientKey: createHmac("sha256", config.SESSION_SECRET)
+      .update(req.ip ?? "")
+      .digest("hex"),
+    ...loadContextFor(res.locals.requestContext as RequestContext),
   }),
-);
+});
+
+// One request context per request: the person is found once, and the loaders' reads share one
+// transaction (docs/decisions/012-request-pipeline.md). It ends when the document starts to
+// render (app/entry.server.tsx) or, at the latest, when the response is closed.
+app.all("*", (req, res, next) => {
+  const context = new RequestContext({ shareReads: true });
+  res.locals.requestContext = context;
+  res.once("close", () => void context.end());
+  return remix(req, res, next);
+});
 
 // Last resort for errors outside Remix's boundaries: a plain page, never a stack trace.
 app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -112,6 +122,7 @@ async function shutdown(signal: string) {
   server.closeAllConnections();
   stopJobRunner();
   await stopLiveHub();
+  await stopSettingsWatch();
   await viteDevServer?.close();
   await database.stop();
   process.exit(0);

@@ -9,6 +9,7 @@ import { I18nextProvider, initReactI18next } from "react-i18next";
 import { NonceProvider } from "./components/nonce";
 import { i18nConfig } from "./i18n/config";
 import { i18nServer } from "./i18n/i18next.server";
+import { requestContext } from "./modules/auth/guards.server";
 import { contentSecurityPolicy } from "./utils/csp.server";
 
 export const streamTimeout = 5_000;
@@ -20,6 +21,8 @@ export default async function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
+  // The loaders are done: the request's shared reads end before the page renders.
+  void requestContext(loadContext).end();
   const instance = createInstance();
   const lng = remixContext.staticHandlerContext.loaderData?.root?.locale ?? (await i18nServer.getLocale(request));
   await instance.use(initReactI18next).init({ ...i18nConfig, lng });

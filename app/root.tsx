@@ -11,7 +11,7 @@ import { useNonce } from "./components/nonce";
 import { isLanguage } from "./i18n/languages";
 import { translationUrls } from "virtual:translations";
 import { i18nServer, languageCookie } from "./i18n/i18next.server";
-import { getUser } from "./modules/auth/guards.server";
+import { getUser, requestContext } from "./modules/auth/guards.server";
 import { myDispatchAlerts } from "./modules/dispatch/dispatch.server";
 import { isKeptForLater } from "./modules/reports/kept-for-later";
 import { publicSettings } from "./modules/settings/settings.server";
@@ -30,9 +30,10 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const headers = new Headers();
-  const [user, settings] = await Promise.all([getUser(request, headers), publicSettings()]);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const [user, settings] = await Promise.all([getUser(request, context), publicSettings()]);
+  // Cookies the auth provider refreshed while finding the person (Supabase).
+  const headers = requestContext(context).headers;
   const cookieLanguage = await languageCookie.parse(request.headers.get("Cookie"));
   // A remembered choice wins; then the person's profile; then the browser.
   const locale = isLanguage(cookieLanguage)

@@ -17,6 +17,8 @@ export interface Claims {
 }
 
 let db: Database | undefined;
+let pool: pg.Pool | undefined;
+let readPool: pg.Pool | undefined;
 
 function databaseUrl() {
   const url = process.env.DATABASE_URL;
@@ -24,45 +26,266 @@ function databaseUrl() {
   return url;
 }
 
+function newPool(max: number) {
+  const created = new pg.Pool({
+    connectionString: databaseUrl(),
+    max,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  // A dropped connection (database restart) must not crash the process; the pool replaces it.
+  // The pool's own listener covers idle clients only: a connection that dies while checked out
+  // (inside a transaction, between two statements) emits "error" on the client, and an "error"
+  // with no listener ends the process. The query in flight still fails, and the pool drops the
+  // dead client when it is released.
+  created.on("error", () => {});
+  created.on("connect", (client) => client.on("error", () => {}));
+  return created;
+}
+
 export function getDb(): Database {
   if (!db) {
-    const pool = new pg.Pool({
-      connectionString: databaseUrl(),
-      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
-      idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: 10_000,
-    });
-    // A dropped connection (database restart) must not crash the process; the pool replaces it.
-    // The pool's own listener covers idle clients only: a connection that dies while checked out
-    // (inside a transaction, between two statements) emits "error" on the client, and an "error"
-    // with no listener ends the process. The query in flight still fails, and the pool drops the
-    // dead client when it is released.
-    pool.on("error", () => {});
-    pool.on("connect", (client) => client.on("error", () => {}));
+    pool = newPool(Number(process.env.DATABASE_POOL_SIZE ?? 10));
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
   return db;
 }
 
+/**
+ * Connections for the requests' shared reads (SharedReads), apart from those for writes: a page
+ * holds its reads open while it writes (the audit of a report view), so with one pool, enough
+ * pages at once would each hold a connection and wait for a second that never frees.
+ */
+function getReadPool(): pg.Pool {
+  readPool ??= newPool(Number(process.env.DATABASE_READ_POOL_SIZE ?? 10));
+  return readPool;
+}
+
 export async function closeDb() {
   const current = db;
+  const reads = readPool;
   db = undefined;
-  await current?.destroy();
+  pool = undefined;
+  readPool = undefined;
+  await Promise.all([current?.destroy(), reads?.end()]);
+}
+
+/** A string as a SQL literal, for the few statements sent by the simple protocol (several in one round trip). */
+export function literal(value: string): string {
+  return pg.Client.prototype.escapeLiteral(value);
+}
+
+/** The statement that makes the rest of a transaction run as the person, through RLS. */
+export function actAs(claims: Claims): string {
+  return `select set_config('request.jwt.claims', ${literal(JSON.stringify(claims))}, true), set_config('role', 'authenticated', true)`;
+}
+
+type PoolClient = pg.PoolClient;
+
+/** One checked-out connection in a transaction, and a Kysely bound to it. */
+interface Held {
+  client: PoolClient;
+  trx: Trx;
+  /** Set when the transaction has ended: the connection may already serve someone else. */
+  closed: boolean;
+}
+
+/**
+ * A Kysely bound to one checked-out connection. Statements sent at once (a root and a route
+ * loader reading in parallel) queue on the connection in order. Once the transaction is over,
+ * every statement is refused: it would run outside it, as the owner, or on a connection the pool
+ * has given to someone else.
+ */
+function hold(client: PoolClient): Held {
+  const held: Held = { client, trx: undefined as unknown as Trx, closed: false };
+  const connection = {
+    query: async (text: string, values?: unknown[]) => {
+      if (held.closed) throw new Error("The transaction is over: this statement would run outside it");
+      const result = (await client.query(text, values)) as pg.QueryResult | pg.QueryResult[];
+      // Several statements sent as one simple query answer with one result each: the last is the one asked for.
+      return Array.isArray(result) ? result[result.length - 1]! : result;
+    },
+    release: () => {},
+  };
+  const pool = { connect: async () => connection, end: async () => {} };
+  held.trx = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }) }) as unknown as Trx;
+  return held;
+}
+
+async function checkout(): Promise<PoolClient> {
+  getDb();
+  return pool!.connect();
+}
+
+const checkoutForReads = (): Promise<PoolClient> => getReadPool().connect();
+
+/** Ends the transaction (`commit` or `rollback`) and gives the connection back, or drops it if that failed. */
+async function finish(held: Held, command: "commit" | "rollback"): Promise<void> {
+  if (held.closed) return;
+  held.closed = true;
+  let broken = false;
+  await held.client.query(command).catch(() => {
+    broken = true;
+  });
+  held.client.release(broken);
 }
 
 /**
  * Runs `fn` in one transaction as role `authenticated` with the person's claims set,
- * so that every statement inside is checked by RLS.
+ * so that every statement inside is checked by RLS. `begin` and the claims go in one round trip.
  */
-export function withUser<T>(claims: Claims, fn: (trx: Trx) => Promise<T>): Promise<T> {
-  return getDb()
-    .transaction()
-    .execute(async (trx) => {
-      await sql`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true), set_config('role', 'authenticated', true)`.execute(
-        trx,
-      );
-      return fn(trx);
+export async function withUser<T>(claims: Claims, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  const client = await checkout();
+  const held = hold(client);
+  try {
+    await client.query(`begin; ${actAs(claims)}`);
+    const result = await fn(held.trx);
+    await client.query("commit");
+    held.closed = true;
+    client.release();
+    return result;
+  } catch (error) {
+    await finish(held, "rollback");
+    throw error;
+  }
+}
+
+interface SharedTransaction extends Held {
+  /** Callers inside it right now: it ends only when they are done. */
+  active: number;
+  /** Aborted by a failed statement, or the request is over: ends when idle, takes no one new. */
+  retiring: boolean;
+}
+
+/**
+ * Reads of a person for many callers: the loaders of one request (root and route run at once)
+ * share one read-only transaction, opened by the statement that resolved the person. A query
+ * that fails aborts the transaction; callers that then find it aborted are given a fresh one, so
+ * one loader's error does not fail another's reads.
+ */
+export class SharedReads {
+  #claims: Claims;
+  #current: SharedTransaction | null;
+  #opening: Promise<SharedTransaction> | null = null;
+  #ended = false;
+
+  private constructor(claims: Claims, client: PoolClient | null) {
+    this.#claims = claims;
+    this.#current = client ? Object.assign(hold(client), { active: 0, retiring: false }) : null;
+  }
+
+  /** Shared reads that begin with their first read (after an action's writes, say). */
+  static later(claims: Claims): SharedReads {
+    return new SharedReads(claims, null);
+  }
+
+  /**
+   * Opens the request's reads with `begin read only` and `first`, a statement that must set the
+   * claims (as `actAs` does) for any row it returns, in one round trip. Returns its first row,
+   * and the shared reads when there was one (claims from `claimsOf(row)`); with no row the
+   * transaction is rolled back (it never ran as anyone) and no reads are returned.
+   */
+  static async open<R>(first: string, claimsOf: (row: R) => Claims): Promise<{ row: R | undefined; reads: SharedReads | null }> {
+    const client = await checkoutForReads();
+    let row: R | undefined;
+    try {
+      const result = (await client.query(`begin read only; ${first}`)) as unknown as pg.QueryResult[];
+      row = result[result.length - 1]!.rows[0] as R | undefined;
+    } catch (error) {
+      await finish({ client, trx: undefined as unknown as Trx, closed: false }, "rollback");
+      throw error;
+    }
+    if (!row) {
+      await finish({ client, trx: undefined as unknown as Trx, closed: false }, "rollback");
+      return { row, reads: null };
+    }
+    return { row, reads: new SharedReads(claimsOf(row), client) };
+  }
+
+  get ended() {
+    return this.#ended;
+  }
+
+  async run<T>(fn: (trx: Trx) => Promise<T>, retries = 2): Promise<T> {
+    if (this.#ended) return withUser(this.#claims, fn);
+    const tx = await this.#transaction();
+    // Retired while this caller waited for it to open: ask again.
+    if (tx.retiring) return this.run(fn, retries);
+    tx.active += 1;
+    try {
+      return await fn(tx.trx);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) this.#retire(tx);
+      // Someone else's failed statement aborted the transaction this one queued on.
+      if (code !== "25P02" || retries === 0) throw error;
+    } finally {
+      tx.active -= 1;
+      this.#closeIfIdle(tx);
+    }
+    return this.run(fn, retries - 1);
+  }
+
+  /** Ends the reads once those in flight are done (they only read: commit). Safe to call twice. */
+  async end(): Promise<void> {
+    this.#ended = true;
+    const tx = this.#current ?? (this.#opening ? await this.#opening.catch(() => null) : null);
+    if (tx) this.#retire(tx);
+  }
+
+  #retire(tx: SharedTransaction) {
+    tx.retiring = true;
+    if (this.#current === tx) this.#current = null;
+    this.#closeIfIdle(tx);
+  }
+
+  #closeIfIdle(tx: SharedTransaction) {
+    if (tx.retiring && tx.active === 0) void finish(tx, "commit");
+  }
+
+  async #transaction(): Promise<SharedTransaction> {
+    if (this.#current) return this.#current;
+    this.#opening ??= (async () => {
+      const client = await checkoutForReads();
+      try {
+        await client.query(`begin read only; ${actAs(this.#claims)}`);
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+      const tx: SharedTransaction = Object.assign(hold(client), { active: 0, retiring: false });
+      this.#current = tx;
+      return tx;
+    })().finally(() => {
+      this.#opening = null;
     });
+    return this.#opening;
+  }
+}
+
+const READS = Symbol("shared reads");
+
+/** Gives these claims the request's shared reads: `readAsUser` with them joins that transaction. */
+export function withSharedReads(claims: Claims, reads: SharedReads): Claims {
+  Object.defineProperty(claims, READS, { value: reads, enumerable: false });
+  return claims;
+}
+
+/**
+ * Reads as the person: inside a request, in the request's one read-only transaction (see
+ * SharedReads); elsewhere (jobs, tests, a stream after its request) in a transaction of its own.
+ * Only for functions that never write: the shared transaction is read-only, so a write fails.
+ */
+export function readAsUser<T>(claims: Claims, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  const reads = (claims as { [READS]?: SharedReads })[READS];
+  return reads && !reads.ended ? reads.run(fn) : withUser(claims, fn);
+}
+
+/** One statement on the owner connection, outside any transaction: one round trip. */
+export async function querySystem<R>(text: string): Promise<R[]> {
+  getDb();
+  const result = await pool!.query(text);
+  return result.rows as R[];
 }
 
 /** The owner connection, bypassing RLS: for migrations, seeding, sign-in bookkeeping and jobs only. */

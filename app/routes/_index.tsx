@@ -8,8 +8,8 @@ import { formatShiftTime } from "~/modules/shifts/format";
 import { myShifts } from "~/modules/shifts/shifts.server";
 import type { RootLoader } from "~/root";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
   // An observer's next shift comes first: check-in is one tap from the home page.
   const next = hasRole(user, "observer") ? ((await myShifts(user.claims)).upcoming.find((s) => !s.cancelled) ?? null) : null;
   return { displayName: user.displayName || user.email, roles: user.roles, trainingDate: user.trainingDate, next, now: Date.now() };

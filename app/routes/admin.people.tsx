@@ -13,8 +13,8 @@ import { listZones, setObserverZones, ZoneError } from "~/modules/zones/zones.se
 import { InviteSchema, PeopleActionSchema, ROLES } from "~/modules/people/schema";
 import { readForm } from "~/utils/form.server";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "admin", "coordinator");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "admin", "coordinator");
   const [people, zones] = await Promise.all([listPeople(user.claims), listZones(user.claims)]);
   return {
     people,
@@ -26,8 +26,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type Notice = { key: string; values?: Record<string, string> };
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "admin", "coordinator");
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "admin", "coordinator");
   const submission = parseWithZod(await readForm(request, 64 * 1024), { schema: PeopleActionSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply(), notice: null as Notice | null, target: null as string | null }, { status: 400 });

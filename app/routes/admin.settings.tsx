@@ -16,8 +16,8 @@ import { ReportError } from "~/modules/reports/reports.server";
 import { readForm } from "~/utils/form.server";
 import { useEffect, useState } from "react";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "admin");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "admin");
   const [settings, keys] = await Promise.all([readSettings(user.claims), activeKeys(user.claims)]);
   const recovery = keys.find((k) => k.kind === "recovery");
   return {
@@ -27,8 +27,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "admin");
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "admin");
   const formData = await readForm(request, 32 * 1024);
   if (formData.get("intent") === "recoveryKey") {
     try {

@@ -15,8 +15,8 @@ export const links: LinksFunction = () => mapLinks();
 /** Fills that differ in lightness as well as hue, always paired with text (legend, tooltip, list). */
 const FILL: Record<Staffing, string> = { uncovered: "#7f1d1d", partly: "#f59e0b", full: "#bbf7d0" };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   const { timeZone } = await publicSettings();
   const url = new URL(request.url);
   const window = parseWindow(url.searchParams, timeZone);

@@ -24,8 +24,8 @@ import { UUID } from "~/utils/misc";
 export const handle: RouteHandle = { titleKey: "live.title" };
 export const links: LinksFunction = () => [...mapLinks(), { rel: "stylesheet", href: liveCss }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   const params = new URL(request.url).searchParams;
   // ?report=… or ?lat=…&lng=…: the "Send observers" form for that place, with who it would reach.
   const { target, errors } = parseTarget(params);
@@ -58,8 +58,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   const form = await readForm(request, 8 * 1024);
   const intent = form.get("intent");
   if (intent === "dispatch") {

@@ -17,8 +17,8 @@ import { UUID, invariantResponse } from "~/utils/misc";
 
 export const handle: RouteHandle = { titleKey: "schedule.rosterTitle" };
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   try {
     const [shift, people, candidates] = await Promise.all([
@@ -33,8 +33,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const id = params.id!;
   const submission = parseWithZod(await readForm(request, 16 * 1024), { schema: CoordinatorShiftActionSchema });

@@ -7,8 +7,8 @@ import { getShift, roster, rosterCsv, ShiftError } from "~/modules/shifts/shifts
 import { publicSettings } from "~/modules/settings/settings.server";
 import { UUID, invariantResponse } from "~/utils/misc";
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const lng = (await i18nServer.getLocale(request)) === "es" ? "es" : "en";
   const t = await translatorFor(lng);

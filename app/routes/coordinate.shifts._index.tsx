@@ -22,8 +22,8 @@ export const handle: RouteHandle = { titleKey: "schedule.title" };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   const url = new URL(request.url);
   const { timeZone } = await publicSettings();
   const today = localDate(new Date(), timeZone);
@@ -44,8 +44,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   const formData = await readForm(request, 32 * 1024);
   const submission = parseWithZod(formData, { schema: CreateShiftSchema });
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });

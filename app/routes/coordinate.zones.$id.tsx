@@ -17,15 +17,15 @@ import { UUID, invariantResponse } from "~/utils/misc";
 export const handle: RouteHandle = { titleKey: "zones.edit" };
 export const links: LinksFunction = () => mapLinks();
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const [{ zone, roster }, observers] = await Promise.all([getZone(user.claims, params.id!), listAssignableObservers(user.claims)]);
   return { zone, roster, observers };
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const formData = await readForm(request, 256 * 1024);
   // The zone is the one in the URL, whatever a form says.

@@ -17,13 +17,13 @@ export const links: LinksFunction = () => mapLinks();
 
 const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   return { zones: await listZones(user.claims) };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "admin");
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "coordinator", "admin");
   const formData = await readForm(request, MAX_IMPORT_BYTES + 64 * 1024);
   if (formData.get("intent") === "import") {
     const file = formData.get("file");

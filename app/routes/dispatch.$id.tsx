@@ -21,8 +21,8 @@ import { invariantResponse, UUID } from "~/utils/misc";
 export const handle: RouteHandle = { titleKey: "dispatch.title" };
 export const links: LinksFunction = () => mapLinks();
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const coordinating = hasRole(user, "coordinator") || hasRole(user, "admin");
   const dispatch = await dispatchDetails(user.claims, params.id!.toLowerCase(), coordinating);
@@ -30,8 +30,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { dispatch, coordinating };
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request);
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const form = await readForm(request, 1024);
   const response = form.get("response");

@@ -10,11 +10,11 @@ import { invariantResponse, safeRedirect } from "~/utils/misc";
 export const loader = () => redirect("/");
 
 /** Remembers the choice in a cookie and, for a signed-in person, in their profile. */
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request, 16 * 1024);
   const lng = form.get("lng");
   invariantResponse(isLanguage(lng), "Unsupported language");
-  const user = await getUser(request);
+  const user = await getUser(request, context);
   if (user) await rememberLanguage(user.claims, lng);
   throw redirect(safeRedirect(form.get("redirectTo")), {
     headers: { "Set-Cookie": await languageCookie.serialize(lng) },

@@ -17,8 +17,8 @@ import { readForm } from "~/utils/form.server";
 
 
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  if (await getUser(request)) throw redirect("/");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (await getUser(request, context)) throw redirect("/");
   return null;
 }
 

@@ -17,14 +17,14 @@ import { UUID } from "~/utils/misc";
 
 export const handle: RouteHandle = { titleKey: "myShifts.title" };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "observer");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "observer");
   const [shifts, calendarSince, safetyChecks] = await Promise.all([myShifts(user.claims), calendarTokenCreatedAt(user.claims), mySafetyChecks(user.claims)]);
   return { ...shifts, calendarSince, safetyChecks, now: Date.now() };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "observer");
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "observer");
   const form = await readForm(request.clone(), 16 * 1024);
   const intent = String(form.get("intent") ?? "");
   if (intent === "calendarCreate") {
@@ -50,7 +50,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const shiftId = String(form.get("shiftId") ?? "");
   if (!UUID.test(shiftId)) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, calendarUrl: null, shiftId: null }, { status: 400 });
-  const result = await observerShiftAction(request, shiftId);
+  const result = await observerShiftAction(request, context, shiftId);
   return data({ ...result.data, calendarUrl: null }, { status: result.init?.status ?? 200 });
 }
 

@@ -17,13 +17,13 @@ import type { RouteHandle } from "~/root";
 
 export const handle: RouteHandle = { titleKey: "profile.title" };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
   return { profile: await readOwnProfile(user.claims) };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request);
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
   const submission = parseWithZod(await readForm(request, 16 * 1024), { schema: ProfileSchema });
   if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
   await updateOwnProfile(user.claims, submission.value);

@@ -19,8 +19,8 @@ import { UUID, invariantResponse } from "~/utils/misc";
 export const handle: RouteHandle = { titleKey: "reports.viewTitle" };
 export const links: LinksFunction = () => mapLinks();
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   try {
     const report = await getReport(user.claims, params.id!);
@@ -37,8 +37,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request);
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const form = await readForm(request, 64 * 1024);
   const body = String(form.get("body") ?? "").trim();

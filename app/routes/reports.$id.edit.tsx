@@ -17,8 +17,8 @@ import { UUID, invariantResponse } from "~/utils/misc";
 export const handle: RouteHandle = { titleKey: "reports.editTitle" };
 export const links: LinksFunction = () => mapLinks();
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "observer");
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "observer");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const { timeZone } = await publicSettings();
   let report;
@@ -65,8 +65,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "observer");
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "observer");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const submission = parseReport(await readForm(request, 512 * 1024));
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });

@@ -15,8 +15,8 @@ export async function loader() {
  * sealed (one file per request, with progress); without, the form posts the originals and they
  * are sealed here on receipt.
  */
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "observer");
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "observer");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const reportId = params.id!;
   const wantsJson = request.headers.get("Accept")?.includes("application/json");

@@ -9,8 +9,8 @@ import type { RootLoader, RouteHandle } from "~/root";
 
 export const handle: RouteHandle = { titleKey: "reports.listTitle" };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "observer");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "observer");
   return { reports: await myReports(user.claims) };
 }
 

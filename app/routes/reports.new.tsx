@@ -19,8 +19,8 @@ import { readForm } from "~/utils/form.server";
 export const handle: RouteHandle = { titleKey: "reports.newTitle" };
 export const links: LinksFunction = () => mapLinks();
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "observer");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "observer");
   const { timeZone } = await publicSettings();
   const [recipients, zones, shift] = await Promise.all([sealingRecipients(user.claims), listZones(user.claims), currentShiftOf(user.claims)]);
   return {
@@ -33,8 +33,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "observer");
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "observer");
   const submission = parseReport(await readForm(request, 512 * 1024));
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
   const { timeZone } = await publicSettings();

@@ -23,8 +23,8 @@ import { invariantResponse, UUID } from "~/utils/misc";
 export const handle: RouteHandle = { titleKey: "review.detailTitle" };
 export const links: LinksFunction = () => mapLinks();
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "attorney");
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "attorney");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   try {
     const [detail, keys, recipients] = await Promise.all([reviewDetail(user.claims, params.id!), myWrappedKeys(user.claims), sealingRecipients(user.claims)]);
@@ -42,8 +42,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 type Intent = "triage" | "hold" | "note" | "requestInfo" | "task" | "taskDone";
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "attorney");
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "attorney");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const id = params.id!;
   const form = await readForm(request, 300 * 1024);

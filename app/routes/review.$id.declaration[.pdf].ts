@@ -6,8 +6,8 @@ import { exportDeclaration } from "~/modules/review/exports.server";
 import { UUID } from "~/utils/misc";
 
 // The declaration of one report as PDF, for attorneys; every download is in the audit log.
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "attorney");
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "attorney");
   const lng = (await i18nServer.getLocale(request)) === "es" ? "es" : "en";
   const t = await translatorFor(lng);
   const notFound = () => new Response(t("errors.notFound"), { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });

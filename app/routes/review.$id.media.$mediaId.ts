@@ -4,8 +4,8 @@ import { mediaCiphertext } from "~/modules/review/review.server";
 import { invariantResponse, UUID } from "~/utils/misc";
 
 /** One medium's ciphertext, for the attorney's browser to open (the unseal that led here is audited). */
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "attorney");
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "attorney");
   invariantResponse(UUID.test(params.id ?? "") && UUID.test(params.mediaId ?? ""), "Not found", { status: 404 });
   const bytes = await mediaCiphertext(user.claims, params.id!, params.mediaId!);
   invariantResponse(bytes, "Not found", { status: 404 });

@@ -13,8 +13,8 @@ export async function loader() {
  * The sealed parts of a report (ciphertext and envelopes) for the attorney's browser to open.
  * POST only, so no prefetch or crawler triggers it; every call is an audited unseal.
  */
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "attorney");
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "attorney");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   try {
     return data(await sealedBundle(user.claims, params.id!), { headers: { "Cache-Control": "private, no-store" } });

@@ -13,8 +13,8 @@ import type { RootLoader, RouteHandle } from "~/root";
 
 export const handle: RouteHandle = { titleKey: "review.queueTitle" };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "attorney", "admin");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "attorney", "admin");
   const url = new URL(request.url);
   const filters = parseQueueFilters(url.searchParams);
   const isAttorney = hasRole(user, "attorney");

@@ -6,8 +6,8 @@ import { CSV_COLUMNS, exportQueueCsv } from "~/modules/review/exports.server";
 import { parseQueueFilters } from "~/modules/review/queue.server";
 
 // The queue as CSV, with the same filters as /review (P0/P1 only); every export is in the audit log.
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "attorney", "admin");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "attorney", "admin");
   const lng = (await i18nServer.getLocale(request)) === "es" ? "es" : "en";
   const t = await translatorFor(lng);
   const filters = parseQueueFilters(new URL(request.url).searchParams);

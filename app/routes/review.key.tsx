@@ -13,14 +13,14 @@ import { readForm } from "~/utils/form.server";
 
 export const handle: RouteHandle = { titleKey: "keys.attorneyTitle" };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "attorney");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "attorney");
   const key = await myWrappedKey(user.claims);
   return { current: key ? { fingerprint: publicKeyFingerprint(fromB64u(key.public_key)), publicKey: key.public_key, wrapped: key.wrapped_private_key } : null };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "attorney");
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "attorney");
   const form = await readForm(request, 16 * 1024);
   try {
     const fingerprint = await registerAttorneyKey(user.claims, String(form.get("publicKey") ?? ""), String(form.get("wrapped") ?? ""));

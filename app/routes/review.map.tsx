@@ -15,8 +15,8 @@ import type { RootLoader, RouteHandle } from "~/root";
 export const handle: RouteHandle = { titleKey: "reviewMap.title" };
 export const links: LinksFunction = () => incidentMapLinks();
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "attorney");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "attorney");
   const filters = parseQueueFilters(new URL(request.url).searchParams);
   const [{ points, ...map }, zones] = await Promise.all([reviewMap(user.claims, filters), listZones(user.claims)]);
   return {

@@ -23,8 +23,8 @@ import { readForm } from "~/utils/form.server";
 
 export const handle: RouteHandle = { titleKey: "share.title" };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "attorney", "admin");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, "attorney", "admin");
   const isAttorney = hasRole(user, "attorney");
   const isAdmin = hasRole(user, "admin");
   const [gaps, myKeys, recovery] = await Promise.all([
@@ -49,8 +49,8 @@ type ActionData =
   | { ok: true; intent: "share"; count: number }
   | { ok: false; error: string };
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "attorney", "admin");
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, "attorney", "admin");
   const form = await readForm(request, 512 * 1024);
   const intent = form.get("intent");
   const keyId = String(form.get("keyId") ?? "");

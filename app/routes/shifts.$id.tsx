@@ -13,8 +13,8 @@ import { UUID, invariantResponse } from "~/utils/misc";
 export const handle: RouteHandle = { titleKey: "shifts.detailTitle" };
 export const links: LinksFunction = () => mapLinks();
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   try {
     const shift = await getShift(user.claims, params.id!);
@@ -25,9 +25,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
-  return observerShiftAction(request, params.id!);
+  return observerShiftAction(request, context, params.id!);
 }
 
 export default function ShiftDetail() {

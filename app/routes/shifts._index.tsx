@@ -24,8 +24,8 @@ const DAYS_AHEAD = 14;
  */
 const LIST_SHIFTS = 40;
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
   const filters = ShiftFiltersSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const { timeZone } = await publicSettings();
   const now = new Date();

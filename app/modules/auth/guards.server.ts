@@ -1,7 +1,7 @@
-import { redirect } from "@remix-run/node";
-import { withUser, type Claims } from "~/db/client.server";
+import { redirect, type AppLoadContext } from "@remix-run/node";
+import { literal, querySystem, SharedReads, withSharedReads, type Claims } from "~/db/client.server";
 import type { AppRole } from "~/db/types";
-import { authProvider } from "./provider.server";
+import { authProvider, type Identity } from "./provider.server";
 
 export interface CurrentUser {
   claims: Claims;
@@ -13,33 +13,130 @@ export interface CurrentUser {
   roles: AppRole[];
 }
 
-/** The signed-in person, read as themselves through RLS, or null. */
-export async function getUser(request: Request, headers = new Headers()): Promise<CurrentUser | null> {
-  const provider = await authProvider();
-  const claims = await provider.getClaims(request, headers);
-  if (!claims) return null;
-  return withUser(claims, async (trx) => {
-    const profile = await trx
-      .selectFrom("profiles")
-      .select(["id", "email", "display_name", "preferred_language", "training_date"])
-      .where("id", "=", claims.sub)
-      .executeTakeFirst();
-    if (!profile) return null;
-    const grants = await trx.selectFrom("role_grants").select("role").where("user_id", "=", claims.sub).execute();
-    return {
-      claims,
-      id: profile.id,
-      email: profile.email,
-      displayName: profile.display_name,
-      preferredLanguage: profile.preferred_language === "es" ? "es" : "en",
-      trainingDate: profile.training_date,
-      roles: grants.map((g) => g.role).sort(),
-    };
-  });
+interface PersonRow {
+  id: string;
+  email: string;
+  display_name: string;
+  preferred_language: string;
+  training_date: string | null;
+  roles: AppRole[] | string;
 }
 
-export async function requireUser(request: Request): Promise<CurrentUser> {
-  const user = await getUser(request);
+/**
+ * One request's view of who is signed in (docs/decisions/012-request-pipeline.md). Made by
+ * `getLoadContext` in server.ts for every request, so the root loader, the route's loaders and
+ * its action resolve the person once, in one statement, and share one read-only transaction
+ * that the server ends when the response is done.
+ */
+export class RequestContext {
+  /** Cookies the auth provider refreshed; the root loader sends them. */
+  readonly headers = new Headers();
+  #user: Promise<CurrentUser | null> | undefined;
+  #reads: SharedReads | null = null;
+  #ended = false;
+  readonly #shareReads: boolean;
+
+  constructor(options: { shareReads: boolean }) {
+    this.#shareReads = options.shareReads;
+  }
+
+  user(request: Request): Promise<CurrentUser | null> {
+    this.#user ??= this.#resolve(request);
+    return this.#user;
+  }
+
+  /** Ends the shared reads; later reads with the person's claims get transactions of their own. */
+  async end(): Promise<void> {
+    this.#ended = true;
+    await this.#user?.catch(() => null);
+    await this.#reads?.end();
+  }
+
+  async #resolve(request: Request): Promise<CurrentUser | null> {
+    const identity = await (await authProvider()).identify(request, this.headers);
+    if (!identity) return null;
+    const lookup = personLookup(identity);
+    if (!lookup) return null;
+    const claimsOf = (row: PersonRow): Claims =>
+      identity.kind === "jwt" ? identity.claims : { sub: row.id, email: row.email, role: "authenticated" };
+    // Not for the reads of a page (an action's, or outside a request): the person alone, in
+    // one statement outside any transaction. An action's loaders then share reads begun later.
+    if (!this.#shareReads || this.#ended || !["GET", "HEAD"].includes(request.method)) {
+      const [row] = await querySystem<PersonRow>(`select p.* from ${lookup} p`);
+      if (!row) return null;
+      const claims = claimsOf(row);
+      if (!this.#shareReads || this.#ended) return personOf(row, claims);
+      this.#reads = SharedReads.later(claims);
+      return personOf(row, withSharedReads(claims, this.#reads));
+    }
+    // The claims set for the transaction are the claims of the row: a statement that sets them
+    // only for a row it returns, so a transaction without a row never ran as anyone.
+    const claimsSql =
+      identity.kind === "jwt"
+        ? literal(JSON.stringify(identity.claims))
+        : `json_build_object('sub', p.id, 'email', p.email, 'role', 'authenticated')::text`;
+    const first = `select p.*, set_config('request.jwt.claims', ${claimsSql}, true) is not null as claims_set, set_config('role', 'authenticated', true) is not null as role_set from ${lookup} p`;
+    const { row, reads } = await SharedReads.open<PersonRow>(first, claimsOf);
+    if (!row || !reads) return null;
+    this.#reads = reads;
+    if (this.#ended) void reads.end();
+    const claims = claimsOf(row);
+    return personOf(row, withSharedReads(claims, reads));
+  }
+}
+
+const HEX_64 = /^[0-9a-f]{64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The set-returning function that finds the person, with its argument checked and quoted. */
+function personLookup(identity: Identity): string | null {
+  if (identity.kind === "session") return HEX_64.test(identity.tokenHash) ? `private.session_person(${literal(identity.tokenHash)})` : null;
+  const sub = identity.claims.sub;
+  return typeof sub === "string" && UUID.test(sub) ? `private.active_person(${literal(sub)}::uuid)` : null;
+}
+
+function personOf(row: PersonRow, claims: Claims): CurrentUser {
+  const roles = Array.isArray(row.roles) ? row.roles : parseArray(row.roles);
+  return {
+    claims,
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    preferredLanguage: row.preferred_language === "es" ? "es" : "en",
+    trainingDate: row.training_date,
+    roles: [...roles].sort() as AppRole[],
+  };
+}
+
+/** An enum array arrives as PostgreSQL's text form (`{admin,observer}`): its values are plain words. */
+function parseArray(text: string): string[] {
+  const inner = text.replace(/^\{|\}$/g, "");
+  return inner ? inner.split(",") : [];
+}
+
+const CONTEXT = Symbol("request context");
+
+/**
+ * The request's context from Remix's load context. Called without one (a test calling a route
+ * module directly), each call gets a context of its own that shares nothing and holds nothing open.
+ */
+export function requestContext(context?: AppLoadContext): RequestContext {
+  const held = (context as { [CONTEXT]?: RequestContext } | undefined)?.[CONTEXT];
+  return held ?? new RequestContext({ shareReads: false });
+}
+
+/** For server.ts: the load context's part that holds the request context. */
+export function loadContextFor(request: RequestContext): { [CONTEXT]: RequestContext } {
+  return { [CONTEXT]: request };
+}
+
+/** The signed-in person, or null. */
+export function getUser(request: Request, context?: AppLoadContext): Promise<CurrentUser | null> {
+  return requestContext(context).user(request);
+}
+
+export async function requireUser(request: Request, context?: AppLoadContext): Promise<CurrentUser> {
+  const user = await getUser(request, context);
   if (!user) {
     const url = new URL(request.url);
     const params = new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` });
@@ -49,8 +146,8 @@ export async function requireUser(request: Request): Promise<CurrentUser> {
 }
 
 /** UX guard only: RLS still decides what the person can read and change. */
-export async function requireRole(request: Request, ...roles: AppRole[]): Promise<CurrentUser> {
-  const user = await requireUser(request);
+export async function requireRole(request: Request, context: AppLoadContext | undefined, ...roles: AppRole[]): Promise<CurrentUser> {
+  const user = await requireUser(request, context);
   if (!roles.some((role) => user.roles.includes(role))) {
     throw new Response("Forbidden", { status: 403 });
   }

@@ -103,6 +103,11 @@ export function createLocalProvider(): AuthProvider {
       return { ok: true, userId: result.userId };
     },
 
+    async identify(request) {
+      const token = await sessionCookie().parse(request.headers.get("Cookie"));
+      return typeof token === "string" && token ? { kind: "session", tokenHash: sha256(token) } : null;
+    },
+
     async getClaims(request) {
       const token = await sessionCookie().parse(request.headers.get("Cookie"));
       if (typeof token !== "string" || !token) return null;

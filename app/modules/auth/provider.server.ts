@@ -1,6 +1,12 @@
 import type { Claims } from "~/db/client.server";
 import { env } from "~/utils/env.server";
 
+/**
+ * Who a request says it is, found without the database: a local session token's hash (the
+ * session is looked up with the person, in one statement), or claims from a verified JWT.
+ */
+export type Identity = { kind: "session"; tokenHash: string } | { kind: "jwt"; claims: Claims };
+
 export type VerifyResult = { ok: true; userId: string } | { ok: false; reason: "invalid" | "attempts" };
 
 /**
@@ -13,6 +19,8 @@ export interface AuthProvider {
   requestCode(email: string, language: "en" | "es"): Promise<void>;
   /** On success, appends the session cookie(s) to `headers`. */
   verifyCode(email: string, code: string, request: Request, headers: Headers): Promise<VerifyResult>;
+  /** What the request's cookies claim, checked without the database. May append refreshed cookies to `headers`. */
+  identify(request: Request, headers: Headers): Promise<Identity | null>;
   /** The signed-in person's claims, or null. May append refreshed cookies to `headers`. */
   getClaims(request: Request, headers: Headers): Promise<Claims | null>;
   signOut(request: Request, headers: Headers): Promise<void>;

@@ -73,17 +73,22 @@ export function createSupabaseProvider(): AuthProvider {
       return { ok: true, userId: data.user.id };
     },
 
-    async getClaims(request, headers) {
-      let claims: Claims;
+    async identify(request, headers) {
       try {
         const { data, error } = await serverClient(request, headers).auth.getClaims();
         if (error || !data?.claims?.sub) return null;
-        claims = data.claims as unknown as Claims;
+        return { kind: "jwt", claims: { ...(data.claims as unknown as Claims), role: "authenticated" } };
       } catch {
         // auth-js throws, rather than returning an error, on a tampered cookie (a JWT part that is not
         // JSON, an alg other than RS256/ES256): that is a visitor without a session, not a server error.
         return null;
       }
+    },
+
+    async getClaims(request, headers) {
+      const identity = await this.identify(request, headers);
+      if (identity?.kind !== "jwt") return null;
+      const claims = identity.claims;
       // Deactivation must take effect at once, even while a JWT is still valid.
       const active = await withSystem((trx) =>
         trx.selectFrom("profiles").select("id").where("id", "=", claims.sub).where("deactivated_at", "is", null).executeTakeFirst(),

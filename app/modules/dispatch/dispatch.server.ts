@@ -1,4 +1,4 @@
-import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
+import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
 import type { DispatchAlert, DispatchAlertState } from "./alerts";
 import { alertOf, ALERT_HOURS, isOpenAlert } from "./alerts";
@@ -95,7 +95,7 @@ export interface DispatchPreview extends ResolvedTarget {
 /** Who a dispatch to `target` would reach now (coordinators and admins). */
 export function previewDispatch(claims: Claims, target: DispatchTarget): Promise<DispatchPreview> {
   return guarded(() =>
-    withUser(claims, async (trx) => {
+    readAsUser(claims, async (trx) => {
       const resolved = await resolveTarget(trx, target);
       if (resolved.zones.length === 0) return { ...resolved, recipients: [] };
       const { rows } = await sql<{ observer_id: string; zone_name: string; observer_name: string }>`
@@ -196,7 +196,7 @@ export async function recentDispatches(trx: Trx): Promise<BoardDispatch[]> {
  * checked in now, and their alerts of the last hours.
  */
 export async function myDispatchAlerts(claims: Claims): Promise<DispatchAlertState> {
-  return withUser(claims, async (trx) => {
+  return readAsUser(claims, async (trx) => {
     const { rows } = await sql<{ cursor: string; checked_in: boolean; alerts: Record<string, unknown>[] }>`
       select private.live_head()::text as cursor,
         exists (
@@ -242,7 +242,7 @@ export interface DispatchDetails {
 
 /** One dispatch as the person may see it; null when it is not theirs to see. */
 export async function dispatchDetails(claims: Claims, dispatchId: string, coordinating: boolean): Promise<DispatchDetails | null> {
-  return withUser(claims, async (trx) => {
+  return readAsUser(claims, async (trx) => {
     const d = await trx
       .selectFrom("dispatches as d")
       .leftJoin("zones as z", "z.id", "d.zone_id")

@@ -1,4 +1,4 @@
-import { sql, withSystem, withUser, type Claims } from "~/db/client.server";
+import { type Claims, readAsUser, sql, withSystem, withUser } from "~/db/client.server";
 import { recentDispatches } from "~/modules/dispatch/dispatch.server";
 import { boardReportOf, BOARD_REPORTS, type BoardAlert, type BoardObserver, type BoardShift, type BoardState } from "./board";
 
@@ -34,7 +34,7 @@ const nameOf = (displayName: string, email: string) => (displayName.trim() ? dis
  * happens in between is lost (an event already reflected here is applied again harmlessly).
  */
 export async function boardSnapshot(claims: Claims): Promise<BoardState> {
-  return withUser(claims, async (trx) => {
+  return readAsUser(claims, async (trx) => {
     // First, so that anything committed while the rest is read comes again as an event.
     const { rows: head } = await sql<{ cursor: string }>`select coalesce(max(id), 0)::text as cursor from public.live_events`.execute(trx);
 

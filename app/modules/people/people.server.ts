@@ -1,4 +1,4 @@
-import { sql, withUser, type Claims } from "~/db/client.server";
+import { type Claims, readAsUser, sql, withUser } from "~/db/client.server";
 import type { AppRole } from "~/db/types";
 import { authProvider } from "~/modules/auth/provider.server";
 
@@ -28,7 +28,7 @@ const isPermissionDenied = (error: unknown) => pgCode(error) === "42501";
 const notFound = () => new Response("Not found", { status: 404 });
 
 export function listPeople(claims: Claims): Promise<PersonRow[]> {
-  return withUser(claims, async (trx) => {
+  return readAsUser(claims, async (trx) => {
     const rows = await trx
       .selectFrom("profiles as p")
       .select([

@@ -1,4 +1,4 @@
-import { withUser, type Claims } from "~/db/client.server";
+import { type Claims, readAsUser, withUser } from "~/db/client.server";
 import type { Language } from "~/i18n/config";
 import type { ProfileInput } from "./profile-schema";
 
@@ -9,7 +9,7 @@ export async function rememberLanguage(claims: Claims, language: Language) {
 }
 
 export function readOwnProfile(claims: Claims) {
-  return withUser(claims, (trx) =>
+  return readAsUser(claims, (trx) =>
     trx
       .selectFrom("profiles")
       .select(["display_name", "phone", "languages", "preferred_language", "training_date"])

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { sql, withUser, type Claims } from "~/db/client.server";
+import { type Claims, readAsUser, sql, withUser } from "~/db/client.server";
 import { fromB64u, publicKeyFingerprint, sealJson, validateWrappedPrivateKey } from "~/integrations/sealing";
 import { ReportError } from "./reports.server";
 
@@ -46,7 +46,7 @@ export async function registerAttorneyKey(claims: Claims, publicKey: string, wra
 
 /** The active keys, for admins and attorneys to compare fingerprints. */
 export async function activeKeys(claims: Claims) {
-  return withUser(claims, (trx) =>
+  return readAsUser(claims, (trx) =>
     trx
       .selectFrom("sealing_keys as k")
       .leftJoin("profiles as p", "p.id", "k.owner_id")
@@ -60,7 +60,7 @@ export async function activeKeys(claims: Claims) {
 
 /** The signed-in attorney's own keys (active first), wrapped, to unwrap in their browser. */
 export async function myWrappedKeys(claims: Claims) {
-  const { rows } = await withUser(claims, (trx) =>
+  const { rows } = await readAsUser(claims, (trx) =>
     sql<{ id: string; public_key: string; wrapped_private_key: unknown; created_at: Date; revoked_at: Date | null }>`select * from private.my_wrapped_key()`.execute(trx),
   );
   return rows;

@@ -1,4 +1,4 @@
-import { withUser, type Claims } from "~/db/client.server";
+import { type Claims, readAsUser, withUser } from "~/db/client.server";
 import { fileStore } from "~/integrations/file-store.server";
 import { validateSealedBox } from "~/integrations/sealing";
 import { MEDIA_TYPES, mediaAad, sealMedia, sniffMediaType, type MediaType } from "./media";
@@ -7,13 +7,13 @@ import { checkEnvelopes, ReportError, sealingRecipients } from "./reports.server
 export { mediaAad };
 
 export async function mediaLimitBytes(claims: Claims) {
-  const row = await withUser(claims, (trx) => trx.selectFrom("org_settings").select("media_max_mb").executeTakeFirst());
+  const row = await readAsUser(claims, (trx) => trx.selectFrom("org_settings").select("media_max_mb").executeTakeFirst());
   return (row?.media_max_mb ?? 100) * 1024 * 1024;
 }
 
 /** Only the author adds media, and that is checked before anything is stored. */
 async function assertOwnReport(claims: Claims, reportId: string) {
-  const mine = await withUser(claims, (trx) =>
+  const mine = await readAsUser(claims, (trx) =>
     trx.selectFrom("reports").select("id").where("id", "=", reportId).where("author_id", "=", claims.sub).executeTakeFirst(),
   );
   if (!mine) throw new ReportError(404, "reports.errors.notFound");
@@ -102,7 +102,7 @@ export async function attachSealedMedia(
 }
 
 export async function mediaOf(claims: Claims, reportId: string) {
-  const rows = await withUser(claims, (trx) =>
+  const rows = await readAsUser(claims, (trx) =>
     trx
       .selectFrom("report_media")
       .select(["id", "sha256", "content_type", "size_bytes", "created_at"])

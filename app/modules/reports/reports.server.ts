@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import booleanPointInPolygon from "@turf/boolean-point-in-polygon";
-import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
+import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
 import { fromB64u, sealJson, validateSealedBox, type SealedBox } from "~/integrations/sealing";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
 import { localDateTime } from "~/modules/zones/window";
@@ -30,7 +30,7 @@ export interface SealingRecipient {
  * whose attorney role was removed), and the recovery key.
  */
 export async function sealingRecipients(claims: Claims): Promise<SealingRecipient[]> {
-  const { rows } = await withUser(claims, (trx) =>
+  const { rows } = await readAsUser(claims, (trx) =>
     sql<{ id: string; kind: string; public_key: string; fingerprint: string; created_at: Date }>`select * from private.sealing_recipients()`.execute(trx),
   );
   return rows.map((r) => ({ keyId: r.id, kind: r.kind, publicKey: r.public_key, fingerprint: r.fingerprint, createdAt: new Date(r.created_at).toISOString() }));
@@ -64,7 +64,7 @@ export async function currentShiftOf(claims: Claims, at = new Date(), inTrx?: Tr
       .where("s.ends_at", ">", at)
       .orderBy(sql`a.status = 'checked_in'`, "desc")
       .executeTakeFirst();
-  return inTrx ? run(inTrx) : withUser(claims, run);
+  return inTrx ? run(inTrx) : readAsUser(claims, run);
 }
 
 export const newClientUuid = () => randomUUID();
@@ -249,7 +249,7 @@ const iso = (value: string | Date) => new Date(value).toISOString();
 
 /** One report as its author or an attorney sees it (RLS decides); P2 stays ciphertext. */
 export async function getReport(claims: Claims, id: string): Promise<ReportView> {
-  const found = await withUser(claims, async (trx) => {
+  const found = await readAsUser(claims, async (trx) => {
     const row = await trx
       .selectFrom("reports as r")
       .leftJoin("zones as z", "z.id", "r.zone_id")
@@ -323,7 +323,7 @@ export interface ReportListItem {
 
 /** The person's own reports, newest first. */
 export async function myReports(claims: Claims): Promise<ReportListItem[]> {
-  const rows = await withUser(claims, (trx) =>
+  const rows = await readAsUser(claims, (trx) =>
     trx
       .selectFrom("reports as r")
       .leftJoin("zones as z", "z.id", "r.zone_id")

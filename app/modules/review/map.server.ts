@@ -1,5 +1,5 @@
 import { sql, type SelectQueryBuilder } from "kysely";
-import { withUser, type Claims, type Trx } from "~/db/client.server";
+import { type Claims, readAsUser, type Trx } from "~/db/client.server";
 import { applyFilters } from "./queue.server";
 import { URGENCIES, type QueueFilters, type ReportStatus } from "./filters";
 import type { MapPoint, ReviewMapData, Urgency } from "./map";
@@ -71,7 +71,7 @@ export async function countMapReports(trx: Trx, me: string, filters: QueueFilter
 
 /** The map's loader data, as the signed-in attorney (RLS decides what they see). */
 export function reviewMap(claims: Claims, filters: QueueFilters, limit = MAP_POINT_LIMIT): Promise<ReviewMapData> {
-  return withUser(claims, async (trx) => {
+  return readAsUser(claims, async (trx) => {
     // The organisation's time zone as a value (for the date filters), as the queue does.
     const settings = await trx.selectFrom("org_settings").select("time_zone").executeTakeFirst();
     const points = await queryMapPoints(trx, claims.sub, filters, limit, settings?.time_zone);

@@ -1,5 +1,5 @@
 import { sql, type SelectQueryBuilder } from "kysely";
-import { withUser, type Claims, type Trx } from "~/db/client.server";
+import { type Claims, readAsUser, type Trx } from "~/db/client.server";
 import { legalTeam } from "./review.server";
 import { QueueFilters, type QueueCursor, type QueueSort, encodeCursor, REPORT_STATUSES, type ReportStatus } from "./filters";
 
@@ -176,7 +176,7 @@ export async function countQueue(trx: Trx, me: string, filters: QueueFilters, ti
 
 /** The queue's loader data, as the signed-in attorney or admin (RLS decides what they see). */
 export async function reviewQueue(claims: Claims, filters: QueueFilters): Promise<QueuePage> {
-  return withUser(claims, async (trx) => {
+  return readAsUser(claims, async (trx) => {
     const [team, settings] = await Promise.all([legalTeam(trx), trx.selectFrom("org_settings").select("time_zone").executeTakeFirst()]);
     const timeZone = settings?.time_zone;
     const [page, counts] = await Promise.all([

@@ -1,4 +1,4 @@
-import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
+import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
 import { fileStore } from "~/integrations/file-store.server";
 import { SealingError, validateSealedBox } from "~/integrations/sealing";
 import { checkEnvelopes, getReport, ReportError, sealingRecipients } from "~/modules/reports/reports.server";
@@ -55,7 +55,7 @@ export async function reviewDetail(claims: Claims, id: string) {
     if (error instanceof ReportError) throw new ReviewError(error.status === 404 ? 404 : 403, error.messageKey);
     throw error;
   });
-  return withUser(claims, async (trx) => {
+  return readAsUser(claims, async (trx) => {
     const triage = await trx
       .selectFrom("reports")
       .select(["assigned_to", "legal_hold", "legal_hold_reason", "review_started_at", "closed_at", "purged_at", "client_uuid", "author_id"])
@@ -280,7 +280,7 @@ export async function setTaskDone(claims: Claims, reportId: string, taskId: stri
 
 /** The attorney's open tasks across reports, soonest due first: for the queue's side panel. */
 export async function myOpenTasks(claims: Claims) {
-  const rows = await withUser(claims, (trx) =>
+  const rows = await readAsUser(claims, (trx) =>
     trx
       .selectFrom("report_tasks")
       .select(["id", "report_id", "title", "due_on"])
@@ -295,7 +295,7 @@ export async function myOpenTasks(claims: Claims) {
 
 /** One medium's ciphertext from the file store, if the attorney may read that report's media. */
 export async function mediaCiphertext(claims: Claims, reportId: string, mediaId: string) {
-  const media = await withUser(claims, (trx) =>
+  const media = await readAsUser(claims, (trx) =>
     trx.selectFrom("report_media").select(["storage_key"]).where("id", "=", mediaId).where("report_id", "=", reportId).executeTakeFirst(),
   );
   return media ? fileStore().get(media.storage_key) : null;

@@ -1,4 +1,4 @@
-import { sql, withUser, type Claims } from "~/db/client.server";
+import { type Claims, readAsUser, sql, withUser } from "~/db/client.server";
 import { SealingError, validateEnvelope, type Envelope } from "~/integrations/sealing";
 import { asReviewError, ReviewError } from "./errors";
 
@@ -47,7 +47,7 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
 
 /** The functions below answer attorneys and admins only; others get a 403, not an empty list. */
 async function requireSharer(claims: Claims) {
-  const { rows } = await withUser(claims, (trx) =>
+  const { rows } = await readAsUser(claims, (trx) =>
     sql<{ ok: boolean }>`select private.has_role('attorney') or private.has_role('admin') as ok`.execute(trx),
   );
   if (!rows[0]?.ok) throw new ReviewError(403, "errors.forbidden");
@@ -71,7 +71,7 @@ export interface AccessGap {
 export async function accessGaps(claims: Claims): Promise<AccessGap[]> {
   await requireSharer(claims);
   return guarded(() =>
-    withUser(claims, async (trx) => {
+    readAsUser(claims, async (trx) => {
       const { rows } = await sql<{ key_id: string; owner_id: string; display_name: string; fingerprint: string; missing: string | number }>`
         select * from private.access_gaps()`.execute(trx);
       if (!rows.length) return [];
@@ -102,7 +102,7 @@ export async function accessGaps(claims: Claims): Promise<AccessGap[]> {
 
 /** The legal team's current recovery key (its public half), for an admin restoring access. */
 export async function currentRecoveryKey(claims: Claims): Promise<{ id: string; publicKey: string; fingerprint: string } | null> {
-  const row = await withUser(claims, (trx) =>
+  const row = await readAsUser(claims, (trx) =>
     trx
       .selectFrom("sealing_keys")
       .select(["id", "public_key", "fingerprint"])
@@ -128,7 +128,7 @@ export async function boxesMissingKey(claims: Claims, keyId: string, limit: numb
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LOOKAHEAD) throw new ReviewError(400, "share.errors.batch", "limit");
   await requireSharer(claims);
   const { rows } = await guarded(() =>
-    withUser(claims, (trx) =>
+    readAsUser(claims, (trx) =>
       sql<{ box: ShareBox; box_id: string; report_id: string; aad: string; sealed: unknown; shares: unknown }>`
         select * from private.boxes_missing_key(${key}::uuid, ${limit}::integer)`.execute(trx),
     ),

@@ -1,4 +1,5 @@
-import { withUser, withSystem, type Claims } from "~/db/client.server";
+import { type Claims, querySystem, readAsUser, withUser } from "~/db/client.server";
+import { watchChannel, type ChannelWatch } from "~/db/watch.server";
 import type { SettingsInput } from "./schema";
 
 export interface OrgSettings {
@@ -12,13 +13,45 @@ export interface OrgSettings {
   retentionDays: number;
 }
 
-/** Facts every page needs (name, hotline, map tiles), readable before sign-in too. */
-export async function publicSettings(): Promise<Pick<OrgSettings, "name" | "hotlineNumber" | "mapTileUrl" | "mapAttribution" | "timeZone">> {
-  const row = await withSystem((trx) =>
-    trx
-      .selectFrom("org_settings")
-      .select(["name", "hotline_number", "map_tile_url", "map_attribution", "time_zone"])
-      .executeTakeFirst(),
+export type PublicSettings = Pick<OrgSettings, "name" | "hotlineNumber" | "mapTileUrl" | "mapAttribution" | "timeZone">;
+
+/** Where a change of org_settings is announced (migration 20261206080000_request_pipeline.sql). */
+const SETTINGS_CHANNEL = "testigo_settings";
+
+let cached: Promise<PublicSettings> | null = null;
+let watch: ChannelWatch | null = null;
+
+/**
+ * Facts every page needs (name, hotline, map tiles), readable before sign-in too. Kept per
+ * instance: every instance LISTENs for changes and forgets; while it cannot listen, it reads
+ * every time. They are the same for everyone, so nothing RLS decides per person is cached.
+ */
+export function publicSettings(): Promise<PublicSettings> {
+  watch ??= watchChannel(SETTINGS_CHANNEL, () => {
+    cached = null;
+  });
+  if (!watch.listening) return readPublicSettings();
+  if (!cached) {
+    const reading = readPublicSettings();
+    cached = reading;
+    reading.catch(() => {
+      if (cached === reading) cached = null;
+    });
+  }
+  return cached;
+}
+
+/** Stops listening for settings changes (shutdown, tests). */
+export async function stopSettingsWatch() {
+  const current = watch;
+  watch = null;
+  cached = null;
+  await current?.stop();
+}
+
+async function readPublicSettings(): Promise<PublicSettings> {
+  const [row] = await querySystem<{ name: string; hotline_number: string; map_tile_url: string; map_attribution: string; time_zone: string }>(
+    "select name, hotline_number, map_tile_url, map_attribution, time_zone from public.org_settings limit 1",
   );
   return {
     name: row?.name ?? "Testigo",
@@ -30,7 +63,7 @@ export async function publicSettings(): Promise<Pick<OrgSettings, "name" | "hotl
 }
 
 export async function readSettings(claims: Claims): Promise<OrgSettings> {
-  const row = await withUser(claims, (trx) => trx.selectFrom("org_settings").selectAll().executeTakeFirstOrThrow());
+  const row = await readAsUser(claims, (trx) => trx.selectFrom("org_settings").selectAll().executeTakeFirstOrThrow());
   return {
     name: row.name,
     timeZone: row.time_zone,
@@ -61,5 +94,7 @@ export async function updateSettings(claims: Claims, input: SettingsInput) {
       .returning("id")
       .executeTakeFirst(),
   );
+  // This instance forgets at once; the others when the notification reaches them.
+  cached = null;
   if (!updated) throw new Response("Forbidden", { status: 403 });
 }

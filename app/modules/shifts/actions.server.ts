@@ -1,4 +1,4 @@
-import { data } from "@remix-run/node";
+import { data, type AppLoadContext } from "@remix-run/node";
 import { requireUser } from "~/modules/auth/guards.server";
 import { readForm } from "~/utils/form.server";
 import type { ShiftNotice } from "./notice";
@@ -6,8 +6,8 @@ import { ObserverShiftActionSchema } from "./schema";
 import { checkIn, checkOut, claimShift, leaveShift, ShiftError } from "./shifts.server";
 
 /** The observer's own actions on a shift, shared by this page and "My shifts". */
-export async function observerShiftAction(request: Request, shiftId: string) {
-  const user = await requireUser(request);
+export async function observerShiftAction(request: Request, context: AppLoadContext | undefined, shiftId: string) {
+  const user = await requireUser(request, context);
   const form = await readForm(request, 16 * 1024);
   const parsed = ObserverShiftActionSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, shiftId }, { status: 400 });

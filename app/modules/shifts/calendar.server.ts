@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createEvents, type EventAttributes } from "ics";
-import { sql, withSystem, withUser, type Claims } from "~/db/client.server";
+import { type Claims, readAsUser, sql, withSystem, withUser } from "~/db/client.server";
 
 const hash = (token: string) => createHash("sha256").update(token).digest("hex");
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -18,7 +18,7 @@ export async function revokeCalendarToken(claims: Claims) {
 
 /** When the person's current feed link was made, or null when they have none. */
 export async function calendarTokenCreatedAt(claims: Claims): Promise<string | null> {
-  const { rows } = await withUser(claims, (trx) => sql<{ at: Date | null }>`select private.has_calendar_token() as at`.execute(trx));
+  const { rows } = await readAsUser(claims, (trx) => sql<{ at: Date | null }>`select private.has_calendar_token() as at`.execute(trx));
   return rows[0]?.at ? new Date(rows[0].at).toISOString() : null;
 }
 

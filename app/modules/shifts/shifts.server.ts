@@ -1,4 +1,4 @@
-import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
+import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
 import type { Expression, ExpressionBuilder, SqlBool } from "kysely";
 import type { AssignmentStatus, DB } from "~/db/types";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
@@ -139,7 +139,7 @@ export interface ShiftDay {
 
 /** How many upcoming shifts each local day has (same filters as the list): what the list leaves for later. */
 export async function upcomingShiftDays(claims: Claims, filters: ShiftFilters & { from: Date; to: Date }, timeZone: string): Promise<ShiftDay[]> {
-  return withUser(claims, async (trx) => {
+  return readAsUser(claims, async (trx) => {
     const query = trx
       .selectFrom("shifts as s")
       .innerJoin("zones as z", "z.id", "s.zone_id")
@@ -161,7 +161,7 @@ export async function upcomingShiftDays(claims: Claims, filters: ShiftFilters & 
 
 /** Upcoming shifts that have not been cancelled, soonest first, with the person's place on each. */
 export async function listUpcomingShifts(claims: Claims, filters: ShiftFilters & { from: Date; to: Date }) {
-  return withUser(claims, async (trx) => {
+  return readAsUser(claims, async (trx) => {
     const query = shiftQuery(trx, claims.sub).where((eb) => upcomingMatching(eb, filters));
     const [rows, waitlist] = await Promise.all([query.orderBy("s.starts_at").orderBy("z.name").limit(500).execute(), positions(trx)]);
     return rows.map((r) => toSummary(r, waitlist));
@@ -179,7 +179,7 @@ export interface ShiftDetail extends ShiftSummary {
 }
 
 export async function getShift(claims: Claims, id: string): Promise<ShiftDetail> {
-  const found = await withUser(claims, async (trx) => {
+  const found = await readAsUser(claims, async (trx) => {
     const row = await shiftQuery(trx, claims.sub)
       .select(["z.geometry", "z.meeting_point_note", "s.cancel_reason", "mine.checked_in_at", "mine.checked_out_at"])
       .where("s.id", "=", id)
@@ -209,7 +209,7 @@ export interface MyShift extends ShiftSummary {
 
 /** The person's own shifts: everything not cancelled, upcoming first then the last 60 days. */
 export async function myShifts(claims: Claims, now = new Date()): Promise<{ upcoming: MyShift[]; past: MyShift[] }> {
-  const rows = await withUser(claims, async (trx) => {
+  const rows = await readAsUser(claims, async (trx) => {
     const rows = await trx
       .selectFrom("shift_assignments as a")
       .innerJoin("shifts as s", "s.id", "a.shift_id")
@@ -346,7 +346,7 @@ export interface RosterEntry {
 
 /** Everyone on a shift and its waitlist, in queue order. RLS returns nothing to observers. */
 export async function roster(claims: Claims, shiftId: string): Promise<RosterEntry[]> {
-  const rows = await withUser(claims, (trx) =>
+  const rows = await readAsUser(claims, (trx) =>
     trx
       .selectFrom("shift_assignments as a")
       .innerJoin("profiles as p", "p.id", "a.observer_id")
@@ -392,7 +392,7 @@ export async function roster(claims: Claims, shiftId: string): Promise<RosterEnt
 /** Active observers a coordinator may put on a shift, with whether their training is current for it. */
 export async function assignableObservers(claims: Claims, shiftId: string) {
   return guarded(() =>
-    withUser(claims, async (trx) => {
+    readAsUser(claims, async (trx) => {
       const { rows } = await sql<{ id: string; name: string; email: string; eligibility: string }>`
         select * from private.assignable_observers(${shiftId}::uuid)`.execute(trx);
       return rows;
@@ -415,7 +415,7 @@ export interface WeekShift {
 
 /** Every shift of the week, cancelled ones too, with the zones they belong to. */
 export async function shiftsBetween(claims: Claims, from: Date, to: Date): Promise<WeekShift[]> {
-  const rows = await withUser(claims, (trx) =>
+  const rows = await readAsUser(claims, (trx) =>
     trx
       .selectFrom("shifts as s")
       .select([
@@ -451,7 +451,7 @@ export async function shiftsBetween(claims: Claims, from: Date, to: Date): Promi
 
 /** Open spots per zone over a window, for the observers' map. */
 export async function openSpotsByZone(claims: Claims, from: Date, to: Date) {
-  const rows = await withUser(claims, (trx) =>
+  const rows = await readAsUser(claims, (trx) =>
     trx
       .selectFrom("shifts as s")
       .select(["s.zone_id", sql<number>`sum(s.capacity - s.claimed_count)::int`.as("open")])

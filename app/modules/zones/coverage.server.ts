@@ -1,4 +1,4 @@
-import { sql, withUser, type Claims } from "~/db/client.server";
+import { type Claims, readAsUser, sql } from "~/db/client.server";
 import type { ZoneCoverage } from "./coverage";
 import type { ZoneGeometry } from "./geometry";
 
@@ -15,7 +15,7 @@ export interface CoverageWindow {
 export async function coverageForWindow(claims: Claims, window: CoverageWindow): Promise<{ zones: ZoneCoverage[]; hasShifts: boolean }> {
   const from = window.from.toISOString();
   const to = window.to.toISOString();
-  const rows = await withUser(claims, async (trx) => {
+  const rows = await readAsUser(claims, async (trx) => {
     const { rows } = await sql<{
       id: string;
       name: string;

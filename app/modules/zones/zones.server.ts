@@ -1,5 +1,5 @@
 import type { Feature, FeatureCollection, Point } from "geojson";
-import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
+import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
 import { validateZoneGeometry, type GeometryProblem, type ZoneGeometry } from "./geometry";
 import { parseLatLng, type ZoneInput } from "./schema";
 
@@ -62,7 +62,7 @@ const toZone = (r: ZoneRow): Zone => ({
 
 /** Zones the person may see, most urgent first; retired ones last (only coordinators see them). */
 export function listZones(claims: Claims): Promise<Zone[]> {
-  return withUser(claims, async (trx) => {
+  return readAsUser(claims, async (trx) => {
     const rows = await zoneColumns(trx)
       .orderBy(sql`z.retired_at is not null`)
       .orderBy("z.priority")
@@ -73,7 +73,7 @@ export function listZones(claims: Claims): Promise<Zone[]> {
 }
 
 export async function getZone(claims: Claims, id: string) {
-  return withUser(claims, async (trx) => {
+  return readAsUser(claims, async (trx) => {
     const row = await zoneColumns(trx).where("z.id", "=", id).executeTakeFirst();
     if (!row) throw new Response("Not found", { status: 404 });
     const roster = await trx
@@ -182,7 +182,7 @@ export async function unassignObserver(claims: Claims, zoneId: string, observerI
 
 /** Observers a coordinator can assign: active people holding the observer role. */
 export function listAssignableObservers(claims: Claims) {
-  return withUser(claims, (trx) =>
+  return readAsUser(claims, (trx) =>
     trx
       .selectFrom("profiles as p")
       .innerJoin("role_grants as g", "g.user_id", "p.id")
@@ -196,7 +196,7 @@ export function listAssignableObservers(claims: Claims) {
 
 /** The zones this person is assigned to (RLS shows an observer only their own). */
 export async function myZoneIds(claims: Claims): Promise<string[]> {
-  const rows = await withUser(claims, (trx) =>
+  const rows = await readAsUser(claims, (trx) =>
     trx.selectFrom("zone_assignments").select("zone_id").where("observer_id", "=", claims.sub).execute(),
   );
   return rows.map((r) => r.zone_id);
