@@ -52,6 +52,7 @@ import { runClaimStorm, stormFailed, type ClaimStormResult } from "./lib/claim-s
 import { startPgProxy, type PgProxy } from "./lib/pg-proxy";
 import {
   CpuMeter,
+  dropIdleSockets,
   ensureBuild,
   keepAlive,
   latencyStats,
@@ -579,6 +580,7 @@ const median = (xs: number[]) => latencyStats(xs).p50;
 /** REMOTE_REQUESTS sequential GETs of one page (after 3 unmeasured), the proxy reset before each. */
 async function sequentialPage(port: number, proxy: PgProxy, page: RemotePage): Promise<PageAtDelay> {
   const headers: Record<string, string> = { Accept: "text/html", "Accept-Encoding": "gzip", ...(page.person ? { Cookie: page.person.cookie } : {}) };
+  dropIdleSockets();
   const first = await request(port, "GET", page.path, { ...headers, "Accept-Encoding": "identity" });
   const problem = first.status !== 200 ? `status ${first.status}` : page.check(first.body);
   if (problem) throw new Error(`GET ${page.path} as ${page.person?.email ?? "nobody"}: ${problem}\n${first.body.slice(0, 300)}`);

@@ -226,6 +226,11 @@ class Framer {
         this.dead = true; // not PostgreSQL framing (or TLS): stop parsing, keep forwarding
         return;
       }
+      // A startup packet is at most 10,000 bytes (PostgreSQL's own limit); more is not framing.
+      if (mode === "untyped" && length > 10_000) {
+        this.dead = true;
+        return;
+      }
       this.remaining = length - 4;
       this.body = this.wants(this.type) ? [] : null;
       this.inBody = true;
@@ -274,6 +279,7 @@ class Tracker {
   /** The client has sent messages whose answer has not fully come back (a round trip in flight). */
   private inFlight = false;
   private lastSetupSender: "client" | "server" | null = null;
+  private sawClient = false;
   private statements = new Map<string, string>();
   private portals = new Map<string, string>();
   readonly frontend: Framer;
@@ -294,6 +300,18 @@ class Tracker {
       (t) => t === Z,
       (t, body) => this.fromServer(t, body),
     );
+  }
+
+  /** Everything the client sends, before it is forwarded. */
+  fromClientChunk(chunk: Buffer) {
+    // A TLS ClientHello first (direct SSL, PostgreSQL 17's sslnegotiation=direct): forwarded unparsed.
+    if (this.frontendUntyped && !this.sawClient && chunk[0] === 0x16) {
+      this.counts.encrypted = true;
+      this.frontend.dead = true;
+      this.backend.dead = true;
+    }
+    this.sawClient = true;
+    this.frontend.push(chunk);
   }
 
   private fromClient(type: number, body: Buffer | null) {
@@ -533,7 +551,7 @@ export async function startPgProxy(options: PgProxyOptions): Promise<PgProxy> {
     sockets.add(upstream);
     const up = pipeDelayed(client, upstream, () => delayMs, (chunk) => {
       tracker.counts.bytesFromClient += chunk.length;
-      tracker.frontend.push(chunk);
+      tracker.fromClientChunk(chunk);
     });
     const down = pipeDelayed(upstream, client, () => delayMs, (chunk) => {
       tracker.counts.bytesFromServer += chunk.length;

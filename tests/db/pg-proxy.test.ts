@@ -174,6 +174,16 @@ describe("pg proxy", () => {
       expect([c.encrypted, c.setupRoundTrips, c.statements, c.roundTrips]).toEqual([0, 2, 0, 0]);
     }
     socket.destroy();
+
+    // A TLS ClientHello straight away (direct SSL): forwarded, marked encrypted, not parsed.
+    proxy.reset();
+    const direct = net.connect(proxy.port, "127.0.0.1");
+    await new Promise<void>((resolve) => direct.once("connect", () => resolve()));
+    direct.on("error", () => {});
+    direct.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00]));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(proxy.counters().encrypted).toBe(1);
+    direct.destroy();
   });
 
   it("passes large messages both ways under backpressure, in order", async () => {
