@@ -18,6 +18,15 @@
  *   4. Report submission over HTTP as observers, through the app's real endpoints: POST
  *      /reports/new.data with P2 sealed as the phone seals it, without media; and with one ~200 KB
  *      medium sealed (sealMedia) and sent to POST /reports/:id/media as the phone sends it.
+ *   5. Remote database (bench/lib/pg-proxy.ts): a second production server whose DATABASE_URL
+ *      points at a proxy that delays every chunk by 0, 1 and 5 ms each way (one server, the delay
+ *      changed between runs). Single-user sequential requests to /healthz, /shifts, /shifts/:id,
+ *      /my/shifts, /reports/new, /review, /review/:id and /coordinate/live: p50/p95 per page per
+ *      delay, the ms each page adds per ms of round trip (p50 at 5 ms − p50 at 0 ms, ÷ 10 ms), and
+ *      the round trips, statements and transactions per request the proxy counted; /shifts and
+ *      /healthz under load (CONNECTIONS) at 0 and 5 ms; the claim storm over the proxy at 0 and
+ *      5 ms (the direct storm through the proxy too). Targets at 10 ms round trip are printed met
+ *      or NOT MET (they do not fail the run).
  * CPU use of the bench process, the server's process and PostgreSQL (postmaster and backends,
  * from /proc) is recorded per scenario, and so is everything else on the machine (/proc/stat minus
  * those three: the noise of a shared machine). Prints one table and writes bench/results/latest.json:
@@ -26,7 +35,13 @@
  * Options (`--name=value` or environment variables): QUICK, BUILD (auto|always|never), SEED,
  * CONNECTIONS (autocannon, default 10), POOL (the server's and this process's pool, default 20),
  * DURATION and WARMUP (seconds per SSR run), REPORTS, SHIFTS, STORM_N, CAPACITY, SUBMIT_PLAIN,
- * SUBMIT_MEDIA, MEDIA_KB, RLS_ITERATIONS.
+ * SUBMIT_MEDIA, MEDIA_KB, RLS_ITERATIONS; ONLY (a comma list of ssr, rls, storm, submit, remote:
+ * `npm run bench -- --only=remote` runs the remote-database scenario alone), REMOTE_DELAYS (ms each
+ * way, default 0,1,5; 0 and 5 are needed for the slope and the targets), REMOTE_REQUESTS
+ * (sequential requests per page and delay, default 40, quick 10), REMOTE_STORM (false skips the
+ * storms over the proxy). A full run writes bench/results/latest.json and, with the remote
+ * scenario, bench/results/remote.json; `--only=remote` writes remote.json only, any other
+ * `--only` bench/results/partial.json.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -34,8 +49,10 @@ import os from "node:os";
 import autocannon from "autocannon";
 import pg from "pg";
 import { runClaimStorm, stormFailed, type ClaimStormResult } from "./lib/claim-storm";
+import { startPgProxy, type PgProxy } from "./lib/pg-proxy";
 import {
   CpuMeter,
+  dropIdleSockets,
   ensureBuild,
   keepAlive,
   latencyStats,
@@ -73,12 +90,23 @@ const SUBMIT_PLAIN = Math.ceil(size("SUBMIT_PLAIN", 1000, 100) / CONNECTIONS) * 
 const SUBMIT_MEDIA = Math.ceil(size("SUBMIT_MEDIA", 300, 30) / CONNECTIONS) * CONNECTIONS;
 const MEDIA_KB = size("MEDIA_KB", 200, 200);
 const RLS_ITERATIONS = size("RLS_ITERATIONS", 50, 5);
+const SCENARIOS = ["ssr", "rls", "storm", "submit", "remote"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const ONLY = option("ONLY", SCENARIOS.join(",")).split(",").map((x) => x.trim()).filter(Boolean) as Scenario[];
+const runs = (scenario: Scenario) => ONLY.includes(scenario);
+const PARTIAL = !SCENARIOS.every(runs);
+const REMOTE_DELAYS = option("REMOTE_DELAYS", "0,1,5").split(",").map(Number);
+const REMOTE_REQUESTS = size("REMOTE_REQUESTS", 40, 10);
+const REMOTE_STORM = option("REMOTE_STORM", "true") !== "false";
 if (
   ![SEED, CONNECTIONS, POOL, DURATION, WARMUP, REPORTS, SHIFTS, STORM_N, CAPACITY, SUBMIT_PLAIN, SUBMIT_MEDIA, MEDIA_KB, RLS_ITERATIONS].every(Number.isInteger) ||
   !["auto", "always", "never"].includes(BUILD) ||
+  !ONLY.length || !ONLY.every((x) => SCENARIOS.includes(x)) || !REMOTE_DELAYS.length || !REMOTE_DELAYS.every((d) => Number.isFinite(d) && d >= 0) || REMOTE_REQUESTS < 1 ||
   REPORTS < 1000 || SHIFTS < 1 || SHIFTS > 500 || STORM_N < 1 || CAPACITY < 1 || CAPACITY > 100 || CONNECTIONS < 1 || DURATION < 1 || RLS_ITERATIONS < 1 || MEDIA_KB < 1
 ) {
-  console.error("Usage: bench/run.ts [--quick] [--build=auto|always|never] [--connections=10] [--duration=15] [--reports=100000 (>= 1000)] [--shifts=500 (1-500)] …");
+  console.error(
+    "Usage: bench/run.ts [--quick] [--only=ssr,rls,storm,submit,remote] [--build=auto|always|never] [--connections=10] [--duration=15] [--reports=100000 (>= 1000)] [--shifts=500 (1-500)] [--remote-delays=0,1,5] [--remote-requests=40] …",
+  );
   process.exit(2);
 }
 
@@ -236,17 +264,18 @@ async function ssrRun(port: number, meter: CpuMeter, label: string, path: string
   return run;
 }
 
+const healthy = (body: string) => (body.includes('"status":"ok"') ? null : "not healthy");
+const shiftsPage = (body: string) => {
+  // Whole days until at least 40 shifts; the later days are links with their counts. Together: every shift.
+  const ids = new Set([...body.matchAll(/href="\/shifts\/([0-9a-f-]{36})"/g)].map((m) => m[1]));
+  const laterList = body.split('class="later-days"')[1]?.split("</ul>")[0] ?? "";
+  const later = [...laterList.matchAll(/(\d+) shifts?\b/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return ids.size >= 40 && ids.size + later === SHIFTS ? null : `${ids.size} shifts listed and ${later} on later days, expected at least 40 and ${SHIFTS} in all`;
+};
+const reviewPage = (body: string) => ([...body.matchAll(/href="\/review\/[0-9a-f-]{36}"/g)].length >= 25 ? null : "fewer than 25 reports listed");
+
 async function ssrScenario(port: number, meter: CpuMeter, people: { shiftObserver: Person; attorney: Person }) {
-  console.log(`\n[1/4] SSR: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per run`);
-  const healthy = (body: string) => (body.includes('"status":"ok"') ? null : "not healthy");
-  const shiftsPage = (body: string) => {
-    // Whole days until at least 40 shifts; the later days are links with their counts. Together: every shift.
-    const ids = new Set([...body.matchAll(/href="\/shifts\/([0-9a-f-]{36})"/g)].map((m) => m[1]));
-    const laterList = body.split('class="later-days"')[1]?.split("</ul>")[0] ?? "";
-    const later = [...laterList.matchAll(/(\d+) shifts?\b/g)].reduce((sum, m) => sum + Number(m[1]), 0);
-    return ids.size >= 40 && ids.size + later === SHIFTS ? null : `${ids.size} shifts listed and ${later} on later days, expected at least 40 and ${SHIFTS} in all`;
-  };
-  const reviewPage = (body: string) => ([...body.matchAll(/href="\/review\/[0-9a-f-]{36}"/g)].length >= 25 ? null : "fewer than 25 reports listed");
+  console.log(`\n[1/5] SSR: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per run`);
   const bare1 = await ssrRun(port, meter, "GET /healthz (bare, before)", "/healthz", null, healthy);
   const shifts = await ssrRun(port, meter, `GET /shifts (${SHIFTS} upcoming; first days listed)`, "/shifts", people.shiftObserver, shiftsPage);
   const review = await ssrRun(port, meter, `GET /review (${REPORTS} reports)`, "/review", people.attorney, reviewPage);
@@ -269,7 +298,7 @@ async function ssrScenario(port: number, meter: CpuMeter, people: { shiftObserve
 // ---- scenario 2: RLS overhead -------------------------------------------------------------
 
 async function rlsScenario(meter: CpuMeter, data: ReviewData) {
-  console.log(`\n[2/4] RLS overhead of the review queue: ${RLS_ITERATIONS} iterations per filter and mode (in this process, server idle)`);
+  console.log(`\n[2/5] RLS overhead of the review queue: ${RLS_ITERATIONS} iterations per filter and mode (in this process, server idle)`);
   const { result: m, cpu } = await meter.measure(() =>
     measureReviewQueue({ attorney: data.attorneys[0]!, zone: data.zones[2]!, iterations: RLS_ITERATIONS, warmup: Math.min(5, RLS_ITERATIONS) }),
   );
@@ -298,7 +327,7 @@ function printQueue(m: QueueMeasurement) {
 // ---- scenario 3: claim storm --------------------------------------------------------------
 
 async function claimStormScenario(port: number, meter: CpuMeter, zoneId: string, crowd: Person[]) {
-  console.log(`\n[3/4] Claim storm: ${crowd.length} observers claim one shift of capacity ${CAPACITY} at once (HTTP, then direct; pool ${POOL})`);
+  console.log(`\n[3/5] Claim storm: ${crowd.length} observers claim one shift of capacity ${CAPACITY} at once (HTTP, then direct; pool ${POOL})`);
   const { claimShift } = await import("../app/modules/shifts/shifts.server");
   const { result: s, cpu } = await meter.measure(
     (): Promise<ClaimStormResult> =>
@@ -328,7 +357,7 @@ async function claimStormScenario(port: number, meter: CpuMeter, zoneId: string,
 const REPORT_PATH = /\/reports\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/;
 
 async function submissionScenario(port: number, meter: CpuMeter, data: ReviewData, submitters: Person[]) {
-  console.log(`\n[4/4] Report submission over HTTP: ${SUBMIT_PLAIN} reports without media, then ${SUBMIT_MEDIA} with one ${MEDIA_KB} KB sealed medium; ${CONNECTIONS} observers at once`);
+  console.log(`\n[4/5] Report submission over HTTP: ${SUBMIT_PLAIN} reports without media, then ${SUBMIT_MEDIA} with one ${MEDIA_KB} KB sealed medium; ${CONNECTIONS} observers at once`);
   const { sealJson, fromB64u } = await import("../app/integrations/sealing");
   const { sealMedia } = await import("../app/modules/reports/media");
   const { localDateTimeValue } = await import("../app/modules/shifts/format");
@@ -527,6 +556,200 @@ async function submissionScenario(port: number, meter: CpuMeter, data: ReviewDat
   );
 }
 
+// ---- scenario 5: a remote database --------------------------------------------------------
+
+interface RemotePage {
+  key: string;
+  path: string;
+  person: Person | null;
+  check: (body: string) => string | null;
+}
+
+interface PageAtDelay {
+  p50: number;
+  p95: number;
+  /** Per request, medians (and the maximum of round trips) of what the proxy counted. */
+  roundTrips: number;
+  roundTripsMax: number;
+  statements: number;
+  transactions: number;
+}
+
+const median = (xs: number[]) => latencyStats(xs).p50;
+
+/** REMOTE_REQUESTS sequential GETs of one page (after 3 unmeasured), the proxy reset before each. */
+async function sequentialPage(port: number, proxy: PgProxy, page: RemotePage): Promise<PageAtDelay> {
+  const headers: Record<string, string> = { Accept: "text/html", "Accept-Encoding": "gzip", ...(page.person ? { Cookie: page.person.cookie } : {}) };
+  dropIdleSockets();
+  const first = await request(port, "GET", page.path, { ...headers, "Accept-Encoding": "identity" });
+  const problem = first.status !== 200 ? `status ${first.status}` : page.check(first.body);
+  if (problem) throw new Error(`GET ${page.path} as ${page.person?.email ?? "nobody"}: ${problem}\n${first.body.slice(0, 300)}`);
+  for (let i = 0; i < 3; i++) await request(port, "GET", page.path, headers);
+  const ms: number[] = [];
+  const trips: number[] = [];
+  const statements: number[] = [];
+  const transactions: number[] = [];
+  const statuses: Record<string, number> = {};
+  for (let i = 0; i < REMOTE_REQUESTS; i++) {
+    proxy.reset();
+    const reply = await request(port, "GET", page.path, headers);
+    const c = proxy.counters();
+    statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
+    ms.push(reply.ms);
+    trips.push(c.roundTrips);
+    statements.push(c.statements);
+    transactions.push(c.transactions);
+  }
+  if (statuses["200"] !== REMOTE_REQUESTS) failures.push(`remote ${page.path} at ${proxy.delayMs} ms: ${statusText(statuses)}`);
+  const stats = latencyStats(ms);
+  return {
+    p50: round(stats.p50),
+    p95: round(stats.p95),
+    roundTrips: median(trips),
+    roundTripsMax: Math.max(...trips),
+    statements: median(statements),
+    transactions: median(transactions),
+  };
+}
+
+async function remoteScenario(
+  meter: CpuMeter,
+  ctx: { data: ReviewData; shiftObserver: Person; coordinator: Person; crowd: Person[]; shiftId: string; reportId: string },
+) {
+  const delays = [...new Set(REMOTE_DELAYS)].sort((a, b) => a - b);
+  console.log(
+    `\n[5/5] Remote database: the production server's DATABASE_URL through bench/lib/pg-proxy.ts at ${delays.join(", ")} ms each way; ` +
+      `${REMOTE_REQUESTS} sequential requests per page and delay, one user`,
+  );
+  const proxy = await startPgProxy({ target: database!.url, delayMs: delays[0] });
+  const proxyUrl = proxy.url(database!.url);
+  try {
+    await server.stop();
+    const port = await server.start({ databaseUrl: proxyUrl, sessionSecret: SESSION_SECRET, dataDir: DATA_DIR, poolSize: POOL });
+    console.log(`  Production server on port ${port}, pid ${server.pid}, DATABASE_URL through the proxy on port ${proxy.port}`);
+    const { attorneys } = ctx.data;
+    const pages: RemotePage[] = [
+      { key: "healthz", path: "/healthz", person: null, check: healthy },
+      { key: "shifts", path: "/shifts", person: ctx.shiftObserver, check: shiftsPage },
+      { key: "shift", path: `/shifts/${ctx.shiftId}`, person: ctx.shiftObserver, check: () => null },
+      { key: "my_shifts", path: "/my/shifts", person: ctx.shiftObserver, check: (b) => (b.includes(`/shifts/${ctx.shiftId}`) ? null : "the claimed shift is not listed") },
+      { key: "reports_new", path: "/reports/new", person: ctx.shiftObserver, check: () => null },
+      { key: "review", path: "/review", person: attorneys[0]!, check: reviewPage },
+      { key: "review_detail", path: `/review/${ctx.reportId}`, person: attorneys[0]!, check: () => null },
+      { key: "coordinate_live", path: "/coordinate/live", person: ctx.coordinator, check: () => null },
+    ];
+    const results = new Map<string, Map<number, PageAtDelay>>(pages.map((p) => [p.key, new Map()]));
+    const { cpu: seqCpu } = await meter.measure(async () => {
+      for (const delay of delays) {
+        proxy.setDelay(delay);
+        for (const page of pages) results.get(page.key)!.set(delay, await sequentialPage(port, proxy, page));
+      }
+    });
+    cpuMetrics("remote.sequential", "the sequential requests over the proxy", seqCpu);
+
+    // The table: p50/p95 per page per delay, the slope, and what the proxy counted per request.
+    const hasSlope = delays.includes(0) && delays.includes(5);
+    const slope = (key: string) => {
+      const r = results.get(key)!;
+      return hasSlope ? round((r.get(5)!.p50 - r.get(0)!.p50) / 10, 2) : NaN;
+    };
+    console.log(
+      `  ${"page".padEnd(22)} ${delays.map((d) => `${`${d} ms: p50 / p95`.padStart(22)}`).join(" ")}  ${"ms per ms RT".padStart(12)}  round trips  statements  transactions  (per request, median)`,
+    );
+    for (const page of pages) {
+      const r = results.get(page.key)!;
+      const at0 = r.get(delays[0]!)!;
+      const shown = page.path.replace(/[0-9a-f-]{36}/, ":id");
+      console.log(
+        `  ${shown.padEnd(22)} ${delays.map((d) => `${r.get(d)!.p50} / ${r.get(d)!.p95} ms`.padStart(22)).join(" ")}  ${String(slope(page.key)).padStart(12)}  ` +
+          `${String(at0.roundTrips).padStart(11)}  ${String(at0.statements).padStart(10)}  ${String(at0.transactions).padStart(12)}${at0.roundTripsMax !== at0.roundTrips ? `  (round trips up to ${at0.roundTripsMax})` : ""}`,
+      );
+      for (const d of delays) {
+        const x = r.get(d)!;
+        metric(`remote.${page.key}.d${d}.p50`, x.p50, "ms", `GET ${shown} single user, sequential, database ${d} ms away each way (${2 * d} ms round trip), p50`);
+        metric(`remote.${page.key}.d${d}.p95`, x.p95, "ms", `GET ${shown} single user, sequential, database ${d} ms away each way, p95`);
+      }
+      metric(`remote.${page.key}.ms_per_rt_ms`, slope(page.key), "ms/ms", `GET ${shown}: latency added per ms of database round trip, (p50 at 5 ms − p50 at 0 ms each way) ÷ 10 ms`);
+      metric(`remote.${page.key}.round_trips`, at0.roundTrips, "round trips", `GET ${shown}: database round trips per request (median, counted by the proxy)`);
+      metric(`remote.${page.key}.statements`, at0.statements, "statements", `GET ${shown}: SQL statements per request (median, counted by the proxy)`);
+      metric(`remote.${page.key}.transactions`, at0.transactions, "transactions", `GET ${shown}: transactions per request (median, counted by the proxy)`);
+    }
+
+    // Under load: /healthz (the bare route) and /shifts at 0 ms and at 5 ms each way.
+    const loadDelays = delays.filter((d) => d === 0 || d === 5);
+    const load = new Map<number, { bare: SsrRun; shifts: SsrRun }>();
+    for (const d of loadDelays) {
+      proxy.setDelay(d);
+      console.log(`  Under load at ${d} ms each way (${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s):`);
+      const bare = await ssrRun(port, meter, `GET /healthz (bare, ${d} ms)`, "/healthz", null, healthy);
+      const shifts = await ssrRun(port, meter, `GET /shifts (${d} ms)`, "/shifts", ctx.shiftObserver, shiftsPage);
+      load.set(d, { bare, shifts });
+      const ratio = round(shifts.rps / bare.rps, 3);
+      console.log(`  ratio /shifts ÷ bare at ${d} ms: ${ratio}`);
+      metric(`remote.load.d${d}.bare.rps`, bare.rps, "req/s", `GET /healthz, ${CONNECTIONS} connections, database ${d} ms away each way`);
+      metric(`remote.load.d${d}.shifts.rps`, shifts.rps, "req/s", `GET /shifts as an observer, ${CONNECTIONS} connections, database ${d} ms away each way`);
+      metric(`remote.load.d${d}.shifts.p95`, shifts.p95, "ms", `GET /shifts p95 under load, database ${d} ms away each way`);
+      metric(`remote.load.d${d}.ratio`, ratio, "ratio", `/shifts req/s ÷ /healthz req/s, database ${d} ms away each way`);
+      cpuMetrics(`remote.load.d${d}.shifts`, `/shifts under load at ${d} ms`, shifts.cpu);
+    }
+
+    // The claim storm over the proxy (HTTP, and the direct storm through the proxy as well).
+    const storms = new Map<number, ClaimStormResult>();
+    if (REMOTE_STORM) {
+      const { claimShift } = await import("../app/modules/shifts/shifts.server");
+      // The in-process pool (direct storm) through the proxy too.
+      await closeAppPool?.();
+      process.env.DATABASE_URL = proxyUrl;
+      try {
+        for (const [i, d] of loadDelays.entries()) {
+          proxy.setDelay(d);
+          const s = await runClaimStorm({ owner: owner!, port, zoneId: ctx.data.zones[0]!, crowd: ctx.crowd, capacity: CAPACITY, mode: "data", claimShift, firstShiftInHours: 24 * 20 + 60 * (i + 1) });
+          storms.set(d, s);
+          for (const [label, storm] of [["HTTP", s.http], ["direct", s.direct]] as const) {
+            if (stormFailed(storm)) failures.push(`remote claim storm ${label} at ${d} ms: ${[...storm.violations, ...(storm.errors ? [`${storm.errors} errors, e.g. ${storm.errorSamples.join(" | ")}`] : [])].join("; ")}`);
+          }
+          console.log(
+            `  Claim storm at ${d} ms each way (${ctx.crowd.length} observers, capacity ${CAPACITY}): HTTP ${s.http.claimsPerSecond} claims/s (p50 ${s.http.p50} ms, p95 ${s.http.p95} ms), ` +
+              `direct ${s.direct.claimsPerSecond} claims/s (p95 ${s.direct.p95} ms); HTTP ÷ direct ${s.ratio}`,
+          );
+          metric(`remote.claim_storm.d${d}.http.p95`, s.http.p95, "ms", `Claim storm over HTTP, database ${d} ms away each way, claim latency p95`);
+          metric(`remote.claim_storm.d${d}.http.claims_per_s`, s.http.claimsPerSecond, "claims/s", `Claim storm over HTTP, database ${d} ms away each way`);
+          metric(`remote.claim_storm.d${d}.direct.claims_per_s`, s.direct.claimsPerSecond, "claims/s", `Claim storm calling claimShift() in this process through the proxy, ${d} ms each way`);
+          metric(`remote.claim_storm.d${d}.ratio`, s.ratio, "ratio", `Claim storm throughput HTTP ÷ direct, database ${d} ms away each way`);
+        }
+      } finally {
+        await closeAppPool?.();
+        process.env.DATABASE_URL = database!.url;
+      }
+    }
+
+    // The targets of issue 15, at 10 ms round trip (5 ms each way).
+    console.log("  Targets at 10 ms round trip (5 ms each way):");
+    const target = (name: string, what: string, value: number, ok: (v: number) => boolean, goal: string) => {
+      const met = Number.isFinite(value) && ok(value);
+      console.log(`    ${met ? "met    " : "NOT MET"}  ${what}: ${Number.isFinite(value) ? value : "not measured"} (target ${goal})`);
+      metric(`remote.target.${name}`, met ? 1 : 0, "met", `${what} ${goal}: 1 met, 0 not met (value ${value})`);
+    };
+    for (const key of ["shifts", "review"]) {
+      const r = results.get(key)!;
+      const added = hasSlope ? round(r.get(5)!.p50 - r.get(0)!.p50) : NaN;
+      target(`${key}_added_ms`, `GET /${key} p50 added over 0 ms`, added, (v) => v <= 50, "≤ 50 ms");
+    }
+    const l5 = load.get(5);
+    target("shifts_load_ratio", "/shifts req/s ÷ bare req/s under load at 5 ms", l5 ? round(l5.shifts.rps / l5.bare.rps, 3) : NaN, (v) => v >= 0.25, "≥ 0.25");
+    const l0 = load.get(0);
+    if (l0) console.log(`    (at 0 ms: /shifts ${l0.shifts.rps} req/s ÷ bare ${l0.bare.rps} req/s = ${round(l0.shifts.rps / l0.bare.rps, 3)})`);
+    const s5 = storms.get(5);
+    target("claim_storm_p95", "claim storm HTTP p95 at 5 ms", s5 ? s5.http.p95 : NaN, (v) => v <= 600, "≤ 600 ms");
+    target("claim_storm_ratio", "claim storm HTTP ÷ direct at 5 ms", s5 ? s5.ratio : NaN, (v) => v >= 0.7, "≥ 0.7");
+    const s0 = storms.get(0);
+    if (s0) console.log(`    (at 0 ms: claim storm HTTP p95 ${s0.http.p95} ms, HTTP ÷ direct ${s0.ratio})`);
+  } finally {
+    await server.stop();
+    await proxy.close();
+  }
+}
+
 // ---- seeding ------------------------------------------------------------------------------
 
 /** SHIFTS upcoming shifts over the next 13 days, round-robin over the zones, 2–6 places each. */
@@ -582,8 +805,9 @@ async function main() {
     const [shiftObserver] = await makePeople(owner!, serialize, { prefix: "bench_shift_observer", count: 1, role: "observer", trainedDaysAgo: 30 });
     const submitters = await makePeople(owner!, serialize, { prefix: "bench_submitter", count: CONNECTIONS, role: "observer", trainedDaysAgo: 30 });
     const storm = await makePeople(owner!, serialize, { prefix: "bench_storm", count: STORM_N, role: "observer", trainedDaysAgo: 30 });
+    const [coordinator] = await makePeople(owner!, serialize, { prefix: "bench_coordinator", count: 1, role: "coordinator" });
     await owner!.query("analyze");
-    return { data, stepMinutes, shiftObserver: shiftObserver!, submitters, crowd: seededShuffle(storm, SEED) };
+    return { data, stepMinutes, shiftObserver: shiftObserver!, coordinator: coordinator!, submitters, crowd: seededShuffle(storm, SEED) };
   });
   const { data } = seeded;
   console.log(
@@ -599,10 +823,20 @@ async function main() {
   console.log(`Production server (build ${build}) on port ${port}, pid ${server.pid}, pool ${POOL}; PostgreSQL ${database.serverVersion}, postmaster pid ${database.postmasterPid}`);
   const meter = new CpuMeter({ server: () => server.pid, postgres: () => database?.postmasterPid ?? null });
 
-  await phase("ssr", () => ssrScenario(port, meter, { shiftObserver: seeded.shiftObserver, attorney: data.attorneys[0]! }));
-  await phase("rls", () => rlsScenario(meter, data));
-  await phase("claim storm", () => claimStormScenario(port, meter, data.zones[0]!, seeded.crowd));
-  await phase("submission", () => submissionScenario(port, meter, data, seeded.submitters));
+  if (runs("ssr")) await phase("ssr", () => ssrScenario(port, meter, { shiftObserver: seeded.shiftObserver, attorney: data.attorneys[0]! }));
+  if (runs("rls")) await phase("rls", () => rlsScenario(meter, data));
+  if (runs("storm")) await phase("claim storm", () => claimStormScenario(port, meter, data.zones[0]!, seeded.crowd));
+  if (runs("submit")) await phase("submission", () => submissionScenario(port, meter, data, seeded.submitters));
+  if (runs("remote")) {
+    // The first seeded shift, claimed by the /shifts observer so that /my/shifts lists it, and the newest report.
+    const { rows: shiftRows } = await owner.query<{ id: string }>("select id from public.shifts where notes = 'Bench shift 1'");
+    const { claimShift } = await import("../app/modules/shifts/shifts.server");
+    await claimShift(seeded.shiftObserver.claims, shiftRows[0]!.id);
+    const { rows: reportRows } = await owner.query<{ id: string }>("select id from public.reports order by created_at desc, id limit 1");
+    await phase("remote", () =>
+      remoteScenario(meter, { data, shiftObserver: seeded.shiftObserver, coordinator: seeded.coordinator, crowd: seeded.crowd, shiftId: shiftRows[0]!.id, reportId: reportRows[0]!.id }),
+    );
+  }
   await server.stop();
   // The sealed media the run uploaded (some tens of MB of ciphertext).
   rmSync(`${DATA_DIR}/files`, { recursive: true, force: true });
@@ -628,8 +862,14 @@ async function main() {
   for (const f of failures) console.log(`FAILED: ${f}`);
 
   mkdirSync("bench/results", { recursive: true });
-  writeFileSync("bench/results/latest.json", `${JSON.stringify(metrics, null, 2)}\n`);
-  console.log("Wrote bench/results/latest.json.");
+  const write = (file: string, list: Metric[]) => {
+    writeFileSync(`bench/results/${file}`, `${JSON.stringify(list, null, 2)}\n`);
+    console.log(`Wrote bench/results/${file}.`);
+  };
+  const context = (m: Metric) => m.name.startsWith("seed.") || m.name.startsWith("run.");
+  if (runs("remote")) write("remote.json", metrics.filter((m) => m.name.startsWith("remote.") || context(m)));
+  if (!PARTIAL) write("latest.json", metrics);
+  else if (ONLY.some((x) => x !== "remote")) write("partial.json", metrics);
   return failures.length ? 1 : 0;
 }
 

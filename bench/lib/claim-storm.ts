@@ -6,7 +6,7 @@
  * Used by bench/claim-storm.ts and bench/run.ts.
  */
 import type pg from "pg";
-import { percentile, request, round, type Person } from "./harness";
+import { dropIdleSockets, percentile, request, round, type Person } from "./harness";
 
 export type ClaimMode = "data" | "document";
 export type ClaimShift = (claims: Person["claims"], shiftId: string) => Promise<{ status: string }>;
@@ -87,6 +87,8 @@ export async function httpStorm(
   const { owner, port, capacity, mode } = ctx;
   const origin = `http://127.0.0.1:${port}`;
   const target = mode === "data" ? `/shifts/${shiftId}.data` : `/shifts/${shiftId}`;
+  // New connections for the crowd: sockets left idle by the warm-up may be closed by the server mid-request.
+  dropIdleSockets();
   const started = performance.now();
   const replies = await Promise.all(
     crowd.map((o) =>

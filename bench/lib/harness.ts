@@ -156,6 +156,15 @@ export async function startBenchDatabase(dataDir: string, name: string): Promise
 
 export const keepAlive = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
+/**
+ * Closes the keep-alive sockets that sit idle. The server closes an idle connection after 5 s
+ * (Node's keepAliveTimeout); a request sent on one just then fails with ECONNRESET. Call before a
+ * burst that follows a pause (a storm after its warm-up).
+ */
+export function dropIdleSockets() {
+  for (const sockets of Object.values(keepAlive.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+}
+
 export interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
