@@ -6,9 +6,8 @@ import compression from "compression";
 import express from "express";
 import morgan from "morgan";
 import { startDatabase } from "./app/db/runtime.server";
-import { loadContextFor, RequestContext } from "./app/modules/auth/guards.server";
+import type { RequestScope } from "./app/modules/auth/guards.server";
 import { stopLiveHub } from "./app/modules/live/hub.server";
-import { stopSettingsWatch } from "./app/modules/settings/settings.server";
 import { startJobRunner } from "./app/modules/shifts/jobs.server";
 import { env } from "./app/utils/env.server";
 
@@ -88,7 +87,7 @@ const remix = createRequestHandler({
     clientKey: createHmac("sha256", config.SESSION_SECRET)
       .update(req.ip ?? "")
       .digest("hex"),
-    ...loadContextFor(res.locals.requestContext as RequestContext),
+    requestScope: res.locals.requestScope as RequestScope,
   }),
 });
 
@@ -96,9 +95,9 @@ const remix = createRequestHandler({
 // transaction (docs/decisions/012-request-pipeline.md). It ends when the document starts to
 // render (app/entry.server.tsx) or, at the latest, when the response is closed.
 app.all("*", (req, res, next) => {
-  const context = new RequestContext({ shareReads: true });
-  res.locals.requestContext = context;
-  res.once("close", () => void context.end());
+  const scope: RequestScope = {};
+  res.locals.requestScope = scope;
+  res.once("close", () => void scope.context?.end());
   return remix(req, res, next);
 });
 
@@ -122,7 +121,6 @@ async function shutdown(signal: string) {
   server.closeAllConnections();
   stopJobRunner();
   await stopLiveHub();
-  await stopSettingsWatch();
   await viteDevServer?.close();
   await database.stop();
   process.exit(0);

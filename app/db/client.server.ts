@@ -26,10 +26,11 @@ function databaseUrl() {
   return url;
 }
 
-function newPool(max: number) {
+function newPool(max: number, pipeline = false) {
   const created = new pg.Pool({
     connectionString: databaseUrl(),
     max,
+    pipeline,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
   });
@@ -45,11 +46,16 @@ function newPool(max: number) {
 
 export function getDb(): Database {
   if (!db) {
-    pool = newPool(Number(process.env.DATABASE_POOL_SIZE ?? 10));
+    pool = newPool(Number(process.env.DATABASE_POOL_SIZE ?? 10), true);
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
   return db;
 }
+
+/**
+ * Both pools are pipelined (node-postgres's pipeline mode): statements sent at once go out
+ * together and cost one round trip, not one each. Nothing here uses cursors, which that mode refuses.
+ */
 
 /**
  * Connections for the requests' shared reads (SharedReads), apart from those for writes: a page
@@ -57,7 +63,7 @@ export function getDb(): Database {
  * pages at once would each hold a connection and wait for a second that never frees.
  */
 function getReadPool(): pg.Pool {
-  readPool ??= newPool(Number(process.env.DATABASE_READ_POOL_SIZE ?? 10));
+  readPool ??= newPool(Number(process.env.DATABASE_READ_POOL_SIZE ?? 10), true);
   return readPool;
 }
 
@@ -137,9 +143,14 @@ async function finish(held: Held, command: "commit" | "rollback"): Promise<void>
 export async function withUser<T>(claims: Claims, fn: (trx: Trx) => Promise<T>): Promise<T> {
   const client = await checkout();
   const held = hold(client);
+  // Not awaited: the connection is pipelined, so the first statement of `fn` goes out with it and
+  // runs after it. Should it fail, the transaction is aborted and every later statement fails too
+  // (none can run outside it, nor as the owner); the failure is then thrown here.
+  const begun = client.query(`begin; ${actAs(claims)}`);
+  begun.catch(() => {});
   try {
-    await client.query(`begin; ${actAs(claims)}`);
     const result = await fn(held.trx);
+    await begun;
     await client.query("commit");
     held.closed = true;
     client.release();

@@ -114,22 +114,25 @@ function parseArray(text: string): string[] {
   return inner ? inner.split(",") : [];
 }
 
-const CONTEXT = Symbol("request context");
+/**
+ * Where the load context holds the request context. server.ts gives every request an empty
+ * holder; the app's code (the server build, which has its own copies of these modules) fills it
+ * on first use, and server.ts ends it when the response is closed.
+ */
+export interface RequestScope {
+  context?: { end(): Promise<void> };
+}
 
 /**
  * The request's context from Remix's load context. Called without one (a test calling a route
  * module directly), each call gets a context of its own that shares nothing and holds nothing open.
  */
 export function requestContext(context?: AppLoadContext): RequestContext {
-  const held = (context as { [CONTEXT]?: RequestContext } | undefined)?.[CONTEXT];
-  return held ?? new RequestContext({ shareReads: false });
+  const scope = context?.requestScope;
+  if (!scope) return new RequestContext({ shareReads: false });
+  scope.context ??= new RequestContext({ shareReads: true });
+  return scope.context as RequestContext;
 }
-
-/** For server.ts: the load context's part that holds the request context. */
-export function loadContextFor(request: RequestContext): { [CONTEXT]: RequestContext } {
-  return { [CONTEXT]: request };
-}
-
 /** The signed-in person, or null. */
 export function getUser(request: Request, context?: AppLoadContext): Promise<CurrentUser | null> {
   return requestContext(context).user(request);

@@ -35,10 +35,12 @@ const nameOf = (displayName: string, email: string) => (displayName.trim() ? dis
  */
 export async function boardSnapshot(claims: Claims): Promise<BoardState> {
   return readAsUser(claims, async (trx) => {
-    // First, so that anything committed while the rest is read comes again as an event.
-    const { rows: head } = await sql<{ cursor: string }>`select coalesce(max(id), 0)::text as cursor from public.live_events`.execute(trx);
+    // First, so that anything committed while the rest is read comes again as an event. The
+    // reads are sent together, in this order, and the database runs them in the order sent.
+    // (A query builder like the others: the same path to the connection keeps the order of the calls.)
+    const headRead = trx.selectFrom("live_events").select(sql<string>`coalesce(max(id), 0)::text`.as("cursor")).execute();
 
-    const observers = await trx
+    const observersRead = trx
       .selectFrom("shift_assignments as a")
       .innerJoin("shifts as s", "s.id", "a.shift_id")
       .innerJoin("zones as z", "z.id", "s.zone_id")
@@ -51,7 +53,7 @@ export async function boardSnapshot(claims: Claims): Promise<BoardState> {
       .orderBy("p.display_name")
       .execute();
 
-    const reports = await trx
+    const reportsRead = trx
       .selectFrom("report_overview")
       .selectAll()
       .where("submitted_at", ">", sql<Date>`now() - interval '24 hours'`)
@@ -59,7 +61,7 @@ export async function boardSnapshot(claims: Claims): Promise<BoardState> {
       .limit(BOARD_REPORTS)
       .execute();
 
-    const shifts = await trx
+    const shiftsRead = trx
       .selectFrom("shifts as s")
       .innerJoin("zones as z", "z.id", "s.zone_id")
       .select(["s.id", "s.zone_id", "z.name as zone_name", "s.starts_at", "s.ends_at", "s.capacity", "s.claimed_count"])
@@ -70,7 +72,7 @@ export async function boardSnapshot(claims: Claims): Promise<BoardState> {
       .orderBy("s.starts_at")
       .execute();
 
-    const alerts = await trx
+    const alertsRead = trx
       .selectFrom("safety_alerts as x")
       .innerJoin("shift_assignments as a", "a.id", "x.assignment_id")
       .innerJoin("shifts as s", "s.id", "a.shift_id")
@@ -84,7 +86,14 @@ export async function boardSnapshot(claims: Claims): Promise<BoardState> {
       .orderBy("x.raised_at")
       .execute();
 
-    const dispatches = await recentDispatches(trx);
+    const [head, observers, reports, shifts, alerts, dispatches] = await Promise.all([
+      headRead,
+      observersRead,
+      reportsRead,
+      shiftsRead,
+      alertsRead,
+      recentDispatches(trx),
+    ]);
 
     return {
       cursor: head[0]!.cursor,
@@ -167,7 +176,7 @@ export interface MySafetyCheck {
 
 /** The person's own safety checks still waiting for their answer (the last day's). */
 export async function mySafetyChecks(claims: Claims): Promise<MySafetyCheck[]> {
-  const rows = await withUser(claims, (trx) =>
+  const rows = await readAsUser(claims, (trx) =>
     trx
       .selectFrom("safety_alerts as x")
       .innerJoin("shift_assignments as a", "a.id", "x.assignment_id")

@@ -29,10 +29,10 @@ export interface SealingRecipient {
  * The public keys P2 data is sealed to: every active attorney's (not a deactivated one's, nor one
  * whose attorney role was removed), and the recovery key.
  */
-export async function sealingRecipients(claims: Claims): Promise<SealingRecipient[]> {
-  const { rows } = await readAsUser(claims, (trx) =>
-    sql<{ id: string; kind: string; public_key: string; fingerprint: string; created_at: Date }>`select * from private.sealing_recipients()`.execute(trx),
-  );
+export async function sealingRecipients(claims: Claims, inTrx?: Trx): Promise<SealingRecipient[]> {
+  const read = (trx: Trx) =>
+    sql<{ id: string; kind: string; public_key: string; fingerprint: string; created_at: Date }>`select * from private.sealing_recipients()`.execute(trx);
+  const { rows } = await (inTrx ? read(inTrx) : readAsUser(claims, read));
   return rows.map((r) => ({ keyId: r.id, kind: r.kind, publicKey: r.public_key, fingerprint: r.fingerprint, createdAt: new Date(r.created_at).toISOString() }));
 }
 
@@ -169,9 +169,11 @@ const pgCode = (error: unknown) => (error as { code?: string }).code;
  */
 export async function submitReport(claims: Claims, input: ReportInput, timeZone: string): Promise<{ id: string; created: boolean }> {
   const occurredAt = occurredAtOf(input, timeZone);
-  const recipients = await sealingRecipients(claims);
   return withUser(claims, async (trx) => {
-    const existing = await trx.selectFrom("reports").select("id").where("client_uuid", "=", input.clientUuid).executeTakeFirst();
+    const [existing, recipients] = await Promise.all([
+      trx.selectFrom("reports").select("id").where("client_uuid", "=", input.clientUuid).executeTakeFirst(),
+      sealingRecipients(claims, trx),
+    ]);
     if (existing) return { id: existing.id, created: false };
     const sealed = sealedPart(input, recipients);
     const columns = columnsOf(input, occurredAt);
@@ -249,26 +251,33 @@ const iso = (value: string | Date) => new Date(value).toISOString();
 
 /** One report as its author or an attorney sees it (RLS decides); P2 stays ciphertext. */
 export async function getReport(claims: Claims, id: string): Promise<ReportView> {
+  return (await readReport(claims, id)).report;
+}
+
+/** The report as getReport shows it, and its row (review reads its triage columns from it). */
+export async function readReport(claims: Claims, id: string) {
   const found = await readAsUser(claims, async (trx) => {
-    const row = await trx
-      .selectFrom("reports as r")
-      .leftJoin("zones as z", "z.id", "r.zone_id")
-      .selectAll("r")
-      .select("z.name as zone_name")
-      .where("r.id", "=", id)
-      .executeTakeFirst();
-    if (!row) return null;
-    const addenda = await trx
-      .selectFrom("report_addenda")
-      .select(["id", "body", "sealed", "created_at", "author_id"])
-      .where("report_id", "=", id)
-      .orderBy("created_at")
-      .execute();
-    return { row, addenda };
+    // Both at once (one round trip): the addenda of a report one may not read are none (RLS).
+    const [row, addenda] = await Promise.all([
+      trx
+        .selectFrom("reports as r")
+        .leftJoin("zones as z", "z.id", "r.zone_id")
+        .selectAll("r")
+        .select("z.name as zone_name")
+        .where("r.id", "=", id)
+        .executeTakeFirst(),
+      trx
+        .selectFrom("report_addenda")
+        .select(["id", "body", "sealed", "created_at", "author_id"])
+        .where("report_id", "=", id)
+        .orderBy("created_at")
+        .execute(),
+    ]);
+    return row ? { row, addenda } : null;
   });
   if (!found) throw new ReportError(404, "reports.errors.notFound");
   const { row: r, addenda } = found;
-  return {
+  const report: ReportView = {
     id: r.id,
     authorId: r.author_id,
     mine: r.author_id === claims.sub,
@@ -307,6 +316,7 @@ export async function getReport(claims: Claims, id: string): Promise<ReportView>
     underReview: r.review_started_at !== null,
     addenda: addenda.map((a) => ({ id: a.id, body: a.body, sealed: a.sealed !== null, createdAt: iso(a.created_at), mine: a.author_id === claims.sub })),
   };
+  return { report, row: r };
 }
 
 export interface ReportListItem {

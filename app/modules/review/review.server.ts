@@ -1,7 +1,8 @@
 import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
+import type { RawBuilder } from "kysely";
 import { fileStore } from "~/integrations/file-store.server";
 import { SealingError, validateSealedBox } from "~/integrations/sealing";
-import { checkEnvelopes, getReport, ReportError, sealingRecipients } from "~/modules/reports/reports.server";
+import { checkEnvelopes, readReport, ReportError, sealingRecipients } from "~/modules/reports/reports.server";
 import { asReviewError, ReviewError } from "./errors";
 import { REPORT_STATUSES, URGENCIES, VERIFICATIONS, type ReportStatus } from "./filters";
 
@@ -51,77 +52,83 @@ export async function legalTeam(trx: Trx): Promise<Map<string, TeamMember>> {
  */
 export async function reviewDetail(claims: Claims, id: string) {
   await guarded(() => withUser(claims, (trx) => sql`select private.record_report_access(${id}::uuid, 'viewed')`.execute(trx)));
-  const report = await getReport(claims, id).catch((error: unknown) => {
-    if (error instanceof ReportError) throw new ReviewError(error.status === 404 ? 404 : 403, error.messageKey);
-    throw error;
-  });
-  return readAsUser(claims, async (trx) => {
-    const triage = await trx
-      .selectFrom("reports")
-      .select(["assigned_to", "legal_hold", "legal_hold_reason", "review_started_at", "closed_at", "purged_at", "client_uuid", "author_id"])
-      .where("id", "=", id)
-      .executeTakeFirstOrThrow();
-    const [media, notes, tasks, messages, trail, team] = await Promise.all([
-      trx.selectFrom("report_media").select(["id", "sha256", "content_type", "size_bytes", "created_at"]).where("report_id", "=", id).orderBy("created_at").execute(),
-      trx.selectFrom("report_notes as n").select(["n.id", "n.created_at", "n.author_id"]).where("n.report_id", "=", id).orderBy("n.created_at").execute(),
-      trx
-        .selectFrom("report_tasks as t")
-        .select(["t.id", "t.title", "t.due_on", "t.assigned_to", "t.done_at", "t.created_at"])
-        .where("t.report_id", "=", id)
-        .orderBy("t.done_at", (ob) => ob.nullsFirst())
-        .orderBy("t.due_on", (ob) => ob.asc().nullsLast())
-        .orderBy("t.created_at")
-        .execute(),
-      trx
-        .selectFrom("report_messages as m")
-        .select(["m.id", "m.body", "m.created_at", "m.read_at", "m.from_id"])
-        .where("m.report_id", "=", id)
-        .orderBy("m.created_at")
-        .execute(),
-      trx
-        .selectFrom("audit_events as e")
-        .select(["e.seq", "e.at", "e.event", "e.details", "e.actor_id"])
-        .where("e.report_id", "=", id)
-        .orderBy("e.seq", "desc")
-        .limit(100)
-        .execute(),
-      legalTeam(trx),
-    ]);
-    const nameOf = (who: string | null) => (who ? (team.get(who)?.name ?? null) : null);
-    return {
-      report,
-      clientUuid: triage.client_uuid,
-      hasAuthor: triage.author_id !== null,
-      assignedTo: triage.assigned_to,
-      legalHold: triage.legal_hold,
-      legalHoldReason: triage.legal_hold_reason,
-      reviewStartedAt: iso(triage.review_started_at),
-      closedAt: iso(triage.closed_at),
-      purgedAt: iso(triage.purged_at),
-      next: TRANSITIONS[report.status as ReportStatus] ?? [],
-      media: media.map((m) => ({ id: m.id, sha256: m.sha256, contentType: m.content_type, size: Number(m.size_bytes), createdAt: iso(m.created_at)! })),
-      notes: notes.map((n) => ({ id: n.id, createdAt: iso(n.created_at)!, authorName: nameOf(n.author_id) })),
-      tasks: tasks.map((t) => ({
-        id: t.id,
-        title: t.title,
-        dueOn: t.due_on as string | null,
-        assignedTo: t.assigned_to,
-        assigneeName: nameOf(t.assigned_to),
-        done: t.done_at !== null,
-      })),
-      messages: messages.map((m) => ({ id: m.id, body: m.body, createdAt: iso(m.created_at)!, read: m.read_at !== null, fromName: nameOf(m.from_id) })),
-      trail: trail.map(
-        (e): AuditEntry => ({
-          seq: Number(e.seq),
-          at: iso(e.at)!,
-          actorName: nameOf(e.actor_id),
-          event: e.event,
-          details: e.details as Record<string, unknown>,
-        }),
-      ),
-      team: [...team.values()].filter((a) => a.attorney && a.active).map((a) => ({ id: a.id, name: a.name })),
-    };
-  });
+  // The report and everything around it, sent together: one round trip, two statements and one.
+  const [{ report, row: triage }, around] = await Promise.all([
+    readReport(claims, id).catch((error: unknown) => {
+      if (error instanceof ReportError) throw new ReviewError(error.status === 404 ? 404 : 403, error.messageKey);
+      throw error;
+    }),
+    readAsUser(claims, (trx) => aroundReport(trx, id)),
+  ]);
+  const { media, notes, tasks, messages, trail } = around;
+  const team = new Map(around.team.map((r) => [r.id, r]));
+  const nameOf = (who: string | null) => (who ? (team.get(who)?.name ?? null) : null);
+  return {
+    report,
+    clientUuid: triage.client_uuid,
+    hasAuthor: triage.author_id !== null,
+    assignedTo: triage.assigned_to,
+    legalHold: triage.legal_hold,
+    legalHoldReason: triage.legal_hold_reason,
+    reviewStartedAt: iso(triage.review_started_at),
+    closedAt: iso(triage.closed_at),
+    purgedAt: iso(triage.purged_at),
+    next: TRANSITIONS[report.status as ReportStatus] ?? [],
+    media: media.map((m) => ({ id: m.id, sha256: m.sha256, contentType: m.content_type, size: Number(m.size_bytes), createdAt: iso(m.created_at)! })),
+    notes: notes.map((n) => ({ id: n.id, createdAt: iso(n.created_at)!, authorName: nameOf(n.author_id) })),
+    tasks: tasks.map((t) => ({
+      id: t.id,
+      title: t.title,
+      dueOn: t.due_on as string | null,
+      assignedTo: t.assigned_to,
+      assigneeName: nameOf(t.assigned_to),
+      done: t.done_at !== null,
+    })),
+    messages: messages.map((m) => ({ id: m.id, body: m.body, createdAt: iso(m.created_at)!, read: m.read_at !== null, fromName: nameOf(m.from_id) })),
+    trail: trail.map(
+      (e): AuditEntry => ({
+        seq: Number(e.seq),
+        at: iso(e.at)!,
+        actorName: nameOf(e.actor_id),
+        event: e.event,
+        details: e.details as Record<string, unknown>,
+      }),
+    ),
+    team: [...team.values()].filter((a) => a.attorney && a.active).map((a) => ({ id: a.id, name: a.name })),
+  };
+}
+
+/** A JSON array of rows, `[]` when there are none. */
+const jsonRows = (rows: RawBuilder<unknown>) => sql`coalesce((${rows}), '[]'::jsonb)`;
+
+/**
+ * What surrounds a report on the attorney's page, in one statement (each part read through RLS
+ * as the attorney): media, note stubs, tasks, messages, the last 100 audit events, the team.
+ */
+async function aroundReport(trx: Trx, id: string) {
+  const { rows } = await sql<{
+    media: { id: string; sha256: string; content_type: string; size_bytes: number; created_at: string }[];
+    notes: { id: string; created_at: string; author_id: string | null }[];
+    tasks: { id: string; title: string; due_on: string | null; assigned_to: string | null; done_at: string | null; created_at: string }[];
+    messages: { id: string; body: string; created_at: string; read_at: string | null; from_id: string | null }[];
+    trail: { seq: number; at: string; event: string; details: unknown; actor_id: string | null }[];
+    team: TeamMember[];
+  }>`
+    select
+      ${jsonRows(sql`select jsonb_agg(jsonb_build_object('id', m.id, 'sha256', m.sha256, 'content_type', m.content_type, 'size_bytes', m.size_bytes, 'created_at', m.created_at) order by m.created_at)
+        from public.report_media m where m.report_id = ${id}::uuid`)} as media,
+      ${jsonRows(sql`select jsonb_agg(jsonb_build_object('id', n.id, 'created_at', n.created_at, 'author_id', n.author_id) order by n.created_at)
+        from public.report_notes n where n.report_id = ${id}::uuid`)} as notes,
+      ${jsonRows(sql`select jsonb_agg(jsonb_build_object('id', t.id, 'title', t.title, 'due_on', t.due_on, 'assigned_to', t.assigned_to, 'done_at', t.done_at, 'created_at', t.created_at)
+          order by t.done_at nulls first, t.due_on asc nulls last, t.created_at)
+        from public.report_tasks t where t.report_id = ${id}::uuid`)} as tasks,
+      ${jsonRows(sql`select jsonb_agg(jsonb_build_object('id', m.id, 'body', m.body, 'created_at', m.created_at, 'read_at', m.read_at, 'from_id', m.from_id) order by m.created_at)
+        from public.report_messages m where m.report_id = ${id}::uuid`)} as messages,
+      ${jsonRows(sql`select jsonb_agg(jsonb_build_object('seq', e.seq, 'at', e.at, 'event', e.event, 'details', e.details, 'actor_id', e.actor_id) order by e.seq desc)
+        from (select * from public.audit_events e where e.report_id = ${id}::uuid order by e.seq desc limit 100) e`)} as trail,
+      ${jsonRows(sql`select jsonb_agg(jsonb_build_object('id', d.id, 'name', d.name, 'attorney', d.attorney, 'active', d.active))
+        from private.legal_team_directory() d`)} as team`.execute(trx);
+  return rows[0]!;
 }
 
 /**
