@@ -227,12 +227,12 @@ export class SharedReads {
       return await fn(tx.trx);
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
-      if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) this.#retire(tx);
+      if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) void this.#retire(tx);
       // Someone else's failed statement aborted the transaction this one queued on.
       if (code !== "25P02" || retries === 0) throw error;
     } finally {
       tx.active -= 1;
-      this.#closeIfIdle(tx);
+      void this.#closeIfIdle(tx);
     }
     return this.run(fn, retries - 1);
   }
@@ -241,17 +241,18 @@ export class SharedReads {
   async end(): Promise<void> {
     this.#ended = true;
     const tx = this.#current ?? (this.#opening ? await this.#opening.catch(() => null) : null);
-    if (tx) this.#retire(tx);
+    if (tx) await this.#retire(tx);
   }
 
-  #retire(tx: SharedTransaction) {
+  #retire(tx: SharedTransaction): Promise<void> {
     tx.retiring = true;
     if (this.#current === tx) this.#current = null;
-    this.#closeIfIdle(tx);
+    return this.#closeIfIdle(tx);
   }
 
-  #closeIfIdle(tx: SharedTransaction) {
-    if (tx.retiring && tx.active === 0) void finish(tx, "commit");
+  /** Commits once nobody is inside; the last caller to leave does it. */
+  #closeIfIdle(tx: SharedTransaction): Promise<void> {
+    return tx.retiring && tx.active === 0 ? finish(tx, "commit") : Promise.resolve();
   }
 
   async #transaction(): Promise<SharedTransaction> {
