@@ -9,11 +9,12 @@ import liveCss from "~/components/live/live-board.css?url";
 import { useLiveBoard, useMinuteClock, type Connection } from "~/components/live/use-live-board";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { Notice } from "~/components/shift-bits";
+import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { cancelDispatch, createDispatch, DispatchError, previewDispatch, type DispatchPreview } from "~/modules/dispatch/dispatch.server";
+import { cancelDispatch, createDispatch, previewDispatch, type DispatchPreview } from "~/modules/dispatch/dispatch.server";
 import { NOTE_MAX, parseDispatchForm, parseTarget, type FieldErrors } from "~/modules/dispatch/schema";
 import { isShortSoon, type BoardObserver, type BoardReport, type LiveEvent } from "~/modules/live/board";
-import { acknowledgeSafetyAlert, boardSnapshot, LiveError } from "~/modules/live/live.server";
+import { acknowledgeSafetyAlert, boardSnapshot } from "~/modules/live/live.server";
 import { formatTime } from "~/modules/shifts/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import { listZones } from "~/modules/zones/zones.server";
@@ -34,12 +35,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listZones(user.claims),
     target
       ? previewDispatch(user.claims, target).catch((error: unknown) => {
-          if (error instanceof DispatchError) return error;
+          if (error instanceof DomainError) return error;
           throw error;
         })
       : null,
   ]);
-  const problem: FieldErrors = preview instanceof DispatchError ? { report: preview.messageKey } : errors;
+  const problem: FieldErrors = preview instanceof DomainError ? { report: preview.messageKey } : errors;
   const sent = Number(params.get("sent"));
   return data(
     {
@@ -47,14 +48,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
       zones: zones.filter((z) => !z.retired).map((z) => ({ id: z.id, name: z.name, colour: z.colour, geometry: z.geometry })),
       takenAt: new Date().toISOString(),
       dispatch: {
-        preview: preview instanceof DispatchError ? null : (preview as DispatchPreview | null),
+        preview: preview instanceof DomainError ? null : (preview as DispatchPreview | null),
         problem,
         // A fresh key for each form shown: sending it twice makes one dispatch.
         clientKey: crypto.randomUUID(),
         sent: Number.isInteger(sent) && sent > 0 && sent < 10_000 ? sent : null,
       },
     },
-    { status: Object.keys(problem).length ? (preview instanceof DispatchError ? preview.status : 400) : 200 },
+    { status: Object.keys(problem).length ? (preview instanceof DomainError ? preview.status : 400) : 200 },
   );
 }
 
@@ -71,7 +72,7 @@ export async function action({ request }: ActionFunctionArgs) {
       const { id, recipients } = await createDispatch(user.claims, parsed.value);
       return redirect(`/coordinate/live?sent=${recipients}#dispatch-${id}`);
     } catch (error) {
-      if (error instanceof DispatchError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice, dispatchNote }, { status: error.status });
+      if (error instanceof DomainError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice, dispatchNote }, { status: error.status });
       throw error;
     }
   }
@@ -82,7 +83,7 @@ export async function action({ request }: ActionFunctionArgs) {
       await cancelDispatch(user.claims, dispatchId);
       return data({ notice: { key: "dispatch.panel.cancelledNotice", tone: "ok" } as ShiftNotice });
     } catch (error) {
-      if (error instanceof DispatchError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
+      if (error instanceof DomainError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
       throw error;
     }
   }
@@ -94,7 +95,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await acknowledgeSafetyAlert(user.claims, alertId);
     return data({ notice: { key: "live.acknowledged", tone: "ok" } as ShiftNotice });
   } catch (error) {
-    if (error instanceof LiveError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
+    if (error instanceof DomainError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
     throw error;
   }
 }

@@ -1,17 +1,18 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { Field, FieldErrors, SelectField, TextAreaField } from "~/components/ui/field";
+import { Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
+import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { publicSettings } from "~/modules/settings/settings.server";
 import { formatDay, formatTime, localDate } from "~/modules/shifts/format";
 import { CreateShiftSchema } from "~/modules/shifts/schema";
-import { createShifts, shiftsBetween, ShiftError } from "~/modules/shifts/shifts.server";
+import { createShifts, shiftsBetween } from "~/modules/shifts/shifts.server";
 import { addDays, mondayOf, weekDates } from "~/modules/shifts/week";
 import { localDateTime } from "~/modules/zones/window";
 import { listZones } from "~/modules/zones/zones.server";
@@ -54,7 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (made.kind === "shift") throw redirect(`/coordinate/shifts/${made.id}?created=1`);
     throw redirect(`/coordinate/shifts?week=${mondayOf(submission.value.date)}&created=${made.count}`);
   } catch (error) {
-    if (error instanceof ShiftError) {
+    if (error instanceof DomainError) {
       const field = { "shifts.errors.zone": "zoneId", "shifts.errors.seriesEmpty": "weekdays", "shifts.errors.inPast": "date" }[error.messageKey] ?? "zoneId";
       return data({ result: submission.reply({ fieldErrors: { [field]: [error.messageKey] } }) }, { status: error.status === 403 ? 403 : 400 });
     }
@@ -75,6 +76,7 @@ export default function Schedule() {
   const [form, fields] = useForm({
     id: "create-shift",
     lastResult: actionData?.result,
+    constraint: getZodConstraint(CreateShiftSchema),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: CreateShiftSchema }),
     shouldValidate: "onSubmit",
     shouldRevalidate: "onInput",
@@ -169,8 +171,8 @@ export default function Schedule() {
             options={[{ value: "", label: t("schedule.chooseZone") }, ...zones.filter((z) => !z.retired).map((z) => ({ value: z.id, label: z.name }))]}
           />
           <div className="inline-forms">
-            <Field id="create-date" label={t("schedule.date")} name="date" type="date" min={today} defaultValue={text("date", today)} errors={fields.date.errors} required />
-            <Field id="create-start" label={t("schedule.startTime")} name="startTime" type="time" defaultValue={text("startTime", "18:00")} errors={fields.startTime.errors} required />
+            <Field id="create-date" label={t("schedule.date")} name="date" type="date" {...limitsOf(fields.date)} min={today} defaultValue={text("date", today)} errors={fields.date.errors} />
+            <Field id="create-start" label={t("schedule.startTime")} name="startTime" type="time" {...limitsOf(fields.startTime)} defaultValue={text("startTime", "18:00")} errors={fields.startTime.errors} />
             <Field
               id="create-end"
               label={t("schedule.endTime")}
@@ -179,7 +181,7 @@ export default function Schedule() {
               defaultValue={text("endTime", "22:00")}
               errors={fields.endTime.errors}
               help={t("schedule.endTimeHelp")}
-              required
+              {...limitsOf(fields.endTime)}
             />
             <Field
               id="create-capacity"
@@ -187,11 +189,9 @@ export default function Schedule() {
               name="capacity"
               type="number"
               inputMode="numeric"
-              min={1}
-              max={100}
+              {...limitsOf(fields.capacity)}
               defaultValue={text("capacity", "4")}
               errors={fields.capacity.errors}
-              required
             />
           </div>
           <fieldset>
@@ -232,7 +232,7 @@ export default function Schedule() {
               <input type="checkbox" name="needsTeamLead" defaultChecked={text("needsTeamLead") === "on"} /> {t("shifts.needsTeamLead")}
             </label>
           </fieldset>
-          <TextAreaField id="create-notes" label={t("shifts.notes")} name="notes" rows={3} maxLength={1000} defaultValue={text("notes")} errors={fields.notes.errors} />
+          <TextAreaField id="create-notes" label={t("shifts.notes")} name="notes" rows={3} {...textLimitsOf(fields.notes)} defaultValue={text("notes")} errors={fields.notes.errors} />
           <p>
             <button type="submit" className="primary">
               {t("schedule.create")}

@@ -4,9 +4,10 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useRouteLoader
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { Notice } from "~/components/shift-bits";
+import { DomainError } from "~/db/errors.server";
 import { hasRole, requireUser } from "~/modules/auth/guards.server";
 import { geoHref } from "~/modules/dispatch/alerts";
-import { answerDispatch, DispatchError, dispatchDetails } from "~/modules/dispatch/dispatch.server";
+import { answerDispatch, dispatchDetails } from "~/modules/dispatch/dispatch.server";
 import { isResponse } from "~/modules/dispatch/schema";
 import { formatTime } from "~/modules/shifts/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
@@ -40,7 +41,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await answerDispatch(user.claims, params.id!.toLowerCase(), response);
     return data({ notice: { key: `dispatch.answered.${response}`, tone: "ok" } as ShiftNotice });
   } catch (error) {
-    if (error instanceof DispatchError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
+    if (error instanceof DomainError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
     throw error;
   }
 }

@@ -5,12 +5,13 @@ import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { TextAreaField } from "~/components/ui/field";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
+import { DomainError } from "~/db/errors.server";
 import { requireUser } from "~/modules/auth/guards.server";
 import { MediaUpload } from "~/components/media-upload";
 import { ReportFacts } from "~/components/report-facts";
 import { mediaLimitBytes, mediaOf } from "~/modules/reports/media.server";
 import { questionsForAuthor } from "~/modules/review/messages.server";
-import { addAddendum, getReport, ReportError, sealingRecipients } from "~/modules/reports/reports.server";
+import { addAddendum, getReport, sealingRecipients } from "~/modules/reports/reports.server";
 import { formatDay, formatTime } from "~/modules/shifts/format";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
@@ -32,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ]);
     return { report, questions, media, recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })), limitBytes };
   } catch (error) {
-    if (error instanceof ReportError) throw new Response("Not found", { status: 404 });
+    if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
   }
 }
@@ -48,7 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await addAddendum(user.claims, params.id!, body, null);
     return data({ error: null as string | null, body: "", added: true });
   } catch (error) {
-    if (error instanceof ReportError) return data({ error: error.messageKey as string | null, body, added: false }, { status: error.status });
+    if (error instanceof DomainError) return data({ error: error.messageKey as string | null, body, added: false }, { status: error.status });
     throw error;
   }
 }

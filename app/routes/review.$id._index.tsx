@@ -8,11 +8,11 @@ import { ReportFacts } from "~/components/report-facts";
 import { Field, FieldErrors, TextAreaField } from "~/components/ui/field";
 import { UnsealPanel } from "~/components/unseal-panel";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
+import { DomainError } from "~/db/errors.server";
 import { fromB64u, sealJson } from "~/integrations/sealing";
 import { requireRole } from "~/modules/auth/guards.server";
 import { myWrappedKeys } from "~/modules/reports/keys.server";
 import { sealingRecipients } from "~/modules/reports/reports.server";
-import { ReviewError } from "~/modules/review/errors";
 import { URGENCIES, VERIFICATIONS } from "~/modules/review/filters";
 import { addNote, addTask, parseTriage, requestInfo, reviewDetail, setLegalHold, setTaskDone, triageReport } from "~/modules/review/review.server";
 import { formatDay, formatTime } from "~/modules/shifts/format";
@@ -35,7 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })),
     };
   } catch (error) {
-    if (error instanceof ReviewError) throw new Response("Not found", { status: 404 });
+    if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
   }
 }
@@ -66,7 +66,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "note": {
         const sealed = form.get("sealed");
         // Notes are sealed in the browser; without JavaScript there is nothing to store.
-        if (typeof sealed !== "string" || !sealed) throw new ReviewError(400, "review.errors.noteNeedsJs", "note");
+        if (typeof sealed !== "string" || !sealed) throw new DomainError(400, "review.errors.noteNeedsJs", "note");
         await addNote(user.claims, id, sealed);
         break;
       }
@@ -78,16 +78,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
         break;
       case "taskDone": {
         const taskId = String(form.get("taskId") ?? "");
-        if (!UUID.test(taskId)) throw new ReviewError(404, "errors.notFound");
+        if (!UUID.test(taskId)) throw new DomainError(404, "errors.notFound");
         await setTaskDone(user.claims, id, taskId, form.get("done") === "true");
         break;
       }
       default:
-        throw new ReviewError(400, "review.errors.invalid");
+        throw new DomainError(400, "review.errors.invalid");
     }
     return data({ ok: true as const, intent, error: null, field: null, values: null });
   } catch (error) {
-    if (error instanceof ReviewError) {
+    if (error instanceof DomainError) {
       return data({ ok: false as const, intent, error: error.messageKey, field: error.field ?? null, values }, { status: error.status });
     }
     throw error;
