@@ -1,9 +1,10 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { Form, useNavigation, useSubmit } from "@remix-run/react";
+import { Form, useSubmit } from "@remix-run/react";
 import { Component, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ZoneMap } from "~/components/map/zone-map";
+import { useIsPending } from "~/components/use-is-pending";
 import { Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
 import {
   ACTIVITIES,
@@ -95,8 +96,7 @@ export async function sealFormData(formData: FormData, recipients: ReportFormPro
 export function ReportForm(props: ReportFormProps) {
   const { t } = useTranslation();
   const submit = useSubmit();
-  const navigation = useNavigation();
-  const busy = navigation.state === "submitting";
+  const busy = useIsPending({ state: "submitting" });
   const formRef = useRef<HTMLFormElement>(null);
   const heldSubmit = useRef(false);
   const sealing = useRef(false);

@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRouteLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { Notice } from "~/components/shift-bits";
+import { useIsPending } from "~/components/use-is-pending";
 import { DomainError } from "~/db/errors.server";
 import { hasRole, requireUser } from "~/modules/auth/guards.server";
 import { geoHref } from "~/modules/dispatch/alerts";
@@ -50,13 +51,12 @@ export default function DispatchPage() {
   const { t, i18n } = useTranslation();
   const { dispatch: d, coordinating } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
   const time = (iso: string) => formatTime(iso, timeZone, lang);
   const zone = d.zoneName ?? t("dispatch.noZone");
-  const busy = navigation.state !== "idle" && navigation.formData?.has("response");
+  const busy = useIsPending({ fields: { response: true } });
 
   return (
     <div className="stack dispatch-page">

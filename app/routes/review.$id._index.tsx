@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRouteLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
@@ -8,6 +8,7 @@ import { ReportFacts } from "~/components/report-facts";
 import { Field, FieldErrors, TextAreaField } from "~/components/ui/field";
 import { UnsealPanel } from "~/components/unseal-panel";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
+import { useIsPending } from "~/components/use-is-pending";
 import { DomainError } from "~/db/errors.server";
 import { fromB64u, sealJson } from "~/integrations/sealing";
 import { requireRole } from "~/modules/auth/guards.server";
@@ -106,7 +107,6 @@ export default function ReviewReport() {
   const { t, i18n } = useTranslation();
   const d = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
@@ -114,7 +114,7 @@ export default function ReviewReport() {
   const { report } = d;
   const done = actionData?.ok ? actionData.intent : null;
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(Boolean(done), actionData);
-  const submittingIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent") ?? "") : null;
+  const triaging = useIsPending({ state: "submitting", fields: { intent: "triage" } });
   const sealedCount = report.sealedDetained + report.sealedWitnesses + d.media.length + d.notes.length;
   const kept = actionData && !actionData.ok ? actionData.values : null;
 
@@ -219,7 +219,7 @@ export default function ReviewReport() {
           </div>
           <FieldErrors id="triage-error" errors={errorFor(actionData, "triage")} />
           <p>
-            <button type="submit" className="primary" disabled={submittingIntent === "triage"}>
+            <button type="submit" className="primary" disabled={triaging}>
               {t("review.updateStatus")}
             </button>
           </p>
