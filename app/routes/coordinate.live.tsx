@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate, useRouteLoaderData, useSearchParams } from "@remix-run/react";
 import { useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -19,6 +19,7 @@ import { formatTime } from "~/modules/shifts/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import { listZones } from "~/modules/zones/zones.server";
 import type { RootLoader, RouteHandle } from "~/root";
+import { redirectWithFlash } from "~/utils/flash.server";
 import { readForm } from "~/utils/form.server";
 import { UUID } from "~/utils/misc";
 
@@ -41,7 +42,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
       : null,
   ]);
   const problem: FieldErrors = preview instanceof DomainError ? { report: preview.messageKey } : errors;
-  const sent = Number(params.get("sent"));
   return data(
     {
       board,
@@ -52,7 +52,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
         problem,
         // A fresh key for each form shown: sending it twice makes one dispatch.
         clientKey: crypto.randomUUID(),
-        sent: Number.isInteger(sent) && sent > 0 && sent < 10_000 ? sent : null,
       },
     },
     { status: Object.keys(problem).length ? (preview instanceof DomainError ? preview.status : 400) : 200 },
@@ -70,7 +69,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (!parsed.ok) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, dispatchErrors: parsed.errors, dispatchNote }, { status: 400 });
     try {
       const { id, recipients } = await createDispatch(user.claims, parsed.value);
-      return redirect(`/coordinate/live?sent=${recipients}#dispatch-${id}`);
+      return redirectWithFlash(`/coordinate/live#dispatch-${id}`, { key: "dispatch.sent", values: { count: recipients } });
     } catch (error) {
       if (error instanceof DomainError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice, dispatchNote }, { status: error.status });
       throw error;
@@ -159,7 +158,6 @@ export default function LiveBoard() {
   );
   const preview = dispatch.preview;
   const pin = preview?.point ?? null;
-  const sentNotice: ShiftNotice | null = dispatch.sent ? { key: "dispatch.sent", values: { count: dispatch.sent }, tone: "ok" } : null;
 
   return (
     <div className="stack live-board">
@@ -172,7 +170,7 @@ export default function LiveBoard() {
       <p className="sr-only" aria-live="polite">
         {announcement}
       </p>
-      <Notice notice={actionData?.notice ?? sentNotice} trigger={actionData ?? dispatch.sent} />
+      <Notice notice={actionData?.notice} trigger={actionData} />
       {preview ? <DispatchForm key={dispatch.clientKey} preview={preview} clientKey={dispatch.clientKey} errors={(actionData as { dispatchErrors?: FieldErrors } | undefined)?.dispatchErrors} note={(actionData as { dispatchNote?: string } | undefined)?.dispatchNote} /> : null}
       {dispatch.problem.report ? (
         <p className="notice error" role="alert">

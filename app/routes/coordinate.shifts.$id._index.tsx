@@ -1,7 +1,7 @@
 import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Needs, Notice, Spots } from "~/components/shift-bits";
 import { Field, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
@@ -71,13 +71,12 @@ export default function ShiftRoster() {
   const { t, i18n } = useTranslation();
   const { shift, people, candidates, constraint } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const [params] = useSearchParams();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
   const errors = (actionData?.result?.error ?? {}) as Record<string, string[] | undefined>;
   const lastIntent = actionData?.result?.initialValue?.intent;
-  const notice = actionData?.notice ?? (params.get("created") ? ({ key: "schedule.createdOne", tone: "ok" } as ShiftNotice) : null);
+  const notice = actionData?.notice ?? null;
   const over = new Date(shift.endsAt).getTime() <= Date.now();
   const editable = !shift.cancelled && !over;
   const on = people.filter((p) => p.status !== "waitlisted");
@@ -128,7 +127,7 @@ export default function ShiftRoster() {
         {shift.zoneName}
       </h1>
       <p className="lead">{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang)}</p>
-      <Notice notice={notice} trigger={actionData ?? params.get("created")} />
+      <Notice notice={notice} trigger={actionData} />
       {shift.cancelled ? <p className="notice error">{t("shifts.cancelledNotice")} {shift.cancelReason}</p> : null}
       <p className="shift-meta">
         <Spots shift={shift} /> <Needs shift={shift} />

@@ -1,11 +1,10 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
-import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
@@ -17,6 +16,7 @@ import { addDays, mondayOf, weekDates } from "~/modules/shifts/week";
 import { localDateTime } from "~/modules/zones/window";
 import { listZones } from "~/modules/zones/zones.server";
 import type { RootLoader, RouteHandle } from "~/root";
+import { redirectWithFlash } from "~/utils/flash.server";
 import { readForm } from "~/utils/form.server";
 
 export const handle: RouteHandle = { titleKey: "schedule.title" };
@@ -34,14 +34,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const from = localDateTime(`${monday}T00:00`, timeZone) ?? new Date(`${monday}T00:00:00Z`);
   const to = localDateTime(`${addDays(monday, 7)}T00:00`, timeZone) ?? new Date(`${addDays(monday, 7)}T00:00:00Z`);
   const [zones, shifts] = await Promise.all([listZones(user.claims), shiftsBetween(user.claims, from, to)]);
-  const created = Number(url.searchParams.get("created") ?? 0);
   return {
     monday,
     today,
     days: weekDates(monday),
     zones: zones.filter((z) => !z.retired || shifts.some((s) => s.zoneId === z.id)).map((z) => ({ id: z.id, name: z.name, colour: z.colour, retired: z.retired })),
     shifts,
-    created: Number.isInteger(created) && created > 0 && created < 1000 ? created : 0,
   };
 }
 
@@ -52,8 +50,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
   try {
     const made = await createShifts(user.claims, submission.value);
-    if (made.kind === "shift") throw redirect(`/coordinate/shifts/${made.id}?created=1`);
-    throw redirect(`/coordinate/shifts?week=${mondayOf(submission.value.date)}&created=${made.count}`);
+    if (made.kind === "shift") throw await redirectWithFlash(`/coordinate/shifts/${made.id}`, { key: "schedule.createdOne" });
+    throw await redirectWithFlash(`/coordinate/shifts?week=${mondayOf(submission.value.date)}`, { key: "schedule.created", values: { count: made.count } });
   } catch (error) {
     if (error instanceof DomainError) {
       const field = { "shifts.errors.zone": "zoneId", "shifts.errors.seriesEmpty": "weekdays", "shifts.errors.inPast": "date" }[error.messageKey] ?? "zoneId";
@@ -67,12 +65,11 @@ const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 export default function Schedule() {
   const { t, i18n } = useTranslation();
-  const { monday, today, days, zones, shifts, created } = useLoaderData<typeof loader>();
+  const { monday, today, days, zones, shifts } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
-  const createdRef = useFocusOutcome<HTMLParagraphElement>(created, created);
   const [form, fields] = useForm({
     id: "create-shift",
     lastResult: actionData?.result,
@@ -96,11 +93,6 @@ export default function Schedule() {
   return (
     <div className="stack">
       <h1>{t("schedule.title")}</h1>
-      {created ? (
-        <p className="notice" role="status" tabIndex={-1} ref={createdRef}>
-          {t("schedule.created", { count: created })}
-        </p>
-      ) : null}
       <nav className="week-nav" aria-label={t("schedule.weekNav")}>
         <Link to={`?week=${addDays(monday, -7)}`}>← {t("schedule.previousWeek")}</Link>
         <strong>{t("schedule.weekOf", { date: formatDay(`${monday}T12:00:00Z`, "UTC", lang) })}</strong>

@@ -63,8 +63,6 @@ export default function ReportView() {
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
   const sent = params.get("sent") === "1";
-  const mediaAdded = Number(params.get("media") ?? 0);
-  const mediaError = params.get("mediaError");
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(sent || actionData?.added, actionData ?? sent);
   const when = (iso: string) => `${formatDay(iso, timeZone, lang)} · ${formatTime(iso, timeZone, lang)}`;
 
@@ -131,16 +129,6 @@ export default function ReportView() {
 
       <section aria-labelledby="media-title" className="card stack">
         <h2 id="media-title">{t("reports.mediaTitle")}</h2>
-        {mediaAdded ? (
-          <p className="notice" role="status">
-            {t("reports.mediaAdded", { count: mediaAdded })}
-          </p>
-        ) : null}
-        {mediaError && /^reports\.errors\.media\w+$|^reports\.errors\.noKeys$/.test(mediaError) ? (
-          <p className="notice error" role="alert">
-            {t(mediaError)}
-          </p>
-        ) : null}
         {media.length === 0 ? <p className="help">{t("reports.noMedia")}</p> : null}
         <ul className="media-list">
           {media.map((m) => (

@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { attachPlainMedia, attachSealedMedia, mediaLimitBytes } from "~/modules/reports/media.server";
+import { redirectWithFlash } from "~/utils/flash.server";
 import { readForm } from "~/utils/form.server";
 import { invariantResponse, UUID } from "~/utils/misc";
 
@@ -21,10 +22,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const reportId = params.id!;
   const wantsJson = request.headers.get("Accept")?.includes("application/json");
   const limit = await mediaLimitBytes(user.claims);
-  const fail = (error: unknown) => {
+  const fail = async (error: unknown) => {
     if (!(error instanceof DomainError)) throw error;
     if (wantsJson) return data({ ok: false, error: error.messageKey }, { status: error.status });
-    throw redirect(`/reports/${reportId}?mediaError=${encodeURIComponent(error.messageKey)}`, 303);
+    throw await redirectWithFlash(`/reports/${reportId}`, { key: error.messageKey, tone: "error" }, 303);
   };
   let form: FormData;
   try {
@@ -51,7 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!files.length) throw new DomainError(400, "reports.errors.mediaNone", "media");
     if (files.length > 4) throw new DomainError(400, "reports.errors.mediaMany", "media");
     for (const file of files) await attachPlainMedia(user.claims, reportId, file);
-    throw redirect(`/reports/${reportId}?media=${files.length}`, 303);
+    throw await redirectWithFlash(`/reports/${reportId}`, { key: "reports.mediaAdded", values: { count: files.length } }, 303);
   } catch (error) {
     if (error instanceof Response) throw error;
     return fail(error);
