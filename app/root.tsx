@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { AppShell } from "./components/app-shell";
 import { DispatchBanner, type DispatchBannerData } from "./components/dispatch/dispatch-banner";
 import { GeneralErrorBoundary } from "./components/error-boundary";
+import { FlashNotice } from "./components/flash-notice";
 import { ClientOnly } from "remix-utils/client-only";
 import { useNonce } from "./components/nonce";
 import { isLanguage } from "./i18n/languages";
@@ -18,6 +19,7 @@ import { publicSettings } from "./modules/settings/settings.server";
 import { formatTime } from "./modules/shifts/format";
 import stylesheet from "./styles/app.css?url";
 import { getEnv } from "./utils/env.server";
+import { readFlash } from "./utils/flash.server";
 import { registerServiceWorker, rememberLanguage } from "./utils/service-worker";
 
 export const links: LinksFunction = () => [
@@ -51,12 +53,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     const times = Object.fromEntries(alerts.alerts.map((a) => [a.id, formatTime(a.createdAt, settings.timeZone, isLanguage(locale) ? locale : "en")]));
     dispatch = { ...alerts, at: Date.now(), times };
   }
+  const flash = await readFlash(request, headers);
   return data(
     {
       locale: isLanguage(locale) ? locale : "en",
       user: user && { displayName: user.displayName, email: user.email, roles: user.roles },
       dispatch,
       settings,
+      flash,
       ENV: getEnv(),
     },
     { headers },
@@ -113,7 +117,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
 }
 
 export default function App() {
-  const { locale, user, dispatch, settings } = useLoaderData<typeof loader>();
+  const { locale, user, dispatch, settings, flash } = useLoaderData<typeof loader>();
   const { i18n } = useTranslation();
   // After a switch of language (the root loader's locale changes), the browser's strings follow.
   useEffect(() => {
@@ -130,6 +134,7 @@ export default function App() {
   return (
     <AppShell>
       {dispatch ? <DispatchBanner data={dispatch} timeZone={settings.timeZone} /> : null}
+      <FlashNotice flash={flash} />
       <Outlet />
       {user?.roles.includes("observer") ? (
         <ClientOnly>

@@ -1,10 +1,11 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod";
-import { Form, useNavigation, useSubmit } from "@remix-run/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { Form, useSubmit } from "@remix-run/react";
 import { Component, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ZoneMap } from "~/components/map/zone-map";
-import { Field, FieldErrors, SelectField, TextAreaField } from "~/components/ui/field";
+import { useIsPending } from "~/components/use-is-pending";
+import { Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
 import {
   ACTIVITIES,
   AGENCIES,
@@ -19,6 +20,11 @@ import {
   isBlank,
 } from "~/modules/reports/schema";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
+
+/** Every field's HTML limits, from the schema the server checks (`officers[2].name` reads `officers[].name`). */
+const REPORT_LIMITS = getZodConstraint(ReportSchema);
+const limit = (name: string) => limitsOf(REPORT_LIMITS[name] ?? {});
+const textLimit = (name: string) => textLimitsOf(REPORT_LIMITS[name] ?? {});
 
 export interface ReportFormProps {
   clientUuid: string;
@@ -90,8 +96,7 @@ export async function sealFormData(formData: FormData, recipients: ReportFormPro
 export function ReportForm(props: ReportFormProps) {
   const { t } = useTranslation();
   const submit = useSubmit();
-  const navigation = useNavigation();
-  const busy = navigation.state === "submitting";
+  const busy = useIsPending({ state: "submitting" });
   const formRef = useRef<HTMLFormElement>(null);
   const heldSubmit = useRef(false);
   const sealing = useRef(false);
@@ -101,6 +106,7 @@ export function ReportForm(props: ReportFormProps) {
   const [form, fieldsRaw] = useForm({
     id: "report",
     lastResult: props.lastResult,
+    constraint: REPORT_LIMITS,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ReportSchema }),
     shouldValidate: "onSubmit",
     onSubmit(event, { formData }) {
@@ -215,8 +221,8 @@ export function ReportForm(props: ReportFormProps) {
           id="report-occurredAt"
           label={t("reports.occurredAt")}
           name="occurredAt"
+          {...limit("occurredAt")}
           type="datetime-local"
-          required
           defaultValue={value("occurredAt", props.nowLocal)}
           errors={errors("occurredAt")}
         />
@@ -236,10 +242,9 @@ export function ReportForm(props: ReportFormProps) {
             id="report-agentCountMin"
             label={t("reports.agentCount")}
             name="agentCountMin"
+            {...limit("agentCountMin")}
             type="number"
             inputMode="numeric"
-            min={0}
-            max={500}
             defaultValue={value("agentCountMin")}
             errors={errors("agentCountMin")}
           />
@@ -251,10 +256,9 @@ export function ReportForm(props: ReportFormProps) {
             id="report-vehicleCount"
             label={t("reports.vehicleCount")}
             name="vehicleCount"
+            {...limit("vehicleCount")}
             type="number"
             inputMode="numeric"
-            min={0}
-            max={200}
             defaultValue={value("vehicleCount")}
             errors={errors("vehicleCount")}
           />
@@ -299,7 +303,7 @@ export function ReportForm(props: ReportFormProps) {
             id="report-crossStreets"
             label={t("reports.crossStreets")}
             name="crossStreets"
-            maxLength={200}
+            {...limit("crossStreets")}
             defaultValue={value("crossStreets")}
             errors={errors("crossStreets")}
             help={t("reports.crossStreetsHelp")}
@@ -350,8 +354,8 @@ export function ReportForm(props: ReportFormProps) {
       <details className="card">
         <summary>{t("reports.agentsTitle")}</summary>
         {tri("masked", t("reports.masked"))}
-        <Field id="report-vestText" label={t("reports.vestText")} name="vestText" maxLength={200} defaultValue={value("vestText")} errors={errors("vestText")} />
-        <Field id="report-equipment" label={t("reports.equipment")} name="equipment" maxLength={500} defaultValue={value("equipment")} errors={errors("equipment")} />
+        <Field id="report-vestText" label={t("reports.vestText")} name="vestText" {...limit("vestText")} defaultValue={value("vestText")} errors={errors("vestText")} />
+        <Field id="report-equipment" label={t("reports.equipment")} name="equipment" {...limit("equipment")} defaultValue={value("equipment")} errors={errors("equipment")} />
       </details>
 
       <details className="card">
@@ -375,8 +379,8 @@ export function ReportForm(props: ReportFormProps) {
           <legend>{t("reports.officers")}</legend>
           {Array.from({ length: OFFICER_SLOTS }, (_, i) => (
             <div className="inline-forms" key={i}>
-              <Field id={`report-officer-${i}-name`} label={t("reports.officerName", { n: i + 1 })} name={`officers[${i}].name`} maxLength={120} defaultValue={nested("officers", i, "name")} />
-              <Field id={`report-officer-${i}-badge`} label={t("reports.badge", { n: i + 1 })} name={`officers[${i}].badge`} maxLength={40} defaultValue={nested("officers", i, "badge")} />
+              <Field id={`report-officer-${i}-name`} label={t("reports.officerName", { n: i + 1 })} name={`officers[${i}].name`} {...limit(`officers[${i}].name`)} defaultValue={nested("officers", i, "name")} />
+              <Field id={`report-officer-${i}-badge`} label={t("reports.badge", { n: i + 1 })} name={`officers[${i}].badge`} {...limit(`officers[${i}].badge`)} defaultValue={nested("officers", i, "badge")} />
             </div>
           ))}
         </fieldset>
@@ -384,9 +388,9 @@ export function ReportForm(props: ReportFormProps) {
           <legend>{t("reports.vehicles")}</legend>
           {Array.from({ length: VEHICLE_SLOTS }, (_, i) => (
             <div className="inline-forms" key={i}>
-              <Field id={`report-vehicle-${i}-make`} label={t("reports.vehicleMake", { n: i + 1 })} name={`vehicles[${i}].make`} maxLength={60} defaultValue={nested("vehicles", i, "make")} />
-              <Field id={`report-vehicle-${i}-colour`} label={t("reports.vehicleColour", { n: i + 1 })} name={`vehicles[${i}].colour`} maxLength={40} defaultValue={nested("vehicles", i, "colour")} />
-              <Field id={`report-vehicle-${i}-plate`} label={t("reports.vehiclePlate", { n: i + 1 })} name={`vehicles[${i}].plate`} maxLength={20} defaultValue={nested("vehicles", i, "plate")} />
+              <Field id={`report-vehicle-${i}-make`} label={t("reports.vehicleMake", { n: i + 1 })} name={`vehicles[${i}].make`} {...limit(`vehicles[${i}].make`)} defaultValue={nested("vehicles", i, "make")} />
+              <Field id={`report-vehicle-${i}-colour`} label={t("reports.vehicleColour", { n: i + 1 })} name={`vehicles[${i}].colour`} {...limit(`vehicles[${i}].colour`)} defaultValue={nested("vehicles", i, "colour")} />
+              <Field id={`report-vehicle-${i}-plate`} label={t("reports.vehiclePlate", { n: i + 1 })} name={`vehicles[${i}].plate`} {...limit(`vehicles[${i}].plate`)} defaultValue={nested("vehicles", i, "plate")} />
             </div>
           ))}
         </fieldset>
@@ -394,7 +398,7 @@ export function ReportForm(props: ReportFormProps) {
 
       <details className="card" open={Boolean(value("narrative"))}>
         <summary>{t("reports.narrativeTitle")}</summary>
-        <TextAreaField id="report-narrative" label={t("reports.narrative")} name="narrative" rows={6} maxLength={10000} defaultValue={value("narrative")} errors={errors("narrative")} help={t("reports.narrativeHelp")} />
+        <TextAreaField id="report-narrative" label={t("reports.narrative")} name="narrative" {...textLimit("narrative")} rows={6} defaultValue={value("narrative")} errors={errors("narrative")} help={t("reports.narrativeHelp")} />
       </details>
 
       {props.editing ? null : (
@@ -406,22 +410,22 @@ export function ReportForm(props: ReportFormProps) {
             {Array.from({ length: DETAINED_SLOTS }, (_, i) => (
               <fieldset key={i} className="person">
                 <legend>{t("reports.detainedPerson", { n: i + 1 })}</legend>
-                <Field id={`report-detained-${i}-name`} label={t("reports.personName")} name={`detained[${i}].name`} maxLength={200} autoComplete="off" defaultValue={nested("detained", i, "name")} />
+                <Field id={`report-detained-${i}-name`} label={t("reports.personName")} name={`detained[${i}].name`} {...limit(`detained[${i}].name`)} autoComplete="off" defaultValue={nested("detained", i, "name")} />
                 <div className="inline-forms">
-                  <Field id={`report-detained-${i}-dob`} label={t("reports.dateOfBirth")} name={`detained[${i}].dateOfBirth`} maxLength={20} autoComplete="off" defaultValue={nested("detained", i, "dateOfBirth")} />
-                  <Field id={`report-detained-${i}-country`} label={t("reports.countryOfBirth")} name={`detained[${i}].countryOfBirth`} maxLength={80} autoComplete="off" defaultValue={nested("detained", i, "countryOfBirth")} />
+                  <Field id={`report-detained-${i}-dob`} label={t("reports.dateOfBirth")} name={`detained[${i}].dateOfBirth`} {...limit(`detained[${i}].dateOfBirth`)} autoComplete="off" defaultValue={nested("detained", i, "dateOfBirth")} />
+                  <Field id={`report-detained-${i}-country`} label={t("reports.countryOfBirth")} name={`detained[${i}].countryOfBirth`} {...limit(`detained[${i}].countryOfBirth`)} autoComplete="off" defaultValue={nested("detained", i, "countryOfBirth")} />
                   <Field
                     id={`report-detained-${i}-anumber`}
                     label={t("reports.aNumber")}
                     name={`detained[${i}].aNumber`}
-                    maxLength={20}
+                    {...limit(`detained[${i}].aNumber`)}
                     autoComplete="off"
                     defaultValue={nested("detained", i, "aNumber")}
                     errors={errors(`detained[${i}].aNumber`)}
                   />
                 </div>
-                <Field id={`report-detained-${i}-where`} label={t("reports.whereTaken")} name={`detained[${i}].whereTaken`} maxLength={300} autoComplete="off" defaultValue={nested("detained", i, "whereTaken")} />
-                <Field id={`report-detained-${i}-family`} label={t("reports.familyContact")} name={`detained[${i}].familyContact`} maxLength={300} autoComplete="off" defaultValue={nested("detained", i, "familyContact")} />
+                <Field id={`report-detained-${i}-where`} label={t("reports.whereTaken")} name={`detained[${i}].whereTaken`} {...limit(`detained[${i}].whereTaken`)} autoComplete="off" defaultValue={nested("detained", i, "whereTaken")} />
+                <Field id={`report-detained-${i}-family`} label={t("reports.familyContact")} name={`detained[${i}].familyContact`} {...limit(`detained[${i}].familyContact`)} autoComplete="off" defaultValue={nested("detained", i, "familyContact")} />
                 <SelectField
                   id={`report-detained-${i}-consent`}
                   label={t("reports.consentToContact")}
@@ -430,8 +434,8 @@ export function ReportForm(props: ReportFormProps) {
                   options={TRI_STATES.map((v) => ({ value: v, label: t(`reports.tri.${v}`) }))}
                 />
                 <div className="inline-forms">
-                  <Field id={`report-detained-${i}-channel`} label={t("reports.contactChannel")} name={`detained[${i}].contactChannel`} maxLength={60} autoComplete="off" defaultValue={nested("detained", i, "contactChannel")} />
-                  <Field id={`report-detained-${i}-language`} label={t("reports.contactLanguage")} name={`detained[${i}].contactLanguage`} maxLength={40} autoComplete="off" defaultValue={nested("detained", i, "contactLanguage")} />
+                  <Field id={`report-detained-${i}-channel`} label={t("reports.contactChannel")} name={`detained[${i}].contactChannel`} {...limit(`detained[${i}].contactChannel`)} autoComplete="off" defaultValue={nested("detained", i, "contactChannel")} />
+                  <Field id={`report-detained-${i}-language`} label={t("reports.contactLanguage")} name={`detained[${i}].contactLanguage`} {...limit(`detained[${i}].contactLanguage`)} autoComplete="off" defaultValue={nested("detained", i, "contactLanguage")} />
                 </div>
               </fieldset>
             ))}
@@ -443,8 +447,8 @@ export function ReportForm(props: ReportFormProps) {
             {Array.from({ length: WITNESS_SLOTS }, (_, i) => (
               <fieldset key={i} className="person">
                 <legend>{t("reports.witness", { n: i + 1 })}</legend>
-                <Field id={`report-witness-${i}-name`} label={t("reports.personName")} name={`witnesses[${i}].name`} maxLength={200} autoComplete="off" defaultValue={nested("witnesses", i, "name")} />
-                <Field id={`report-witness-${i}-contact`} label={t("reports.witnessContact")} name={`witnesses[${i}].contact`} maxLength={300} autoComplete="off" defaultValue={nested("witnesses", i, "contact")} />
+                <Field id={`report-witness-${i}-name`} label={t("reports.personName")} name={`witnesses[${i}].name`} {...limit(`witnesses[${i}].name`)} autoComplete="off" defaultValue={nested("witnesses", i, "name")} />
+                <Field id={`report-witness-${i}-contact`} label={t("reports.witnessContact")} name={`witnesses[${i}].contact`} {...limit(`witnesses[${i}].contact`)} autoComplete="off" defaultValue={nested("witnesses", i, "contact")} />
                 <SelectField
                   id={`report-witness-${i}-video`}
                   label={t("reports.hasVideo")}

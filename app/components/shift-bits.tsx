@@ -1,6 +1,7 @@
-import { Form, useNavigation } from "@remix-run/react";
+import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
+import { useIsPending } from "./use-is-pending";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { checkInOpen } from "~/modules/shifts/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
@@ -118,8 +119,7 @@ function ActionButton({
   describedBy?: string;
   className?: string;
 }) {
-  const navigation = useNavigation();
-  const busy = navigation.state !== "idle" && navigation.formData?.get("shiftId") === shiftId && navigation.formData?.get("intent") === intent;
+  const busy = useIsPending({ formAction: action, fields: { shiftId, intent } });
   return (
     <Form method="post" action={action}>
       <input type="hidden" name="intent" value={intent} />

@@ -1,9 +1,9 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ZoneSchema } from "~/modules/zones/schema";
-import { Field, SelectField, TextAreaField } from "./ui/field";
+import { Field, limitsOf, SelectField, TextAreaField, textLimitsOf } from "./ui/field";
 
 export interface ZoneFormValues {
   id?: string;
@@ -36,6 +36,7 @@ export function ZoneForm({
   const [form, fields] = useForm({
     id: formId,
     lastResult,
+    constraint: getZodConstraint(ZoneSchema),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ZoneSchema }),
     shouldValidate: "onSubmit",
   });
@@ -49,8 +50,7 @@ export function ZoneForm({
         id={`${formId}-name`}
         label={t("zones.name")}
         name="name"
-        required
-        maxLength={80}
+        {...limitsOf(fields.name)}
         defaultValue={typed("name", values.name)}
         errors={fields.name.errors}
       />
@@ -72,7 +72,7 @@ export function ZoneForm({
         id={`${formId}-notes`}
         label={t("zones.notes")}
         name="notes"
-        maxLength={2000}
+        {...textLimitsOf(fields.notes)}
         rows={3}
         defaultValue={typed("notes", values.notes)}
         errors={fields.notes.errors}
@@ -102,7 +102,7 @@ export function ZoneForm({
         id={`${formId}-meetingPointNote`}
         label={t("zones.meetingPointNote")}
         name="meetingPointNote"
-        maxLength={200}
+        {...limitsOf(fields.meetingPointNote)}
         defaultValue={typed("meetingPointNote", values.meetingPointNote)}
         errors={fields.meetingPointNote.errors}
       />

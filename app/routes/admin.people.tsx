@@ -1,15 +1,16 @@
 import type { RouteHandle } from "~/root";
 import { getFormProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
-import { Field, FieldErrors } from "~/components/ui/field";
+import { Field, FieldErrors, limitsOf } from "~/components/ui/field";
+import { DomainError, sqlState } from "~/db/errors.server";
 import { hasRole, requireRole } from "~/modules/auth/guards.server";
-import { invitePerson, listPeople, PeopleError, setActive, setRoles, setTrainingDate } from "~/modules/people/people.server";
-import { listZones, setObserverZones, ZoneError } from "~/modules/zones/zones.server";
+import { invitePerson, listPeople, setActive, setRoles, setTrainingDate } from "~/modules/people/people.server";
+import { listZones, setObserverZones } from "~/modules/zones/zones.server";
 import { InviteSchema, PeopleActionSchema, ROLES } from "~/modules/people/schema";
 import { readForm } from "~/utils/form.server";
 
@@ -62,13 +63,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     return data({ result: submission.reply(), notice, target });
   } catch (error) {
-    if (error instanceof PeopleError || error instanceof ZoneError) {
+    if (error instanceof DomainError) {
       return data(
-        { result: submission.reply({ fieldErrors: { [error.field]: [error.messageKey] } }), notice: null, target },
-        { status: 400 },
+        { result: submission.reply({ fieldErrors: { [error.field ?? ""]: [error.messageKey] } }), notice: null, target },
+        { status: error.status },
       );
     }
-    if ((error as { code?: string }).code === "42501") throw new Response("Forbidden", { status: 403 });
+    if (sqlState(error) === "42501") throw new Response("Forbidden", { status: 403 });
     throw error;
   }
 }
@@ -81,6 +82,7 @@ export default function People() {
   const [form, fields] = useForm({
     id: "invite",
     lastResult: isInvite ? actionData?.result : undefined,
+    constraint: getZodConstraint(InviteSchema),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: InviteSchema }),
     shouldValidate: "onSubmit",
     defaultValue: { roles: ["observer"] },
@@ -110,7 +112,7 @@ export default function People() {
             name={fields.email.name}
             type="email"
             autoComplete="off"
-            required
+            {...limitsOf(fields.email)}
             defaultValue={fields.email.initialValue as string | undefined}
             errors={fields.email.errors}
           />
@@ -118,8 +120,7 @@ export default function People() {
             label={t("people.name")}
             name={fields.displayName.name}
             autoComplete="off"
-            required
-            maxLength={120}
+            {...limitsOf(fields.displayName)}
             defaultValue={fields.displayName.initialValue as string | undefined}
             errors={fields.displayName.errors}
           />

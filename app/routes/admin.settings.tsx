@@ -1,18 +1,18 @@
 import type { RouteHandle } from "~/root";
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
-import { Field } from "~/components/ui/field";
+import { Field, limitsOf } from "~/components/ui/field";
+import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { SettingsSchema } from "~/modules/settings/schema";
 import { readSettings, updateSettings } from "~/modules/settings/settings.server";
 import { RecoveryKeySetup } from "~/components/key-setup";
 import { activeKeys, registerRecoveryKey } from "~/modules/reports/keys.server";
-import { ReportError } from "~/modules/reports/reports.server";
 import { readForm } from "~/utils/form.server";
 import { useEffect, useState } from "react";
 
@@ -35,7 +35,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const fingerprint = await registerRecoveryKey(user.claims, String(formData.get("publicKey") ?? ""));
       return data({ ok: true, fingerprint });
     } catch (error) {
-      if (error instanceof ReportError) return data({ ok: false, error: error.messageKey }, { status: error.status });
+      if (error instanceof DomainError) return data({ ok: false, error: error.messageKey }, { status: error.status });
       throw error;
     }
   }
@@ -54,6 +54,7 @@ export default function Settings() {
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(actionData?.saved, actionData);
   const [form, fields] = useForm({
     lastResult: actionData?.result,
+    constraint: getZodConstraint(SettingsSchema),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SettingsSchema }),
     shouldValidate: "onSubmit",
     defaultValue: settings,
@@ -69,13 +70,13 @@ export default function Settings() {
         </p>
       ) : null}
       <Form method="post" {...getFormProps(form)}>
-        <Field label={t("settings.name")} name="name" required maxLength={120} defaultValue={value("name")} errors={fields.name.errors} />
-        <Field label={t("settings.timeZone")} name="timeZone" required defaultValue={value("timeZone")} errors={fields.timeZone.errors} />
+        <Field label={t("settings.name")} name="name" {...limitsOf(fields.name)} defaultValue={value("name")} errors={fields.name.errors} />
+        <Field label={t("settings.timeZone")} name="timeZone" {...limitsOf(fields.timeZone)} defaultValue={value("timeZone")} errors={fields.timeZone.errors} />
         <Field
           label={t("settings.hotline")}
           name="hotlineNumber"
           type="tel"
-          maxLength={40}
+          {...limitsOf(fields.hotlineNumber)}
           defaultValue={value("hotlineNumber")}
           errors={fields.hotlineNumber.errors}
         />
@@ -84,9 +85,7 @@ export default function Settings() {
           name="trainingValidMonths"
           type="number"
           inputMode="numeric"
-          min={1}
-          max={120}
-          required
+          {...limitsOf(fields.trainingValidMonths)}
           help={t("settings.trainingMonthsHelp")}
           defaultValue={value("trainingValidMonths")}
           errors={fields.trainingValidMonths.errors}
@@ -96,9 +95,7 @@ export default function Settings() {
           name="mediaMaxMb"
           type="number"
           inputMode="numeric"
-          min={1}
-          max={1024}
-          required
+          {...limitsOf(fields.mediaMaxMb)}
           help={t("settings.mediaMaxMbHelp")}
           defaultValue={value("mediaMaxMb")}
           errors={fields.mediaMaxMb.errors}
@@ -108,9 +105,7 @@ export default function Settings() {
           name="retentionDays"
           type="number"
           inputMode="numeric"
-          min={30}
-          max={3650}
-          required
+          {...limitsOf(fields.retentionDays)}
           help={t("settings.retentionDaysHelp")}
           defaultValue={value("retentionDays")}
           errors={fields.retentionDays.errors}
@@ -119,6 +114,7 @@ export default function Settings() {
           label={t("settings.tileUrl")}
           name="mapTileUrl"
           type="url"
+          {...limitsOf(fields.mapTileUrl)}
           help={t("settings.tileUrlHelp")}
           defaultValue={value("mapTileUrl")}
           errors={fields.mapTileUrl.errors}
@@ -126,7 +122,7 @@ export default function Settings() {
         <Field
           label={t("settings.attribution")}
           name="mapAttribution"
-          maxLength={500}
+          {...limitsOf(fields.mapAttribution)}
           defaultValue={value("mapAttribution")}
           errors={fields.mapAttribution.errors}
         />

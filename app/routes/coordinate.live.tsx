@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate, useRouteLoaderData, useSearchParams } from "@remix-run/react";
 import { useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -9,15 +9,17 @@ import liveCss from "~/components/live/live-board.css?url";
 import { useLiveBoard, useMinuteClock, type Connection } from "~/components/live/use-live-board";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { Notice } from "~/components/shift-bits";
+import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { cancelDispatch, createDispatch, DispatchError, previewDispatch, type DispatchPreview } from "~/modules/dispatch/dispatch.server";
+import { cancelDispatch, createDispatch, previewDispatch, type DispatchPreview } from "~/modules/dispatch/dispatch.server";
 import { NOTE_MAX, parseDispatchForm, parseTarget, type FieldErrors } from "~/modules/dispatch/schema";
 import { isShortSoon, type BoardObserver, type BoardReport, type LiveEvent } from "~/modules/live/board";
-import { acknowledgeSafetyAlert, boardSnapshot, LiveError } from "~/modules/live/live.server";
+import { acknowledgeSafetyAlert, boardSnapshot } from "~/modules/live/live.server";
 import { formatTime } from "~/modules/shifts/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import { listZones } from "~/modules/zones/zones.server";
 import type { RootLoader, RouteHandle } from "~/root";
+import { redirectWithFlash } from "~/utils/flash.server";
 import { readForm } from "~/utils/form.server";
 import { UUID } from "~/utils/misc";
 
@@ -34,27 +36,25 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     listZones(user.claims),
     target
       ? previewDispatch(user.claims, target).catch((error: unknown) => {
-          if (error instanceof DispatchError) return error;
+          if (error instanceof DomainError) return error;
           throw error;
         })
       : null,
   ]);
-  const problem: FieldErrors = preview instanceof DispatchError ? { report: preview.messageKey } : errors;
-  const sent = Number(params.get("sent"));
+  const problem: FieldErrors = preview instanceof DomainError ? { report: preview.messageKey } : errors;
   return data(
     {
       board,
       zones: zones.filter((z) => !z.retired).map((z) => ({ id: z.id, name: z.name, colour: z.colour, geometry: z.geometry })),
       takenAt: new Date().toISOString(),
       dispatch: {
-        preview: preview instanceof DispatchError ? null : (preview as DispatchPreview | null),
+        preview: preview instanceof DomainError ? null : (preview as DispatchPreview | null),
         problem,
         // A fresh key for each form shown: sending it twice makes one dispatch.
         clientKey: crypto.randomUUID(),
-        sent: Number.isInteger(sent) && sent > 0 && sent < 10_000 ? sent : null,
       },
     },
-    { status: Object.keys(problem).length ? (preview instanceof DispatchError ? preview.status : 400) : 200 },
+    { status: Object.keys(problem).length ? (preview instanceof DomainError ? preview.status : 400) : 200 },
   );
 }
 
@@ -69,9 +69,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!parsed.ok) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, dispatchErrors: parsed.errors, dispatchNote }, { status: 400 });
     try {
       const { id, recipients } = await createDispatch(user.claims, parsed.value);
-      return redirect(`/coordinate/live?sent=${recipients}#dispatch-${id}`);
+      return redirectWithFlash(`/coordinate/live#dispatch-${id}`, { key: "dispatch.sent", values: { count: recipients } });
     } catch (error) {
-      if (error instanceof DispatchError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice, dispatchNote }, { status: error.status });
+      if (error instanceof DomainError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice, dispatchNote }, { status: error.status });
       throw error;
     }
   }
@@ -82,7 +82,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await cancelDispatch(user.claims, dispatchId);
       return data({ notice: { key: "dispatch.panel.cancelledNotice", tone: "ok" } as ShiftNotice });
     } catch (error) {
-      if (error instanceof DispatchError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
+      if (error instanceof DomainError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
       throw error;
     }
   }
@@ -94,7 +94,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await acknowledgeSafetyAlert(user.claims, alertId);
     return data({ notice: { key: "live.acknowledged", tone: "ok" } as ShiftNotice });
   } catch (error) {
-    if (error instanceof LiveError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
+    if (error instanceof DomainError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
     throw error;
   }
 }
@@ -158,7 +158,6 @@ export default function LiveBoard() {
   );
   const preview = dispatch.preview;
   const pin = preview?.point ?? null;
-  const sentNotice: ShiftNotice | null = dispatch.sent ? { key: "dispatch.sent", values: { count: dispatch.sent }, tone: "ok" } : null;
 
   return (
     <div className="stack live-board">
@@ -171,7 +170,7 @@ export default function LiveBoard() {
       <p className="sr-only" aria-live="polite">
         {announcement}
       </p>
-      <Notice notice={actionData?.notice ?? sentNotice} trigger={actionData ?? dispatch.sent} />
+      <Notice notice={actionData?.notice} trigger={actionData} />
       {preview ? <DispatchForm key={dispatch.clientKey} preview={preview} clientKey={dispatch.clientKey} errors={(actionData as { dispatchErrors?: FieldErrors } | undefined)?.dispatchErrors} note={(actionData as { dispatchNote?: string } | undefined)?.dispatchNote} /> : null}
       {dispatch.problem.report ? (
         <p className="notice error" role="alert">

@@ -1,18 +1,19 @@
 import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Needs, Notice, Spots } from "~/components/shift-bits";
-import { Field, SelectField, TextAreaField } from "~/components/ui/field";
+import { Field, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
+import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { formatDay, formatShiftTime, formatTime, localDate } from "~/modules/shifts/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
-import { CoordinatorShiftActionSchema } from "~/modules/shifts/schema";
-import { assignableObservers, assignToShift, cancelShift, getShift, roster, ShiftError, unassignFromShift, updateShift } from "~/modules/shifts/shifts.server";
+import { CancelShiftSchema, CoordinatorShiftActionSchema, UpdateShiftSchema } from "~/modules/shifts/schema";
+import { assignableObservers, assignToShift, cancelShift, getShift, roster, unassignFromShift, updateShift } from "~/modules/shifts/shifts.server";
 import { mondayOf } from "~/modules/shifts/week";
 import type { RootLoader, RouteHandle } from "~/root";
-import { readForm } from "~/utils/form.server";
+import { constraintOf, readForm } from "~/utils/form.server";
 import { UUID, invariantResponse } from "~/utils/misc";
 
 export const handle: RouteHandle = { titleKey: "schedule.rosterTitle" };
@@ -26,9 +27,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       roster(user.claims, params.id!),
       assignableObservers(user.claims, params.id!),
     ]);
-    return { shift, people, candidates };
+    return { shift, people, candidates, constraint: { update: constraintOf(UpdateShiftSchema), cancel: constraintOf(CancelShiftSchema) } };
   } catch (error) {
-    if (error instanceof ShiftError) throw new Response("Not found", { status: 404 });
+    if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
   }
 }
@@ -57,7 +58,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         return done("schedule.unassigned");
     }
   } catch (error) {
-    if (error instanceof ShiftError) {
+    if (error instanceof DomainError) {
       const field = error.field ?? (value.intent === "assign" ? "observerId" : undefined);
       if (field) return data({ result: submission.reply({ fieldErrors: { [field]: [error.messageKey] } }), notice: null as ShiftNotice | null }, { status: error.status });
       return data({ result: submission.reply(), notice: { key: error.messageKey, tone: "error" } as ShiftNotice | null }, { status: error.status });
@@ -68,15 +69,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function ShiftRoster() {
   const { t, i18n } = useTranslation();
-  const { shift, people, candidates } = useLoaderData<typeof loader>();
+  const { shift, people, candidates, constraint } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const [params] = useSearchParams();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
   const errors = (actionData?.result?.error ?? {}) as Record<string, string[] | undefined>;
   const lastIntent = actionData?.result?.initialValue?.intent;
-  const notice = actionData?.notice ?? (params.get("created") ? ({ key: "schedule.createdOne", tone: "ok" } as ShiftNotice) : null);
+  const notice = actionData?.notice ?? null;
   const over = new Date(shift.endsAt).getTime() <= Date.now();
   const editable = !shift.cancelled && !over;
   const on = people.filter((p) => p.status !== "waitlisted");
@@ -127,7 +127,7 @@ export default function ShiftRoster() {
         {shift.zoneName}
       </h1>
       <p className="lead">{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang)}</p>
-      <Notice notice={notice} trigger={actionData ?? params.get("created")} />
+      <Notice notice={notice} trigger={actionData} />
       {shift.cancelled ? <p className="notice error">{t("shifts.cancelledNotice")} {shift.cancelReason}</p> : null}
       <p className="shift-meta">
         <Spots shift={shift} /> <Needs shift={shift} />
@@ -178,19 +178,17 @@ export default function ShiftRoster() {
                 name="capacity"
                 type="number"
                 inputMode="numeric"
-                min={1}
-                max={100}
+                {...limitsOf(constraint.update.capacity ?? {})}
                 defaultValue={lastIntent === "update" && typeof actionData?.result?.initialValue?.capacity === "string" ? actionData.result.initialValue.capacity : String(shift.capacity)}
                 errors={lastIntent === "update" ? errors.capacity : undefined}
                 help={t("schedule.capacityHelp")}
-                required
               />
               <TextAreaField
                 id="edit-notes"
                 label={t("shifts.notes")}
                 name="notes"
                 rows={3}
-                maxLength={1000}
+                {...textLimitsOf(constraint.update.notes ?? {})}
                 defaultValue={lastIntent === "update" && typeof actionData?.result?.initialValue?.notes === "string" ? actionData.result.initialValue.notes : shift.notes}
                 errors={lastIntent === "update" ? errors.notes : undefined}
               />
@@ -206,7 +204,7 @@ export default function ShiftRoster() {
             <p>{t("schedule.cancelHelp", { count: on.length + waiting.length })}</p>
             <Form method="post" className="stack">
               <input type="hidden" name="intent" value="cancel" />
-              <TextAreaField id="cancel-reason" label={t("schedule.cancelReason")} name="reason" rows={2} maxLength={500} errors={lastIntent === "cancel" ? errors.reason : undefined} />
+              <TextAreaField id="cancel-reason" label={t("schedule.cancelReason")} name="reason" rows={2} {...textLimitsOf(constraint.cancel.reason ?? {})} errors={lastIntent === "cancel" ? errors.reason : undefined} />
               <p>
                 <button type="submit" className="danger">
                   {t("schedule.cancelShift")}

@@ -1,9 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { DomainError } from "~/db/errors.server";
 import { translatorFor } from "~/i18n/i18next.server";
 import { i18nServer } from "~/i18n/i18next.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { localDate } from "~/modules/shifts/format";
-import { getShift, roster, rosterCsv, ShiftError } from "~/modules/shifts/shifts.server";
+import { getShift, roster, rosterCsv } from "~/modules/shifts/shifts.server";
 import { publicSettings } from "~/modules/settings/settings.server";
 import { UUID, invariantResponse } from "~/utils/misc";
 
@@ -24,7 +25,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       },
     });
   } catch (error) {
-    if (error instanceof ShiftError) throw new Response("Not found", { status: 404 });
+    if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
   }
 }

@@ -1,21 +1,22 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { Field, FieldErrors, SelectField, TextAreaField } from "~/components/ui/field";
-import { useFocusOutcome } from "~/components/use-focus-outcome";
+import { Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
+import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { publicSettings } from "~/modules/settings/settings.server";
 import { formatDay, formatTime, localDate } from "~/modules/shifts/format";
 import { CreateShiftSchema } from "~/modules/shifts/schema";
-import { createShifts, shiftsBetween, ShiftError } from "~/modules/shifts/shifts.server";
+import { createShifts, shiftsBetween } from "~/modules/shifts/shifts.server";
 import { addDays, mondayOf, weekDates } from "~/modules/shifts/week";
 import { localDateTime } from "~/modules/zones/window";
 import { listZones } from "~/modules/zones/zones.server";
 import type { RootLoader, RouteHandle } from "~/root";
+import { redirectWithFlash } from "~/utils/flash.server";
 import { readForm } from "~/utils/form.server";
 
 export const handle: RouteHandle = { titleKey: "schedule.title" };
@@ -33,14 +34,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const from = localDateTime(`${monday}T00:00`, timeZone) ?? new Date(`${monday}T00:00:00Z`);
   const to = localDateTime(`${addDays(monday, 7)}T00:00`, timeZone) ?? new Date(`${addDays(monday, 7)}T00:00:00Z`);
   const [zones, shifts] = await Promise.all([listZones(user.claims), shiftsBetween(user.claims, from, to)]);
-  const created = Number(url.searchParams.get("created") ?? 0);
   return {
     monday,
     today,
     days: weekDates(monday),
     zones: zones.filter((z) => !z.retired || shifts.some((s) => s.zoneId === z.id)).map((z) => ({ id: z.id, name: z.name, colour: z.colour, retired: z.retired })),
     shifts,
-    created: Number.isInteger(created) && created > 0 && created < 1000 ? created : 0,
   };
 }
 
@@ -51,10 +50,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
   try {
     const made = await createShifts(user.claims, submission.value);
-    if (made.kind === "shift") throw redirect(`/coordinate/shifts/${made.id}?created=1`);
-    throw redirect(`/coordinate/shifts?week=${mondayOf(submission.value.date)}&created=${made.count}`);
+    if (made.kind === "shift") throw await redirectWithFlash(`/coordinate/shifts/${made.id}`, { key: "schedule.createdOne" });
+    throw await redirectWithFlash(`/coordinate/shifts?week=${mondayOf(submission.value.date)}`, { key: "schedule.created", values: { count: made.count } });
   } catch (error) {
-    if (error instanceof ShiftError) {
+    if (error instanceof DomainError) {
       const field = { "shifts.errors.zone": "zoneId", "shifts.errors.seriesEmpty": "weekdays", "shifts.errors.inPast": "date" }[error.messageKey] ?? "zoneId";
       return data({ result: submission.reply({ fieldErrors: { [field]: [error.messageKey] } }) }, { status: error.status === 403 ? 403 : 400 });
     }
@@ -66,15 +65,15 @@ const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 export default function Schedule() {
   const { t, i18n } = useTranslation();
-  const { monday, today, days, zones, shifts, created } = useLoaderData<typeof loader>();
+  const { monday, today, days, zones, shifts } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
-  const createdRef = useFocusOutcome<HTMLParagraphElement>(created, created);
   const [form, fields] = useForm({
     id: "create-shift",
     lastResult: actionData?.result,
+    constraint: getZodConstraint(CreateShiftSchema),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: CreateShiftSchema }),
     shouldValidate: "onSubmit",
     shouldRevalidate: "onInput",
@@ -94,11 +93,6 @@ export default function Schedule() {
   return (
     <div className="stack">
       <h1>{t("schedule.title")}</h1>
-      {created ? (
-        <p className="notice" role="status" tabIndex={-1} ref={createdRef}>
-          {t("schedule.created", { count: created })}
-        </p>
-      ) : null}
       <nav className="week-nav" aria-label={t("schedule.weekNav")}>
         <Link to={`?week=${addDays(monday, -7)}`}>← {t("schedule.previousWeek")}</Link>
         <strong>{t("schedule.weekOf", { date: formatDay(`${monday}T12:00:00Z`, "UTC", lang) })}</strong>
@@ -169,8 +163,8 @@ export default function Schedule() {
             options={[{ value: "", label: t("schedule.chooseZone") }, ...zones.filter((z) => !z.retired).map((z) => ({ value: z.id, label: z.name }))]}
           />
           <div className="inline-forms">
-            <Field id="create-date" label={t("schedule.date")} name="date" type="date" min={today} defaultValue={text("date", today)} errors={fields.date.errors} required />
-            <Field id="create-start" label={t("schedule.startTime")} name="startTime" type="time" defaultValue={text("startTime", "18:00")} errors={fields.startTime.errors} required />
+            <Field id="create-date" label={t("schedule.date")} name="date" type="date" {...limitsOf(fields.date)} min={today} defaultValue={text("date", today)} errors={fields.date.errors} />
+            <Field id="create-start" label={t("schedule.startTime")} name="startTime" type="time" {...limitsOf(fields.startTime)} defaultValue={text("startTime", "18:00")} errors={fields.startTime.errors} />
             <Field
               id="create-end"
               label={t("schedule.endTime")}
@@ -179,7 +173,7 @@ export default function Schedule() {
               defaultValue={text("endTime", "22:00")}
               errors={fields.endTime.errors}
               help={t("schedule.endTimeHelp")}
-              required
+              {...limitsOf(fields.endTime)}
             />
             <Field
               id="create-capacity"
@@ -187,11 +181,9 @@ export default function Schedule() {
               name="capacity"
               type="number"
               inputMode="numeric"
-              min={1}
-              max={100}
+              {...limitsOf(fields.capacity)}
               defaultValue={text("capacity", "4")}
               errors={fields.capacity.errors}
-              required
             />
           </div>
           <fieldset>
@@ -232,7 +224,7 @@ export default function Schedule() {
               <input type="checkbox" name="needsTeamLead" defaultChecked={text("needsTeamLead") === "on"} /> {t("shifts.needsTeamLead")}
             </label>
           </fieldset>
-          <TextAreaField id="create-notes" label={t("shifts.notes")} name="notes" rows={3} maxLength={1000} defaultValue={text("notes")} errors={fields.notes.errors} />
+          <TextAreaField id="create-notes" label={t("shifts.notes")} name="notes" rows={3} {...textLimitsOf(fields.notes)} defaultValue={text("notes")} errors={fields.notes.errors} />
           <p>
             <button type="submit" className="primary">
               {t("schedule.create")}

@@ -1,12 +1,14 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRouteLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { Notice } from "~/components/shift-bits";
+import { useIsPending } from "~/components/use-is-pending";
+import { DomainError } from "~/db/errors.server";
 import { hasRole, requireUser } from "~/modules/auth/guards.server";
 import { geoHref } from "~/modules/dispatch/alerts";
-import { answerDispatch, DispatchError, dispatchDetails } from "~/modules/dispatch/dispatch.server";
+import { answerDispatch, dispatchDetails } from "~/modules/dispatch/dispatch.server";
 import { isResponse } from "~/modules/dispatch/schema";
 import { formatTime } from "~/modules/shifts/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
@@ -40,7 +42,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     await answerDispatch(user.claims, params.id!.toLowerCase(), response);
     return data({ notice: { key: `dispatch.answered.${response}`, tone: "ok" } as ShiftNotice });
   } catch (error) {
-    if (error instanceof DispatchError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
+    if (error instanceof DomainError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
     throw error;
   }
 }
@@ -49,13 +51,12 @@ export default function DispatchPage() {
   const { t, i18n } = useTranslation();
   const { dispatch: d, coordinating } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
   const time = (iso: string) => formatTime(iso, timeZone, lang);
   const zone = d.zoneName ?? t("dispatch.noZone");
-  const busy = navigation.state !== "idle" && navigation.formData?.has("response");
+  const busy = useIsPending({ fields: { response: true } });
 
   return (
     <div className="stack dispatch-page">

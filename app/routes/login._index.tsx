@@ -1,10 +1,11 @@
+import { useIsPending } from "~/components/use-is-pending";
 import type { RouteHandle } from "~/root";
 import { getFormProps, parse, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import type { z } from "zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Field } from "~/components/ui/field";
 import { i18nServer } from "~/i18n/i18next.server";
@@ -39,7 +40,7 @@ export default function Login() {
   const { t } = useTranslation();
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
-  const navigation = useNavigation();
+  const isPending = useIsPending({ state: "submitting" });
   const [form, fields] = useForm<z.input<typeof LoginSchema>>({
     lastResult: actionData?.result,
     // The usual mistakes are caught here; the server checks the rest (zod stays off this page: ADR 009).
@@ -62,7 +63,7 @@ export default function Login() {
           defaultValue={fields.email.initialValue as string | undefined}
           errors={fields.email.errors}
         />
-        <button type="submit" className="primary" disabled={navigation.state === "submitting"}>
+        <button type="submit" className="primary" disabled={isPending}>
           {t("login.sendCode")}
         </button>
       </Form>

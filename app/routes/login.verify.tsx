@@ -1,10 +1,11 @@
+import { useIsPending } from "~/components/use-is-pending";
 import type { RouteHandle } from "~/root";
 import { getFormProps, parse, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import type { z } from "zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Field } from "~/components/ui/field";
 import { verifyProblems, resolveWith } from "~/modules/auth/quick-checks";
@@ -35,7 +36,7 @@ export default function Verify() {
   const { email } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
-  const navigation = useNavigation();
+  const isPending = useIsPending({ state: "submitting" });
   const [form, fields] = useForm<z.input<typeof VerifySchema>>({
     lastResult: actionData?.result,
     // The usual mistakes are caught here; the server checks the rest (zod stays off this page: ADR 009).
@@ -64,7 +65,7 @@ export default function Verify() {
           defaultValue={fields.code.initialValue as string | undefined}
           errors={fields.code.errors}
         />
-        <button type="submit" className="primary" disabled={navigation.state === "submitting"}>
+        <button type="submit" className="primary" disabled={isPending}>
           {t("login.verify")}
         </button>
       </Form>

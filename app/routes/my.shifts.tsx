@@ -3,8 +3,9 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Notice, ShiftActions, ShiftStatusBadge } from "~/components/shift-bits";
+import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { confirmSafe, LiveError, mySafetyChecks } from "~/modules/live/live.server";
+import { confirmSafe, mySafetyChecks } from "~/modules/live/live.server";
 import { observerShiftAction } from "~/modules/shifts/actions.server";
 import { calendarTokenCreatedAt, createCalendarToken, revokeCalendarToken } from "~/modules/shifts/calendar.server";
 import { formatDay, formatShiftTime, formatTime } from "~/modules/shifts/format";
@@ -44,7 +45,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await confirmSafe(user.claims, alertId);
       return data({ notice: { key: "live.safety.okDone", tone: "ok" } as ShiftNotice, calendarUrl: null, shiftId: null as string | null });
     } catch (error) {
-      if (error instanceof LiveError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice, calendarUrl: null, shiftId: null }, { status: error.status });
+      if (error instanceof DomainError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice, calendarUrl: null, shiftId: null }, { status: error.status });
       throw error;
     }
   }

@@ -6,20 +6,20 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
-import { Field, FieldErrors } from "~/components/ui/field";
+import { Field, FieldErrors, limitsOf } from "~/components/ui/field";
 import { languageCookie } from "~/i18n/i18next.server";
 import { requireUser } from "~/modules/auth/guards.server";
 import { ProfileSchema } from "~/modules/people/profile-schema";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { readOwnProfile, updateOwnProfile } from "~/modules/people/profile.server";
-import { readForm } from "~/utils/form.server";
+import { constraintOf, readForm } from "~/utils/form.server";
 import type { RouteHandle } from "~/root";
 
 export const handle: RouteHandle = { titleKey: "profile.title" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  return { profile: await readOwnProfile(user.claims) };
+  return { profile: await readOwnProfile(user.claims), constraint: constraintOf(ProfileSchema) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -35,10 +35,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Profile() {
   const { t, i18n } = useTranslation();
-  const { profile } = useLoaderData<typeof loader>();
+  const { profile, constraint } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm<z.input<typeof ProfileSchema>>({
     lastResult: actionData?.result,
+    constraint,
     // Checked by the server only: zod would add 13 KB to a page every observer opens (docs/decisions/009-performance-budgets.md).
     shouldValidate: "onSubmit",
   });
@@ -61,8 +62,7 @@ export default function Profile() {
           label={t("profile.name")}
           name="displayName"
           autoComplete="name"
-          required
-          maxLength={120}
+          {...limitsOf(fields.displayName)}
           defaultValue={typed("displayName", profile.display_name)}
           errors={fields.displayName.errors}
         />
@@ -71,7 +71,7 @@ export default function Profile() {
           name="phone"
           type="tel"
           autoComplete="tel"
-          maxLength={40}
+          {...limitsOf(fields.phone)}
           help={t("profile.phoneHelp")}
           defaultValue={typed("phone", profile.phone ?? "")}
           errors={fields.phone.errors}

@@ -5,12 +5,13 @@ import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { TextAreaField } from "~/components/ui/field";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
+import { DomainError } from "~/db/errors.server";
 import { requireUser } from "~/modules/auth/guards.server";
 import { MediaUpload } from "~/components/media-upload";
 import { ReportFacts } from "~/components/report-facts";
 import { mediaLimitBytes, mediaOf } from "~/modules/reports/media.server";
 import { questionsForAuthor } from "~/modules/review/messages.server";
-import { addAddendum, getReport, ReportError, sealingRecipients } from "~/modules/reports/reports.server";
+import { addAddendum, getReport, sealingRecipients } from "~/modules/reports/reports.server";
 import { formatDay, formatTime } from "~/modules/shifts/format";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
@@ -32,7 +33,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ]);
     return { report, questions, media, recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })), limitBytes };
   } catch (error) {
-    if (error instanceof ReportError) throw new Response("Not found", { status: 404 });
+    if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
   }
 }
@@ -48,7 +49,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     await addAddendum(user.claims, params.id!, body, null);
     return data({ error: null as string | null, body: "", added: true });
   } catch (error) {
-    if (error instanceof ReportError) return data({ error: error.messageKey as string | null, body, added: false }, { status: error.status });
+    if (error instanceof DomainError) return data({ error: error.messageKey as string | null, body, added: false }, { status: error.status });
     throw error;
   }
 }
@@ -62,8 +63,6 @@ export default function ReportView() {
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
   const sent = params.get("sent") === "1";
-  const mediaAdded = Number(params.get("media") ?? 0);
-  const mediaError = params.get("mediaError");
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(sent || actionData?.added, actionData ?? sent);
   const when = (iso: string) => `${formatDay(iso, timeZone, lang)} · ${formatTime(iso, timeZone, lang)}`;
 
@@ -130,16 +129,6 @@ export default function ReportView() {
 
       <section aria-labelledby="media-title" className="card stack">
         <h2 id="media-title">{t("reports.mediaTitle")}</h2>
-        {mediaAdded ? (
-          <p className="notice" role="status">
-            {t("reports.mediaAdded", { count: mediaAdded })}
-          </p>
-        ) : null}
-        {mediaError && /^reports\.errors\.media\w+$|^reports\.errors\.noKeys$/.test(mediaError) ? (
-          <p className="notice error" role="alert">
-            {t(mediaError)}
-          </p>
-        ) : null}
         {media.length === 0 ? <p className="help">{t("reports.noMedia")}</p> : null}
         <ul className="media-list">
           {media.map((m) => (

@@ -4,9 +4,10 @@ import { Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-r
 import { useTranslation } from "react-i18next";
 import { mapLinks } from "~/components/map/zone-map";
 import { ReportForm } from "~/components/report-form";
+import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { parseReport, reportErrorReply } from "~/modules/reports/actions.server";
-import { getReport, ReportError, updateReport } from "~/modules/reports/reports.server";
+import { getReport, updateReport } from "~/modules/reports/reports.server";
 import { publicSettings } from "~/modules/settings/settings.server";
 import { localDateTimeValue } from "~/modules/shifts/format";
 import { listZones } from "~/modules/zones/zones.server";
@@ -25,7 +26,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   try {
     report = await getReport(user.claims, params.id!);
   } catch (error) {
-    if (error instanceof ReportError) throw new Response("Not found", { status: 404 });
+    if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
   }
   invariantResponse(report.mine, "Not found", { status: 404 });

@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { attachPlainMedia, attachSealedMedia, mediaLimitBytes } from "~/modules/reports/media.server";
-import { ReportError } from "~/modules/reports/reports.server";
+import { redirectWithFlash } from "~/utils/flash.server";
 import { readForm } from "~/utils/form.server";
 import { invariantResponse, UUID } from "~/utils/misc";
 
@@ -21,17 +22,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const reportId = params.id!;
   const wantsJson = request.headers.get("Accept")?.includes("application/json");
   const limit = await mediaLimitBytes(user.claims);
-  const fail = (error: unknown) => {
-    if (!(error instanceof ReportError)) throw error;
+  const fail = async (error: unknown) => {
+    if (!(error instanceof DomainError)) throw error;
     if (wantsJson) return data({ ok: false, error: error.messageKey }, { status: error.status });
-    throw redirect(`/reports/${reportId}?mediaError=${encodeURIComponent(error.messageKey)}`, 303);
+    throw await redirectWithFlash(`/reports/${reportId}`, { key: error.messageKey, tone: "error" }, 303);
   };
   let form: FormData;
   try {
     // one file per request with JavaScript; without, all files together within one limit
     form = await readForm(request, limit + 256 * 1024);
   } catch (error) {
-    if (error instanceof Response && error.status === 413) return fail(new ReportError(413, "reports.errors.mediaTooLarge", "media"));
+    if (error instanceof Response && error.status === 413) return fail(new DomainError(413, "reports.errors.mediaTooLarge", "media"));
     throw error;
   }
   try {
@@ -48,10 +49,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       return data({ ok: true, error: null });
     }
     const files = form.getAll("media").filter((f): f is File => f instanceof File && f.size > 0);
-    if (!files.length) throw new ReportError(400, "reports.errors.mediaNone", "media");
-    if (files.length > 4) throw new ReportError(400, "reports.errors.mediaMany", "media");
+    if (!files.length) throw new DomainError(400, "reports.errors.mediaNone", "media");
+    if (files.length > 4) throw new DomainError(400, "reports.errors.mediaMany", "media");
     for (const file of files) await attachPlainMedia(user.claims, reportId, file);
-    throw redirect(`/reports/${reportId}?media=${files.length}`, 303);
+    throw await redirectWithFlash(`/reports/${reportId}`, { key: "reports.mediaAdded", values: { count: files.length } }, 303);
   } catch (error) {
     if (error instanceof Response) throw error;
     return fail(error);

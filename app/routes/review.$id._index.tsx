@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRouteLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
@@ -8,11 +8,12 @@ import { ReportFacts } from "~/components/report-facts";
 import { Field, FieldErrors, TextAreaField } from "~/components/ui/field";
 import { UnsealPanel } from "~/components/unseal-panel";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
+import { useIsPending } from "~/components/use-is-pending";
+import { DomainError } from "~/db/errors.server";
 import { fromB64u, sealJson } from "~/integrations/sealing";
 import { requireRole } from "~/modules/auth/guards.server";
 import { myWrappedKeys } from "~/modules/reports/keys.server";
 import { sealingRecipients } from "~/modules/reports/reports.server";
-import { ReviewError } from "~/modules/review/errors";
 import { URGENCIES, VERIFICATIONS } from "~/modules/review/filters";
 import { addNote, addTask, parseTriage, requestInfo, reviewDetail, setLegalHold, setTaskDone, triageReport } from "~/modules/review/review.server";
 import { formatDay, formatTime } from "~/modules/shifts/format";
@@ -35,7 +36,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })),
     };
   } catch (error) {
-    if (error instanceof ReviewError) throw new Response("Not found", { status: 404 });
+    if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
   }
 }
@@ -66,7 +67,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       case "note": {
         const sealed = form.get("sealed");
         // Notes are sealed in the browser; without JavaScript there is nothing to store.
-        if (typeof sealed !== "string" || !sealed) throw new ReviewError(400, "review.errors.noteNeedsJs", "note");
+        if (typeof sealed !== "string" || !sealed) throw new DomainError(400, "review.errors.noteNeedsJs", "note");
         await addNote(user.claims, id, sealed);
         break;
       }
@@ -78,16 +79,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         break;
       case "taskDone": {
         const taskId = String(form.get("taskId") ?? "");
-        if (!UUID.test(taskId)) throw new ReviewError(404, "errors.notFound");
+        if (!UUID.test(taskId)) throw new DomainError(404, "errors.notFound");
         await setTaskDone(user.claims, id, taskId, form.get("done") === "true");
         break;
       }
       default:
-        throw new ReviewError(400, "review.errors.invalid");
+        throw new DomainError(400, "review.errors.invalid");
     }
     return data({ ok: true as const, intent, error: null, field: null, values: null });
   } catch (error) {
-    if (error instanceof ReviewError) {
+    if (error instanceof DomainError) {
       return data({ ok: false as const, intent, error: error.messageKey, field: error.field ?? null, values }, { status: error.status });
     }
     throw error;
@@ -106,7 +107,6 @@ export default function ReviewReport() {
   const { t, i18n } = useTranslation();
   const d = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const root = useRouteLoaderData<RootLoader>("root");
   const timeZone = root?.settings.timeZone ?? "America/Chicago";
   const lang = i18n.language;
@@ -114,7 +114,7 @@ export default function ReviewReport() {
   const { report } = d;
   const done = actionData?.ok ? actionData.intent : null;
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(Boolean(done), actionData);
-  const submittingIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent") ?? "") : null;
+  const triaging = useIsPending({ state: "submitting", fields: { intent: "triage" } });
   const sealedCount = report.sealedDetained + report.sealedWitnesses + d.media.length + d.notes.length;
   const kept = actionData && !actionData.ok ? actionData.values : null;
 
@@ -219,7 +219,7 @@ export default function ReviewReport() {
           </div>
           <FieldErrors id="triage-error" errors={errorFor(actionData, "triage")} />
           <p>
-            <button type="submit" className="primary" disabled={submittingIntent === "triage"}>
+            <button type="submit" className="primary" disabled={triaging}>
               {t("review.updateStatus")}
             </button>
           </p>

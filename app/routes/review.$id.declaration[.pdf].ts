@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { DomainError } from "~/db/errors.server";
 import { i18nServer, translatorFor } from "~/i18n/i18next.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { ReviewError } from "~/modules/review/errors";
 import { exportDeclaration } from "~/modules/review/exports.server";
 import { UUID } from "~/utils/misc";
 
@@ -25,7 +25,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       },
     });
   } catch (error) {
-    if (error instanceof ReviewError) {
+    if (error instanceof DomainError) {
       throw new Response(t(error.messageKey), { status: error.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
     }
     throw error;

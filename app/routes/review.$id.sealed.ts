@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
+import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { ReviewError } from "~/modules/review/errors";
 import { sealedBundle } from "~/modules/review/review.server";
 import { invariantResponse, UUID } from "~/utils/misc";
 
@@ -19,7 +19,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     return data(await sealedBundle(user.claims, params.id!), { headers: { "Cache-Control": "private, no-store" } });
   } catch (error) {
-    if (error instanceof ReviewError) return data({ error: error.messageKey }, { status: error.status });
+    if (error instanceof DomainError) return data({ error: error.messageKey }, { status: error.status });
     throw error;
   }
 }

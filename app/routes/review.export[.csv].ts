@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { DomainError } from "~/db/errors.server";
 import { i18nServer, translatorFor } from "~/i18n/i18next.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { ReviewError } from "~/modules/review/errors";
 import { CSV_COLUMNS, exportQueueCsv } from "~/modules/review/exports.server";
 import { parseQueueFilters } from "~/modules/review/queue.server";
 
@@ -22,7 +22,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       },
     });
   } catch (error) {
-    if (error instanceof ReviewError) {
+    if (error instanceof DomainError) {
       throw new Response(t(error.messageKey), { status: error.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
     }
     throw error;

@@ -4,9 +4,9 @@ import { useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { AttorneyKeySetup } from "~/components/key-setup";
+import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { myWrappedKey, registerAttorneyKey } from "~/modules/reports/keys.server";
-import { ReportError } from "~/modules/reports/reports.server";
 import { publicKeyFingerprint, fromB64u } from "~/integrations/sealing";
 import type { RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
@@ -26,7 +26,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const fingerprint = await registerAttorneyKey(user.claims, String(form.get("publicKey") ?? ""), String(form.get("wrapped") ?? ""));
     return data({ ok: true, fingerprint });
   } catch (error) {
-    if (error instanceof ReportError) return data({ ok: false, error: error.messageKey }, { status: error.status });
+    if (error instanceof DomainError) return data({ ok: false, error: error.messageKey }, { status: error.status });
     throw error;
   }
 }

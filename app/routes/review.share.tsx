@@ -3,10 +3,10 @@ import { data } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useRevalidator, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
+import { DomainError } from "~/db/errors.server";
 import { fromB64u, publicKeyFingerprint } from "~/integrations/sealing";
 import { hasRole, requireRole } from "~/modules/auth/guards.server";
 import { myWrappedKeys } from "~/modules/reports/keys.server";
-import { ReviewError } from "~/modules/review/errors";
 import {
   KeyringError,
   keyringVersion,
@@ -67,13 +67,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
       try {
         shares = JSON.parse(String(form.get("shares") ?? ""));
       } catch {
-        throw new ReviewError(400, "share.errors.batch", "shares");
+        throw new DomainError(400, "share.errors.batch", "shares");
       }
       return data<ActionData>({ ok: true, intent: "share", count: await shareAccess(user.claims, keyId, shares) });
     }
     return data<ActionData>({ ok: false, error: "share.errors.intent" }, { status: 400 });
   } catch (error) {
-    if (error instanceof ReviewError) return data<ActionData>({ ok: false, error: error.messageKey }, { status: error.status });
+    if (error instanceof DomainError) return data<ActionData>({ ok: false, error: error.messageKey }, { status: error.status });
     throw error;
   }
 }

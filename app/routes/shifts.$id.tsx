@@ -3,10 +3,11 @@ import { Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-r
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { Needs, Notice, ShiftActions, ShiftStatusBadge, Spots } from "~/components/shift-bits";
+import { DomainError } from "~/db/errors.server";
 import { hasRole, requireUser } from "~/modules/auth/guards.server";
 import { observerShiftAction } from "~/modules/shifts/actions.server";
 import { checkInOpen, formatShiftTime, formatTime } from "~/modules/shifts/format";
-import { getShift, ShiftError } from "~/modules/shifts/shifts.server";
+import { getShift } from "~/modules/shifts/shifts.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { UUID, invariantResponse } from "~/utils/misc";
 
@@ -20,7 +21,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const shift = await getShift(user.claims, params.id!);
     return { shift, isObserver: hasRole(user, "observer"), coordinates: hasRole(user, "coordinator") || hasRole(user, "admin"), now: Date.now() };
   } catch (error) {
-    if (error instanceof ShiftError) throw new Response("Not found", { status: 404 });
+    if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
   }
 }

@@ -1,3 +1,6 @@
+import { getZodConstraint } from "@conform-to/zod";
+import type { ZodTypeAny } from "zod";
+
 /**
  * Reads a form body with a size cap. A body that is too large answers 413 and a malformed one 400,
  * never a 500. The cap holds for the bytes actually received, not only for what Content-Length
@@ -49,4 +52,13 @@ async function withinLimit(request: Request, maxBytes: number): Promise<Request>
     offset += chunk.byteLength;
   }
   return new Request(request.url, { method: request.method, headers: request.headers, body });
+}
+
+/**
+ * A form's HTML limits (required, lengths, ranges) read from its zod schema, as plain data: pages
+ * that keep zod out of the browser (docs/decisions/009-performance-budgets.md) send them from the
+ * loader to `useForm({ constraint })` / `limitsOf`, instead of restating them in JSX.
+ */
+export function constraintOf(schema: ZodTypeAny) {
+  return { ...getZodConstraint(schema) };
 }

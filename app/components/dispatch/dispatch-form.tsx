@@ -1,6 +1,7 @@
-import { Form, Link, useNavigation } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
+import { useIsPending } from "~/components/use-is-pending";
 import type { DispatchPreview } from "~/modules/dispatch/dispatch.server";
 import { NOTE_MAX, type FieldErrors } from "~/modules/dispatch/schema";
 
@@ -22,8 +23,7 @@ export function DispatchForm({
   note?: string;
 }) {
   const { t } = useTranslation();
-  const navigation = useNavigation();
-  const busy = navigation.state !== "idle" && navigation.formData?.get("intent") === "dispatch";
+  const busy = useIsPending({ fields: { intent: "dispatch" } });
   const ref = useRef<HTMLElement>(null);
   const target = preview.target;
   const targetKey = target.kind === "report" ? target.reportId : `${target.lat},${target.lng}`;

@@ -7,6 +7,27 @@ export function translateError(t: TFunction, message: string) {
   return t(key!, values ? (JSON.parse(values) as Record<string, unknown>) : undefined);
 }
 
+interface Limits {
+  required?: boolean;
+  minLength?: number;
+  maxLength?: number;
+  min?: string | number;
+  max?: string | number;
+}
+
+/**
+ * A field's HTML limits (required, length, range) as conform reads them from the form's zod
+ * schema (`useForm({ constraint: getZodConstraint(Schema) })`), so no form restates them by hand.
+ */
+export function limitsOf({ required, minLength, maxLength, min, max }: Limits) {
+  return { required, minLength, maxLength, min, max };
+}
+
+/** The same for a textarea, which has no range. */
+export function textLimitsOf({ required, minLength, maxLength }: Limits) {
+  return { required, minLength, maxLength };
+}
+
 interface FieldProps extends React.InputHTMLAttributes<HTMLInputElement> {
   label: string;
   name: string;

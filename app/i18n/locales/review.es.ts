@@ -1,4 +1,4 @@
-import type { reviewEn } from "./review.en";
+import type { reviewEn, reviewFiltersEn, reviewMapEn } from "./review.en";
 
 export const reviewEs: typeof reviewEn = {
   queueTitle: "Cola de revisión",
@@ -140,4 +140,57 @@ export const reviewEs: typeof reviewEn = {
     shareBox: "Algunos elementos ya no existen. Empieza de nuevo.",
     purged: "Los datos protegidos de este reporte se borraron al vencer el plazo de conservación.",
   },
+};
+
+export const reviewFiltersEs: typeof reviewFiltersEn = {
+  title: "Filtros",
+  active_one: "{{count}} activo",
+  active_other: "{{count}} activos",
+  viewSwitch: "Ver los reportes como",
+  list: "Lista",
+  map: "Mapa",
+  status: "Estado",
+  urgency: "Urgencia",
+  urgencyLevel: { critical: "Crítica", high: "Alta", medium: "Media", low: "Baja" },
+  verification: "Verificación",
+  verificationLevel: { unconfirmed: "Sin confirmar", confirmed: "Confirmado", false_alarm: "Falsa alarma" },
+  zone: "Zona",
+  anyZone: "Cualquier zona",
+  retiredZone: "{{name}} (retirada)",
+  agency: "Agencia",
+  warrant: "Orden",
+  any: "Cualquiera",
+  from: "Incidente desde (fecha)",
+  to: "Incidente hasta (fecha)",
+  assigned: "Asignado a",
+  anyone: "Cualquiera o nadie",
+  assignedMe: "A mí",
+  assignedNone: "A nadie todavía",
+  apply: "Aplicar filtros",
+  clear: "Quitar filtros",
+};
+
+export const reviewMapEs: typeof reviewMapEn = {
+  title: "Mapa de incidentes",
+  intro: "Reportes con lugar marcado, con los mismos filtros que la lista. Un grupo muestra cuántos reportes hay cerca; acerca el mapa o selecciona el grupo para verlos.",
+  region: "Mapa de reportes de incidentes",
+  summaryTitle: "Qué muestra el mapa",
+  summary_one: "{{total}} reporte coincide con estos filtros; {{located}} con lugar en el mapa.",
+  summary_other: "{{total}} reportes coinciden con estos filtros; {{located}} con lugar en el mapa.",
+  unlocated_one: "{{n}} no tiene lugar y solo está en la lista.",
+  unlocated_other: "{{n}} no tienen lugar y solo están en la lista.",
+  capped: "El mapa muestra los {{shown}} más recientes de {{located}} reportes con lugar. Ajusta los filtros para ver los demás.",
+  legend: "Urgencia, con la letra de los marcadores y grupos",
+  legendItem: "{{letter}} = {{urgency}}: {{n}}",
+  letter: { critical: "C", high: "A", medium: "M", low: "B" },
+  markerName: "Reporte: {{urgency}}, {{status}}. Pulsa Enter para ver detalles.",
+  clusterName_one: "{{count}} reporte, el más urgente: {{urgency}}. Selecciona para acercar.",
+  clusterName_other: "{{count}} reportes, el más urgente: {{urgency}}. Selecciona para acercar.",
+  when: "Cuándo",
+  open: "Abrir reporte",
+  noTiles: "El mapa de fondo no está disponible; los reportes se muestran sobre un fondo liso.",
+  none: "Ningún reporte coincide con estos filtros.",
+  noneLocated: "Ninguno de los reportes que coinciden tiene lugar, así que el mapa no tiene nada que mostrar. La lista los tiene todos.",
+  keyboardHelp: "Con teclado: Tab lleva al mapa, las flechas lo mueven y + y − acercan o alejan; luego Tab llega a cada grupo y reporte, y Enter acerca un grupo o abre los detalles de un reporte.",
+  backToList: "Volver a la lista (mismos filtros)",
 };

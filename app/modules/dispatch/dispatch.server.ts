@@ -1,4 +1,5 @@
 import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
+import { DomainError, guarded, type GuardOptions } from "~/db/errors.server";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
 import type { DispatchAlert, DispatchAlertState } from "./alerts";
 import { alertOf, ALERT_HOURS, isOpenAlert } from "./alerts";
@@ -11,32 +12,14 @@ import type { DispatchForm, DispatchTarget } from "./schema";
 // checked in and records everything (private.create_dispatch and friends); this module works out
 // which zones are neighbours, and reads what each person may see, through RLS.
 
-/** A refusal a person can cause: the i18n key of its message, the HTTP status, and the field when there is one. */
-export class DispatchError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 409,
-    readonly messageKey: string,
-    readonly field?: string,
-  ) {
-    super(messageKey);
-  }
-}
-
-const STATUS_OF: Record<string, 403 | 404 | 409> = { TS403: 403, TS404: 404, TS409: 409 };
-
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof DispatchError) throw error;
-    const { code, message } = error as { code?: string; message?: string };
-    if (code && STATUS_OF[code] && message) throw new DispatchError(STATUS_OF[code], message);
-    // Our own checks of input (the app checks first; these are the database's second look).
-    if (code === "22023" && message && /^dispatch\.errors\.\w+$/.test(message)) throw new DispatchError(400, message);
-    if (code === "22P02") throw new DispatchError(404, "dispatch.errors.notFound");
-    throw error;
-  }
-}
+/** Dispatch's own checks of input, the database's second look after the app's (`22023` with an i18n key). */
+const DISPATCH_REFUSALS: GuardOptions = {
+  also: ({ code, message }) => {
+    if (code === "22023" && message && /^dispatch\.errors\.\w+$/.test(message)) return new DomainError(400, message);
+    if (code === "22P02") return new DomainError(404, "dispatch.errors.notFound");
+    return undefined;
+  },
+};
 
 const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
 const nameOf = (displayName: string, email: string) => (displayName.trim() ? displayName : email);
@@ -71,7 +54,7 @@ async function resolveTarget(trx: Trx, target: DispatchTarget): Promise<Resolved
       .select(["zone_id", "location", "cross_streets"])
       .where("id", "=", target.reportId)
       .executeTakeFirst();
-    if (!report) throw new DispatchError(404, "dispatch.errors.reportNotFound");
+    if (!report) throw new DomainError(404, "dispatch.errors.reportNotFound");
     place = { zoneId: report.zone_id, point: pointOf(report.location), crossStreets: report.cross_streets ?? "" };
   } else {
     place = { zoneId: null, point: { lat: target.lat, lng: target.lng }, crossStreets: "" };
@@ -104,6 +87,7 @@ export function previewDispatch(claims: Claims, target: DispatchTarget): Promise
         order by zone_name, observer_name`.execute(trx);
       return { ...resolved, recipients: rows.map((r) => ({ observerId: r.observer_id, name: r.observer_name, zoneName: r.zone_name })) };
     }),
+    DISPATCH_REFUSALS,
   );
 }
 
@@ -126,16 +110,17 @@ export function createDispatch(claims: Claims, input: DispatchForm): Promise<{ i
         .executeTakeFirstOrThrow();
       return { id, recipients: Number(count.n) };
     }),
+    DISPATCH_REFUSALS,
   );
 }
 
 /** A recipient's "On my way" or "Can't" (they may change it). */
 export const answerDispatch = (claims: Claims, dispatchId: string, response: "on_my_way" | "cant") =>
-  guarded(() => withUser(claims, (trx) => sql`select dispatch_id from private.answer_dispatch(${dispatchId}::uuid, ${response})`.execute(trx)));
+  guarded(() => withUser(claims, (trx) => sql`select dispatch_id from private.answer_dispatch(${dispatchId}::uuid, ${response})`.execute(trx)), DISPATCH_REFUSALS);
 
 /** A coordinator calls a dispatch off. */
 export const cancelDispatch = (claims: Claims, dispatchId: string) =>
-  guarded(() => withUser(claims, (trx) => sql`select id from private.cancel_dispatch(${dispatchId}::uuid)`.execute(trx)));
+  guarded(() => withUser(claims, (trx) => sql`select id from private.cancel_dispatch(${dispatchId}::uuid)`.execute(trx)), DISPATCH_REFUSALS);
 
 /** The dispatches of the last hours with every recipient's answer, as the board shows them (read through RLS). */
 export async function recentDispatches(trx: Trx): Promise<BoardDispatch[]> {

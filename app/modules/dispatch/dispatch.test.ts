@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser, type Claims, type Trx } from "~/db/client.server";
+import { DomainError } from "~/db/errors.server";
 import { readOutbox } from "~/integrations/mail.server";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
 import { createTestReport } from "../../../tests/setup/reports";
@@ -10,7 +11,7 @@ import { boardSnapshot } from "../live/live.server";
 import { runRetentionOnce } from "../review/retention.server";
 import { runJobsOnce } from "../shifts/jobs.server";
 import { applyAlertEvent, isOpenAlert, type DispatchAlert } from "./alerts";
-import { answerDispatch, cancelDispatch, createDispatch, DispatchError, dispatchDetails, myDispatchAlerts, previewDispatch } from "./dispatch.server";
+import { answerDispatch, cancelDispatch, createDispatch, dispatchDetails, myDispatchAlerts, previewDispatch } from "./dispatch.server";
 import type { DispatchTarget } from "./schema";
 
 // Zones laid out around (41.9, -87.7), in metres: `home` 1 km square; `touching` shares its east
@@ -221,7 +222,7 @@ describe("answers", () => {
 
     await expect(answerDispatch(people.beyond.claims, id, "on_my_way")).rejects.toMatchObject({ status: 404, messageKey: "dispatch.errors.notFound" });
     await expect(answerDispatch(coordinator, id, "on_my_way")).rejects.toMatchObject({ status: 404 });
-    await expect(answerDispatch(people.home1.claims, "not-a-uuid", "on_my_way")).rejects.toBeInstanceOf(DispatchError);
+    await expect(answerDispatch(people.home1.claims, "not-a-uuid", "on_my_way")).rejects.toBeInstanceOf(DomainError);
 
     await answerDispatch(people.home1.claims, id, "on_my_way");
     await answerDispatch(people.home2.claims, id, "on_my_way");

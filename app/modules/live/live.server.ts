@@ -1,29 +1,12 @@
 import { type Claims, readAsUser, sql, withSystem, withUser } from "~/db/client.server";
+import { DomainError, guarded, type GuardOptions } from "~/db/errors.server";
 import { recentDispatches } from "~/modules/dispatch/dispatch.server";
 import { boardReportOf, BOARD_REPORTS, type BoardAlert, type BoardObserver, type BoardShift, type BoardState } from "./board";
 
-/** A refusal a person can cause: carries the i18n key of its message and the HTTP status. */
-export class LiveError extends Error {
-  constructor(
-    readonly status: 403 | 404 | 409,
-    readonly messageKey: string,
-  ) {
-    super(messageKey);
-  }
-}
-
-const STATUS_OF: Record<string, 403 | 404 | 409> = { TS403: 403, TS404: 404, TS409: 409 };
-
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    const { code, message } = error as { code?: string; message?: string };
-    if (code && STATUS_OF[code] && message) throw new LiveError(STATUS_OF[code], message);
-    if (code === "22P02") throw new LiveError(404, "live.errors.alertNotFound");
-    throw error;
-  }
-}
+/** A safety alert's id that is not a uuid names no alert. */
+const LIVE_REFUSALS: GuardOptions = {
+  also: ({ code }) => (code === "22P02" ? new DomainError(404, "live.errors.alertNotFound") : undefined),
+};
 
 const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
 const nameOf = (displayName: string, email: string) => (displayName.trim() ? displayName : email);
@@ -158,11 +141,11 @@ export async function boardSnapshot(claims: Claims): Promise<BoardState> {
 
 /** A coordinator has seen a safety alert; it leaves every board. */
 export const acknowledgeSafetyAlert = (claims: Claims, alertId: string) =>
-  guarded(() => withUser(claims, (trx) => sql`select id from private.acknowledge_safety_alert(${alertId}::uuid)`.execute(trx)));
+  guarded(() => withUser(claims, (trx) => sql`select id from private.acknowledge_safety_alert(${alertId}::uuid)`.execute(trx)), LIVE_REFUSALS);
 
 /** The observer's "I'm OK". */
 export const confirmSafe = (claims: Claims, alertId: string) =>
-  guarded(() => withUser(claims, (trx) => sql`select id from private.confirm_safe(${alertId}::uuid)`.execute(trx)));
+  guarded(() => withUser(claims, (trx) => sql`select id from private.confirm_safe(${alertId}::uuid)`.execute(trx)), LIVE_REFUSALS);
 
 export interface MySafetyCheck {
   alertId: string;

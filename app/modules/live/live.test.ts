@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser, type Claims } from "~/db/client.server";
+import { DomainError } from "~/db/errors.server";
 import { readOutbox } from "~/integrations/mail.server";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
 import { createTestReport } from "../../../tests/setup/reports";
@@ -7,7 +8,7 @@ import { createTestShift, createTestZone } from "../../../tests/setup/shifts";
 import { runJobsOnce } from "../shifts/jobs.server";
 import { checkIn, checkOut } from "../shifts/shifts.server";
 import { applyLiveEvent, type BoardState, type LiveEvent } from "./board";
-import { acknowledgeSafetyAlert, boardSnapshot, confirmSafe, LiveError, mySafetyChecks, runLiveChecks } from "./live.server";
+import { acknowledgeSafetyAlert, boardSnapshot, confirmSafe, mySafetyChecks, runLiveChecks } from "./live.server";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
 let zoneId: string;
@@ -160,7 +161,7 @@ describe("answering an alert", () => {
     expect(await mySafetyChecks(oscar.claims)).toEqual([]);
 
     await expect(confirmSafe(oscar.claims, alert!.id)).rejects.toMatchObject({ status: 404, messageKey: "live.errors.alertNotFound" });
-    await expect(confirmSafe(cast.coordinator_carmen.claims, alert!.id)).rejects.toBeInstanceOf(LiveError);
+    await expect(confirmSafe(cast.coordinator_carmen.claims, alert!.id)).rejects.toBeInstanceOf(DomainError);
     await confirmSafe(ana.claims, alert!.id);
     await confirmSafe(ana.claims, alert!.id);
     expect((await alertsOf(due.assignmentId))[0]!.observer_ok_at).not.toBeNull();

@@ -1,4 +1,5 @@
 import { type Claims, readAsUser, sql, withUser } from "~/db/client.server";
+import { DomainError, sqlState } from "~/db/errors.server";
 import type { AppRole } from "~/db/types";
 import { authProvider } from "~/modules/auth/provider.server";
 
@@ -13,18 +14,7 @@ export interface PersonRow {
   zoneIds: string[];
 }
 
-/** Failures a person can cause; the route turns them into field errors. */
-export class PeopleError extends Error {
-  constructor(
-    readonly field: "email" | "roles" | "userId",
-    readonly messageKey: string,
-  ) {
-    super(messageKey);
-  }
-}
-
-const pgCode = (error: unknown) => (error as { code?: string }).code;
-const isPermissionDenied = (error: unknown) => pgCode(error) === "42501";
+const isPermissionDenied = (error: unknown) => sqlState(error) === "42501";
 const notFound = () => new Response("Not found", { status: 404 });
 
 export function listPeople(claims: Claims): Promise<PersonRow[]> {
@@ -62,7 +52,7 @@ export function listPeople(claims: Claims): Promise<PersonRow[]> {
 export async function invitePerson(claims: Claims, input: { email: string; displayName: string; roles: AppRole[] }) {
   await withUser(claims, async (trx) => {
     const existing = await trx.selectFrom("profiles").select("id").where("email", "=", input.email).executeTakeFirst();
-    if (existing) throw new PeopleError("email", "errors.alreadyMember");
+    if (existing) throw new DomainError(400, "errors.alreadyMember", "email");
     try {
       await trx
         .insertInto("invitations")
@@ -74,7 +64,7 @@ export async function invitePerson(claims: Claims, input: { email: string; displ
         })
         .execute();
     } catch (error) {
-      if (isPermissionDenied(error)) throw new PeopleError("roles", "errors.forbiddenRoles");
+      if (isPermissionDenied(error)) throw new DomainError(400, "errors.forbiddenRoles", "roles");
       throw error;
     }
   });
@@ -84,13 +74,13 @@ export async function invitePerson(claims: Claims, input: { email: string; displ
     return await provider.createUser(input.email);
   } catch (error) {
     // Someone else invited the same person a moment ago (local: unique email; Supabase: email_exists).
-    if (pgCode(error) === "23505" || pgCode(error) === "email_exists") throw new PeopleError("email", "errors.alreadyMember");
+    if (sqlState(error) === "23505" || sqlState(error) === "email_exists") throw new DomainError(400, "errors.alreadyMember", "email");
     throw error;
   }
 }
 
 export async function setRoles(claims: Claims, userId: string, roles: AppRole[]) {
-  if (userId === claims.sub && !roles.includes("admin")) throw new PeopleError("roles", "errors.ownAdmin");
+  if (userId === claims.sub && !roles.includes("admin")) throw new DomainError(400, "errors.ownAdmin", "roles");
   await withUser(claims, async (trx) => {
     const person = await trx.selectFrom("profiles").select("id").where("id", "=", userId).executeTakeFirst();
     if (!person) throw notFound();
@@ -105,7 +95,7 @@ export async function setRoles(claims: Claims, userId: string, roles: AppRole[])
 
 /** Deactivation ends every session of that person at once. */
 export async function setActive(claims: Claims, userId: string, active: boolean) {
-  if (userId === claims.sub) throw new PeopleError("userId", "errors.ownAdmin");
+  if (userId === claims.sub) throw new DomainError(400, "errors.ownAdmin", "userId");
   const updated = await withUser(claims, (trx) =>
     trx
       .updateTable("profiles")

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { withSystem } from "~/db/client.server";
+import { DomainError } from "~/db/errors.server";
 import { createCast } from "../../../tests/setup/personas";
-import { invitePerson, listPeople, PeopleError, setActive, setRoles, setTrainingDate } from "./people.server";
+import { invitePerson, listPeople, setActive, setRoles, setTrainingDate } from "./people.server";
 import { PeopleActionSchema } from "./schema";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
@@ -30,7 +31,7 @@ describe("invitePerson", () => {
   it("an observer cannot invite anyone", async () => {
     await expect(
       invitePerson(cast.observer_ana.claims, { email: "cousin@test.example", displayName: "Cousin", roles: ["observer"] }),
-    ).rejects.toBeInstanceOf(PeopleError);
+    ).rejects.toBeInstanceOf(DomainError);
   });
 
   it("refuses someone who already has an account, on the email field", async () => {
@@ -51,7 +52,7 @@ describe("errors a person can cause are field errors, not 500s", () => {
     const invite = () =>
       invitePerson(cast.admin_alma.claims, { email: "twice@test.example", displayName: "Twice", roles: ["observer"] }).then(
         () => "ok",
-        (e: unknown) => (e instanceof PeopleError ? e.messageKey : e),
+        (e: unknown) => (e instanceof DomainError ? e.messageKey : e),
       );
     const results = await Promise.all([invite(), invite()]);
     expect(results.sort()).toEqual(["errors.alreadyMember", "ok"]);

@@ -1,29 +1,26 @@
 import { z } from "zod";
 import { type Claims, readAsUser, sql, withUser } from "~/db/client.server";
+import { DomainError, guarded } from "~/db/errors.server";
 import { fromB64u, publicKeyFingerprint, sealJson, validateWrappedPrivateKey } from "~/integrations/sealing";
-import { ReportError } from "./reports.server";
 
 const PublicKey = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 
 /** The fingerprint the server computes itself from the public key (never trusting the browser's). */
 function checkedFingerprint(publicKey: string) {
-  if (!PublicKey.safeParse(publicKey).success) throw new ReportError(400, "keys.errors.publicKey", "publicKey");
+  if (!PublicKey.safeParse(publicKey).success) throw new DomainError(400, "keys.errors.publicKey", "publicKey");
   try {
     const bytes = fromB64u(publicKey);
     // A low-order or all-zero point would make every later sealing fail: seal to it once now.
     sealJson({ check: true }, [{ keyId: "check", publicKey: bytes }], "key-check").contentKey.fill(0);
     return publicKeyFingerprint(bytes);
   } catch {
-    throw new ReportError(400, "keys.errors.publicKey", "publicKey");
+    throw new DomainError(400, "keys.errors.publicKey", "publicKey");
   }
 }
 
 export async function registerRecoveryKey(claims: Claims, publicKey: string) {
   const fingerprint = checkedFingerprint(publicKey);
-  await withUser(claims, (trx) => sql`select private.register_recovery_key(${publicKey}, ${fingerprint})`.execute(trx)).catch((error: unknown) => {
-    if ((error as { code?: string }).code === "TS403") throw new ReportError(403, "errors.forbidden");
-    throw error;
-  });
+  await guarded(() => withUser(claims, (trx) => sql`select private.register_recovery_key(${publicKey}, ${fingerprint})`.execute(trx)));
   return fingerprint;
 }
 
@@ -33,13 +30,10 @@ export async function registerAttorneyKey(claims: Claims, publicKey: string, wra
   try {
     wrapped = validateWrappedPrivateKey(JSON.parse(wrappedText));
   } catch {
-    throw new ReportError(400, "keys.errors.wrapped", "wrapped");
+    throw new DomainError(400, "keys.errors.wrapped", "wrapped");
   }
-  await withUser(claims, (trx) => sql`select private.register_attorney_key(${publicKey}, ${fingerprint}, ${JSON.stringify(wrapped)}::jsonb)`.execute(trx)).catch(
-    (error: unknown) => {
-      if ((error as { code?: string }).code === "TS403") throw new ReportError(403, "errors.forbidden");
-      throw error;
-    },
+  await guarded(() =>
+    withUser(claims, (trx) => sql`select private.register_attorney_key(${publicKey}, ${fingerprint}, ${JSON.stringify(wrapped)}::jsonb)`.execute(trx)),
   );
   return fingerprint;
 }

@@ -1,8 +1,9 @@
 import { type Claims, readAsUser, withUser } from "~/db/client.server";
+import { DomainError, sqlState } from "~/db/errors.server";
 import { fileStore } from "~/integrations/file-store.server";
 import { validateSealedBox } from "~/integrations/sealing";
 import { MEDIA_TYPES, mediaAad, sealMedia, sniffMediaType, type MediaType } from "./media";
-import { checkEnvelopes, ReportError, sealingRecipients } from "./reports.server";
+import { checkEnvelopes, sealingRecipients } from "./reports.server";
 
 export { mediaAad };
 
@@ -16,7 +17,7 @@ async function assertOwnReport(claims: Claims, reportId: string) {
   const mine = await readAsUser(claims, (trx) =>
     trx.selectFrom("reports").select("id").where("id", "=", reportId).where("author_id", "=", claims.sub).executeTakeFirst(),
   );
-  if (!mine) throw new ReportError(404, "reports.errors.notFound");
+  if (!mine) throw new DomainError(404, "reports.errors.notFound");
 }
 
 async function record(
@@ -43,7 +44,7 @@ async function record(
         .execute(),
     );
   } catch (error) {
-    if ((error as { code?: string }).code === "42501") throw new ReportError(404, "reports.errors.notFound");
+    if (sqlState(error) === "42501") throw new DomainError(404, "reports.errors.notFound");
     throw error;
   }
 }
@@ -56,18 +57,18 @@ export async function attachPlainMedia(claims: Claims, reportId: string, file: F
   await assertOwnReport(claims, reportId);
   const limit = await mediaLimitBytes(claims);
   if (file.size === 0) return;
-  if (file.size > limit) throw new ReportError(413, "reports.errors.mediaTooLarge", "media");
+  if (file.size > limit) throw new DomainError(413, "reports.errors.mediaTooLarge", "media");
   const bytes = new Uint8Array(await file.arrayBuffer());
   try {
     const contentType = sniffMediaType(bytes);
-    if (!contentType) throw new ReportError(400, "reports.errors.mediaType", "media");
+    if (!contentType) throw new DomainError(400, "reports.errors.mediaType", "media");
     const recipients = await sealingRecipients(claims);
-    if (!recipients.length) throw new ReportError(409, "reports.errors.noKeys", "media");
+    if (!recipients.length) throw new DomainError(409, "reports.errors.noKeys", "media");
     let sealedFile;
     try {
       sealedFile = sealMedia(bytes, reportId, contentType, recipients);
     } catch {
-      throw new ReportError(409, "reports.errors.sealFailed", "media");
+      throw new DomainError(409, "reports.errors.sealFailed", "media");
     }
     const { sha256, sealed, nonce, ciphertext } = sealedFile;
     await record(claims, reportId, { sha256, contentType, size: bytes.length, sealed, ciphertext, nonce });
@@ -84,17 +85,17 @@ export async function attachSealedMedia(
 ) {
   await assertOwnReport(claims, reportId);
   const limit = await mediaLimitBytes(claims);
-  if (!/^[0-9a-f]{64}$/.test(input.sha256)) throw new ReportError(400, "reports.errors.mediaInvalid", "media");
-  if (!(MEDIA_TYPES as readonly string[]).includes(input.contentType)) throw new ReportError(400, "reports.errors.mediaType", "media");
-  if (!Number.isInteger(input.size) || input.size <= 0 || input.size > limit) throw new ReportError(413, "reports.errors.mediaTooLarge", "media");
+  if (!/^[0-9a-f]{64}$/.test(input.sha256)) throw new DomainError(400, "reports.errors.mediaInvalid", "media");
+  if (!(MEDIA_TYPES as readonly string[]).includes(input.contentType)) throw new DomainError(400, "reports.errors.mediaType", "media");
+  if (!Number.isInteger(input.size) || input.size <= 0 || input.size > limit) throw new DomainError(413, "reports.errors.mediaTooLarge", "media");
   // XChaCha20-Poly1305 adds a 16-byte tag: anything else is not the file that was declared.
-  if (input.ciphertext.size !== input.size + 16 || !/^[A-Za-z0-9_-]{32}$/.test(input.nonce)) throw new ReportError(400, "reports.errors.mediaInvalid", "media");
+  if (input.ciphertext.size !== input.size + 16 || !/^[A-Za-z0-9_-]{32}$/.test(input.nonce)) throw new DomainError(400, "reports.errors.mediaInvalid", "media");
   let box;
   try {
     if (input.box.length > 300_000) throw new Error("too large");
     box = validateSealedBox(JSON.parse(input.box));
   } catch {
-    throw new ReportError(400, "reports.errors.mediaInvalid", "media");
+    throw new DomainError(400, "reports.errors.mediaInvalid", "media");
   }
   checkEnvelopes(box, await sealingRecipients(claims), "media");
   const ciphertext = new Uint8Array(await input.ciphertext.arrayBuffer());

@@ -1,21 +1,11 @@
 import { randomUUID } from "node:crypto";
 import booleanPointInPolygon from "@turf/boolean-point-in-polygon";
 import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
+import { DomainError, sqlState } from "~/db/errors.server";
 import { fromB64u, sealJson, validateSealedBox, type SealedBox } from "~/integrations/sealing";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
 import { localDateTime } from "~/modules/zones/window";
 import { isBlank, type Detained, type ReportInput, type Witness } from "./schema";
-
-/** A refusal a person can cause, with the i18n key of its message and (optionally) the field. */
-export class ReportError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 409 | 413,
-    readonly messageKey: string,
-    readonly field?: string,
-  ) {
-    super(messageKey);
-  }
-}
 
 export interface SealingRecipient {
   keyId: string;
@@ -45,7 +35,7 @@ export function checkEnvelopes(box: SealedBox, recipients: SealingRecipient[], f
   const present = new Set(box.envelopes.map((e) => e.keyId));
   const required = recipients.filter((r) => Date.now() - new Date(r.createdAt).getTime() > KEY_GRACE_MS);
   if (!box.envelopes.length || box.envelopes.some((e) => !known.has(e.keyId)) || required.some((r) => !present.has(r.keyId))) {
-    throw new ReportError(409, "reports.errors.keysChanged", field);
+    throw new DomainError(409, "reports.errors.keysChanged", field);
   }
 }
 
@@ -93,18 +83,18 @@ function sealedPart(input: ReportInput, recipients: SealingRecipient[]): { seale
   const plain = p2Of(input);
   const hasPlain = plain.detained.length + plain.witnesses.length > 0;
   if (input.sealed) {
-    if (hasPlain) throw new ReportError(400, "reports.errors.sealedAndPlain", "sealed");
+    if (hasPlain) throw new DomainError(400, "reports.errors.sealedAndPlain", "sealed");
     let box: SealedBox;
     try {
       box = validateSealedBox(JSON.parse(input.sealed));
     } catch {
-      throw new ReportError(400, "reports.errors.sealedInvalid", "sealed");
+      throw new DomainError(400, "reports.errors.sealedInvalid", "sealed");
     }
     checkEnvelopes(box, recipients, "sealed");
     return { sealed: box, detained: input.sealedDetained ?? 0, witnesses: input.sealedWitnesses ?? 0 };
   }
   if (!hasPlain) return { sealed: null, detained: 0, witnesses: 0 };
-  if (!recipients.length) throw new ReportError(409, "reports.errors.noKeys");
+  if (!recipients.length) throw new DomainError(409, "reports.errors.noKeys");
   let sealed: SealedBox;
   try {
     const result = sealJson(
@@ -115,7 +105,7 @@ function sealedPart(input: ReportInput, recipients: SealingRecipient[]): { seale
     result.contentKey.fill(0);
     sealed = result.sealed;
   } catch {
-    throw new ReportError(409, "reports.errors.sealFailed");
+    throw new DomainError(409, "reports.errors.sealFailed");
   }
   return { sealed, detained: plain.detained.length, witnesses: plain.witnesses.length };
 }
@@ -154,13 +144,11 @@ function columnsOf(input: ReportInput, occurredAt: Date) {
 
 function occurredAtOf(input: ReportInput, timeZone: string, now = new Date()) {
   const at = localDateTime(input.occurredAt, timeZone);
-  if (!at) throw new ReportError(400, "reports.errors.when", "occurredAt");
-  if (at.getTime() > now.getTime() + 10 * 60_000) throw new ReportError(400, "reports.errors.future", "occurredAt");
-  if (at.getTime() < now.getTime() - 90 * 86_400_000) throw new ReportError(400, "reports.errors.tooOld", "occurredAt");
+  if (!at) throw new DomainError(400, "reports.errors.when", "occurredAt");
+  if (at.getTime() > now.getTime() + 10 * 60_000) throw new DomainError(400, "reports.errors.future", "occurredAt");
+  if (at.getTime() < now.getTime() - 90 * 86_400_000) throw new DomainError(400, "reports.errors.tooOld", "occurredAt");
   return at;
 }
-
-const pgCode = (error: unknown) => (error as { code?: string }).code;
 
 /**
  * Files a report exactly once: the client_uuid issued with the form makes a repeated submission
@@ -197,12 +185,12 @@ export async function submitReport(claims: Claims, input: ReportInput, timeZone:
         .executeTakeFirst();
       if (inserted) return { id: inserted.id, created: true };
     } catch (error) {
-      if (pgCode(error) === "42501") throw new ReportError(403, "reports.errors.notObserver");
+      if (sqlState(error) === "42501") throw new DomainError(403, "reports.errors.notObserver");
       throw error;
     }
     // Someone else's report holds this client_uuid (RLS hides it): never reveal or merge it.
     const mine = await trx.selectFrom("reports").select("id").where("client_uuid", "=", input.clientUuid).executeTakeFirst();
-    if (!mine) throw new ReportError(409, "reports.errors.clientUuid", "clientUuid");
+    if (!mine) throw new DomainError(409, "reports.errors.clientUuid", "clientUuid");
     return { id: mine.id, created: false };
   });
 }
@@ -275,7 +263,7 @@ export async function readReport(claims: Claims, id: string) {
     ]);
     return row ? { row, addenda } : null;
   });
-  if (!found) throw new ReportError(404, "reports.errors.notFound");
+  if (!found) throw new DomainError(404, "reports.errors.notFound");
   const { row: r, addenda } = found;
   const report: ReportView = {
     id: r.id,
@@ -361,8 +349,8 @@ export async function updateReport(claims: Claims, id: string, input: ReportInpu
   const occurredAt = occurredAtOf(input, timeZone);
   await withUser(claims, async (trx) => {
     const current = await trx.selectFrom("reports").select(["author_id", "review_started_at"]).where("id", "=", id).executeTakeFirst();
-    if (!current || current.author_id !== claims.sub) throw new ReportError(404, "reports.errors.notFound");
-    if (current.review_started_at) throw new ReportError(409, "reports.errors.underReview");
+    if (!current || current.author_id !== claims.sub) throw new DomainError(404, "reports.errors.notFound");
+    if (current.review_started_at) throw new DomainError(409, "reports.errors.underReview");
     const columns = columnsOf(input, occurredAt);
     const zoneId = input.latitude !== undefined && input.longitude !== undefined ? await zoneAt(trx, input.longitude, input.latitude) : undefined;
     const updated = await trx
@@ -371,7 +359,7 @@ export async function updateReport(claims: Claims, id: string, input: ReportInpu
       .where("id", "=", id)
       .returning("id")
       .executeTakeFirst();
-    if (!updated) throw new ReportError(409, "reports.errors.underReview");
+    if (!updated) throw new DomainError(409, "reports.errors.underReview");
   });
 }
 
@@ -385,8 +373,8 @@ export async function addAddendum(claims: Claims, reportId: string, body: string
         .execute(),
     );
   } catch (error) {
-    if (pgCode(error) === "42501" || pgCode(error) === "23503") throw new ReportError(404, "reports.errors.notFound");
-    if (pgCode(error) === "23514") throw new ReportError(400, "reports.errors.addendumEmpty", "body");
+    if (sqlState(error) === "42501" || sqlState(error) === "23503") throw new DomainError(404, "reports.errors.notFound");
+    if (sqlState(error) === "23514") throw new DomainError(400, "reports.errors.addendumEmpty", "body");
     throw error;
   }
 }

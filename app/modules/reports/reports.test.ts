@@ -1,11 +1,12 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser } from "~/db/client.server";
+import { DomainError } from "~/db/errors.server";
 import { generateKeyPair, openEnvelope, openJson, publicKeyFingerprint, sealJson, toB64u, wrapPrivateKey, type SealedBox } from "~/integrations/sealing";
 import { createCast, createPersona } from "../../../tests/setup/personas";
 import { createTestZone } from "../../../tests/setup/shifts";
 import { parseReport } from "./actions.server";
-import { addAddendum, getReport, myReports, ReportError, submitReport, updateReport } from "./reports.server";
+import { addAddendum, getReport, myReports, submitReport, updateReport } from "./reports.server";
 import { ReportSchema, type ReportInput } from "./schema";
 
 const TZ = "America/Chicago";
@@ -197,7 +198,7 @@ describe("fuzzing the submit path", () => {
           try {
             await submitReport(cast.observer_ana.claims, submission.value, TZ);
           } catch (error) {
-            expect(error).toBeInstanceOf(ReportError);
+            expect(error).toBeInstanceOf(DomainError);
           }
         },
       ),

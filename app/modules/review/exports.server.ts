@@ -5,8 +5,9 @@ import type { TFunction } from "i18next";
 import type { SelectQueryBuilder } from "kysely";
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
+import { domainErrorFrom } from "~/db/errors.server";
 import { csvRow, CSV_BOM } from "~/utils/csv";
-import { asReviewError } from "./errors";
+import { REVIEW_REFUSALS } from "./errors";
 import { applyFilters, type QueueFilters } from "./queue.server";
 
 // Evidence exports for attorney review: a PDF declaration of one report and a CSV of the queue.
@@ -585,7 +586,7 @@ export async function exportDeclaration(exporter: Exporter, id: string, t: TFunc
       return { bytes, contentSha256: data.report.contentSha256, pdfSha256, filename: `testigo-declaration-${id.slice(0, 8)}.pdf` };
     });
   } catch (error) {
-    throw asReviewError(error);
+    throw domainErrorFrom(error, REVIEW_REFUSALS) ?? error;
   }
 }
 
@@ -793,7 +794,7 @@ export async function exportQueueCsv(claims: Claims, filters: QueueFilters, head
     await sql`select private.record_report_access(null, 'exported', ${JSON.stringify(details)}::jsonb)`.execute(trx);
     return { until, count, timeZone: time_zone ?? "America/Chicago" };
   }).catch((error: unknown) => {
-    throw asReviewError(error);
+    throw domainErrorFrom(error, REVIEW_REFUSALS) ?? error;
   });
 
   const encoder = new TextEncoder();

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { decodePDFRawStream, PDFArray, PDFDocument, PDFRawStream, StandardFonts, type PDFObject } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser, type Trx } from "~/db/client.server";
+import { DomainError } from "~/db/errors.server";
 import { translatorFor } from "~/i18n/i18next.server";
 import { sessionCookie } from "~/modules/auth/cookies.server";
 import { newSessionToken, sha256 } from "~/modules/auth/crypto.server";
@@ -11,7 +12,6 @@ import { loader as csvLoader } from "~/routes/review.export[.csv]";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
 import { addSealedAddendum, addTestMedia, createTestReport, registerTestKey, triage, type TestKey } from "../../../tests/setup/reports";
 import { createTestZone } from "../../../tests/setup/shifts";
-import { ReviewError } from "./errors";
 import {
   canonicalJson,
   CONTENT_HASH_FIELDS,
@@ -246,7 +246,7 @@ describe("the declaration (PDF)", () => {
     expect(await exportDeclaration({ ...luis(), claims: cast.coordinator_carmen.claims }, reportId, en, "en")).toBeNull();
     // the author reads their own report, but may not export it: the audit record fails, so no PDF
     await expect(exportDeclaration({ ...luis(), claims: cast.observer_ana.claims }, reportId, en, "en")).rejects.toMatchObject({ status: 403 });
-    await expect(exportDeclaration({ ...luis(), claims: cast.observer_ana.claims }, reportId, en, "en")).rejects.toBeInstanceOf(ReviewError);
+    await expect(exportDeclaration({ ...luis(), claims: cast.observer_ana.claims }, reportId, en, "en")).rejects.toBeInstanceOf(DomainError);
     expect(await auditEvents(reportId, since)).toEqual([]);
   });
 });

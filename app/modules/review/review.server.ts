@@ -1,9 +1,10 @@
-import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
 import type { RawBuilder } from "kysely";
+import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
+import { DomainError, guarded } from "~/db/errors.server";
 import { fileStore } from "~/integrations/file-store.server";
 import { SealingError, validateSealedBox } from "~/integrations/sealing";
-import { checkEnvelopes, readReport, ReportError, sealingRecipients } from "~/modules/reports/reports.server";
-import { asReviewError, ReviewError } from "./errors";
+import { checkEnvelopes, readReport, sealingRecipients } from "~/modules/reports/reports.server";
+import { REVIEW_REFUSALS } from "./errors";
 import { REPORT_STATUSES, URGENCIES, VERIFICATIONS, type ReportStatus } from "./filters";
 
 /** The status workflow, as `private.report_transitions` enforces it (a test keeps them equal). */
@@ -16,14 +17,6 @@ export const TRANSITIONS: Record<ReportStatus, ReportStatus[]> = {
 };
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
-
-async function guarded<T>(fn: () => Promise<T>, field?: string): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw asReviewError(error, field);
-  }
-}
 
 export interface AuditEntry {
   seq: number;
@@ -51,11 +44,11 @@ export async function legalTeam(trx: Trx): Promise<Map<string, TeamMember>> {
  * The view is audited in its own transaction first: no view goes unrecorded.
  */
 export async function reviewDetail(claims: Claims, id: string) {
-  await guarded(() => withUser(claims, (trx) => sql`select private.record_report_access(${id}::uuid, 'viewed')`.execute(trx)));
+  await guarded(() => withUser(claims, (trx) => sql`select private.record_report_access(${id}::uuid, 'viewed')`.execute(trx)), REVIEW_REFUSALS);
   // The report and everything around it, sent together: one round trip, two statements and one.
   const [{ report, row: triage }, around] = await Promise.all([
     readReport(claims, id).catch((error: unknown) => {
-      if (error instanceof ReportError) throw new ReviewError(error.status === 404 ? 404 : 403, error.messageKey);
+      if (error instanceof DomainError) throw new DomainError(error.status === 404 ? 404 : 403, error.messageKey);
       throw error;
     }),
     readAsUser(claims, (trx) => aroundReport(trx, id)),
@@ -168,6 +161,7 @@ export async function sealedBundle(claims: Claims, id: string) {
         })),
       };
     }),
+    REVIEW_REFUSALS,
   );
 }
 
@@ -183,10 +177,10 @@ export function parseTriage(form: FormData): TriageInput {
   const verification = String(form.get("verification") ?? "");
   const urgency = String(form.get("urgency") ?? "");
   const assigned = String(form.get("assignedTo") ?? "");
-  if (!(REPORT_STATUSES as readonly string[]).includes(status)) throw new ReviewError(400, "review.errors.status", "status");
-  if (!(VERIFICATIONS as readonly string[]).includes(verification)) throw new ReviewError(400, "review.errors.verification", "verification");
-  if (!(URGENCIES as readonly string[]).includes(urgency)) throw new ReviewError(400, "review.errors.urgency", "urgency");
-  if (assigned && !/^[0-9a-f-]{36}$/i.test(assigned)) throw new ReviewError(400, "review.errors.assignee", "assignedTo");
+  if (!(REPORT_STATUSES as readonly string[]).includes(status)) throw new DomainError(400, "review.errors.status", "status");
+  if (!(VERIFICATIONS as readonly string[]).includes(verification)) throw new DomainError(400, "review.errors.verification", "verification");
+  if (!(URGENCIES as readonly string[]).includes(urgency)) throw new DomainError(400, "review.errors.urgency", "urgency");
+  if (assigned && !/^[0-9a-f-]{36}$/i.test(assigned)) throw new DomainError(400, "review.errors.assignee", "assignedTo");
   return { status: status as ReportStatus, verification: verification as TriageInput["verification"], urgency: urgency as TriageInput["urgency"], assignedTo: assigned || null };
 }
 
@@ -197,13 +191,13 @@ export async function triageReport(claims: Claims, id: string, input: TriageInpu
         sql`select private.triage_report(${id}::uuid, ${input.status}::public.report_status, ${input.verification}::public.report_verification,
           ${input.urgency}::public.report_urgency, ${input.assignedTo}::uuid)`.execute(trx),
       ),
-    "status",
+    { ...REVIEW_REFUSALS, field: "status" },
   );
 }
 
 export async function setLegalHold(claims: Claims, id: string, hold: boolean, reason: string) {
-  if (reason.length > 500) throw new ReviewError(400, "review.errors.holdReason", "holdReason");
-  await guarded(() => withUser(claims, (trx) => sql`select private.set_legal_hold(${id}::uuid, ${hold}, ${reason})`.execute(trx)), "hold");
+  if (reason.length > 500) throw new DomainError(400, "review.errors.holdReason", "holdReason");
+  await guarded(() => withUser(claims, (trx) => sql`select private.set_legal_hold(${id}::uuid, ${hold}, ${reason})`.execute(trx)), { ...REVIEW_REFUSALS, field: "hold" });
 }
 
 /** A note sealed in the attorney's browser: only ciphertext, to current keys, reaches the database. */
@@ -212,14 +206,14 @@ export async function addNote(claims: Claims, id: string, sealedText: string) {
   try {
     box = validateSealedBox(JSON.parse(sealedText));
   } catch (error) {
-    if (error instanceof SyntaxError || error instanceof SealingError) throw new ReviewError(400, "review.errors.noteSealed", "note");
+    if (error instanceof SyntaxError || error instanceof SealingError) throw new DomainError(400, "review.errors.noteSealed", "note");
     throw error;
   }
   const recipients = await sealingRecipients(claims);
   try {
     checkEnvelopes(box, recipients, "note");
   } catch (error) {
-    if (error instanceof ReportError) throw new ReviewError(409, "review.errors.keysChanged", "note");
+    if (error instanceof DomainError) throw new DomainError(409, "review.errors.keysChanged", "note");
     throw error;
   }
   await guarded(
@@ -227,15 +221,15 @@ export async function addNote(claims: Claims, id: string, sealedText: string) {
       withUser(claims, (trx) =>
         trx.insertInto("report_notes").values({ report_id: id, author_id: claims.sub, sealed: JSON.stringify(box) }).execute(),
       ),
-    "note",
+    { ...REVIEW_REFUSALS, field: "note" },
   );
 }
 
 export async function requestInfo(claims: Claims, id: string, body: string) {
   const text = body.trim();
-  if (!text) throw new ReviewError(400, "review.errors.messageEmpty", "message");
-  if (text.length > 2000) throw new ReviewError(400, "review.errors.messageLong", "message");
-  await guarded(() => withUser(claims, (trx) => sql`select private.request_report_info(${id}::uuid, ${text})`.execute(trx)), "message");
+  if (!text) throw new DomainError(400, "review.errors.messageEmpty", "message");
+  if (text.length > 2000) throw new DomainError(400, "review.errors.messageLong", "message");
+  await guarded(() => withUser(claims, (trx) => sql`select private.request_report_info(${id}::uuid, ${text})`.execute(trx)), { ...REVIEW_REFUSALS, field: "message" });
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -246,13 +240,13 @@ const realDay = (day: string) => {
 
 export async function addTask(claims: Claims, id: string, input: { title: string; dueOn: string; assignedTo: string }) {
   const title = input.title.trim();
-  if (!title) throw new ReviewError(400, "review.errors.taskTitle", "taskTitle");
-  if (title.length > 200) throw new ReviewError(400, "review.errors.taskTitleLong", "taskTitle");
+  if (!title) throw new DomainError(400, "review.errors.taskTitle", "taskTitle");
+  if (title.length > 200) throw new DomainError(400, "review.errors.taskTitleLong", "taskTitle");
   // JavaScript reads 31 April as 1 May; only a day that reads back unchanged exists (PostgreSQL refuses the rest).
   if (input.dueOn && (!DAY.test(input.dueOn) || !realDay(input.dueOn))) {
-    throw new ReviewError(400, "review.errors.taskDue", "taskDue");
+    throw new DomainError(400, "review.errors.taskDue", "taskDue");
   }
-  if (input.assignedTo && !/^[0-9a-f-]{36}$/i.test(input.assignedTo)) throw new ReviewError(400, "review.errors.assignee", "taskAssignee");
+  if (input.assignedTo && !/^[0-9a-f-]{36}$/i.test(input.assignedTo)) throw new DomainError(400, "review.errors.assignee", "taskAssignee");
   await guarded(async () => {
     try {
       await withUser(claims, (trx) =>
@@ -264,11 +258,11 @@ export async function addTask(claims: Claims, id: string, input: { title: string
     } catch (error) {
       // An assignee id that names no one.
       if ((error as { constraint?: string }).constraint === "report_tasks_assigned_to_fkey") {
-        throw new ReviewError(400, "review.errors.assignee", "taskAssignee");
+        throw new DomainError(400, "review.errors.assignee", "taskAssignee");
       }
       throw error;
     }
-  }, "taskTitle");
+  }, { ...REVIEW_REFUSALS, field: "taskTitle" });
 }
 
 export async function setTaskDone(claims: Claims, reportId: string, taskId: string, done: boolean) {
@@ -281,8 +275,9 @@ export async function setTaskDone(claims: Claims, reportId: string, taskId: stri
         .where("report_id", "=", reportId)
         .executeTakeFirst(),
     ),
+    REVIEW_REFUSALS,
   );
-  if (!result.numUpdatedRows) throw new ReviewError(404, "errors.notFound");
+  if (!result.numUpdatedRows) throw new DomainError(404, "errors.notFound");
 }
 
 /** The attorney's open tasks across reports, soonest due first: for the queue's side panel. */

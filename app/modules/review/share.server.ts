@@ -1,6 +1,7 @@
 import { type Claims, readAsUser, sql, withUser } from "~/db/client.server";
+import { DomainError, guarded, type GuardOptions } from "~/db/errors.server";
 import { SealingError, validateEnvelope, type Envelope } from "~/integrations/sealing";
-import { asReviewError, ReviewError } from "./errors";
+import { REVIEW_REFUSALS } from "./errors";
 
 /**
  * "Share access" and recovery. An attorney who can open a sealed box wraps its content key again,
@@ -31,30 +32,29 @@ const SHARE_MESSAGES: Record<string, { status: 400 | 409; key: string; field?: s
   "review.errors.shareBox": { status: 409, key: "share.errors.boxGone", field: "shares" },
 };
 
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    const { code, message } = error as { code?: string; message?: string };
-    if (code === "TS403") throw new ReviewError(403, "errors.forbidden");
+/** A share's refusals: any TS403 reads as forbidden here, and the TS409s above get this page's messages. */
+const SHARE_REFUSALS: GuardOptions = {
+  also: (error, field) => {
+    const { code, message } = error;
+    if (code === "TS403") return new DomainError(403, "errors.forbidden");
     if (code === "TS409" && message && SHARE_MESSAGES[message]) {
       const known = SHARE_MESSAGES[message];
-      throw new ReviewError(known.status, known.key, known.field);
+      return new DomainError(known.status, known.key, known.field);
     }
-    throw asReviewError(error);
-  }
-}
+    return REVIEW_REFUSALS.also?.(error, field);
+  },
+};
 
 /** The functions below answer attorneys and admins only; others get a 403, not an empty list. */
 async function requireSharer(claims: Claims) {
   const { rows } = await readAsUser(claims, (trx) =>
     sql<{ ok: boolean }>`select private.has_role('attorney') or private.has_role('admin') as ok`.execute(trx),
   );
-  if (!rows[0]?.ok) throw new ReviewError(403, "errors.forbidden");
+  if (!rows[0]?.ok) throw new DomainError(403, "errors.forbidden");
 }
 
 function checkKeyId(keyId: unknown): string {
-  if (!isUuid(keyId)) throw new ReviewError(400, "share.errors.key", "keyId");
+  if (!isUuid(keyId)) throw new DomainError(400, "share.errors.key", "keyId");
   return keyId.toLowerCase();
 }
 
@@ -97,6 +97,7 @@ export async function accessGaps(claims: Claims): Promise<AccessGap[]> {
           missing: Number(r.missing),
         }));
     }),
+    SHARE_REFUSALS,
   );
 }
 
@@ -125,13 +126,14 @@ export interface MissingBox {
 /** Boxes `keyId` cannot open yet, oldest first: up to `limit` of each kind (report, media, note). */
 export async function boxesMissingKey(claims: Claims, keyId: string, limit: number): Promise<MissingBox[]> {
   const key = checkKeyId(keyId);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LOOKAHEAD) throw new ReviewError(400, "share.errors.batch", "limit");
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LOOKAHEAD) throw new DomainError(400, "share.errors.batch", "limit");
   await requireSharer(claims);
   const { rows } = await guarded(() =>
     readAsUser(claims, (trx) =>
       sql<{ box: ShareBox; box_id: string; report_id: string; aad: string; sealed: unknown; shares: unknown }>`
         select * from private.boxes_missing_key(${key}::uuid, ${limit}::integer)`.execute(trx),
     ),
+    SHARE_REFUSALS,
   );
   return rows.map((r) => ({
     box: r.box,
@@ -173,7 +175,7 @@ export interface ShareBatch {
 export async function nextShareBatch(claims: Claims, keyId: string, openWith: string[]): Promise<ShareBatch> {
   const key = checkKeyId(keyId);
   if (!Array.isArray(openWith) || openWith.length === 0 || openWith.length > MAX_OPEN_WITH || !openWith.every(isUuid)) {
-    throw new ReviewError(400, "share.errors.locked", "openWith");
+    throw new DomainError(400, "share.errors.locked", "openWith");
   }
   const mine = new Set(openWith.map((id) => id.toLowerCase()));
   let limit = SHARE_BATCH;
@@ -198,26 +200,26 @@ export interface ShareInput {
 
 /** Strict check of one batch from the browser, before any SQL. */
 export function parseShares(keyId: string, shares: unknown): ShareInput[] {
-  if (!Array.isArray(shares) || shares.length === 0 || shares.length > MAX_SHARES) throw new ReviewError(400, "share.errors.batch", "shares");
+  if (!Array.isArray(shares) || shares.length === 0 || shares.length > MAX_SHARES) throw new DomainError(400, "share.errors.batch", "shares");
   const seen = new Set<string>();
   return shares.map((item: unknown) => {
-    if (typeof item !== "object" || item === null || Array.isArray(item)) throw new ReviewError(400, "share.errors.envelope", "shares");
+    if (typeof item !== "object" || item === null || Array.isArray(item)) throw new DomainError(400, "share.errors.envelope", "shares");
     const { box, boxId, envelope, ...rest } = item as Record<string, unknown>;
-    if (Object.keys(rest).length) throw new ReviewError(400, "share.errors.envelope", "shares");
+    if (Object.keys(rest).length) throw new DomainError(400, "share.errors.envelope", "shares");
     if (typeof box !== "string" || !(SHARE_BOXES as readonly string[]).includes(box) || !isUuid(boxId)) {
-      throw new ReviewError(400, "share.errors.envelope", "shares");
+      throw new DomainError(400, "share.errors.envelope", "shares");
     }
     let checked: Envelope;
     try {
       checked = validateEnvelope(envelope);
     } catch (error) {
-      if (error instanceof SealingError) throw new ReviewError(400, "share.errors.envelope", "shares");
+      if (error instanceof SealingError) throw new DomainError(400, "share.errors.envelope", "shares");
       throw error;
     }
     // The envelope is for the key it is stored under, and nothing else.
-    if (checked.keyId !== keyId) throw new ReviewError(400, "share.errors.envelope", "shares");
+    if (checked.keyId !== keyId) throw new DomainError(400, "share.errors.envelope", "shares");
     const id = `${box}:${boxId.toLowerCase()}`;
-    if (seen.has(id)) throw new ReviewError(400, "share.errors.envelope", "shares");
+    if (seen.has(id)) throw new DomainError(400, "share.errors.envelope", "shares");
     seen.add(id);
     return { box: box as ShareBox, boxId: boxId.toLowerCase(), envelope: checked };
   });
@@ -229,6 +231,7 @@ export async function shareAccess(claims: Claims, keyId: string, shares: unknown
   const checked = parseShares(key, shares);
   const { rows } = await guarded(() =>
     withUser(claims, (trx) => sql<{ count: number }>`select private.share_access(${key}::uuid, ${JSON.stringify(checked)}::jsonb) as count`.execute(trx)),
+    SHARE_REFUSALS,
   );
   return Number(rows[0]?.count ?? 0);
 }

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser, type Claims } from "~/db/client.server";
+import { DomainError } from "~/db/errors.server";
 import { generateKeyPair, sealJson, toB64u, wrapPrivateKey } from "~/integrations/sealing";
 import { attachPlainMedia, mediaAad } from "~/modules/reports/media.server";
 import { myWrappedKey, registerAttorneyKey, registerRecoveryKey } from "~/modules/reports/keys.server";
 import { submitReport } from "~/modules/reports/reports.server";
 import { ReportSchema } from "~/modules/reports/schema";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
-import { ReviewError } from "./errors";
 import { lockKeyring, openSealedJson, shareEnvelope, unlockedKeyIds, unlockWithPassphrase, unlockWithRecoveryFile } from "./keyring";
 import { accessGaps, boxesMissingKey, currentRecoveryKey, nextShareBatch, SHARE_BATCH, shareAccess } from "./share.server";
 
@@ -99,10 +99,10 @@ async function refusal(promise: Promise<unknown>) {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof ReviewError) return { status: error.status, key: error.messageKey };
+    if (error instanceof DomainError) return { status: error.status, key: error.messageKey };
     throw error;
   }
-  throw new Error("expected a ReviewError");
+  throw new Error("expected a DomainError");
 }
 
 beforeAll(async () => {

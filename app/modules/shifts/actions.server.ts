@@ -1,9 +1,10 @@
 import { data, type AppLoadContext } from "@remix-run/node";
+import { DomainError } from "~/db/errors.server";
 import { requireUser } from "~/modules/auth/guards.server";
 import { readForm } from "~/utils/form.server";
 import type { ShiftNotice } from "./notice";
 import { ObserverShiftActionSchema } from "./schema";
-import { checkIn, checkOut, claimShift, leaveShift, ShiftError } from "./shifts.server";
+import { checkIn, checkOut, claimShift, leaveShift } from "./shifts.server";
 
 /** The observer's own actions on a shift, shared by this page and "My shifts". */
 export async function observerShiftAction(request: Request, context: AppLoadContext | undefined, shiftId: string) {
@@ -37,7 +38,7 @@ export async function observerShiftAction(request: Request, context: AppLoadCont
       }
     }
   } catch (error) {
-    if (error instanceof ShiftError) {
+    if (error instanceof DomainError) {
       return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice, shiftId }, { status: error.status });
     }
     throw error;

@@ -67,17 +67,21 @@ export const CreateShiftSchema = z
 
 export type CreateShiftInput = z.infer<typeof CreateShiftSchema>;
 
+export const UpdateShiftSchema = z.object({
+  intent: z.literal("update"),
+  capacity: z.coerce
+    .number({ invalid_type_error: "shifts.errors.capacity", required_error: "errors.required" })
+    .int("shifts.errors.capacity")
+    .min(1, "shifts.errors.capacity")
+    .max(100, "shifts.errors.capacity"),
+  notes: z.string().trim().max(1000, "errors.tooLong").default(""),
+});
+
+export const CancelShiftSchema = z.object({ intent: z.literal("cancel"), reason: z.string().trim().max(500, "errors.tooLong").default("") });
+
 export const CoordinatorShiftActionSchema = z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.literal("update"),
-    capacity: z.coerce
-      .number({ invalid_type_error: "shifts.errors.capacity", required_error: "errors.required" })
-      .int("shifts.errors.capacity")
-      .min(1, "shifts.errors.capacity")
-      .max(100, "shifts.errors.capacity"),
-    notes: z.string().trim().max(1000, "errors.tooLong").default(""),
-  }),
-  z.object({ intent: z.literal("cancel"), reason: z.string().trim().max(500, "errors.tooLong").default("") }),
+  UpdateShiftSchema,
+  CancelShiftSchema,
   z.object({ intent: z.literal("assign"), observerId: z.string({ required_error: "shifts.errors.pickObserver" }).uuid("shifts.errors.pickObserver") }),
   z.object({ intent: z.literal("unassign"), assignmentId: z.string().uuid() }),
 ]);

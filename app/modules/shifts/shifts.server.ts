@@ -1,42 +1,19 @@
 import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
+import { DomainError, guarded, type GuardOptions } from "~/db/errors.server";
 import type { Expression, ExpressionBuilder, SqlBool } from "kysely";
 import type { AssignmentStatus, DB } from "~/db/types";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
 import { csvCell } from "~/utils/csv";
 import type { CreateShiftInput, ShiftFilters } from "./schema";
 
-/** A conflict a person can cause: carries the i18n key of its message and the HTTP status. */
-export class ShiftError extends Error {
-  constructor(
-    readonly status: 403 | 404 | 409,
-    readonly messageKey: string,
-    readonly field?: string,
-  ) {
-    super(messageKey);
-  }
-}
-
-const STATUS_OF: Record<string, 403 | 404 | 409> = { TS403: 403, TS404: 404, TS409: 409 };
-
-/** Turns the database's own refusals (see the shifts migration) into ShiftErrors. */
-export function asShiftError(error: unknown): unknown {
-  const { code, message, constraint } = error as { code?: string; message?: string; constraint?: string };
-  if (code && STATUS_OF[code] && message) return new ShiftError(STATUS_OF[code], message);
-  if (code === "23514" && constraint === "shifts_capacity_not_exceeded") return new ShiftError(409, "shifts.errors.capacityBelowClaimed", "capacity");
-  if (code === "23P01") return new ShiftError(409, "shifts.errors.overlap");
-  if (code === "42501") return new ShiftError(403, "errors.forbidden");
-  // Lock contention that PostgreSQL resolved by giving up on this transaction: safe to try again.
-  if (code === "40P01" || code === "40001") return new ShiftError(409, "errors.busy");
-  return error;
-}
-
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw asShiftError(error);
-  }
-}
+/** The shifts migration's refusals that are not `TS4xx`: a named constraint, an exclusion. */
+const SHIFT_REFUSALS: GuardOptions = {
+  also: ({ code, constraint }) => {
+    if (code === "23514" && constraint === "shifts_capacity_not_exceeded") return new DomainError(409, "shifts.errors.capacityBelowClaimed", "capacity");
+    if (code === "23P01") return new DomainError(409, "shifts.errors.overlap");
+    return undefined;
+  },
+};
 
 export interface ShiftSummary {
   id: string;
@@ -188,7 +165,7 @@ export async function getShift(claims: Claims, id: string): Promise<ShiftDetail>
     const eligibility = await sql<{ e: string }>`select private.my_claim_eligibility(${id}::uuid) as e`.execute(trx);
     return { row, waitlist: await positions(trx), eligibility: eligibility.rows[0]?.e ?? "not_observer" };
   });
-  if (!found) throw new ShiftError(404, "shifts.errors.notFound");
+  if (!found) throw new DomainError(404, "shifts.errors.notFound");
   const { row, waitlist, eligibility } = found;
   return {
     ...toSummary(row, waitlist),
@@ -250,7 +227,7 @@ type AssignmentRow = {
 };
 
 function callAssignment(claims: Claims, call: (trx: Trx) => Promise<{ rows: AssignmentRow[] }>) {
-  return guarded(() => withUser(claims, async (trx) => (await call(trx)).rows[0]!));
+  return guarded(() => withUser(claims, async (trx) => (await call(trx)).rows[0]!), SHIFT_REFUSALS);
 }
 
 /**
@@ -268,6 +245,7 @@ export const claimShift = (claims: Claims, shiftId: string, joinWaitlist = true)
         select waitlist_position as n from private.my_waitlist_positions() where shift_id = ${shiftId}::uuid`.execute(trx);
       return { ...row, position: position.rows[0]!.n as number | null };
     }),
+    SHIFT_REFUSALS,
   );
 
 export const leaveShift = (claims: Claims, shiftId: string) =>
@@ -286,7 +264,7 @@ export const unassignFromShift = (claims: Claims, shiftId: string, assignmentId:
   callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.unassign_from_shift(${shiftId}::uuid, ${assignmentId}::uuid)`.execute(trx));
 
 export const cancelShift = (claims: Claims, shiftId: string, reason: string) =>
-  guarded(() => withUser(claims, (trx) => sql`select id from private.cancel_shift(${shiftId}::uuid, ${reason})`.execute(trx)));
+  guarded(() => withUser(claims, (trx) => sql`select id from private.cancel_shift(${shiftId}::uuid, ${reason})`.execute(trx)), SHIFT_REFUSALS);
 
 /** Creates one shift or a weekly series; returns the new shift's or series' id. */
 export function createShifts(claims: Claims, input: CreateShiftInput): Promise<{ kind: "shift" | "series"; id: string; count: number }> {
@@ -311,6 +289,7 @@ export function createShifts(claims: Claims, input: CreateShiftInput): Promise<{
           ${input.capacity}::smallint, ${languages}::text[], ${input.needsTeamLead}, ${input.notes}) as id`.execute(trx);
       return { kind: "shift" as const, id: rows[0]!.id, count: 1 };
     }),
+    SHIFT_REFUSALS,
   );
 }
 
@@ -324,8 +303,9 @@ export async function updateShift(claims: Claims, shiftId: string, input: { capa
         .returning("id")
         .executeTakeFirst(),
     ),
+    SHIFT_REFUSALS,
   );
-  if (!updated) throw new ShiftError(404, "shifts.errors.notFound");
+  if (!updated) throw new DomainError(404, "shifts.errors.notFound");
 }
 
 export interface RosterEntry {
@@ -397,6 +377,7 @@ export async function assignableObservers(claims: Claims, shiftId: string) {
         select * from private.assignable_observers(${shiftId}::uuid)`.execute(trx);
       return rows;
     }),
+    SHIFT_REFUSALS,
   );
 }
 

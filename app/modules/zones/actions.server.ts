@@ -1,8 +1,9 @@
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect } from "@remix-run/node";
+import { DomainError } from "~/db/errors.server";
 import type { CurrentUser } from "~/modules/auth/guards.server";
 import { ZoneActionSchema } from "./schema";
-import { assignObserver, saveZone, setZoneRetired, unassignObserver, ZoneError } from "./zones.server";
+import { assignObserver, saveZone, setZoneRetired, unassignObserver } from "./zones.server";
 
 export type ZoneNotice = { key: string; values?: Record<string, string> };
 
@@ -35,10 +36,10 @@ export async function handleZoneAction(user: CurrentUser, formData: FormData, af
         return done({ key: "zones.unassigned" });
     }
   } catch (error) {
-    if (error instanceof ZoneError) {
+    if (error instanceof DomainError) {
       return data(
-        { result: submission.reply({ fieldErrors: { [error.field]: [error.messageKey] } }), notice: null as ZoneNotice | null },
-        { status: 400 },
+        { result: submission.reply({ fieldErrors: { [error.field ?? ""]: [error.messageKey] } }), notice: null as ZoneNotice | null },
+        { status: error.status },
       );
     }
     throw error;

@@ -1,5 +1,6 @@
 import type { Feature, FeatureCollection, Point } from "geojson";
 import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
+import { DomainError, sqlState } from "~/db/errors.server";
 import { validateZoneGeometry, type GeometryProblem, type ZoneGeometry } from "./geometry";
 import { parseLatLng, type ZoneInput } from "./schema";
 
@@ -16,17 +17,6 @@ export interface Zone {
   observers: number;
 }
 
-/** A failure a person can cause, on one field. */
-export class ZoneError extends Error {
-  constructor(
-    readonly field: string,
-    readonly messageKey: string,
-  ) {
-    super(messageKey);
-  }
-}
-
-const pgCode = (error: unknown) => (error as { code?: string }).code;
 
 function zoneColumns(trx: Trx) {
   return trx
@@ -102,7 +92,7 @@ function values(input: Omit<ZoneInput, "intent" | "id">) {
 export async function saveZone(claims: Claims, input: ZoneInput): Promise<string> {
   // Whatever the caller did, only a valid, normalised geometry is stored.
   const checked = validateZoneGeometry(input.geometry);
-  if (!checked.ok) throw new ZoneError("geometry", checked.problem.key);
+  if (!checked.ok) throw new DomainError(400, checked.problem.key, "geometry");
   input = { ...input, geometry: checked.geometry };
   try {
     return await withUser(claims, async (trx) => {
@@ -119,8 +109,8 @@ export async function saveZone(claims: Claims, input: ZoneInput): Promise<string
       return row.id;
     });
   } catch (error) {
-    if (pgCode(error) === "23505") throw new ZoneError("name", "zones.errors.nameTaken");
-    if (pgCode(error) === "42501") throw new Response("Forbidden", { status: 403 });
+    if (sqlState(error) === "23505") throw new DomainError(400, "zones.errors.nameTaken", "name");
+    if (sqlState(error) === "42501") throw new Response("Forbidden", { status: 403 });
     throw error;
   }
 }
@@ -146,13 +136,13 @@ async function requireObserver(trx: Trx, observerId: string, field: string) {
     .where("user_id", "=", observerId)
     .where("role", "=", "observer")
     .executeTakeFirst();
-  if (!observer) throw new ZoneError(field, "zones.errors.observer");
+  if (!observer) throw new DomainError(400, "zones.errors.observer", field);
 }
 
 /** Database refusals of an assignment, as the responses a person should see. */
 function asAssignmentError(error: unknown) {
-  if (pgCode(error) === "23503") return new Response("Not found", { status: 404 });
-  if (pgCode(error) === "42501") return new Response("Forbidden", { status: 403 });
+  if (sqlState(error) === "23503") return new Response("Not found", { status: 404 });
+  if (sqlState(error) === "42501") return new Response("Forbidden", { status: 403 });
   return error;
 }
 
@@ -162,7 +152,7 @@ export async function assignObserver(claims: Claims, zoneId: string, observerId:
       await requireObserver(trx, observerId, "observerId");
       const zone = await trx.selectFrom("zones").select("retired_at").where("id", "=", zoneId).executeTakeFirst();
       if (!zone) throw new Response("Not found", { status: 404 });
-      if (zone.retired_at) throw new ZoneError("observerId", "zones.errors.zoneGone");
+      if (zone.retired_at) throw new DomainError(400, "zones.errors.zoneGone", "observerId");
       await trx
         .insertInto("zone_assignments")
         .values({ zone_id: zoneId, observer_id: observerId, assigned_by: claims.sub })
@@ -314,7 +304,7 @@ export async function importZones(claims: Claims, text: string): Promise<{ impor
     });
   } catch (error) {
     // Someone created a zone of the same name meanwhile.
-    if (pgCode(error) === "23505") return { problems: [{ feature: 0, name: "", key: "zones.errors.nameTaken" }] };
+    if (sqlState(error) === "23505") return { problems: [{ feature: 0, name: "", key: "zones.errors.nameTaken" }] };
     throw error;
   }
   return { imported: rows.length };
@@ -327,7 +317,7 @@ export async function setObserverZones(claims: Claims, observerId: string, zoneI
       await requireObserver(trx, observerId, "zoneIds");
       if (zoneIds.length) {
         const active = await trx.selectFrom("zones").select("id").where("id", "in", zoneIds).where("retired_at", "is", null).execute();
-        if (active.length !== new Set(zoneIds).size) throw new ZoneError("zoneIds", "zones.errors.zoneGone");
+        if (active.length !== new Set(zoneIds).size) throw new DomainError(400, "zones.errors.zoneGone", "zoneIds");
       }
       let removal = trx.deleteFrom("zone_assignments").where("observer_id", "=", observerId);
       if (zoneIds.length) removal = removal.where("zone_id", "not in", zoneIds);

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser } from "~/db/client.server";
+import { DomainError } from "~/db/errors.server";
 import { createCast } from "../../../tests/setup/personas";
 import { validateZoneGeometry, type ZoneGeometry } from "./geometry";
 import {
@@ -13,7 +14,6 @@ import {
   setObserverZones,
   setZoneRetired,
   unassignObserver,
-  ZoneError,
 } from "./zones.server";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
@@ -122,7 +122,7 @@ describe("assignments", () => {
   it("observers cannot assign themselves or others, and only observers can be assigned", async () => {
     const id = await saveZone(cast.coordinator_carmen.claims, zone("Logan Square", -87.7, 41.92));
     await expect(assignObserver(cast.observer_ana.claims, id, cast.observer_ana.id)).rejects.toMatchObject({ status: 403 });
-    await expect(assignObserver(cast.coordinator_carmen.claims, id, cast.attorney_luis.id)).rejects.toBeInstanceOf(ZoneError);
+    await expect(assignObserver(cast.coordinator_carmen.claims, id, cast.attorney_luis.id)).rejects.toBeInstanceOf(DomainError);
     const removed = await withUser(cast.observer_ana.claims, (trx) =>
       trx.deleteFrom("zone_assignments").where("observer_id", "=", cast.observer_ana.id).executeTakeFirst(),
     );
@@ -142,7 +142,7 @@ describe("home zones from the observer's row", () => {
     expect(await myZoneIds(cast.observer_oscar.claims)).toEqual([]);
     await expect(setObserverZones(cast.observer_oscar.claims, cast.observer_oscar.id, [a])).rejects.toMatchObject({ status: 403 });
     expect(await myZoneIds(cast.observer_oscar.claims)).toEqual([]);
-    await expect(setObserverZones(cast.coordinator_carmen.claims, cast.attorney_luis.id, [a])).rejects.toBeInstanceOf(ZoneError);
+    await expect(setObserverZones(cast.coordinator_carmen.claims, cast.attorney_luis.id, [a])).rejects.toBeInstanceOf(DomainError);
     await expect(
       setObserverZones(cast.coordinator_carmen.claims, cast.observer_oscar.id, ["00000000-0000-4000-8000-000000000000"]),
     ).rejects.toMatchObject({ messageKey: "zones.errors.zoneGone" });
