@@ -4,8 +4,9 @@ import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JW
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { sql, withSystem } from "~/db/client.server";
+import { readAsUser, sql, withSystem } from "~/db/client.server";
 import { createPersona, type Persona } from "../../../tests/setup/personas";
+import { getUser, type RequestScope } from "./guards.server";
 import { authProvider, resetAuthProvider, type AuthProvider } from "./provider.server";
 
 // env() caches on first call, so the Supabase settings must be in place before anything reads it.
@@ -418,6 +419,28 @@ describe("verifyCode", () => {
     const result = await provider.verifyCode(persona.email, inbox.get(persona.email)!, requestWithCookies(""), headers);
     expect(result).toEqual({ ok: false, reason: "invalid" });
     expect(headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe("the request context with Supabase Auth", () => {
+  it("finds the person once per request from the verified JWT, reads as them, and signs out a deactivated one", async () => {
+    const persona = await enrolled("supa_context");
+    const { request } = await signIn(persona);
+    const scope: RequestScope = {};
+    const context = { cspNonce: "n", clientKey: "k", requestScope: scope };
+    const [a, b] = await Promise.all([getUser(request, context), getUser(request, context)]);
+    expect(a).toBe(b);
+    expect(a).toMatchObject({ id: persona.id, email: persona.email, roles: ["observer"] });
+    // The JWT's own claims are what RLS sees, as Supabase's REST API would set them.
+    expect(a!.claims).toMatchObject({ sub: persona.id, role: "authenticated", aud: "authenticated", iss: AUTH });
+    const seen = await readAsUser(a!.claims, (trx) => sql<{ me: string; aud: string }>`select auth.uid()::text as me, auth.jwt() ->> 'aud' as aud`.execute(trx));
+    expect(seen.rows[0]).toEqual({ me: persona.id, aud: "authenticated" });
+    await scope.context?.end();
+
+    await deactivate(persona);
+    const later: RequestScope = {};
+    expect(await getUser(request, { cspNonce: "n", clientKey: "k", requestScope: later })).toBeNull();
+    await later.context?.end();
   });
 });
 
