@@ -5,6 +5,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import morgan from "morgan";
+import onHeaders from "on-headers";
 import { startDatabase } from "./app/db/runtime.server";
 import type { RequestScope } from "./app/modules/auth/guards.server";
 import { stopLiveHub } from "./app/modules/live/hub.server";
@@ -93,10 +94,13 @@ const remix = createRequestHandler({
 
 // One request context per request: the person is found once, and the loaders' reads share one
 // transaction (docs/decisions/012-request-pipeline.md). It ends when the document starts to
-// render (app/entry.server.tsx) or, at the latest, when the response is closed.
+// render (app/entry.server.tsx), when the response's headers go out (the loaders are done: a
+// file or a CSV stream must not hold the reads' connection while it downloads) or, at the
+// latest, when the response is closed (a client that went away).
 app.all("*", (req, res, next) => {
   const scope: RequestScope = {};
   res.locals.requestScope = scope;
+  onHeaders(res, () => void scope.context?.end());
   res.once("close", () => void scope.context?.end());
   return remix(req, res, next);
 });
