@@ -102,12 +102,19 @@ interface Held {
  * every statement is refused: it would run outside it, as the owner, or on a connection the pool
  * has given to someone else.
  */
-function hold(client: PoolClient): Held {
+function hold(client: PoolClient, commitAfter?: { statements: number; sent?: Promise<pg.QueryResult> }): Held {
   const held: Held = { client, trx: undefined as unknown as Trx, closed: false };
+  let sent = 0;
   const connection = {
     query: async (text: string, values?: unknown[]) => {
-      if (held.closed) throw new Error("The transaction is over: this statement would run outside it");
-      const result = (await client.query(text, values)) as pg.QueryResult | pg.QueryResult[];
+      if (held.closed || commitAfter?.sent) throw new Error("The transaction is over: this statement would run outside it");
+      const answer = client.query(text, values) as Promise<pg.QueryResult | pg.QueryResult[]>;
+      // The last statement is on its way: `commit` follows it at once, in the same round trip.
+      if (commitAfter && ++sent === commitAfter.statements) {
+        commitAfter.sent = client.query("commit");
+        commitAfter.sent.catch(() => {});
+      }
+      const result = await answer;
       // Several statements sent as one simple query answer with one result each: the last is the one asked for.
       return Array.isArray(result) ? result[result.length - 1]! : result;
     },
@@ -138,27 +145,56 @@ async function finish(held: Held, command: "commit" | "rollback"): Promise<void>
 
 /**
  * Runs `fn` in one transaction as role `authenticated` with the person's claims set,
- * so that every statement inside is checked by RLS. `begin` and the claims go in one round trip.
+ * so that every statement inside is checked by RLS. `begin` and the claims go in one round trip
+ * with `fn`'s first statement.
+ *
+ * With `statements: n`, `fn` sends exactly n statements (at once or one after another) and
+ * `commit` goes out right behind the n-th, without waiting for its answer: a transaction of one
+ * statement (a claim) costs one round trip, and holds its locks only while the database works.
+ * A statement that fails aborts the transaction, so that `commit` only rolls back; a statement
+ * beyond the n-th is refused.
  */
-export async function withUser<T>(claims: Claims, fn: (trx: Trx) => Promise<T>): Promise<T> {
+export async function withUser<T>(claims: Claims, fn: (trx: Trx) => Promise<T>, options: { statements?: number } = {}): Promise<T> {
   const client = await checkout();
-  const held = hold(client);
+  const commitAfter: { statements: number; sent?: Promise<pg.QueryResult> } | undefined = options.statements
+    ? { statements: options.statements }
+    : undefined;
+  const held = hold(client, commitAfter);
   // Not awaited: the connection is pipelined, so the first statement of `fn` goes out with it and
   // runs after it. Should it fail, the transaction is aborted and every later statement fails too
   // (none can run outside it, nor as the owner); the failure is then thrown here.
   const begun = client.query(`begin; ${actAs(claims)}`);
   begun.catch(() => {});
+  let result: T;
   try {
-    const result = await fn(held.trx);
+    result = await fn(held.trx);
     await begun;
-    await client.query("commit");
-    held.closed = true;
-    client.release();
-    return result;
   } catch (error) {
-    await finish(held, "rollback");
+    if (commitAfter?.sent) {
+      // The commit already sent ends the transaction (a failed one rolls back).
+      held.closed = true;
+      await commitAfter.sent.then(
+        () => client.release(),
+        () => client.release(true),
+      );
+    } else {
+      await finish(held, "rollback");
+    }
     throw error;
   }
+  let committed: pg.QueryResult;
+  try {
+    committed = await (commitAfter?.sent ?? client.query("commit"));
+  } catch (error) {
+    held.closed = true;
+    client.release(true);
+    throw error;
+  }
+  held.closed = true;
+  client.release();
+  // PostgreSQL answers `commit` with ROLLBACK when a statement failed and `fn` swallowed the error.
+  if (committed.command === "ROLLBACK") throw new Error("The transaction was rolled back: a statement in it failed");
+  return result;
 }
 
 interface SharedTransaction extends Held {

@@ -226,25 +226,32 @@ type AssignmentRow = {
   checked_in_at: Date | null;
 };
 
+/** One statement, one transaction, one round trip: `commit` follows the call on the wire. */
 function callAssignment(claims: Claims, call: (trx: Trx) => Promise<{ rows: AssignmentRow[] }>) {
-  return guarded(() => withUser(claims, async (trx) => (await call(trx)).rows[0]!), SHIFT_REFUSALS);
+  return guarded(() => withUser(claims, async (trx) => (await call(trx)).rows[0]!, { statements: 1 }), SHIFT_REFUSALS);
 }
 
 /**
  * Claims a spot; when the shift is full the person joins its waitlist instead. One transaction,
- * which also tells where on the waitlist they landed.
+ * which also tells where on the waitlist they landed, and one round trip: the claim, the
+ * position and `commit` go out together (the position of a claimed spot is none).
  */
 export const claimShift = (claims: Claims, shiftId: string, joinWaitlist = true) =>
-  guarded(() =>
-    withUser(claims, async (trx) => {
-      const { rows } = await sql<AssignmentRow>`select * from private.claim_shift(${shiftId}::uuid, ${joinWaitlist})`.execute(trx);
-      const row = rows[0]!;
-      if (row.status !== "waitlisted") return { ...row, position: null as number | null };
-      // Others' rows are hidden by RLS: the security-definer function counts who is ahead.
-      const position = await sql<{ n: number }>`
-        select waitlist_position as n from private.my_waitlist_positions() where shift_id = ${shiftId}::uuid`.execute(trx);
-      return { ...row, position: position.rows[0]!.n as number | null };
-    }),
+  guarded(
+    () =>
+      withUser(
+        claims,
+        async (trx) => {
+          const [claimed, waitlisted] = await Promise.all([
+            sql<AssignmentRow>`select * from private.claim_shift(${shiftId}::uuid, ${joinWaitlist})`.execute(trx),
+            // Others' rows are hidden by RLS: the security-definer function counts who is ahead.
+            sql<{ n: number }>`select waitlist_position as n from private.my_waitlist_positions() where shift_id = ${shiftId}::uuid`.execute(trx),
+          ]);
+          const row = claimed.rows[0]!;
+          return { ...row, position: row.status === "waitlisted" ? ((waitlisted.rows[0]?.n ?? null) as number | null) : null };
+        },
+        { statements: 2 },
+      ),
     SHIFT_REFUSALS,
   );
 

@@ -1,0 +1,86 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { createPersona, type Persona } from "../../tests/setup/personas";
+import { sql, withSystem, withUser } from "./client.server";
+
+// withUser on pipelined connections (docs/decisions/012-request-pipeline.md): `begin` and the
+// claims go out with the first statement, and with `statements: n` the commit with the n-th.
+
+let carmen: Persona;
+const zoneCount = async (name: string) =>
+  Number((await withSystem((trx) => sql<{ n: string }>`select count(*) as n from public.zones where name = ${name}`.execute(trx))).rows[0]!.n);
+const insertZone = (name: string) =>
+  sql`insert into public.zones (name, colour, created_by, geometry) values (${name}, '#123456', auth.uid(), '{"type":"Polygon","coordinates":[[[-87.7,41.9],[-87.6,41.9],[-87.6,42.0],[-87.7,41.9]]]}'::jsonb)`;
+
+beforeAll(async () => {
+  carmen = await createPersona("tx_carmen", ["coordinator"]);
+});
+
+describe("withUser", () => {
+  it("runs as the person through RLS, and commits", async () => {
+    const me = await withUser(carmen.claims, async (trx) => {
+      await insertZone("tx-committed").execute(trx);
+      return (await sql<{ me: string; role: string }>`select auth.uid()::text as me, current_user as role`.execute(trx)).rows[0];
+    });
+    expect(me).toEqual({ me: carmen.id, role: "authenticated" });
+    expect(await zoneCount("tx-committed")).toBe(1);
+  });
+
+  it("rolls back everything when a statement fails, and throws its error", async () => {
+    await expect(
+      withUser(carmen.claims, async (trx) => {
+        await insertZone("tx-rolled-back").execute(trx);
+        await sql`select 'no'::uuid`.execute(trx);
+      }),
+    ).rejects.toMatchObject({ code: "22P02" });
+    expect(await zoneCount("tx-rolled-back")).toBe(0);
+  });
+
+  it("refuses to report success when a failed statement was swallowed: the commit rolled back", async () => {
+    await expect(
+      withUser(carmen.claims, async (trx) => {
+        await insertZone("tx-swallowed").execute(trx);
+        await sql`select 'no'::uuid`.execute(trx).catch(() => null);
+      }),
+    ).rejects.toThrow(/rolled back/);
+    expect(await zoneCount("tx-swallowed")).toBe(0);
+  });
+
+  it("with `statements`, commits right behind the last one", async () => {
+    const rows = await withUser(
+      carmen.claims,
+      async (trx) => Promise.all([insertZone("tx-batch-1").execute(trx), insertZone("tx-batch-2").execute(trx)]),
+      { statements: 2 },
+    );
+    expect(rows).toHaveLength(2);
+    expect(await zoneCount("tx-batch-1")).toBe(1);
+    expect(await zoneCount("tx-batch-2")).toBe(1);
+  });
+
+  it("with `statements`, a failure rolls back the batch and the connection is clean for the next one", async () => {
+    await expect(
+      withUser(carmen.claims, async (trx) => Promise.all([insertZone("tx-batch-bad").execute(trx), sql`select 'no'::uuid`.execute(trx)]), { statements: 2 }),
+    ).rejects.toMatchObject({ code: "22P02" });
+    expect(await zoneCount("tx-batch-bad")).toBe(0);
+    // Every connection of the pool is reused cleanly: no transaction left open, none as the person.
+    for (let i = 0; i < 12; i += 1) {
+      const { rows } = await withSystem((trx) => sql<{ role: string; claims: string | null }>`select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims`.execute(trx));
+      expect(rows[0]!.claims).toBeNull();
+      expect(rows[0]!.role).not.toBe("authenticated");
+    }
+  });
+
+  it("with `statements`, a statement beyond them is refused, never run outside the transaction", async () => {
+    await expect(
+      withUser(
+        carmen.claims,
+        async (trx) => {
+          await insertZone("tx-one").execute(trx);
+          await insertZone("tx-beyond").execute(trx);
+        },
+        { statements: 1 },
+      ),
+    ).rejects.toThrow(/transaction is over/);
+    expect(await zoneCount("tx-one")).toBe(1);
+    expect(await zoneCount("tx-beyond")).toBe(0);
+  });
+});
