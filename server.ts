@@ -101,7 +101,10 @@ app.all("*", (req, res, next) => {
   const scope: RequestScope = {};
   res.locals.requestScope = scope;
   onHeaders(res, () => void scope.context?.end());
-  res.once("close", () => void scope.context?.end());
+  res.once("close", () => {
+    scope.closed = true;
+    void scope.context?.end();
+  });
   return remix(req, res, next);
 });
 

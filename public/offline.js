@@ -56,6 +56,34 @@
   window.addEventListener("online", function () {
     if (!leaving && navigator.onLine) location.reload();
   });
+  // Signal can come back before the network answers (or the page opened while the phone said it
+  // was online, the server unreachable): while the phone says it is online, this page tries
+  // again by itself, less and less often (2, 4, 8, 16, then every 30 s), never while leaving.
+  function retryLater() {
+    var key = "testigo:offline-retry";
+    var state = { tries: 0, at: 0 };
+    try {
+      state = JSON.parse(sessionStorage.getItem(key) || "null") || state;
+    } catch {
+      // Storage blocked: start from the first delay each time.
+    }
+    // A retry longer ago than the longest wait belongs to an earlier outage.
+    if (Date.now() - state.at > 60000) state.tries = 0;
+    var delay = Math.min(30, Math.pow(2, state.tries + 1)) * 1000;
+    setTimeout(function () {
+      if (leaving || !navigator.onLine) return;
+      try {
+        sessionStorage.setItem(key, JSON.stringify({ tries: state.tries + 1, at: Date.now() }));
+      } catch {
+        // Storage blocked: the next delay is the first again.
+      }
+      location.reload();
+    }, delay);
+  }
+  if (navigator.onLine) retryLater();
+  window.addEventListener("online", function () {
+    retryLater();
+  });
 
   // Offering the form only makes sense when this phone keeps a copy of it (opened once with signal).
   if ("caches" in window) {

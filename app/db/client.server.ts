@@ -197,6 +197,9 @@ export async function withUser<T>(claims: Claims, fn: (trx: Trx) => Promise<T>, 
   return result;
 }
 
+/** No request's loaders take this long; reads still open then are ended (those inside finish first). */
+const SHARED_READS_MAX_MS = 60_000;
+
 interface SharedTransaction extends Held {
   /** Callers inside it right now: it ends only when they are done. */
   active: number;
@@ -219,6 +222,9 @@ export class SharedReads {
   private constructor(claims: Claims, client: PoolClient | null) {
     this.#claims = claims;
     this.#current = client ? Object.assign(hold(client), { active: 0, retiring: false }) : null;
+    // A safety net: a request's reads are ended by the server when the response goes out. Should
+    // that ever be missed, they end by themselves rather than hold a connection for good.
+    setTimeout(() => void this.end(), SHARED_READS_MAX_MS).unref();
   }
 
   /** Shared reads that begin with their first read (after an action's writes, say). */

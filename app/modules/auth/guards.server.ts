@@ -121,6 +121,11 @@ function parseArray(text: string): string[] {
  */
 export interface RequestScope {
   context?: { end(): Promise<void> };
+  /**
+   * Set by server.ts when the response is closed. Remix may still run loaders after that (the
+   * client went away first): their context then shares nothing, since nobody would end it.
+   */
+  closed?: boolean;
 }
 
 /**
@@ -130,7 +135,7 @@ export interface RequestScope {
 export function requestContext(context?: AppLoadContext): RequestContext {
   const scope = context?.requestScope;
   if (!scope) return new RequestContext({ shareReads: false });
-  scope.context ??= new RequestContext({ shareReads: true });
+  scope.context ??= new RequestContext({ shareReads: !scope.closed });
   return scope.context as RequestContext;
 }
 /** The signed-in person, or null. */

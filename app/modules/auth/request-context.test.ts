@@ -145,6 +145,17 @@ describe("the request context", () => {
     expect(rows[0]!.n).toBe(0);
   });
 
+  it("a request whose client went away before its loaders ran shares nothing, so nothing is left open", async () => {
+    const scope: RequestScope = { closed: true };
+    const user = (await getUser(get(await cookieFor(ana)), { cspNonce: "n", clientKey: "k", requestScope: scope }))!;
+    expect(user.id).toBe(ana.id);
+    await readAsUser(user.claims, whichTransaction);
+    const { rows } = await withSystem((trx) =>
+      sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`.execute(trx),
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+
   it("without a load context (a route module called directly), nothing is shared or held", async () => {
     const request = get(await cookieFor(luis));
     const user = await requireRole(request, undefined, "attorney");
