@@ -2,7 +2,7 @@ import { Form, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
-import { checkInOpen } from "~/modules/shifts/format";
+import { checkInOpen } from "~/modules/clock/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import type { ShiftSummary } from "~/modules/shifts/shifts.server";
 

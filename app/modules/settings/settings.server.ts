@@ -1,4 +1,5 @@
 import { withUser, withSystem, type Claims } from "~/db/client.server";
+import { DEFAULT_TIME_ZONE } from "~/modules/clock/org-clock";
 import type { SettingsInput } from "./schema";
 
 export interface OrgSettings {
@@ -25,7 +26,7 @@ export async function publicSettings(): Promise<Pick<OrgSettings, "name" | "hotl
     hotlineNumber: row?.hotline_number ?? "",
     mapTileUrl: row?.map_tile_url ?? "",
     mapAttribution: row?.map_attribution ?? "",
-    timeZone: row?.time_zone ?? "America/Chicago",
+    timeZone: row?.time_zone ?? DEFAULT_TIME_ZONE,
   };
 }
 

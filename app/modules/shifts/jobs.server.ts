@@ -9,7 +9,7 @@ import { SafetyCheckPayload, safetyCheckMail } from "~/modules/live/safety-mail.
 import { infoRequestedMail, InfoRequestedPayload } from "~/modules/review/info-request-mail.server";
 import { runRetentionOnce } from "~/modules/review/retention.server";
 import { env } from "~/utils/env.server";
-import { formatDay, formatShiftTime, formatTime } from "./format";
+import { formatDay, formatShiftTime, formatTime } from "~/modules/clock/format";
 
 // The background runner for the emails shifts (and requests for more information) cause, and for
 // retention. Jobs live in `private.jobs` (see the shifts
