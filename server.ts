@@ -7,7 +7,7 @@ import express from "express";
 import morgan from "morgan";
 import { startDatabase } from "./app/db/runtime.server";
 import { stopLiveHub } from "./app/modules/live/hub.server";
-import { startJobRunner } from "./app/jobs/runner.server";
+import { startJobRunner } from "./app/jobs/jobs.server";
 import { env } from "./app/utils/env.server";
 
 const config = env();

@@ -1,28 +1,19 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { sql, withSystem, type Trx } from "~/db/client.server";
-import { fallbackLanguage, isLanguage, type Language } from "~/i18n/config";
-import { translatorFor } from "~/i18n/i18next.server";
 import { sendMail, type Mail } from "~/integrations/mail.server";
-import { DispatchAlertPayload, dispatchAlertMail } from "~/modules/dispatch/dispatch-mail.server";
-import { runLiveChecks } from "~/modules/live/live.server";
-import { SafetyCheckPayload, safetyCheckMail } from "~/modules/live/safety-mail.server";
-import { infoRequestedMail, InfoRequestedPayload } from "~/modules/review/info-request-mail.server";
-import { runRetentionOnce } from "~/modules/review/retention.server";
 import { env } from "~/utils/env.server";
-import { formatDay, formatShiftTime, formatTime } from "~/modules/clock/format";
 
-// The background runner for the emails shifts (and requests for more information) cause, and for
-// retention. Jobs live in `private.jobs` (see the shifts
-// migration); each is claimed with FOR UPDATE SKIP LOCKED and marked done in the transaction that
-// sends it, so any number of app instances may run this and no two send the same job. One window
-// remains: if the process dies after the mail server accepted a message and before the commit, that
-// message goes out again on the next run (at-least-once there, exactly-once otherwise).
+// The background runner for every module's jobs (emails today). It knows no module: each one
+// registers its kinds of job and the work to do before sending (app/jobs/registered.server.ts
+// lists them). Jobs live in `private.jobs` (see the shifts migration); each is claimed with
+// FOR UPDATE SKIP LOCKED and marked done in the transaction that sends it, so any number of app
+// instances may run this and no two send the same job. One window remains: if the process dies
+// after the mail server accepted a message and before the commit, that message goes out again on
+// the next run (at-least-once there, exactly-once otherwise).
 
 const MAX_ATTEMPTS = 5;
 /** Minutes to wait after the first, second, … failed attempt. */
 const BACKOFF_MINUTES = [1, 5, 30, 30];
-/** One instance at a time adds the due reminders; the others go straight to sending. */
-const ENQUEUE_LOCK = "testigo.enqueue_due_reminders";
 
 export interface JobCounts {
   sent: number;
@@ -31,11 +22,29 @@ export interface JobCounts {
 }
 type Outcome = keyof JobCounts;
 
-const Payload = z.object({
-  assignment_id: z.string().uuid(),
-  reminder: z.enum(["day_before", "two_hours"]).optional(),
-});
-type Payload = z.infer<typeof Payload>;
+/** One kind of job in `private.jobs`, as the module that enqueues it registers it. */
+export interface JobKind<P, M> {
+  /** `private.jobs.kind` */
+  kind: string;
+  /** A job whose payload does not parse is given up at once. */
+  payload: z.ZodType<P>;
+  /**
+   * What to deliver, read in the transaction that holds the job; null when it no longer means
+   * anything (the job is marked done as skipped). A throw counts as a failed attempt.
+   */
+  build: (trx: Trx, payload: P) => Promise<M | null>;
+  /** Delivers it; a throw is retried later (BACKOFF_MINUTES), MAX_ATTEMPTS times in all. */
+  send: (message: M) => Promise<void>;
+}
+
+/** Work done at the start of every run, before jobs are sent (enqueuing reminders, retention, …). */
+export interface RunTask {
+  /** Names the task in the log: "Retention: run failed (…)". */
+  name: string;
+  run: () => Promise<void>;
+  /** "logged" (default): a failure is logged and the run goes on. "ends-run": it ends the run. */
+  onFailure?: "logged" | "ends-run";
+}
 
 interface Job {
   id: string;
@@ -44,127 +53,37 @@ interface Job {
   attempts: number;
 }
 
-/** Not worth retrying: the job itself is malformed. */
+const kinds = new Map<string, JobKind<unknown, unknown>>();
+const tasks: RunTask[] = [];
+
+/** Registers a kind of job; a kind belongs to one module only. */
+export function registerJobKind<P, M>(jobKind: JobKind<P, M>) {
+  if (kinds.has(jobKind.kind)) throw new Error(`Job kind registered twice: ${jobKind.kind}`);
+  kinds.set(jobKind.kind, jobKind as JobKind<unknown, unknown>);
+}
+
+/** A kind of job that sends one email built by its module (one way to send an email: sendMail). */
+export function registerMailJob<P>(kind: string, payload: z.ZodType<P>, build: (trx: Trx, payload: P) => Promise<Mail | null>) {
+  registerJobKind<P, Mail>({ kind, payload, build, send: (mail) => sendMail(mail) });
+}
+
+/** Adds work to the start of every run; tasks run in the order they are registered. */
+export function registerRunTask(task: RunTask) {
+  if (tasks.some((t) => t.name === task.name)) throw new Error(`Run task registered twice: ${task.name}`);
+  tasks.push(task);
+}
+
+/** Not worth retrying: the job itself is malformed (or of a kind no module registered). */
 class InvalidJob extends Error {
   name = "InvalidJob";
 }
 
 /** A short, personal-data-free description of a failure: its class and code, never its message. */
-function errorName(error: unknown) {
+export function errorName(error: unknown) {
   const name = error instanceof Error ? error.name : "UnknownError";
   const code = (error as { code?: unknown } | null)?.code;
   const safeCode = typeof code === "string" && /^[A-Za-z0-9_]{1,40}$/.test(code) ? `: ${code}` : "";
   return `${name.slice(0, 60)}${safeCode}`;
-}
-
-const translators = new Map<Language, ReturnType<typeof translatorFor>>();
-function translator(language: Language) {
-  let t = translators.get(language);
-  if (!t) {
-    t = translatorFor(language);
-    translators.set(language, t);
-  }
-  return t;
-}
-
-/** Everything one email needs, about its recipient and their own shift only. */
-async function loadAssignment(trx: Trx, assignmentId: string) {
-  return trx
-    .selectFrom("shift_assignments as a")
-    .innerJoin("shifts as s", "s.id", "a.shift_id")
-    .innerJoin("zones as z", "z.id", "s.zone_id")
-    .innerJoin("profiles as p", "p.id", "a.observer_id")
-    .crossJoin("org_settings as o")
-    .select([
-      "a.status",
-      "s.id as shift_id",
-      "s.starts_at",
-      "s.ends_at",
-      "s.cancelled_at",
-      "s.cancel_reason",
-      "z.name as zone_name",
-      "z.meeting_point_note",
-      "p.email",
-      "p.display_name",
-      "p.preferred_language",
-      "p.deactivated_at",
-      "o.time_zone",
-      "o.name as org_name",
-      // The database's clock, the same one that made the job due.
-      sql<boolean>`s.starts_at <= now()`.as("started"),
-      sql<boolean>`s.starts_at <= now() + interval '2 hours'`.as("within_two_hours"),
-    ])
-    .where("a.id", "=", assignmentId)
-    .executeTakeFirst();
-}
-type Assignment = NonNullable<Awaited<ReturnType<typeof loadAssignment>>>;
-
-/** Whether the email still means something now that it is due. */
-function stillRelevant(kind: string, payload: Payload, a: Assignment) {
-  if (a.deactivated_at !== null) return false;
-  switch (kind) {
-    case "shift_reminder":
-      if (a.status !== "claimed" || a.cancelled_at !== null || a.started) return false;
-      // A day-before reminder delayed into the last two hours would arrive next to the two-hours one.
-      return payload.reminder === "two_hours" || !a.within_two_hours;
-    case "waitlist_promoted":
-      // A spot can open while the shift is under way; it is still worth telling.
-      return a.status === "claimed";
-    case "shift_assigned":
-      return a.status === "claimed" && a.cancelled_at === null;
-    case "shift_cancelled":
-    case "shift_unassigned":
-      return true;
-    default:
-      throw new InvalidJob();
-  }
-}
-
-async function composeMail(kind: string, payload: Payload, a: Assignment): Promise<Mail> {
-  const language = isLanguage(a.preferred_language) ? a.preferred_language : fallbackLanguage;
-  const t = await translator(language);
-  const startsAt = new Date(a.starts_at).toISOString();
-  const endsAt = new Date(a.ends_at).toISOString();
-  const zone = a.zone_name;
-  const day = formatDay(startsAt, a.time_zone, language);
-
-  let subject: string;
-  let body: string;
-  if (kind === "shift_reminder" && payload.reminder === "two_hours") {
-    subject = t("email.reminderTwoHoursSubject", { zone, time: formatTime(startsAt, a.time_zone, language) });
-    body = t("email.reminderTwoHoursBody");
-  } else if (kind === "shift_reminder") {
-    subject = t("email.reminderDayBeforeSubject", { zone, day });
-    body = t("email.reminderDayBeforeBody");
-  } else if (kind === "waitlist_promoted") {
-    subject = t("email.promotedSubject", { zone, day });
-    body = t("email.promotedBody");
-  } else if (kind === "shift_assigned") {
-    subject = t("email.assignedSubject", { zone, day });
-    body = t("email.assignedBody");
-  } else if (kind === "shift_unassigned") {
-    subject = t("email.unassignedSubject", { zone, day });
-    body = t("email.unassignedBody");
-  } else {
-    subject = t("email.shiftCancelledSubject", { zone, day });
-    body = t("email.shiftCancelledBody");
-  }
-
-  const name = a.display_name.trim();
-  const details = [
-    t("email.shiftZone", { zone }),
-    t("email.shiftWhen", { when: formatShiftTime(startsAt, endsAt, a.time_zone, language) }),
-    a.meeting_point_note.trim() ? t("email.shiftMeetingPoint", { note: a.meeting_point_note.trim() }) : null,
-    kind === "shift_cancelled" && a.cancel_reason.trim() ? t("email.cancelReason", { reason: a.cancel_reason.trim() }) : null,
-    t("email.shiftLink", { url: new URL(`/shifts/${a.shift_id}`, env().APP_URL).href }),
-  ].filter((line): line is string => line !== null);
-  const text = [
-    name ? t("email.greeting", { name }) : t("email.greetingNoName"),
-    body,
-    details.join("\n"),
-    t("email.footer", { org: a.org_name }),
-  ].join("\n\n");
-  return { to: a.email, subject, text };
 }
 
 async function recordFailure(trx: Trx, job: Job, error: unknown) {
@@ -193,27 +112,28 @@ async function markDone(trx: Trx, job: Job) {
 }
 
 /**
- * A job that sends one email built by another module: an invalid payload fails for good, a mail
+ * One job of a registered kind: an invalid payload (or an unknown kind) fails for good, a message
  * that is no longer due (null) is skipped, a sending error is retried.
  */
-async function runMailJob<P>(trx: Trx, job: Job, schema: z.ZodType<P>, build: (payload: P) => Promise<Mail | null>): Promise<Outcome> {
-  const payload = schema.safeParse(job.payload);
-  if (!payload.success) {
+async function runJob(trx: Trx, job: Job): Promise<Outcome> {
+  const jobKind = kinds.get(job.kind);
+  const payload = jobKind?.payload.safeParse(job.payload);
+  if (!jobKind || !payload?.success) {
     await recordFailure(trx, job, new InvalidJob());
     return "failed";
   }
-  const mail = await build(payload.data);
+  const message = (await jobKind.build(trx, payload.data)) ?? null;
   try {
-    if (mail) await sendMail(mail);
+    if (message !== null) await jobKind.send(message);
   } catch (error) {
     await recordFailure(trx, job, error);
     return "failed";
   }
   await markDone(trx, job);
-  return mail ? "sent" : "skipped";
+  return message !== null ? "sent" : "skipped";
 }
 
-/** Claims the next due job, sends its email and marks it done, all in one transaction. */
+/** Claims the next due job, sends it and marks it done, all in one transaction. */
 async function runNextJob(): Promise<Outcome | null> {
   let claimed: Job | undefined;
   try {
@@ -231,31 +151,7 @@ async function runNextJob(): Promise<Outcome | null> {
         .executeTakeFirst();
       if (!job) return null;
       claimed = job;
-      // An attorney asked a report's author for more information: the email only says so.
-      if (job.kind === "info_requested") return runMailJob(trx, job, InfoRequestedPayload, (p) => infoRequestedMail(trx, p.message_id));
-      // "Are you OK?" to an observer who missed a check-in or a check-out (live module).
-      if (job.kind === "safety_check") return runMailJob(trx, job, SafetyCheckPayload, (p) => safetyCheckMail(trx, p.alert_id));
-      // A coordinator sent observers (dispatch module): the alert by email to one recipient.
-      if (job.kind === "dispatch_alert") return runMailJob(trx, job, DispatchAlertPayload, (p) => dispatchAlertMail(trx, p.dispatch_id, p.observer_id));
-
-      const payload = Payload.safeParse(job.payload);
-      if (!payload.success) {
-        await recordFailure(trx, job, new InvalidJob());
-        return "failed";
-      }
-      const assignment = await loadAssignment(trx, payload.data.assignment_id);
-      let outcome: Outcome = "skipped";
-      try {
-        if (assignment && stillRelevant(job.kind, payload.data, assignment)) {
-          await sendMail(await composeMail(job.kind, payload.data, assignment));
-          outcome = "sent";
-        }
-      } catch (error) {
-        await recordFailure(trx, job, error);
-        return "failed";
-      }
-      await markDone(trx, job);
-      return outcome;
+      return runJob(trx, job);
     });
   } catch (error) {
     // The transaction itself failed (a database error while the job was held): count the attempt
@@ -267,32 +163,16 @@ async function runNextJob(): Promise<Outcome | null> {
   }
 }
 
-/** Retention (review module): one instance at a time; a failure is logged and the emails still go. */
-async function purgeDueReports() {
-  try {
-    const { reports, dispatchesCoarsened, filesDeleted, filesFailed } = await runRetentionOnce({ exclusive: true });
-    if (reports.length || filesFailed || dispatchesCoarsened) {
-      console.log(
-        `Retention: ${reports.length} reports purged, ${filesDeleted} files deleted, ${filesFailed} file deletions failed, ${dispatchesCoarsened} dispatch places coarsened`,
-      );
-    }
-  } catch (error) {
-    console.error(`Retention: run failed (${errorName(error)})`);
-  }
-}
-
-/** Adds due reminders, purges what is past retention, then sends due jobs until none is left or `limit` have been handled. */
+/** Runs the registered tasks, then sends due jobs until none is left or `limit` have been handled. */
 export async function runJobsOnce(options: { limit?: number } = {}): Promise<JobCounts> {
   const { limit = 100 } = options;
-  await withSystem((trx) =>
-    sql`select private.enqueue_due_reminders() where pg_try_advisory_xact_lock(hashtext(${ENQUEUE_LOCK}))`.execute(trx),
-  );
-  await purgeDueReports();
-  // Safety alerts first, so their emails go out in this same run.
-  try {
-    await runLiveChecks();
-  } catch (error) {
-    console.error(`Live checks: run failed (${errorName(error)})`);
+  for (const task of tasks) {
+    try {
+      await task.run();
+    } catch (error) {
+      if (task.onFailure === "ends-run") throw error;
+      console.error(`${task.name}: run failed (${errorName(error)})`);
+    }
   }
   const counts: JobCounts = { sent: 0, skipped: 0, failed: 0 };
   for (let handled = 0; handled < limit; handled++) {
