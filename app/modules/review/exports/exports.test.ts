@@ -8,10 +8,10 @@ import { newSessionToken, sha256 } from "~/modules/auth/crypto.server";
 import { addAddendum } from "~/modules/reports/reports.server";
 import { loader as declarationLoader } from "~/routes/review.$id.declaration[.pdf]";
 import { loader as csvLoader } from "~/routes/review.export[.csv]";
-import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
-import { addSealedAddendum, addTestMedia, createTestReport, registerTestKey, triage, type TestKey } from "../../../tests/setup/reports";
-import { createTestZone } from "../../../tests/setup/shifts";
-import { ReviewError } from "./errors";
+import { createCast, createPersona, type Persona } from "../../../../tests/setup/personas";
+import { addSealedAddendum, addTestMedia, createTestReport, registerTestKey, triage, type TestKey } from "../../../../tests/setup/reports";
+import { createTestZone } from "../../../../tests/setup/shifts";
+import { ReviewError } from "../errors";
 import {
   canonicalJson,
   CONTENT_HASH_FIELDS,
@@ -24,8 +24,8 @@ import {
   winAnsiSanitizer,
   wrapText,
   type ContentHashRow,
-} from "./exports.server";
-import { parseQueueFilters } from "./queue.server";
+} from "./declaration-pdf.server";
+import { parseQueueFilters } from "../queue.server";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
 let key: TestKey;

@@ -6,8 +6,8 @@ import type { SelectQueryBuilder } from "kysely";
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import { sql, withUser, type Claims, type Trx } from "~/db/client.server";
 import { csvRow, CSV_BOM } from "~/utils/csv";
-import { asReviewError } from "./errors";
-import { applyFilters, type QueueFilters } from "./queue.server";
+import { asReviewError } from "../errors";
+import { applyFilters, type QueueFilters } from "../queue.server";
 
 // Evidence exports for attorney review: a PDF declaration of one report and a CSV of the queue.
 // Neither ever contains sealed content: the server cannot read it. Both are audited before a byte
