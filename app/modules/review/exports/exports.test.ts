@@ -12,19 +12,10 @@ import { createCast, createPersona, type Persona } from "../../../../tests/setup
 import { addSealedAddendum, addTestMedia, createTestReport, registerTestKey, triage, type TestKey } from "../../../../tests/setup/reports";
 import { createTestZone } from "../../../../tests/setup/shifts";
 import { ReviewError } from "../errors";
-import {
-  canonicalJson,
-  CONTENT_HASH_FIELDS,
-  CSV_BATCH,
-  CSV_COLUMNS,
-  exportDeclaration,
-  exportQueueCsv,
-  reportContentHash,
-  storedContentHash,
-  winAnsiSanitizer,
-  wrapText,
-  type ContentHashRow,
-} from "./declaration-pdf.server";
+import { CSV_BATCH, CSV_COLUMNS, exportQueueCsv } from "./csv.server";
+import { winAnsiSanitizer, wrapText } from "./declaration-pdf.server";
+import { exportDeclaration } from "./declaration.server";
+import { canonicalJson, CONTENT_HASH_FIELDS, reportContentHash, storedContentHash, type ContentHashRow } from "./hash.server";
 import { parseQueueFilters } from "../queue.server";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
