@@ -9,7 +9,7 @@ import onHeaders from "on-headers";
 import { startDatabase } from "./app/db/runtime.server";
 import type { RequestScope } from "./app/modules/auth/guards.server";
 import { stopLiveHub } from "./app/modules/live/hub.server";
-import { startJobRunner } from "./app/modules/shifts/jobs.server";
+import { startJobRunner } from "./app/jobs/jobs.server";
 import { env } from "./app/utils/env.server";
 
 const config = env();

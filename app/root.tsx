@@ -16,7 +16,7 @@ import { getUser, requestContext } from "./modules/auth/guards.server";
 import { myDispatchAlerts } from "./modules/dispatch/dispatch.server";
 import { isKeptForLater } from "./modules/reports/kept-for-later";
 import { publicSettings } from "./modules/settings/settings.server";
-import { formatTime } from "./modules/shifts/format";
+import { formatTime } from "./modules/clock/format";
 import stylesheet from "./styles/app.css?url";
 import { getEnv } from "./utils/env.server";
 import { readFlash } from "./utils/flash.server";

@@ -279,7 +279,7 @@ async function main() {
   await migrate(databaseUrl);
   process.env.DATABASE_URL = databaseUrl;
   const { sessionCookie } = await import("../app/modules/auth/cookies.server");
-  const { localDateTimeValue } = await import("../app/modules/shifts/format");
+  const { localDateTimeValue } = await import("../app/modules/clock/format");
 
   owner = new pg.Client({ connectionString: databaseUrl });
   await owner.connect();

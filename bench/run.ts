@@ -360,7 +360,7 @@ async function submissionScenario(port: number, meter: CpuMeter, data: ReviewDat
   console.log(`\n[4/5] Report submission over HTTP: ${SUBMIT_PLAIN} reports without media, then ${SUBMIT_MEDIA} with one ${MEDIA_KB} KB sealed medium; ${CONNECTIONS} observers at once`);
   const { sealJson, fromB64u } = await import("../app/integrations/sealing");
   const { sealMedia } = await import("../app/modules/reports/media");
-  const { localDateTimeValue } = await import("../app/modules/shifts/format");
+  const { localDateTimeValue } = await import("../app/modules/clock/format");
   const { rows: settings } = await owner!.query<{ time_zone: string }>("select time_zone from public.org_settings limit 1");
   const timeZone = settings[0]?.time_zone ?? "America/Chicago";
   const recipients = data.keys.map((k) => ({ keyId: k.id, publicKey: k.publicKey }));

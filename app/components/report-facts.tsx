@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 import type { ReportView } from "~/modules/reports/reports.server";
-import { formatDay, formatTime } from "~/modules/shifts/format";
+import { formatDay, formatTime } from "~/modules/clock/format";
 
 /** A report's P0 and P1 facts and narrative, as its author and attorneys see them. */
 export function ReportFacts({

@@ -17,7 +17,7 @@ import {
   subscribe,
 } from "~/modules/reports/on-device";
 import { draftEntries, formValuesOf, isKeptForLater, type Draft, type OutboxItem } from "~/modules/reports/outbox";
-import { formatDay, formatTime, localDateTime, localDateTimeValue } from "~/modules/shifts/format";
+import { formatDay, formatTime, localDateTime, localDateTimeValue } from "~/modules/clock/format";
 import { registerServiceWorker } from "~/utils/service-worker";
 
 /** The owner tag of the signed-in account, or null when there is no account or no IndexedDB. */

@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { useIsPending } from "./use-is-pending";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
-import { checkInOpen } from "~/modules/shifts/format";
+import { checkInOpen } from "~/modules/clock/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import type { ShiftSummary } from "~/modules/shifts/shifts.server";
 

@@ -1,12 +1,11 @@
 import type { RouteHandle } from "~/root";
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ShiftActions, ShiftStatusBadge } from "~/components/shift-bits";
+import { useOrgClock } from "~/components/use-org-clock";
 import { hasRole, requireUser } from "~/modules/auth/guards.server";
-import { formatShiftTime } from "~/modules/shifts/format";
 import { myShifts } from "~/modules/shifts/shifts.server";
-import type { RootLoader } from "~/root";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -18,8 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function Home() {
   const { t, i18n } = useTranslation();
   const { displayName, roles, trainingDate, next, now } = useLoaderData<typeof loader>();
-  const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const clock = useOrgClock();
   const kyr = t("kyr.items", { returnObjects: true }) as string[];
   return (
     <div className="stack">
@@ -35,7 +33,7 @@ export default function Home() {
             <>
               <p>
                 <Link to={`/shifts/${next.id}`}>
-                  <strong>{next.zoneName}</strong> · {formatShiftTime(next.startsAt, next.endsAt, timeZone, i18n.language)}
+                  <strong>{next.zoneName}</strong> · {clock.formatShiftTime(next.startsAt, next.endsAt)}
                 </Link>{" "}
                 <ShiftStatusBadge shift={next} />
               </p>

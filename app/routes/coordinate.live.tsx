@@ -10,12 +10,12 @@ import { useLiveBoard, useMinuteClock, type Connection } from "~/components/live
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { Notice } from "~/components/shift-bits";
 import { DomainError } from "~/db/errors.server";
+import { useOrgClock } from "~/components/use-org-clock";
 import { requireRole } from "~/modules/auth/guards.server";
 import { cancelDispatch, createDispatch, previewDispatch, type DispatchPreview } from "~/modules/dispatch/dispatch.server";
 import { NOTE_MAX, parseDispatchForm, parseTarget, type FieldErrors } from "~/modules/dispatch/schema";
 import { isShortSoon, type BoardObserver, type BoardReport, type LiveEvent } from "~/modules/live/board";
 import { acknowledgeSafetyAlert, boardSnapshot } from "~/modules/live/live.server";
-import { formatTime } from "~/modules/shifts/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import { listZones } from "~/modules/zones/zones.server";
 import type { RootLoader, RouteHandle } from "~/root";
@@ -110,15 +110,14 @@ const STATUS_KEY: Record<Connection, string> = {
 const OUT_FILL = "#15803d";
 
 export default function LiveBoard() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { board, zones, takenAt, dispatch } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
-  const lang = i18n.language;
-  const time = useCallback((iso: string) => formatTime(iso, timeZone, lang), [timeZone, lang]);
+  const clock = useOrgClock();
+  const time = clock.formatTime;
   const [announcement, setAnnouncement] = useState("");
 
   const zoneName = useMemo(() => new Map(zones.map((z) => [z.id, z.name])), [zones]);

@@ -1,18 +1,19 @@
 import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Needs, Notice, Spots } from "~/components/shift-bits";
 import { Field, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
+import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { formatDay, formatShiftTime, formatTime, localDate } from "~/modules/shifts/format";
+import { formatDay } from "~/modules/clock/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import { CancelShiftSchema, CoordinatorShiftActionSchema, UpdateShiftSchema } from "~/modules/shifts/schema";
 import { assignableObservers, assignToShift, cancelShift, getShift, roster, unassignFromShift, updateShift } from "~/modules/shifts/shifts.server";
-import { mondayOf } from "~/modules/shifts/week";
-import type { RootLoader, RouteHandle } from "~/root";
+import { mondayOf } from "~/modules/clock/week";
+import type { RouteHandle } from "~/root";
 import { constraintOf, readForm } from "~/utils/form.server";
 import { UUID, invariantResponse } from "~/utils/misc";
 
@@ -71,8 +72,7 @@ export default function ShiftRoster() {
   const { t, i18n } = useTranslation();
   const { shift, people, candidates, constraint } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const clock = useOrgClock();
   const lang = i18n.language;
   const errors = (actionData?.result?.error ?? {}) as Record<string, string[] | undefined>;
   const lastIntent = actionData?.result?.initialValue?.intent;
@@ -98,8 +98,8 @@ export default function ShiftRoster() {
               {[p.phone, p.email, p.languages.join(", "), p.trainingDate ? t("schedule.trainedOn", { date: formatDay(`${p.trainingDate}T12:00:00Z`, "UTC", lang, true) }) : t("schedule.untrained")]
                 .filter(Boolean)
                 .join(" · ")}
-              {p.checkedInAt ? ` · ${t("shifts.checkedInAt", { time: formatTime(p.checkedInAt, timeZone, lang) })}` : ""}
-              {p.checkedOutAt ? ` · ${t("shifts.checkedOutAt", { time: formatTime(p.checkedOutAt, timeZone, lang) })}` : ""}
+              {p.checkedInAt ? ` · ${t("shifts.checkedInAt", { time: clock.formatTime(p.checkedInAt) })}` : ""}
+              {p.checkedOutAt ? ` · ${t("shifts.checkedOutAt", { time: clock.formatTime(p.checkedOutAt) })}` : ""}
             </span>
             {editable && (p.status === "claimed" || p.status === "waitlisted") ? (
               <Form method="post">
@@ -120,13 +120,13 @@ export default function ShiftRoster() {
   return (
     <div className="stack">
       <p>
-        <Link to={`/coordinate/shifts?week=${mondayOf(localDate(shift.startsAt, timeZone))}`}>← {t("schedule.back")}</Link>
+        <Link to={`/coordinate/shifts?week=${mondayOf(clock.localDate(shift.startsAt))}`}>← {t("schedule.back")}</Link>
       </p>
       <h1>
         <span className="swatch" style={{ background: shift.zoneColour }} aria-hidden="true" />
         {shift.zoneName}
       </h1>
-      <p className="lead">{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang)}</p>
+      <p className="lead">{clock.formatShiftTime(shift.startsAt, shift.endsAt)}</p>
       <Notice notice={notice} trigger={actionData} />
       {shift.cancelled ? <p className="notice error">{t("shifts.cancelledNotice")} {shift.cancelReason}</p> : null}
       <p className="shift-meta">

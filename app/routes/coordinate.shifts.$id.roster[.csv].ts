@@ -3,7 +3,7 @@ import { DomainError } from "~/db/errors.server";
 import { translatorFor } from "~/i18n/i18next.server";
 import { i18nServer } from "~/i18n/i18next.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { localDate } from "~/modules/shifts/format";
+import { localDate } from "~/modules/clock/format";
 import { getShift, roster, rosterCsv } from "~/modules/shifts/shifts.server";
 import { publicSettings } from "~/modules/settings/settings.server";
 import { UUID, invariantResponse } from "~/utils/misc";

@@ -2,20 +2,21 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
+import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { publicSettings } from "~/modules/settings/settings.server";
-import { formatDay, formatTime, localDate } from "~/modules/shifts/format";
+import { formatDay, localDate } from "~/modules/clock/format";
 import { CreateShiftSchema } from "~/modules/shifts/schema";
 import { createShifts, shiftsBetween } from "~/modules/shifts/shifts.server";
-import { addDays, mondayOf, weekDates } from "~/modules/shifts/week";
+import { addDays, mondayOf, weekDates } from "~/modules/clock/week";
 import { localDateTime } from "~/modules/zones/window";
 import { listZones } from "~/modules/zones/zones.server";
-import type { RootLoader, RouteHandle } from "~/root";
+import type { RouteHandle } from "~/root";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { readForm } from "~/utils/form.server";
 
@@ -67,8 +68,7 @@ export default function Schedule() {
   const { t, i18n } = useTranslation();
   const { monday, today, days, zones, shifts } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const clock = useOrgClock();
   const lang = i18n.language;
   const [form, fields] = useForm({
     id: "create-shift",
@@ -87,7 +87,7 @@ export default function Schedule() {
     const value = initial(name);
     return Array.isArray(value) ? (value as string[]) : typeof value === "string" ? [value] : [];
   };
-  const dayOf = (iso: string) => localDate(iso, timeZone);
+  const dayOf = (iso: string) => clock.localDate(iso);
   const weekday = (date: string) => formatDay(`${date}T12:00:00Z`, "UTC", lang, true);
 
   return (
@@ -125,7 +125,7 @@ export default function Schedule() {
                             return (
                               <li key={s.id} className={s.cancelled ? "cancelled" : open > 0 ? "short" : "staffed"}>
                                 <Link to={`/coordinate/shifts/${s.id}`}>
-                                  {formatTime(s.startsAt, timeZone, lang)}–{formatTime(s.endsAt, timeZone, lang)}
+                                  {clock.formatTime(s.startsAt)}–{clock.formatTime(s.endsAt)}
                                 </Link>{" "}
                                 {s.cancelled ? (
                                   <span className="badge off">{t("shifts.cancelledBadge")}</span>
@@ -151,7 +151,7 @@ export default function Schedule() {
 
       <section className="card" aria-labelledby="create-title">
         <h2 id="create-title">{t("schedule.createTitle")}</h2>
-        <p className="help">{t("schedule.timeZoneNote", { timeZone })}</p>
+        <p className="help">{t("schedule.timeZoneNote", { timeZone: clock.timeZone })}</p>
         <Form method="post" {...getFormProps(form)} className="stack">
           <input type="hidden" name="intent" value="create" />
           <SelectField

@@ -5,12 +5,12 @@ import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { Notice } from "~/components/shift-bits";
 import { useIsPending } from "~/components/use-is-pending";
+import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { hasRole, requireUser } from "~/modules/auth/guards.server";
 import { geoHref } from "~/modules/dispatch/alerts";
 import { answerDispatch, dispatchDetails } from "~/modules/dispatch/dispatch.server";
 import { isResponse } from "~/modules/dispatch/schema";
-import { formatTime } from "~/modules/shifts/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
@@ -48,13 +48,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function DispatchPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { dispatch: d, coordinating } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
-  const lang = i18n.language;
-  const time = (iso: string) => formatTime(iso, timeZone, lang);
+  const clock = useOrgClock();
+  const time = (iso: string) => clock.formatTime(iso);
   const zone = d.zoneName ?? t("dispatch.noZone");
   const busy = useIsPending({ fields: { response: true } });
 

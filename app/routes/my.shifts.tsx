@@ -1,17 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Notice, ShiftActions, ShiftStatusBadge } from "~/components/shift-bits";
+import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { confirmSafe, mySafetyChecks } from "~/modules/live/live.server";
 import { observerShiftAction } from "~/modules/shifts/actions.server";
 import { calendarTokenCreatedAt, createCalendarToken, revokeCalendarToken } from "~/modules/shifts/calendar.server";
-import { formatDay, formatShiftTime, formatTime } from "~/modules/shifts/format";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import { myShifts } from "~/modules/shifts/shifts.server";
-import type { RootLoader, RouteHandle } from "~/root";
+import type { RouteHandle } from "~/root";
 import { appOrigin } from "~/utils/env.server";
 import { readForm } from "~/utils/form.server";
 import { UUID } from "~/utils/misc";
@@ -56,15 +56,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function MyShifts() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { upcoming, past, calendarSince, safetyChecks, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
-  const lang = i18n.language;
+  const clock = useOrgClock();
   const notice =
     actionData?.notice.key === "shifts.notices.checkedIn" && actionData.notice.values?.time
-      ? { ...actionData.notice, values: { time: formatTime(String(actionData.notice.values.time), timeZone, lang) } }
+      ? { ...actionData.notice, values: { time: clock.formatTime(String(actionData.notice.values.time)) } }
       : actionData?.notice;
 
   return (
@@ -74,7 +72,7 @@ export default function MyShifts() {
       {safetyChecks.map((check) => (
         <section key={check.alertId} className="card warning stack" aria-labelledby={`safety-${check.alertId}`}>
           <h2 id={`safety-${check.alertId}`}>{t("live.safety.title")}</h2>
-          <p>{t(`live.safety.${check.kind}`, { zone: check.zoneName, time: formatTime(check.kind === "missed_check_in" ? check.startsAt : check.endsAt, timeZone, lang) })}</p>
+          <p>{t(`live.safety.${check.kind}`, { zone: check.zoneName, time: clock.formatTime(check.kind === "missed_check_in" ? check.startsAt : check.endsAt) })}</p>
           <Form method="post">
             <input type="hidden" name="intent" value="safetyOk" />
             <input type="hidden" name="alertId" value={check.alertId} />
@@ -97,11 +95,11 @@ export default function MyShifts() {
               <li key={shift.id} style={{ "--zone": shift.zoneColour } as React.CSSProperties}>
                 <Link to={`/shifts/${shift.id}`} className="shift-link" id={`shift-${shift.id}`}>
                   <strong>{shift.zoneName}</strong>
-                  <span>{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang, true)}</span>
+                  <span>{clock.formatShiftTime(shift.startsAt, shift.endsAt, true)}</span>
                 </Link>
                 <span className="shift-meta">
                   <ShiftStatusBadge shift={shift} />
-                  {shift.checkedInAt ? <span>{t("shifts.checkedInAt", { time: formatTime(shift.checkedInAt, timeZone, lang) })}</span> : null}
+                  {shift.checkedInAt ? <span>{t("shifts.checkedInAt", { time: clock.formatTime(shift.checkedInAt) })}</span> : null}
                 </span>
                 {shift.meetingPointNote && !shift.cancelled ? <span className="help">{shift.meetingPointNote}</span> : null}
                 <ShiftActions shift={shift} now={now} describedBy={`shift-${shift.id}`} />
@@ -128,7 +126,7 @@ export default function MyShifts() {
             </p>
           </div>
         ) : calendarSince ? (
-          <p>{t("myShifts.calendarActive", { date: formatDay(calendarSince, timeZone, lang) })}</p>
+          <p>{t("myShifts.calendarActive", { date: clock.formatDay(calendarSince) })}</p>
         ) : null}
         <div className="actions">
           <Form method="post">
@@ -158,7 +156,7 @@ export default function MyShifts() {
               <li key={shift.id} style={{ "--zone": shift.zoneColour } as React.CSSProperties}>
                 <Link to={`/shifts/${shift.id}`} className="shift-link" id={`shift-${shift.id}`}>
                   <strong>{shift.zoneName}</strong>
-                  <span>{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang, true)}</span>
+                  <span>{clock.formatShiftTime(shift.startsAt, shift.endsAt, true)}</span>
                 </Link>
                 <span className="shift-meta">
                   <ShiftStatusBadge shift={shift} />

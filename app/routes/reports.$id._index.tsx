@@ -9,10 +9,10 @@ import { DomainError } from "~/db/errors.server";
 import { requireUser } from "~/modules/auth/guards.server";
 import { MediaUpload } from "~/components/media-upload";
 import { ReportFacts } from "~/components/report-facts";
+import { useOrgClock } from "~/components/use-org-clock";
 import { mediaLimitBytes, mediaOf } from "~/modules/reports/media.server";
 import { questionsForAuthor } from "~/modules/review/messages.server";
 import { addAddendum, getReport, sealingRecipients } from "~/modules/reports/reports.server";
-import { formatDay, formatTime } from "~/modules/shifts/format";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
 import { UUID, invariantResponse } from "~/utils/misc";
@@ -55,16 +55,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function ReportView() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { report, questions, media, recipients, limitBytes } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
-  const lang = i18n.language;
+  const clock = useOrgClock();
   const sent = params.get("sent") === "1";
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(sent || actionData?.added, actionData ?? sent);
-  const when = (iso: string) => `${formatDay(iso, timeZone, lang)} · ${formatTime(iso, timeZone, lang)}`;
+  const when = (iso: string) => `${clock.formatDay(iso)} · ${clock.formatTime(iso)}`;
 
   return (
     <div className="stack">
@@ -83,7 +82,7 @@ export default function ReportView() {
         </p>
       ) : null}
       <div className="card">
-        <ReportFacts report={report} timeZone={timeZone} />
+        <ReportFacts report={report} timeZone={clock.timeZone} />
         {report.sealed ? (
           <p className="sealed-note">
             <span aria-hidden="true">🔒 </span>

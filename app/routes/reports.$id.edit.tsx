@@ -9,7 +9,7 @@ import { requireRole } from "~/modules/auth/guards.server";
 import { parseReport, reportErrorReply } from "~/modules/reports/actions.server";
 import { getReport, updateReport } from "~/modules/reports/reports.server";
 import { publicSettings } from "~/modules/settings/settings.server";
-import { localDateTimeValue } from "~/modules/shifts/format";
+import { localDateTimeValue } from "~/modules/clock/format";
 import { listZones } from "~/modules/zones/zones.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";

@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useRevalidator, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ReportsOnPhone } from "~/components/report-on-phone";
+import { useOrgClock } from "~/components/use-org-clock";
 import { requireRole } from "~/modules/auth/guards.server";
 import { myReports } from "~/modules/reports/reports.server";
-import { formatDay, formatTime } from "~/modules/shifts/format";
 import type { RootLoader, RouteHandle } from "~/root";
 
 export const handle: RouteHandle = { titleKey: "reports.listTitle" };
@@ -15,10 +15,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Reports() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { reports } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const clock = useOrgClock();
   const revalidator = useRevalidator();
   return (
     <div className="stack">
@@ -29,7 +29,7 @@ export default function Reports() {
         </Link>
       </p>
       {/* A report sent from the phone's outbox joins the list below. */}
-      <ReportsOnPhone email={root?.user?.email} timeZone={timeZone} includeSent={false} onSent={revalidator.revalidate} />
+      <ReportsOnPhone email={root?.user?.email} timeZone={clock.timeZone} includeSent={false} onSent={revalidator.revalidate} />
       {reports.length === 0 ? <p className="empty">{t("reports.none")}</p> : null}
       <ul className="shift-list">
         {reports.map((r) => (
@@ -37,7 +37,7 @@ export default function Reports() {
             <Link to={`/reports/${r.id}`} className="shift-link">
               <strong>{r.zoneName ?? (r.crossStreets || t("reports.noZone"))}</strong>
               <span>
-                {formatDay(r.occurredAt, timeZone, i18n.language, true)} · {formatTime(r.occurredAt, timeZone, i18n.language)}
+                {clock.formatDay(r.occurredAt, true)} · {clock.formatTime(r.occurredAt)}
               </span>
             </Link>
             <span className="shift-meta">

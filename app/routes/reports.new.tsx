@@ -5,13 +5,14 @@ import { useTranslation } from "react-i18next";
 import { mapLinks } from "~/components/map/zone-map";
 import { ReportForm } from "~/components/report-form";
 import { ReportOnPhoneStatus, ReportsOnPhone, useReportOnPhone } from "~/components/report-on-phone";
+import { useOrgClock } from "~/components/use-org-clock";
 import { requireRole } from "~/modules/auth/guards.server";
 import { parseReport, reportErrorReply } from "~/modules/reports/actions.server";
 import { firstAttempt } from "~/modules/reports/on-device";
 import { isKeptForLater } from "~/modules/reports/outbox";
 import { currentShiftOf, newClientUuid, sealingRecipients, submitReport } from "~/modules/reports/reports.server";
 import { publicSettings } from "~/modules/settings/settings.server";
-import { localDateTimeValue } from "~/modules/shifts/format";
+import { localDateTimeValue } from "~/modules/clock/format";
 import { listZones } from "~/modules/zones/zones.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
@@ -66,7 +67,7 @@ export default function NewReport() {
   const { clientUuid, nowLocal, recipients, zones, shift } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof clientAction>();
   const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const { timeZone } = useOrgClock();
   const onPhone = useReportOnPhone({ issuedUuid: clientUuid, nowLocal, timeZone, email: root?.user?.email, actionData });
   return (
     <div className="stack">

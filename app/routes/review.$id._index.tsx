@@ -9,6 +9,7 @@ import { Field, FieldErrors, TextAreaField } from "~/components/ui/field";
 import { UnsealPanel } from "~/components/unseal-panel";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { useIsPending } from "~/components/use-is-pending";
+import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { fromB64u, sealJson } from "~/integrations/sealing";
 import { requireRole } from "~/modules/auth/guards.server";
@@ -16,7 +17,7 @@ import { myWrappedKeys } from "~/modules/reports/keys.server";
 import { sealingRecipients } from "~/modules/reports/reports.server";
 import { URGENCIES, VERIFICATIONS } from "~/modules/review/filters";
 import { addNote, addTask, parseTriage, requestInfo, reviewDetail, setLegalHold, setTaskDone, triageReport } from "~/modules/review/review.server";
-import { formatDay, formatTime } from "~/modules/shifts/format";
+import { formatDay } from "~/modules/clock/format";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
 import { invariantResponse, UUID } from "~/utils/misc";
@@ -108,9 +109,9 @@ export default function ReviewReport() {
   const d = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const clock = useOrgClock();
   const lang = i18n.language;
-  const when = (iso: string) => `${formatDay(iso, timeZone, lang)} · ${formatTime(iso, timeZone, lang)}`;
+  const when = (iso: string) => `${clock.formatDay(iso)} · ${clock.formatTime(iso)}`;
   const { report } = d;
   const done = actionData?.ok ? actionData.intent : null;
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(Boolean(done), actionData);
@@ -141,7 +142,7 @@ export default function ReviewReport() {
 
       <section className="card" aria-labelledby="facts-title">
         <h2 id="facts-title">{t("review.factsTitle")}</h2>
-        <ReportFacts report={report} timeZone={timeZone} />
+        <ReportFacts report={report} timeZone={clock.timeZone} />
         {report.sealed ? (
           <p className="sealed-note">
             <span aria-hidden="true">🔒 </span>

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { DomainError } from "~/db/errors.server";
 import { i18nServer, translatorFor } from "~/i18n/i18next.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { exportDeclaration } from "~/modules/review/exports.server";
+import { exportDeclaration } from "~/modules/review/exports/declaration.server";
 import { UUID } from "~/utils/misc";
 
 // The declaration of one report as PDF, for attorneys; every download is in the audit log.

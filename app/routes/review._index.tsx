@@ -1,15 +1,16 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ReviewFilters } from "~/components/review-filters";
+import { useOrgClock } from "~/components/use-org-clock";
 import { hasRole, requireRole } from "~/modules/auth/guards.server";
 import { REPORT_STATUSES, SORTS } from "~/modules/review/filters";
 import { queueSearch } from "~/modules/review/filters";
 import { parseQueueFilters, reviewQueue } from "~/modules/review/queue.server";
 import { myOpenTasks } from "~/modules/review/review.server";
-import { formatDay, formatTime } from "~/modules/shifts/format";
+import { formatDay } from "~/modules/clock/format";
 import { listZones } from "~/modules/zones/zones.server";
-import type { RootLoader, RouteHandle } from "~/root";
+import type { RouteHandle } from "~/root";
 
 export const handle: RouteHandle = { titleKey: "review.queueTitle" };
 
@@ -36,8 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function ReviewQueue() {
   const { t, i18n } = useTranslation();
   const { filters, page, zones, tasks, isAttorney, firstPage } = useLoaderData<typeof loader>();
-  const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const clock = useOrgClock();
   const base = { ...filters, after: null };
   const statusLink = (status: (typeof REPORT_STATUSES)[number] | null) => `/review${queueSearch({ ...base, status: status ? [status] : [] })}`;
   const allCount = Object.values(page.counts).reduce((a, b) => a + b, 0);
@@ -96,7 +96,7 @@ export default function ReviewQueue() {
       <ul className="shift-list queue-list">
         {page.rows.map((r) => {
           const place = r.zoneName ?? (r.crossStreets || t("reports.noZone"));
-          const when = `${formatDay(r.occurredAt, timeZone, i18n.language, true)} · ${formatTime(r.occurredAt, timeZone, i18n.language)}`;
+          const when = `${clock.formatDay(r.occurredAt, true)} · ${clock.formatTime(r.occurredAt)}`;
           const row = (
             <>
               <strong>{place}</strong>

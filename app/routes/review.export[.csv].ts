@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { DomainError } from "~/db/errors.server";
 import { i18nServer, translatorFor } from "~/i18n/i18next.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { CSV_COLUMNS, exportQueueCsv } from "~/modules/review/exports.server";
+import { CSV_COLUMNS, exportQueueCsv } from "~/modules/review/exports/csv.server";
 import { parseQueueFilters } from "~/modules/review/queue.server";
 
 // The queue as CSV, with the same filters as /review (P0/P1 only); every export is in the audit log.

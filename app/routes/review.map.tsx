@@ -4,6 +4,7 @@ import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { IncidentMap, incidentMapLinks } from "~/components/map/incident-map";
 import { ReviewFilters } from "~/components/review-filters";
+import { useOrgClock } from "~/components/use-org-clock";
 import { requireRole } from "~/modules/auth/guards.server";
 // The filters module is shared with the browser (queue.server re-exports the same functions).
 import { parseQueueFilters, queueSearch, URGENCIES } from "~/modules/review/filters";
@@ -35,6 +36,7 @@ export default function ReviewMap() {
   const { filters, map, points: pointsJson, zones, outlines } = useLoaderData<typeof loader>();
   const points = useMemo(() => JSON.parse(pointsJson) as MapPoint[], [pointsJson]);
   const root = useRouteLoaderData<RootLoader>("root");
+  const { timeZone } = useOrgClock();
   const listHref = `/review${queueSearch(filters)}`;
   const number = (n: number) => n.toLocaleString(i18n.language === "es" ? "es-US" : "en-US");
   const total = map.located + map.unlocated;
@@ -74,7 +76,7 @@ export default function ReviewMap() {
           zones={outlines}
           tileUrl={root?.settings.mapTileUrl ?? ""}
           attribution={root?.settings.mapAttribution ?? ""}
-          timeZone={root?.settings.timeZone ?? "America/Chicago"}
+          timeZone={timeZone}
         />
       ) : (
         <p className="empty">{total ? t("reviewMap.noneLocated") : t("reviewMap.none")}</p>

@@ -3,10 +3,11 @@ import { Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-r
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { Needs, Notice, ShiftActions, ShiftStatusBadge, Spots } from "~/components/shift-bits";
+import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { hasRole, requireUser } from "~/modules/auth/guards.server";
 import { observerShiftAction } from "~/modules/shifts/actions.server";
-import { checkInOpen, formatShiftTime, formatTime } from "~/modules/shifts/format";
+import { checkInOpen } from "~/modules/clock/format";
 import { getShift } from "~/modules/shifts/shifts.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { UUID, invariantResponse } from "~/utils/misc";
@@ -32,15 +33,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function ShiftDetail() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { shift, isObserver, coordinates, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
-  const lang = i18n.language;
+  const clock = useOrgClock();
   const checkInFrom = new Date(new Date(shift.startsAt).getTime() - 30 * 60_000).toISOString();
   const notice = actionData?.notice
-    ? { ...actionData.notice, values: actionData.notice.key === "shifts.notices.checkedIn" && actionData.notice.values?.time ? { time: formatTime(String(actionData.notice.values.time), timeZone, lang) } : actionData.notice.values }
+    ? { ...actionData.notice, values: actionData.notice.key === "shifts.notices.checkedIn" && actionData.notice.values?.time ? { time: clock.formatTime(String(actionData.notice.values.time)) } : actionData.notice.values }
     : null;
 
   return (
@@ -52,7 +52,7 @@ export default function ShiftDetail() {
         <span className="swatch" style={{ background: shift.zoneColour }} aria-hidden="true" />
         {shift.zoneName}
       </h1>
-      <p className="lead">{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang)}</p>
+      <p className="lead">{clock.formatShiftTime(shift.startsAt, shift.endsAt)}</p>
       <Notice notice={notice} trigger={actionData} />
       {shift.cancelled ? (
         <p className="notice error" role="status">
@@ -66,10 +66,10 @@ export default function ShiftDetail() {
         <Needs shift={shift} />
         {shift.myStatus === "waitlisted" ? <p>{t("shifts.waitlistExplainer", { position: shift.myWaitlistPosition ?? "?" })}</p> : null}
         {shift.myStatus === "claimed" && !checkInOpen(shift.startsAt, shift.endsAt, now) && new Date(shift.startsAt).getTime() > now ? (
-          <p className="help">{t("shifts.checkInOpensAt", { time: formatTime(checkInFrom, timeZone, lang) })}</p>
+          <p className="help">{t("shifts.checkInOpensAt", { time: clock.formatTime(checkInFrom) })}</p>
         ) : null}
-        {shift.checkedInAt ? <p>{t("shifts.checkedInAt", { time: formatTime(shift.checkedInAt, timeZone, lang) })}</p> : null}
-        {shift.checkedOutAt ? <p>{t("shifts.checkedOutAt", { time: formatTime(shift.checkedOutAt, timeZone, lang) })}</p> : null}
+        {shift.checkedInAt ? <p>{t("shifts.checkedInAt", { time: clock.formatTime(shift.checkedInAt) })}</p> : null}
+        {shift.checkedOutAt ? <p>{t("shifts.checkedOutAt", { time: clock.formatTime(shift.checkedOutAt) })}</p> : null}
         {isObserver && !shift.myStatus && shift.myEligibility.startsWith("training") && !shift.cancelled ? (
           <p className="warning">{t("shifts.trainingWarning")}</p>
         ) : null}

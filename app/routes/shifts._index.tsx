@@ -4,10 +4,11 @@ import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { requireUser } from "~/modules/auth/guards.server";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
-import { formatDay, formatShiftTime, localDate } from "~/modules/shifts/format";
+import { formatDay, localDate } from "~/modules/clock/format";
 import { ShiftFiltersSchema } from "~/modules/shifts/schema";
 import { listUpcomingShifts, openSpotsByZone, upcomingShiftDays, type ShiftDay } from "~/modules/shifts/shifts.server";
 import { Needs, ShiftStatusBadge, Spots } from "~/components/shift-bits";
+import { useOrgClock } from "~/components/use-org-clock";
 import { localDateTime } from "~/modules/zones/window";
 import { listZones, myZoneIds } from "~/modules/zones/zones.server";
 import { publicSettings } from "~/modules/settings/settings.server";
@@ -74,11 +75,11 @@ export default function Shifts() {
   const { t, i18n } = useTranslation();
   const { filters, shifts, later, zones, today } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<RootLoader>("root");
-  const timeZone = root?.settings.timeZone ?? "America/Chicago";
+  const clock = useOrgClock();
   const lang = i18n.language;
   const byDay = new Map<string, typeof shifts>();
   for (const shift of shifts) {
-    const day = localDate(shift.startsAt, timeZone);
+    const day = clock.localDate(shift.startsAt);
     byDay.set(day, [...(byDay.get(day) ?? []), shift]);
   }
   const filtered = Boolean(filters.day || filters.zone || filters.language);
@@ -132,13 +133,13 @@ export default function Shifts() {
         {shifts.length === 0 ? <p className="empty">{filtered ? t("shifts.noneMatching") : t("shifts.none")}</p> : null}
         {[...byDay.entries()].map(([day, list]) => (
           <section key={day} aria-labelledby={`day-${day}`} className="day-group">
-            <h3 id={`day-${day}`}>{formatDay(list[0]!.startsAt, timeZone, lang)}</h3>
+            <h3 id={`day-${day}`}>{clock.formatDay(list[0]!.startsAt)}</h3>
             <ul className="shift-list">
               {list.map((shift) => (
                 <li key={shift.id} style={{ "--zone": shift.zoneColour } as React.CSSProperties}>
                   <Link to={`/shifts/${shift.id}`} className="shift-link">
                     <strong>{shift.zoneName}</strong>
-                    <span>{formatShiftTime(shift.startsAt, shift.endsAt, timeZone, lang, true).split(" · ")[1]}</span>
+                    <span>{clock.formatShiftTime(shift.startsAt, shift.endsAt, true).split(" · ")[1]}</span>
                   </Link>
                   <span className="shift-meta">
                     <Spots shift={shift} /> <ShiftStatusBadge shift={shift} /> <Needs shift={shift} />

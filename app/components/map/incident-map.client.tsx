@@ -3,7 +3,7 @@ import L from "./leaflet-global.client";
 import "leaflet.markercluster";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { GeoJSON, MapContainer, TileLayer, useMap, ZoomControl } from "react-leaflet";
-import { formatDay, formatTime } from "~/modules/shifts/format";
+import { formatDay, formatTime } from "~/modules/clock/format";
 import { URGENCIES } from "~/modules/review/filters";
 import type { MapPoint, Urgency } from "~/modules/review/map";
 import type { IncidentMapProps } from "./incident-map-types";

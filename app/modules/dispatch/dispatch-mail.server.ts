@@ -3,7 +3,7 @@ import type { Trx } from "~/db/client.server";
 import { fallbackLanguage, isLanguage } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
 import type { Mail } from "~/integrations/mail.server";
-import { formatTime } from "~/modules/shifts/format";
+import { formatTime } from "~/modules/clock/format";
 import { env } from "~/utils/env.server";
 
 // The email a dispatch sends each recipient (private.create_dispatch enqueues one job each), in

@@ -9,7 +9,7 @@ import { LiveHub } from "../live/hub.server";
 import { applyLiveEvent, type BoardState, type LiveEvent } from "../live/board";
 import { boardSnapshot } from "../live/live.server";
 import { runRetentionOnce } from "../review/retention.server";
-import { runJobsOnce } from "../shifts/jobs.server";
+import { runJobsOnce } from "~/jobs/jobs.server";
 import { applyAlertEvent, isOpenAlert, type DispatchAlert } from "./alerts";
 import { answerDispatch, cancelDispatch, createDispatch, dispatchDetails, myDispatchAlerts, previewDispatch } from "./dispatch.server";
 import type { DispatchTarget } from "./schema";

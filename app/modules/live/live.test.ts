@@ -5,7 +5,7 @@ import { readOutbox } from "~/integrations/mail.server";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
 import { createTestReport } from "../../../tests/setup/reports";
 import { createTestShift, createTestZone } from "../../../tests/setup/shifts";
-import { runJobsOnce } from "../shifts/jobs.server";
+import { runJobsOnce } from "~/jobs/jobs.server";
 import { checkIn, checkOut } from "../shifts/shifts.server";
 import { applyLiveEvent, type BoardState, type LiveEvent } from "./board";
 import { acknowledgeSafetyAlert, boardSnapshot, confirmSafe, mySafetyChecks, runLiveChecks } from "./live.server";

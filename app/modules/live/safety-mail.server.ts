@@ -3,7 +3,7 @@ import type { Trx } from "~/db/client.server";
 import { fallbackLanguage, isLanguage } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
 import type { Mail } from "~/integrations/mail.server";
-import { formatTime } from "~/modules/shifts/format";
+import { formatTime } from "~/modules/clock/format";
 import { env } from "~/utils/env.server";
 
 // "Are you OK?": the email a safety alert causes (private.detect_live_conditions enqueues it), in

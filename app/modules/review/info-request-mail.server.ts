@@ -6,7 +6,7 @@ import type { Trx } from "~/db/client.server";
 import { fallbackLanguage, isLanguage } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
 import type { Mail } from "~/integrations/mail.server";
-import { inZone } from "~/modules/shifts/in-zone";
+import { inZone } from "~/modules/clock/in-zone";
 import { env } from "~/utils/env.server";
 
 // The email a "request more information" causes (private.request_report_info enqueues it). It

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { sql, withSystem, withUser } from "~/db/client.server";
 import { readOutbox, sendMail } from "~/integrations/mail.server";
-import { runJobsOnce } from "~/modules/shifts/jobs.server";
+import { runJobsOnce } from "~/jobs/jobs.server";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
 import { createTestReport } from "../../../tests/setup/reports";
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser } from "~/db/client.server";
 import { fileStore } from "~/integrations/file-store.server";
-import { runJobsOnce } from "~/modules/shifts/jobs.server";
+import { runJobsOnce } from "~/jobs/jobs.server";
 import { createCast } from "../../../tests/setup/personas";
 import {
   addSealedAddendum,

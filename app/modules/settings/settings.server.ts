@@ -1,5 +1,6 @@
 import { type Claims, querySystem, readAsUser, withUser } from "~/db/client.server";
 import { watchChannel, type ChannelWatch } from "~/db/watch.server";
+import { DEFAULT_TIME_ZONE } from "~/modules/clock/org-clock";
 import type { SettingsInput } from "./schema";
 
 export interface OrgSettings {
@@ -58,7 +59,7 @@ async function readPublicSettings(): Promise<PublicSettings> {
     hotlineNumber: row?.hotline_number ?? "",
     mapTileUrl: row?.map_tile_url ?? "",
     mapAttribution: row?.map_attribution ?? "",
-    timeZone: row?.time_zone ?? "America/Chicago",
+    timeZone: row?.time_zone ?? DEFAULT_TIME_ZONE,
   };
 }
 

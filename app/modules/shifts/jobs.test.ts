@@ -3,7 +3,7 @@ import { closeDb, sql, withSystem } from "~/db/client.server";
 import { readOutbox, sendMail } from "~/integrations/mail.server";
 import { createPersona, type Persona } from "../../../tests/setup/personas";
 import { createTestShift, createTestZone } from "../../../tests/setup/shifts";
-import { runJobsOnce, startJobRunner, type JobCounts } from "./jobs.server";
+import { runJobsOnce, startJobRunner, type JobCounts } from "~/jobs/jobs.server";
 import { cancelShift, claimShift, leaveShift } from "./shifts.server";
 
 // The real sender (development outbox), wrapped so a test can make one delivery fail.

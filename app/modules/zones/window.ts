@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { localDateTime } from "~/modules/shifts/format";
+import { localDateTime } from "~/modules/clock/format";
 
 // Kept here too for the callers that read it from here (it lives in format.ts, free of zod).
 export { localDateTime };

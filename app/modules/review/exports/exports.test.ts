@@ -9,23 +9,14 @@ import { newSessionToken, sha256 } from "~/modules/auth/crypto.server";
 import { addAddendum } from "~/modules/reports/reports.server";
 import { loader as declarationLoader } from "~/routes/review.$id.declaration[.pdf]";
 import { loader as csvLoader } from "~/routes/review.export[.csv]";
-import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
-import { addSealedAddendum, addTestMedia, createTestReport, registerTestKey, triage, type TestKey } from "../../../tests/setup/reports";
-import { createTestZone } from "../../../tests/setup/shifts";
-import {
-  canonicalJson,
-  CONTENT_HASH_FIELDS,
-  CSV_BATCH,
-  CSV_COLUMNS,
-  exportDeclaration,
-  exportQueueCsv,
-  reportContentHash,
-  storedContentHash,
-  winAnsiSanitizer,
-  wrapText,
-  type ContentHashRow,
-} from "./exports.server";
-import { parseQueueFilters } from "./queue.server";
+import { createCast, createPersona, type Persona } from "../../../../tests/setup/personas";
+import { addSealedAddendum, addTestMedia, createTestReport, registerTestKey, triage, type TestKey } from "../../../../tests/setup/reports";
+import { createTestZone } from "../../../../tests/setup/shifts";
+import { CSV_BATCH, CSV_COLUMNS, exportQueueCsv } from "./csv.server";
+import { winAnsiSanitizer, wrapText } from "./declaration-pdf.server";
+import { exportDeclaration } from "./declaration.server";
+import { canonicalJson, CONTENT_HASH_FIELDS, reportContentHash, storedContentHash, type ContentHashRow } from "./hash.server";
+import { parseQueueFilters } from "../queue.server";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
 let key: TestKey;
