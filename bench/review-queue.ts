@@ -2,8 +2,8 @@
  * The attorneys' review queue on 100,000 reports: the queue's loader query (`reviewQueue`: the legal
  * team, one page and the counts per status, in one transaction) as a signed-in attorney under RLS,
  * and the very same Kysely queries (`legalTeam` + `queryQueue` + `countQueue`) in a plain owner
- * transaction without RLS (claims set, role not), for the filters people use most, and one rare
- * combination. `npm run bench:review-queue [-- --rows=100000 --iterations=50]`.
+ * transaction without RLS (claims set, role not), for the filters people use most, and two rare
+ * ones (four enum filters at once; an agency no report names). `npm run bench:review-queue [-- --rows=100000 --iterations=50]`.
  *
  * Options, as `--name=value` or environment variables: ROWS (default 100000), ITERATIONS per filter
  * and mode (default 50), WARMUP (default 5), SEED (default 20261126), EXPLAIN (`default`: plans of the

@@ -301,15 +301,31 @@ export interface Reports {
   sealed_witnesses: Generated<number>;
   shift_id: string | null;
   status: Generated<ReportStatus>;
+  /**
+   * status as text, for filters under RLS (text equality is LEAKPROOF, enum equality is not)
+   */
+  status_key: Generated<string>;
   submitted_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
   urgency: Generated<ReportUrgency>;
+  /**
+   * urgency as text, for filters under RLS (text equality is LEAKPROOF, enum equality is not)
+   */
+  urgency_key: Generated<string>;
   use_of_force: Generated<TriState>;
   vehicle_count: number | null;
   vehicles: Generated<Json>;
   verification: Generated<ReportVerification>;
+  /**
+   * verification as text, for filters under RLS (text equality is LEAKPROOF, enum equality is not)
+   */
+  verification_key: Generated<string>;
   vest_text: Generated<string>;
   warrant: Generated<WarrantType>;
+  /**
+   * warrant as text, for filters under RLS (text equality is LEAKPROOF, enum equality is not)
+   */
+  warrant_key: Generated<string>;
   zone_id: string | null;
 }
 

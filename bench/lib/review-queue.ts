@@ -215,14 +215,17 @@ export function cases(zone: string, newestNext: string | null): Case[] {
     { name: "last_30_days", label: "from..to (30 days)", params: p([["from", day(30 * 86_400_000)], ["to", day(0)]]) },
     { name: "judicial_in_review", label: "warrant=judicial+in_review", params: p([["warrant", "judicial"], ["status", "in_review"]]) },
     { name: "newest_page2", label: "sort=newest, page 2", params: p([["sort", "newest"], ...(newestNext ? [["after", newestNext] as [string, string]] : [])]) },
-    // A rare combination (about 1 report in 80,000): under RLS the enum comparisons are not
-    // LEAKPROOF, so they cannot be index conditions, and the page walks the whole sort index.
+    // A rare combination (about 1 report in 80,000; none in the seeded rows). Enum comparisons are
+    // not LEAKPROOF, so under RLS they could not be index conditions and the page walked the whole
+    // sort index; the queue now filters on the enums' text keys (migration 20261206090000).
     {
       name: "rare_combination",
       label: "rare: 4 enum filters",
       params: p([["status", "referred"], ["urgency", "critical"], ["warrant", "judicial"], ["verification", "false_alarm"]]),
       extra: true,
     },
+    // An agency no seeded report names: `@>` is not LEAKPROOF either; it finds its partial index.
+    { name: "rare_agency", label: "rare: agency=fbi", params: p([["agency", "fbi"]]), extra: true },
   ];
 }
 
