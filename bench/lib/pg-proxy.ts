@@ -276,6 +276,12 @@ class Tracker {
   private implicitOpen = false;
   /** Query + Sync messages sent minus ReadyForQuery received. */
   private outstanding = 0;
+  /**
+   * For each Query or Sync sent and not yet answered: whether the SQL sent up to it left a block
+   * open. A pipelining client sends on before the answers come, so a ReadyForQuery describes the
+   * state at its own message, not at the latest one.
+   */
+  private expected: boolean[] = [];
   /** The client has sent messages whose answer has not fully come back (a round trip in flight). */
   private inFlight = false;
   private lastSetupSender: "client" | "server" | null = null;
@@ -339,6 +345,7 @@ class Tracker {
       const text = body ? cstring(body, 0).value : "";
       for (const sql of splitStatements(text)) this.statement(sql);
       // A simple Query ends its implicit transaction at its end (the 'Z' that answers it).
+      this.syncPoint();
     } else if (type === P && body) {
       const name = cstring(body, 0);
       this.statements.set(name.value, cstring(body, name.next).value);
@@ -355,7 +362,14 @@ class Tracker {
       else this.portals.delete(name);
     } else if (type === S) {
       this.outstanding++;
+      // Executes outside a block share one implicit transaction, which ends at the Sync.
+      this.syncPoint();
     }
+  }
+
+  private syncPoint() {
+    if (!this.inBlock) this.implicitOpen = false;
+    this.expected.push(this.inBlock);
   }
 
   private statement(sql: string) {
@@ -398,15 +412,23 @@ class Tracker {
     this.outstanding = Math.max(0, this.outstanding - 1);
     if (this.outstanding === 0) this.inFlight = false;
     const status = body?.[0];
+    // What the SQL sent up to the message this answers implied, and whether it is the latest one.
+    const expectedInBlock = this.expected.shift();
+    const latest = this.expected.length === 0;
     if (status === 0x49) {
       // 'I': idle; whatever was open has ended (implicit transactions end at each 'Z').
-      this.inBlock = false;
-      this.implicitOpen = false;
+      if (latest) {
+        this.inBlock = false;
+        this.implicitOpen = false;
+      }
     } else if (status === 0x54 || status === 0x45) {
       // 'T' / 'E': in a block. Count it if the SQL did not show it opening.
-      if (!this.inBlock && !this.implicitOpen) this.counts.transactions++;
-      this.inBlock = true;
-      this.implicitOpen = false;
+      const shown = expectedInBlock ?? (this.inBlock || this.implicitOpen);
+      if (!shown) this.counts.transactions++;
+      if (latest) {
+        this.inBlock = true;
+        this.implicitOpen = false;
+      }
     }
   }
 

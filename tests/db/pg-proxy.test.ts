@@ -97,6 +97,25 @@ describe("pg proxy", () => {
     expect([c.statements, c.transactions, c.roundTrips]).toEqual([9, 4, 5]);
   });
 
+  it("a pipelining client: a block sent whole before any answer is one transaction and one round trip", async () => {
+    proxy.reset();
+    const client = new pg.Client({ connectionString: proxy.url(databaseUrl), pipeline: true });
+    await client.connect();
+    proxy.reset();
+    // As withUser sends a claim: begin and claims, two statements, commit, none waiting for another.
+    await Promise.all([
+      client.query("begin; select set_config('application_name', 'x', true)"),
+      client.query("select $1::int", [1]),
+      client.query("select $1::int", [2]),
+      client.query("commit"),
+    ]);
+    // Then two statements outside any block, also at once: two implicit transactions.
+    await Promise.all([client.query("select $1::int", [3]), client.query("select 4")]);
+    await client.end();
+    const c = proxy.counters();
+    expect([c.statements, c.transactions, c.roundTrips]).toEqual([7, 3, 2]);
+  });
+
   it("counts per connection and in total", async () => {
     proxy.reset();
     const a = new pg.Client({ connectionString: proxy.url(databaseUrl) });
