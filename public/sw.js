@@ -58,7 +58,7 @@ self.addEventListener("fetch", (event) => {
       return;
     }
     // Signed out (or about to sign in as someone else): the copy with this person's name goes.
-    if (url.pathname === "/login" || url.pathname.startsWith("/login/")) event.waitUntil(caches.delete(PAGE_CACHE));
+    if (url.pathname === "/login" || url.pathname.startsWith("/login/")) event.waitUntil(forgetForm());
     event.respondWith(page(event));
     return;
   }
@@ -130,8 +130,20 @@ async function keptForm() {
   return (await cache.match(FORM)) ?? null;
 }
 
+/**
+ * Counts the times the form was forgotten: a copy still on its way into the cache (its page
+ * streams in after the person went on to sign out) must not outlive the forgetting.
+ */
+let forgettings = 0;
+
+async function forgetForm() {
+  forgettings += 1;
+  await caches.delete(PAGE_CACHE);
+}
+
 /** Keeps the form when the answer really is the form; forgets it when the server sends elsewhere (signed out, not an observer). */
 async function remember(response) {
+  const generation = forgettings;
   const isForm =
     response.ok &&
     response.type === "basic" &&
@@ -139,12 +151,18 @@ async function remember(response) {
     new URL(response.url).pathname === FORM &&
     (response.headers.get("Content-Type") || "").startsWith("text/html");
   if (!isForm) {
-    if (response.type === "opaqueredirect" || response.redirected || response.status === 401 || response.status === 403) await caches.delete(PAGE_CACHE);
+    if (response.type === "opaqueredirect" || response.redirected || response.status === 401 || response.status === 403) await forgetForm();
     return;
   }
   const html = await response.clone().text();
+  if (generation !== forgettings) return;
   const cache = await caches.open(PAGE_CACHE);
   await cache.put(FORM, response);
+  // Forgotten while it was being written: it goes again.
+  if (generation !== forgettings) {
+    await caches.delete(PAGE_CACHE);
+    return;
+  }
   await keepAssets([...new Set(html.match(/\/assets\/[\w.-]+/g) || [])]);
 }
 

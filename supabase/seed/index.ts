@@ -1,20 +1,14 @@
-import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { DB } from "../../app/db/types";
 import { people, settings } from "./people";
 import { keys } from "./keys";
 import { reports } from "./reports";
 import { shifts } from "./shifts";
+import type { SeedStep } from "./step";
 import { zones } from "./zones";
 
-/**
- * One step of demo data. Later features append theirs to `DEMO_SEEDS`; steps run in order and must
- * be idempotent, since `npm run db:seed` may run on a database that already has demo data.
- */
-export interface SeedStep {
-  name: string;
-  run: (trx: Transaction<DB>) => Promise<void>;
-}
+export type { SeedStep } from "./step";
 
 export const DEMO_SEEDS: SeedStep[] = [settings, people, zones, shifts, keys, reports];
 

@@ -1,4 +1,4 @@
-import type { SeedStep } from "./index";
+import type { SeedStep } from "./step";
 
 /**
  * The demo attorney's sealing key. Its private half is wrapped (scrypt N=2^17, XChaCha20-Poly1305)

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { SeedStep } from "./index";
+import type { SeedStep } from "./step";
 
 export const DEMO_PEOPLE = [
   { email: "admin@example.org", name: "Alma Admin", roles: ["admin"], languages: ["en", "es"] },

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import booleanPointInPolygon from "@turf/boolean-point-in-polygon";
 import { sql } from "kysely";
 import { fromB64u, sealJson } from "../../app/integrations/sealing";
-import type { SeedStep } from "./index";
+import type { SeedStep } from "./step";
 import { DEMO_ZONES } from "./zones";
 
 /**

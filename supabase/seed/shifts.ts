@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { SeedStep } from "./index";
+import type { SeedStep } from "./step";
 
 /**
  * Two weeks of shifts from today in the organisation's time zone: early mornings (when most

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { SeedStep } from "./index";
+import type { SeedStep } from "./step";
 
 type Ring = [number, number][];
 const closed = (ring: Ring): Ring => [...ring, ring[0]!];

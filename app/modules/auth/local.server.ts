@@ -3,7 +3,7 @@ import { deliverMail } from "~/integrations/mail.server";
 import { translatorFor } from "~/i18n/i18next.server";
 import { hashLoginCode, newLoginCode, newSessionToken, sameHash, sha256 } from "./crypto.server";
 import { SESSION_DAYS, sessionCookie } from "./cookies.server";
-import type { AuthProvider } from "./provider.server";
+import type { AuthProvider } from "./provider";
 
 export const CODE_TTL_MINUTES = 10;
 export const MAX_CODE_ATTEMPTS = 5;

@@ -3,7 +3,7 @@ import { createClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
 import { withSystem, type Claims } from "~/db/client.server";
 import { env, isProduction } from "~/utils/env.server";
-import type { AuthProvider } from "./provider.server";
+import type { AuthProvider } from "./provider";
 
 /**
  * Supabase Auth: codes are emailed by Supabase (its email template must contain {{ .Token }}),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { LiveEvent } from "~/modules/live/board";
+import type { LiveEvent } from "~/modules/live/event";
 
 // Dispatches on the coordinators' live board: what the board keeps of each, and how the dispatch
 // events from /live/events change it. Shared by the server (the snapshot) and the browser.

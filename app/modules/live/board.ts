@@ -1,36 +1,11 @@
 import { z } from "zod";
 import { applyDispatchEvent, type BoardDispatch } from "~/modules/dispatch/board";
+import { LIVE_KINDS, type LiveEvent } from "./event";
 
 // The coordinators' live board: what it shows, and how each event from /live/events changes it.
 // Shared by the server (the snapshot) and the browser (the events), so both speak one shape.
 
-export const LIVE_KINDS = [
-  "report_submitted",
-  "checked_in",
-  "checked_out",
-  "shift_short_staffed",
-  "shift_staffing",
-  "safety_alert_raised",
-  "safety_alert_ok",
-  "safety_alert_acknowledged",
-  // dispatch (app/modules/dispatch/board.ts)
-  "dispatch_created",
-  "dispatch_alert",
-  "dispatch_answered",
-  "dispatch_cancelled",
-] as const;
-export type LiveKind = (typeof LIVE_KINDS)[number];
-
-/** One event as it travels in an SSE `data:` line. */
-export interface LiveEvent {
-  id: string;
-  at: string;
-  kind: LiveKind;
-  zoneId: string | null;
-  shiftId: string | null;
-  reportId: string | null;
-  payload: Record<string, unknown>;
-}
+export { LIVE_KINDS, type LiveEvent, type LiveKind } from "./event";
 
 export interface BoardObserver {
   assignmentId: string;
