@@ -4,41 +4,19 @@
 -- round trip as the `begin` of the request's reads. These functions run on the app's owner
 -- connection before the transaction takes the role `authenticated`; nobody else may call them.
 
--- Local sign-in: the person behind a session cookie (by the token's SHA-256), if the session is
--- live and the person active.
-create or replace function private.session_person(session_token_hash text)
-returns table (
+-- What the app knows of the signed-in person for the whole request.
+create type private.signed_in_person as (
   id uuid,
   email text,
   display_name text,
   preferred_language text,
   training_date date,
   roles public.app_role[]
-)
-language sql
-stable
-set search_path = ''
-as $$
-  select p.id, p.email, p.display_name, p.preferred_language, p.training_date,
-         array(select g.role from public.role_grants g where g.user_id = p.id order by g.role)
-  from private.sessions s
-  join public.profiles p on p.id = s.user_id
-  where s.token_hash = session_token_hash
-    and s.revoked_at is null
-    and s.expires_at > now()
-    and p.deactivated_at is null
-$$;
+);
 
 -- Supabase Auth: the JWT was verified by the app; deactivation must still take effect at once.
 create or replace function private.active_person(person_id uuid)
-returns table (
-  id uuid,
-  email text,
-  display_name text,
-  preferred_language text,
-  training_date date,
-  roles public.app_role[]
-)
+returns setof private.signed_in_person
 language sql
 stable
 set search_path = ''
@@ -48,6 +26,22 @@ as $$
   from public.profiles p
   where p.id = person_id
     and p.deactivated_at is null
+$$;
+
+-- Local sign-in: the person behind a session cookie (by the token's SHA-256), if the session is
+-- live and the person active.
+create or replace function private.session_person(session_token_hash text)
+returns setof private.signed_in_person
+language sql
+stable
+set search_path = ''
+as $$
+  select person.*
+  from private.sessions s
+  cross join lateral private.active_person(s.user_id) person
+  where s.token_hash = session_token_hash
+    and s.revoked_at is null
+    and s.expires_at > now()
 $$;
 
 revoke all on function private.session_person(text), private.active_person(uuid) from public, anon, authenticated;

@@ -9,7 +9,7 @@
  * seeds with the demo data; the demo people get sessions as sign-in makes them.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createCookie } from "@remix-run/node";
@@ -17,6 +17,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ProductionServer, request } from "../../bench/lib/harness";
 import { startPgProxy, type PgProxy, type ProxyCounters } from "../../bench/lib/pg-proxy";
+import { ensureFreshBuild } from "../setup/build";
 import { recreateDatabase, TEST_DB_PREFIX, urlFor } from "../setup/test-database";
 
 /** Every page: ≤ 2 transactions and ≤ 12 statements. */
@@ -128,16 +129,6 @@ async function owner<T extends pg.QueryResultRow>(text: string, values: unknown[
   }
 }
 
-function newestSource(dir = "app"): number {
-  let newest = statSync("server.ts").mtimeMs;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(file));
-    else if (/\.(tsx?|css)$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(file).mtimeMs);
-  }
-  return newest;
-}
-
 /** Waits until nothing has crossed the proxy for a while: the shared reads commit after the response. */
 async function settled(): Promise<ProxyCounters> {
   let last = JSON.stringify(proxy.counters());
@@ -161,10 +152,7 @@ async function send(c: Case) {
 }
 
 beforeAll(async () => {
-  if (!existsSync("build/server/index.js")) throw new Error("No build in build/: run `npx remix vite:build` (npm test does) first.");
-  if (statSync("build/server/index.js").mtimeMs < newestSource()) {
-    throw new Error("build/ is older than the app's source: run `npx remix vite:build` (npm test does) and run this test again.");
-  }
+  ensureFreshBuild();
   await recreateDatabase(serverUrl, database);
   proxy = await startPgProxy({ target: databaseUrl, record: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), "testigo-budget-"));

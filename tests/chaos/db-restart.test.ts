@@ -7,9 +7,9 @@
  * It runs its own embedded PostgreSQL (so that it may crash it) and its own production server
  * (`NODE_ENV=production tsx server.ts`, on the build in build/; built here if there is none).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,6 +17,7 @@ import { createCookie } from "@remix-run/node";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedHandle } from "~/db/embedded.server";
+import { ensureFreshBuild } from "../setup/build";
 
 const OBSERVERS = 6;
 const HEALTHY_MS = 2_500;
@@ -94,26 +95,8 @@ async function observer(n: number) {
   return { id: user!.id, cookie: (await cookie.serialize(token)).split(";")[0]! };
 }
 
-/** The newest modification time of the app's server code (what the build is made of). */
-function newestSource(dir = "app"): number {
-  let newest = statSync("server.ts").mtimeMs;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(file));
-    else if (/\.(tsx?|css)$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(file).mtimeMs);
-  }
-  return newest;
-}
-
 beforeAll(async () => {
-  const BUILD = "build/server/index.js";
-  if (!existsSync(BUILD)) {
-    // `npm test` builds first; a lone `vitest run` on a fresh clone builds here.
-    execFileSync("npx", ["remix", "vite:build"], { stdio: "ignore", timeout: 240_000 });
-  } else if (statSync(BUILD).mtimeMs < newestSource()) {
-    // Not rebuilt here: build/ may be serving someone's browser tests right now.
-    throw new Error("build/ is older than the app's source: run `npx remix vite:build` (npm test does) and run this test again.");
-  }
+  ensureFreshBuild();
   database = await startEmbeddedPostgres(root);
   databaseUrl = database.url;
   const port = await freePort();
