@@ -8,8 +8,8 @@ export function invariantResponse(condition: unknown, message: string, init?: Re
 /** Only same-site paths are followed after sign-in, so a link cannot send someone elsewhere. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/") {
   if (typeof to !== "string" || !to.startsWith("/")) return fallback;
-  // Resolve as a browser would (it drops tabs and newlines, reads "\\" as "/") and keep it only if
-  // it stays on this origin.
+  // Resolve as a browser would (it drops tabs and newlines, reads "\\" as "/", removes "." and
+  // ".." segments, decodes "%2e") and keep it only if it stays on this origin.
   const base = "http://testigo.invalid";
   let url: URL;
   try {
@@ -18,7 +18,11 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
     return fallback;
   }
   if (url.origin !== base) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // "/.//evil.example" resolves to the path "//evil.example": sent back as a Location, that is
+  // another host. A path that starts with two slashes (or a slash and a backslash) never leaves.
+  if (/^\/[\\/]/.test(path)) return fallback;
+  return path;
 }
 
 /** A UUID in a URL or form: anything else is a 404 or 400 before any query runs. */
