@@ -2,13 +2,13 @@ import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
-import { createInstance } from "i18next";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import { I18nextProvider, initReactI18next } from "react-i18next";
 import { NonceProvider } from "./components/nonce";
-import { i18nConfig } from "./i18n/config";
+import { fallbackLanguage, isLanguage, resources } from "./i18n/config";
 import { i18nServer } from "./i18n/i18next.server";
+import { I18nextProvider } from "./i18n/react";
+import { createClientI18n, type Translations } from "./i18n/translator";
 import { requestContext } from "./modules/auth/guards.server";
 import { contentSecurityPolicy } from "./utils/csp.server";
 
@@ -23,9 +23,12 @@ export default async function handleRequest(
 ) {
   // The loaders are done: the request's shared reads end before the page renders.
   void requestContext(loadContext).end();
-  const instance = createInstance();
-  const lng = remixContext.staticHandlerContext.loaderData?.root?.locale ?? (await i18nServer.getLocale(request));
-  await instance.use(initReactI18next).init({ ...i18nConfig, lng });
+  const detected = remixContext.staticHandlerContext.loaderData?.root?.locale ?? (await i18nServer.getLocale(request));
+  const lng = isLanguage(detected) ? detected : fallbackLanguage;
+  // The browser's small translator, over the translations the server holds (app/i18n/vite-plugin.ts).
+  const instance = createClientI18n(lng, resources[lng].translation as unknown as Translations, async (other) =>
+    isLanguage(other) ? (resources[other].translation as unknown as Translations) : (resources[fallbackLanguage].translation as unknown as Translations),
+  );
   const nonce = loadContext.cspNonce;
   const rootData = remixContext.staticHandlerContext.loaderData?.root as { settings?: { mapTileUrl?: string } } | undefined;
   // Pages show people's own reports, rosters and typed-back form values: never kept by a browser's

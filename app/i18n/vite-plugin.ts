@@ -80,19 +80,25 @@ export function translationsPlugin(): Plugin {
 }
 
 /**
- * In the browser, `react-i18next` is ./react.tsx (a small translator, one language at a time);
- * the server keeps the real one. Why: docs/decisions/009-performance-budgets.md.
+ * `react-i18next` is ./react.tsx (a small translator, one language at a time), in the browser and
+ * when the server renders a page: i18next's `t` and a fresh i18next instance per request cost the
+ * server about a tenth of a page's time, and the two translators print the same text
+ * (translator.test.ts). Emails, exports and errors keep i18next (app/i18n/i18next.server.ts).
+ * Why: docs/decisions/009-performance-budgets.md and 012-request-pipeline.md.
  */
 export function clientTranslatorPlugin(): Plugin {
   let shim = "";
   return {
     name: "testigo:client-translator",
     enforce: "pre",
+    // The development server leaves node_modules imports to Node when it renders, without asking
+    // plugins: react-i18next must go through Vite there too to become the shim.
+    config: () => ({ ssr: { noExternal: ["react-i18next"] } }),
     configResolved(resolved) {
       shim = `${resolved.root}/app/i18n/react.tsx`;
     },
-    resolveId(source, _importer, options) {
-      return source === "react-i18next" && !options?.ssr ? shim : undefined;
+    resolveId(source) {
+      return source === "react-i18next" ? shim : undefined;
     },
   };
 }

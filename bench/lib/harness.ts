@@ -232,7 +232,9 @@ export class ProductionServer {
 
   async start(options: ServerOptions) {
     const port = await freePort();
-    const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for the server only.
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: {

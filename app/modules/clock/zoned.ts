@@ -35,11 +35,22 @@ export function wallClock(instant: string | number | Date, timeZone: string): Wa
     formatters.set(timeZone, formatter);
   }
   const at = new Date(instant);
+  // formatToParts costs some 10 µs, and a page prints the same shifts' times to everyone, many
+  // times each: the answers are kept (a bounded cache, emptied when full).
+  const key = `${timeZone} ${at.getTime()}`;
+  const known = remembered.get(key);
+  if (known) return known;
   const parts: Record<string, number> = {};
   for (const part of formatter.formatToParts(at)) if (part.type !== "literal") parts[part.type] = Number(part.value);
   const { year = NaN, month = NaN, day = NaN, hour = NaN, minute = NaN } = parts;
-  return { year, month, day, hour: hour % 24, minute, weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay() };
+  const result = Object.freeze({ year, month, day, hour: hour % 24, minute, weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay() });
+  if (remembered.size >= REMEMBER) remembered.clear();
+  remembered.set(key, result);
+  return result;
 }
+
+const REMEMBER = 8192;
+const remembered = new Map<string, WallClock>();
 
 /**
  * The instant a wall-clock time names in a time zone: null when it does not exist (31 February,
