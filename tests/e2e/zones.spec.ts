@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { blockTiles, storageStateFor } from "./helpers";
+import { blockTiles, e2eSql, storageStateFor } from "./helpers";
 
 test.use({ storageState: storageStateFor("coordinator") });
 
@@ -171,4 +171,23 @@ test("home zones can also be set from the observer's row on the people page", as
   await page.getByRole("form", { name: "Home zones of Olivia Observer" }).getByRole("checkbox", { name: "Brighton Park" }).uncheck();
   await page.getByRole("form", { name: "Home zones of Olivia Observer" }).getByRole("button", { name: "Save home zones" }).click();
   await expect(page.getByRole("status")).toHaveText("Home zones saved.");
+});
+
+test("a zone's name reaches the map's tooltip as text, never as markup (security review, finding 11)", async ({ page }) => {
+  const name = `<img src=x id=injected><b>Hostile</b> & "zone" ${Date.now()}`;
+  const [zone] = await e2eSql<{ id: string }>(
+    `insert into public.zones (name, geometry) values ($1, $2) returning id`,
+    [name, { type: "Polygon", coordinates: [[[-87.70, 41.80], [-87.60, 41.80], [-87.60, 41.90], [-87.70, 41.90], [-87.70, 41.80]]] }],
+  );
+  try {
+    await page.goto(`/coordinate/zones/${zone!.id}`);
+    await mapReady(page);
+    await page.locator("path.leaflet-interactive").first().hover();
+    const tooltip = page.locator(".leaflet-tooltip");
+    await expect(tooltip).toBeVisible();
+    await expect(tooltip).toHaveText(name);
+    expect(await page.locator(".leaflet-tooltip img, .leaflet-tooltip b, #injected").count()).toBe(0);
+  } finally {
+    await e2eSql("delete from public.zones where id = $1", [zone!.id]);
+  }
 });

@@ -133,7 +133,10 @@ function ZoneLayer({ zone, editable, onEdit }: { zone: MapZone; editable: boolea
         fillOpacity: zone.fill ? 0.55 : 0.2,
       }}
       onEachFeature={(_feature, layer) => {
-        layer.bindTooltip(zone.tooltip ?? zone.name, { sticky: true });
+        // Leaflet reads a string as HTML: the name (typed by a coordinator) goes in as a text node.
+        const label = document.createElement("span");
+        label.textContent = zone.tooltip ?? zone.name;
+        layer.bindTooltip(label, { sticky: true });
         if (zone.href) layer.on("click", () => window.location.assign(zone.href!));
       }}
     />
