@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -11,6 +12,8 @@ import type { RequestScope } from "./app/modules/auth/guards.server";
 import { stopLiveHub } from "./app/modules/live/hub.server";
 import { startJobRunner } from "./app/jobs/jobs.server";
 import { env } from "./app/utils/env.server";
+import { isCrossSiteWrite } from "./app/utils/origin.server";
+import { isLoopbackPeer } from "./app/utils/peer.server";
 
 const config = env();
 const production = config.NODE_ENV === "production";
@@ -64,15 +67,16 @@ if (viteDevServer) {
   app.use(viteDevServer.middlewares);
 } else {
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
-  app.use(
-    express.static("build/client", {
-      maxAge: "1h",
-      // The service worker must be re-checked on every visit, or a fixed one would wait an hour.
-      setHeaders: (res, file) => {
-        if (file.endsWith(`${path.sep}sw.js`)) res.setHeader("Cache-Control", "no-cache");
-      },
-    }),
-  );
+  const files = express.static("build/client", {
+    maxAge: "1h",
+    // The service worker must be re-checked on every visit, or a fixed one would wait an hour.
+    setHeaders: (res, file) => {
+      if (file.endsWith(`${path.sep}sw.js`)) res.setHeader("Cache-Control", "no-cache");
+    },
+  });
+  // Only what the build holds goes to the file system: a page or a POST costs no stat() call.
+  const published = new Set(readdirSync("build/client"));
+  app.use((req, res, next) => (published.has(req.path.split("/")[1] ?? "") ? files(req, res, next) : next()));
 }
 
 const build = viteDevServer
@@ -88,8 +92,32 @@ const remix = createRequestHandler({
     clientKey: createHmac("sha256", config.SESSION_SECRET)
       .update(req.ip ?? "")
       .digest("hex"),
+    loopbackPeer: isLoopbackPeer(req.socket.remoteAddress),
     requestScope: res.locals.requestScope as RequestScope,
   }),
+});
+
+// Nothing that changes state may be asked for by another site's page, whatever route answers it
+// (pages, resource routes such as /logout, /language or media uploads): one check for all
+// (app/utils/origin.server.ts; security review, finding 8). Remix's own check covers page actions
+// only, and answers 500.
+const appUrlOrigin = process.env.APP_URL ? new URL(config.APP_URL).origin : null;
+/** The Host the request came to, port included: X-Forwarded-Host only from a trusted proxy (as express's req.hostname). */
+function requestHost(req: express.Request) {
+  const trusted = (app.get("trust proxy fn") as (address: string | undefined, hop: number) => boolean)(req.socket.remoteAddress, 0);
+  const forwarded = trusted ? req.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
+  return forwarded || req.get("host");
+}
+app.use((req, res, next) => {
+  const refused = isCrossSiteWrite({
+    method: req.method,
+    secFetchSite: req.get("sec-fetch-site"),
+    origin: req.get("origin"),
+    host: requestHost(req),
+    appOrigin: appUrlOrigin,
+  });
+  if (!refused) return next();
+  res.status(403).type("text/plain").set("Cache-Control", "no-store").send("This request came from another site and was refused. / Esta solicitud vino de otro sitio y fue rechazada.");
 });
 
 // One request context per request: the person is found once, and the loaders' reads share one

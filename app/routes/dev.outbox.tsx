@@ -2,13 +2,19 @@ import type { RouteHandle } from "~/root";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { readOutbox } from "~/integrations/mail.server";
-import { env, isProduction } from "~/utils/env.server";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { env } from "~/utils/env.server";
 
-/** Codes are readable here, so only in development and only on a server bound to this machine. */
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1"]);
-
-export function loader() {
-  if (isProduction() || !LOOPBACK.has(env().HOST)) throw new Response("Not found", { status: 404 });
+/**
+ * Sign-in codes are readable here: only in development and test mode, and only for a request
+ * whose socket comes from this machine (server.ts's `loopbackPeer`). Where the server is bound
+ * does not count: behind a reverse proxy on the same machine, a server bound to 127.0.0.1 serves
+ * everyone, and the proxy's own requests are then loopback too — which is why production never
+ * answers, whatever the address.
+ */
+export function loader({ context }: LoaderFunctionArgs) {
+  const mode = env().NODE_ENV;
+  if ((mode !== "development" && mode !== "test") || context?.loopbackPeer !== true) throw new Response("Not found", { status: 404 });
   return { messages: readOutbox().slice(0, 50) };
 }
 

@@ -21,6 +21,7 @@ import { formatDay } from "~/modules/clock/format";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
 import { invariantResponse, UUID } from "~/utils/misc";
+import { isOwnNavigation } from "~/utils/origin.server";
 
 export const handle: RouteHandle = { titleKey: "review.detailTitle" };
 export const links: LinksFunction = () => mapLinks();
@@ -28,6 +29,9 @@ export const links: LinksFunction = () => mapLinks();
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, "attorney");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
+  // Another site's link (or a page that opens it on its own) gets one tap here first: every
+  // "viewed" in the audit trail is a view the attorney chose (security review, finding 8).
+  if (!isOwnNavigation(request.headers.get("sec-fetch-site"))) return { elsewhere: true as const, id: params.id! };
   try {
     const [detail, keys, recipients] = await Promise.all([reviewDetail(user.claims, params.id!), myWrappedKeys(user.claims), sealingRecipients(user.claims)]);
     return {
@@ -104,9 +108,33 @@ function errorFor(actionData: ActionData, intent: Intent, field?: string) {
   return [actionData.error];
 }
 
-export default function ReviewReport() {
-  const { t, i18n } = useTranslation();
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+
+export default function ReviewRoute() {
   const d = useLoaderData<typeof loader>();
+  return "elsewhere" in d && d.elsewhere ? <OpenedElsewhere id={String(d.id)} /> : <ReviewReport d={d as Exclude<LoaderData, { elsewhere: true }>} />;
+}
+
+function OpenedElsewhere({ id }: { id: string }) {
+  const { t } = useTranslation();
+  return (
+    <div className="stack">
+      <p>
+        <Link to="/review">← {t("review.backToQueue")}</Link>
+      </p>
+      <h1>{t("review.openedElsewhere.title")}</h1>
+      <p>{t("review.openedElsewhere.body")}</p>
+      <p>
+        <Link to={`/review/${id}`} className="button primary" reloadDocument>
+          {t("review.openedElsewhere.open")}
+        </Link>
+      </p>
+    </div>
+  );
+}
+
+function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
+  const { t, i18n } = useTranslation();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootLoader>("root");
   const clock = useOrgClock();

@@ -26,6 +26,11 @@ export const reviewEn = {
   noTasks: "No tasks.",
   due: "due {{date}}",
   detailTitle: "Report",
+  openedElsewhere: {
+    title: "Open this report?",
+    body: "You followed a link from another site or app. Reports are opened from Testigo itself, so that every view in the audit trail is one you chose.",
+    open: "Open the report",
+  },
   backToQueue: "Back to the queue",
   purged: "Sealed details deleted {{date}}",
   done: {

@@ -27,6 +27,11 @@ export const reviewEs: typeof reviewEn = {
   noTasks: "No hay tareas.",
   due: "vence el {{date}}",
   detailTitle: "Reporte",
+  openedElsewhere: {
+    title: "¿Abrir este reporte?",
+    body: "Llegó por un enlace de otro sitio o aplicación. Los reportes se abren desde Testigo, para que cada vista del registro de auditoría sea una que usted eligió.",
+    open: "Abrir el reporte",
+  },
   backToQueue: "Volver a la cola",
   purged: "Datos protegidos borrados el {{date}}",
   done: {
