@@ -258,7 +258,6 @@ export interface ReportOverview {
   occurred_at: Timestamp | null;
   sealed_detained: number | null;
   sealed_witnesses: number | null;
-  shift_id: string | null;
   status: ReportStatus | null;
   submitted_at: Timestamp | null;
   urgency: ReportUrgency | null;

@@ -565,6 +565,7 @@ const en = {
       noKeys: "Details about people cannot be saved until an attorney or the recovery key is set up. Remove them, or ask your coordinator.",
       notObserver: "Only observers file reports.",
       notFound: "This report does not exist or is not yours.",
+      shiftFixed: "A report stays with the shift it was filed on.",
       underReview: "An attorney is reviewing this report, so it cannot be changed. Add an addendum instead.",
       addendumEmpty: "Write something first.",
       sealFailed: "The details could not be sealed. Ask your coordinator to check the legal team's keys; nothing was sent.",

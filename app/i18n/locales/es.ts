@@ -567,6 +567,7 @@ const es: Resources = {
       noKeys: "No se pueden guardar datos de personas hasta que haya una llave de abogado/a o la llave de recuperación. Quítalos o pregúntale a la coordinación.",
       notObserver: "Solo los observadores pueden hacer reportes.",
       notFound: "Este reporte no existe o no es tuyo.",
+      shiftFixed: "Un reporte se queda con el turno en que se envió.",
       underReview: "Un/a abogado/a está revisando este reporte, así que ya no se puede cambiar. Agrega un anexo.",
       addendumEmpty: "Primero escribe algo.",
       sealFailed: "No se pudieron proteger los datos. Pide a la coordinación que revise las llaves del equipo legal; no se envió nada.",
