@@ -2,6 +2,7 @@ import { redirect, type AppLoadContext } from "@remix-run/node";
 import { literal, querySystem, SharedReads, withSharedReads, type Claims } from "~/db/client.server";
 import type { AppRole } from "~/db/types";
 import { authProvider, type Identity } from "./provider.server";
+import { signInKey } from "./still-signed-in.server";
 
 export interface CurrentUser {
   claims: Claims;
@@ -32,6 +33,7 @@ export class RequestContext {
   /** Cookies the auth provider refreshed; the root loader sends them. */
   readonly headers = new Headers();
   #user: Promise<CurrentUser | null> | undefined;
+  #identity: Identity | null = null;
   #reads: SharedReads | null = null;
   #ended = false;
   readonly #shareReads: boolean;
@@ -45,6 +47,14 @@ export class RequestContext {
     return this.#user;
   }
 
+  /**
+   * The key of the sign-in the person was found by (app/modules/auth/still-signed-in.server.ts),
+   * once `user()` has found them: what a long-lived response re-checks.
+   */
+  signInKey(): string | null {
+    return this.#identity ? signInKey(this.#identity) : null;
+  }
+
   /** Ends the shared reads; later reads with the person's claims get transactions of their own. */
   async end(): Promise<void> {
     this.#ended = true;
@@ -55,6 +65,7 @@ export class RequestContext {
   async #resolve(request: Request): Promise<CurrentUser | null> {
     const identity = await (await authProvider()).identify(request, this.headers);
     if (!identity) return null;
+    this.#identity = identity;
     const lookup = personLookup(identity);
     if (!lookup) return null;
     const claimsOf = (row: PersonRow): Claims =>

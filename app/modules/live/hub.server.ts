@@ -1,5 +1,6 @@
 import pg from "pg";
 import { sql, withSystem, withUser, type Claims } from "~/db/client.server";
+import { stillSignedIn } from "~/modules/auth/still-signed-in.server";
 import type { LiveEvent, LiveKind } from "./board";
 
 // The realtime hub of one app instance (docs/decisions/008-realtime-events.md).
@@ -31,11 +32,17 @@ export interface HubOptions {
   maxLifetimeMs?: number;
   /** Read-backs at once, leaving the rest of the pool to requests. */
   readConcurrency?: number;
+  /** How often open streams' sign-ins are checked: a sign-out or a deactivation ends them within this. */
+  signInCheckMs?: number;
+  /** Which sign-in keys still stand (app/modules/auth/still-signed-in.server.ts). */
+  stillSignedIn?: (keys: string[]) => Promise<Set<string>>;
   log?: (line: string) => void;
 }
 
 interface Subscriber {
   claims: Claims;
+  /** The sign-in this stream was opened with (signInKey()); null: none to re-check. */
+  signInKey: string | null;
   /** The last event id this subscriber has been given everything up to. */
   cursor: bigint;
   openedAt: number;
@@ -87,6 +94,8 @@ export class LiveHub {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private signInTimer: NodeJS.Timeout | undefined;
+  private checkingSignIns = false;
   /** The highest event id known to be committed. */
   private latest = 0n;
   /** How many times the LISTEN connection has been (re)established; for tests and /healthz. */
@@ -98,6 +107,8 @@ export class LiveHub {
       heartbeatMs: 25_000,
       maxLifetimeMs: 15 * 60_000,
       readConcurrency: Math.max(1, Math.floor(Number(process.env.DATABASE_POOL_SIZE ?? 10) / 2)),
+      signInCheckMs: 5_000,
+      stillSignedIn,
       log: (line) => console.log(line),
       ...options,
     };
@@ -109,12 +120,15 @@ export class LiveHub {
     this.started = true;
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.options.heartbeatMs);
     this.heartbeatTimer.unref();
+    this.signInTimer = setInterval(() => void this.checkSignIns(), this.options.signInCheckMs);
+    this.signInTimer.unref();
     void this.connect();
   }
 
   async stop() {
     this.stopped = true;
     clearInterval(this.heartbeatTimer);
+    clearInterval(this.signInTimer);
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.flushTimer);
     for (const subscriber of [...this.subscribers]) subscriber.close();
@@ -219,6 +233,26 @@ export class LiveHub {
         () => clearTimeout(timeout),
         () => clearTimeout(timeout),
       );
+    }
+  }
+
+  /** Ends the streams whose sign-in no longer stands (signed out, revoked, expired, deactivated). */
+  async checkSignIns() {
+    if (this.checkingSignIns) return;
+    const keys = new Set<string>();
+    for (const subscriber of this.subscribers) if (subscriber.signInKey) keys.add(subscriber.signInKey);
+    if (!keys.size) return;
+    this.checkingSignIns = true;
+    try {
+      const valid = await this.options.stillSignedIn([...keys]);
+      for (const subscriber of [...this.subscribers]) {
+        if (subscriber.signInKey && !valid.has(subscriber.signInKey)) subscriber.close();
+      }
+    } catch (error) {
+      // The database is out of reach: the streams' own reads fail too; the next round tries again.
+      this.options.log(`Live: sign-in check failed (${error instanceof Error ? error.name : "error"})`);
+    } finally {
+      this.checkingSignIns = false;
     }
   }
 
@@ -327,18 +361,18 @@ export class LiveHub {
    * A text/event-stream Response for the signed-in person, replaying what they missed after
    * `after` (their Last-Event-ID). 403 when they are no longer active.
    */
-  async stream(claims: Claims, after: bigint | null, signal: AbortSignal): Promise<Response> {
+  async stream(claims: Claims, after: bigint | null, signal: AbortSignal, signInKey: string | null = null): Promise<Response> {
     this.start();
     if (this.stopped) return plain(503, UNAVAILABLE);
     try {
-      return await this.open(claims, after, signal);
+      return await this.open(claims, after, signal, signInKey);
     } catch {
       // The database is out of reach: the browser tries again later.
       return plain(503, UNAVAILABLE);
     }
   }
 
-  private async open(claims: Claims, after: bigint | null, signal: AbortSignal): Promise<Response> {
+  private async open(claims: Claims, after: bigint | null, signal: AbortSignal, signInKey: string | null): Promise<Response> {
     const head = await this.head();
     let cursor = head;
     let opening = `retry: ${RETRY_MS}\n: live\n\n`;
@@ -368,6 +402,7 @@ export class LiveHub {
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     const subscriber: Subscriber = {
       claims,
+      signInKey,
       cursor,
       openedAt: Date.now(),
       reading: false,

@@ -1,9 +1,11 @@
+import { createHash, randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { sql, withSystem, type Claims } from "~/db/client.server";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
 import { createTestReport } from "../../../tests/setup/reports";
 import { createTestShift, createTestZone } from "../../../tests/setup/shifts";
 import { SseReader } from "../../../tests/setup/sse";
+import { signInKey } from "../auth/still-signed-in.server";
 import { checkIn } from "../shifts/shifts.server";
 import { LiveHub, REPLAY_LIMIT } from "./hub.server";
 import { runLiveChecks } from "./live.server";
@@ -215,6 +217,33 @@ describe("what each person receives (RLS on the read-back)", () => {
     const again = await subscribe(hub, ana.claims);
     expect(again.response.status).toBe(403);
     expect(hub.subscriberCount).toBe(0);
+  });
+});
+
+describe("sign-out (security review, finding 9)", () => {
+  it("an open stream ends within seconds of its session ending, and the others stay", async () => {
+    const hub = new LiveHub({ log: () => {}, heartbeatMs: 60_000, signInCheckMs: 200 });
+    hub.start();
+    hubs.push(hub);
+    const [ana, ben] = [await observer(), await observer()];
+    const sessionOf = async (userId: string) => {
+      const hash = createHash("sha256").update(randomBytes(32)).digest("hex");
+      await withSystem((trx) => trx.insertInto("private.sessions").values({ token_hash: hash, user_id: userId, expires_at: sql`now() + interval '1 day'` }).execute());
+      return hash;
+    };
+    const [anaHash, benHash] = [await sessionOf(ana.id), await sessionOf(ben.id)];
+    const controllers = [new AbortController(), new AbortController()];
+    open.push(...controllers);
+    const anaStream = new SseReader((await hub.stream(ana.claims, null, controllers[0]!.signal, signInKey({ kind: "session", tokenHash: anaHash }))).body!);
+    const benStream = new SseReader((await hub.stream(ben.claims, null, controllers[1]!.signal, signInKey({ kind: "session", tokenHash: benHash }))).body!);
+    expect(hub.subscriberCount).toBe(2);
+    // Ana signs out (her session is revoked, as sign-out does); nothing else happens meanwhile.
+    await withSystem((trx) => trx.updateTable("private.sessions").set({ revoked_at: sql`now()` }).where("token_hash", "=", anaHash).execute());
+    const started = Date.now();
+    await anaStream.until((r) => r.ended, 3000);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(benStream.ended).toBe(false);
+    expect(hub.subscriberCount).toBe(1);
   });
 });
 
