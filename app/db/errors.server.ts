@@ -1,6 +1,6 @@
 /**
  * One error protocol from the database to the page. The SQL refuses what a person may not do with
- * `raise '<i18n key>' using errcode = 'TS4xx'` (TS403, TS404, TS409); the app turns that into a
+ * `raise '<i18n key>' using errcode = 'TS4xx'` (TS400, TS403, TS404, TS409); the app turns that into a
  * DomainError: an HTTP status, the same i18n key, and the form field it belongs to when there is one.
  * Modules throw DomainErrors for their own refusals too; routes render them (field error, notice
  * or a thrown Response), never a 500.
@@ -31,7 +31,7 @@ export interface DatabaseError {
 export const sqlState = (error: unknown): string | undefined =>
   typeof error === "object" && error !== null ? (error as DatabaseError).code : undefined;
 
-const STATUS_OF: Record<string, DomainStatus> = { TS403: 403, TS404: 404, TS409: 409 };
+const STATUS_OF: Record<string, DomainStatus> = { TS400: 400, TS403: 403, TS404: 404, TS409: 409 };
 
 /**
  * A module's own reading of database errors that are not `TS4xx` (a named constraint, a bad uuid),

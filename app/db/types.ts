@@ -186,6 +186,11 @@ export interface PrivateReportTransitions {
   to_status: ReportStatus;
 }
 
+export interface PrivateSealingPolicy {
+  min_scrypt_n: Generated<number>;
+  only_row: Generated<boolean>;
+}
+
 export interface PrivateSessions {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
@@ -456,6 +461,7 @@ export interface DB {
   "private.login_codes": PrivateLoginCodes;
   "private.rate_limits": PrivateRateLimits;
   "private.report_transitions": PrivateReportTransitions;
+  "private.sealing_policy": PrivateSealingPolicy;
   "private.sessions": PrivateSessions;
   profiles: Profiles;
   report_addenda: ReportAddenda;

@@ -1,4 +1,5 @@
 import path from "node:path";
+import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../app/db/embedded.server";
 import { migrate } from "../../app/db/migrate.server";
@@ -19,6 +20,12 @@ export default async function setup(project: TestProject) {
   const started = performance.now();
   await recreateDatabase(serverUrl, TEMPLATE_DB);
   await migrate(urlFor(serverUrl, TEMPLATE_DB));
+  // Test keys are wrapped with scrypt N = 2^10 so that they wrap in milliseconds: this template
+  // (never a real database) accepts them. Production keeps 2^17 (supabase/migrations/*_crypto_hygiene.sql).
+  const template = new pg.Client({ connectionString: urlFor(serverUrl, TEMPLATE_DB) });
+  await template.connect();
+  await template.query("update private.sealing_policy set min_scrypt_n = 1024");
+  await template.end();
   console.log(`Template database migrated in ${Math.round(performance.now() - started)} ms`);
   project.provide("testServerUrl", serverUrl);
   return stop;
