@@ -13,7 +13,7 @@ import { stopLiveHub } from "./app/modules/live/hub.server";
 import { startJobRunner } from "./app/jobs/jobs.server";
 import { env } from "./app/utils/env.server";
 import { isCrossSiteWrite } from "./app/utils/origin.server";
-import { isLoopbackPeer } from "./app/utils/peer.server";
+import { clientNetwork, isLoopbackPeer } from "./app/utils/peer.server";
 
 const config = env();
 const production = config.NODE_ENV === "production";
@@ -90,7 +90,7 @@ const remix = createRequestHandler({
     cspNonce: res.locals.cspNonce as string,
     hmrPort,
     clientKey: createHmac("sha256", config.SESSION_SECRET)
-      .update(req.ip ?? "")
+      .update(clientNetwork(req.ip))
       .digest("hex"),
     loopbackPeer: isLoopbackPeer(req.socket.remoteAddress),
     requestScope: res.locals.requestScope as RequestScope,

@@ -178,6 +178,7 @@ export interface PrivateLoginCodes {
 export interface PrivateRateLimits {
   hits: Generated<number>;
   key: string;
+  last_at: Timestamp | null;
   window_start: Timestamp;
 }
 

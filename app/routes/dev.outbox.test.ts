@@ -36,3 +36,21 @@ describe("the development outbox (security review, finding 12)", () => {
     }
   });
 });
+
+describe("client networks for rate limits (security review, finding 6)", () => {
+  it("counts an IPv6 client by its /64 and an IPv4 one by its address", async () => {
+    const { clientNetwork } = await import("~/utils/peer.server");
+    expect(clientNetwork("2001:db8:1:2:3:4:5:6")).toBe("2001:db8:1:2::/64");
+    expect(clientNetwork("2001:db8:1:2:ffff::1")).toBe("2001:db8:1:2::/64");
+    expect(clientNetwork("2001:DB8:0001:0002::")).toBe("2001:db8:1:2::/64");
+    expect(clientNetwork("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(clientNetwork("::1")).toBe("0:0:0:0::/64");
+    expect(clientNetwork("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(clientNetwork("::ffff:192.0.2.7")).toBe("192.0.2.7");
+    expect(clientNetwork("192.0.2.7")).toBe("192.0.2.7");
+    expect(clientNetwork(undefined)).toBe("");
+    // Two addresses of one /64 are one client; of two /64s, two.
+    expect(clientNetwork("2001:db8:1:2::a")).toBe(clientNetwork("2001:db8:1:2:dead:beef:0:1"));
+    expect(clientNetwork("2001:db8:1:2::a")).not.toBe(clientNetwork("2001:db8:1:3::a"));
+  });
+});

@@ -27,7 +27,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const failure = await finishSignIn(request, email, submission.value.code, context.clientKey, submission.value.redirectTo);
   return data(
     { result: submission.reply({ fieldErrors: { code: [failure] } }) },
-    { status: failure === "errors.rateLimited" ? 429 : 400 },
+    { status: failure === "errors.rateLimited" || failure === "errors.slowDown" ? 429 : 400 },
   );
 }
 

@@ -680,6 +680,7 @@ const en = {
     code: "Enter the 6 digits from the email.",
     codeInvalid: "That code is wrong or has expired. Check it, or ask for a new one.",
     codeAttempts: "Too many wrong tries. Ask for a new code.",
+    slowDown: "This email was tried many times just now. Wait a minute and try again: each wait is longer, up to 5 minutes.",
     rateLimited: "Too many requests. Wait a few minutes and try again.",
     roles: "Choose at least one role.",
     alreadyMember: "This person already has an account. Change their roles in the list.",

@@ -682,6 +682,7 @@ const es: Resources = {
     code: "Escribe los 6 dígitos del correo.",
     codeInvalid: "El código es incorrecto o venció. Revísalo o pide uno nuevo.",
     codeAttempts: "Demasiados intentos fallidos. Pide un código nuevo.",
+    slowDown: "Se intentó con este correo muchas veces hace poco. Espera un minuto e inténtalo de nuevo: cada espera es más larga, hasta 5 minutos.",
     rateLimited: "Demasiadas solicitudes. Espera unos minutos e inténtalo de nuevo.",
     roles: "Elige al menos un rol.",
     alreadyMember: "Esta persona ya tiene una cuenta. Cambia sus roles en la lista.",

@@ -5,20 +5,23 @@ import { withSystem } from "~/db/client.server";
 import { safeRedirect } from "~/utils/misc";
 import { loginEmailCookie } from "./cookies.server";
 import { authProvider } from "./provider.server";
-import { hitRateLimit, LIMITS } from "./rate-limit.server";
+import { hitRateLimit, LIMITS, passSlowdown, SLOWDOWNS } from "./rate-limit.server";
 
-export type SignInFailure = "errors.rateLimited" | "errors.codeInvalid" | "errors.codeAttempts";
+export type SignInFailure = "errors.rateLimited" | "errors.slowDown" | "errors.codeInvalid" | "errors.codeAttempts";
 
 /**
  * Step one. Known and unknown emails get the same answer: a redirect to the code page.
  * Returns a failure only when the rate limit is hit, which is also the same for both.
  */
 export async function startSignIn(email: string, clientKey: string, language: Language, redirectTo?: string) {
-  const [emailLimited, clientLimited] = await Promise.all([
-    hitRateLimit(LIMITS.codePerEmail, email),
+  // Hard limits per client and per (email, client) first: a refused stranger never counts towards
+  // the person's own slowdown.
+  const [pairLimited, clientLimited] = await Promise.all([
+    hitRateLimit(LIMITS.codePerEmailClient, `${email}\n${clientKey}`),
     hitRateLimit(LIMITS.codePerClient, clientKey),
   ]);
-  if (emailLimited || clientLimited) return "errors.rateLimited" as const;
+  if (pairLimited || clientLimited) return "errors.rateLimited" as const;
+  if (!(await passSlowdown(SLOWDOWNS.codePerEmail, email))) return "errors.slowDown" as const;
   await (await authProvider()).requestCode(email, language);
   const params = new URLSearchParams();
   if (redirectTo) params.set("redirectTo", safeRedirect(redirectTo));
@@ -35,11 +38,12 @@ export async function pendingSignInEmail(request: Request): Promise<string | nul
 
 /** Step two: on success, redirects with the session cookie set. */
 export async function finishSignIn(request: Request, email: string, code: string, clientKey: string, redirectTo?: string) {
-  const [clientLimited, emailLimited] = await Promise.all([
+  const [clientLimited, pairLimited] = await Promise.all([
     hitRateLimit(LIMITS.verifyPerClient, clientKey),
-    hitRateLimit(LIMITS.verifyPerEmail, email),
+    hitRateLimit(LIMITS.verifyPerEmailClient, `${email}\n${clientKey}`),
   ]);
-  if (clientLimited || emailLimited) return "errors.rateLimited" as const;
+  if (clientLimited || pairLimited) return "errors.rateLimited" as const;
+  if (!(await passSlowdown(SLOWDOWNS.verifyPerEmail, email))) return "errors.slowDown" as const;
   const headers = new Headers();
   const result = await (await authProvider()).verifyCode(email, code, request, headers);
   if (!result.ok) return result.reason === "attempts" ? ("errors.codeAttempts" as const) : ("errors.codeInvalid" as const);

@@ -5,7 +5,7 @@ import { setActive } from "~/modules/people/people.server";
 import { createCast, createPersona } from "../../../tests/setup/personas";
 import { getUser } from "./guards.server";
 import { sessionCookie } from "./cookies.server";
-import { sha256 } from "./crypto.server";
+import { keyedHash, sha256 } from "./crypto.server";
 import { MAX_CODE_ATTEMPTS } from "./local.server";
 import { LIMITS } from "./rate-limit.server";
 import { finishSignIn, startSignIn } from "./sign-in.server";
@@ -19,6 +19,12 @@ beforeAll(async () => {
 });
 
 /** Runs a step that answers by throwing a redirect; returns that Response, or the failure key. */
+/** Moves the last request let through under a per-email slowdown `seconds` into the past. */
+async function passTime(email: string, bucket: string, seconds: number) {
+  const key = `${bucket}:${keyedHash(email)}`;
+  await withSystem((trx) => sql`update private.rate_limits set last_at = last_at - make_interval(secs => ${seconds}) where key = ${key}`.execute(trx));
+}
+
 async function settle(step: Promise<unknown>) {
   try {
     return await step;
@@ -74,16 +80,43 @@ describe("requesting a code", () => {
     expect(codesFor("stranger@test.example")).toEqual([]);
   });
 
-  it("limits codes per email, whoever asks", async () => {
+  it("slows codes per email down, whoever asks, with a wait that doubles", async () => {
     const email = cast.attorney_luis.email;
     const results = [];
     for (let i = 0; i < 6; i++) results.push(await settle(startSignIn(email, newClient(), "en")));
     expect(results.slice(0, 5).every((r) => r instanceof Response)).toBe(true);
-    expect(results[5]).toBe("errors.rateLimited");
-    // The limit is the same for an email nobody was invited with.
+    expect(results[5]).toBe("errors.slowDown");
+    // The same for an email nobody was invited with.
     const unknown = [];
     for (let i = 0; i < 6; i++) unknown.push(await settle(startSignIn("nobody@test.example", newClient(), "en")));
-    expect(unknown[5]).toBe("errors.rateLimited");
+    expect(unknown[5]).toBe("errors.slowDown");
+    // 30 s after the last code let through, one more; then 60 s.
+    await passTime(email, "code-email", 31);
+    expect(await settle(startSignIn(email, newClient(), "en"))).toBeInstanceOf(Response);
+    await passTime(email, "code-email", 31);
+    expect(await settle(startSignIn(email, newClient(), "en"))).toBe("errors.slowDown");
+    await passTime(email, "code-email", 30);
+    expect(await settle(startSignIn(email, newClient(), "en"))).toBeInstanceOf(Response);
+  });
+
+  it("a stranger's requests do not lock the person out (security review, finding 6)", async () => {
+    const person = await createPersona(`lockout_${Date.now().toString(36)}`, ["observer"]);
+    const stranger = newClient();
+    const flood = [];
+    for (let i = 0; i < 12; i++) flood.push(await settle(startSignIn(person.email, stranger, "en")));
+    // The stranger's own client is stopped after 5; the rest are refused and not counted.
+    expect(flood.slice(0, 5).every((r) => r instanceof Response)).toBe(true);
+    expect(flood.slice(5).every((r) => r === "errors.rateLimited")).toBe(true);
+    // The person, on their own phone, waits at most the first pause (30 s), not a 15-minute window.
+    const own = newClient();
+    expect(await settle(startSignIn(person.email, own, "en"))).toBe("errors.slowDown");
+    await passTime(person.email, "code-email", 31);
+    expect(await settle(startSignIn(person.email, own, "en"))).toBeInstanceOf(Response);
+    // Spread over many clients, the flood cannot push the wait past 5 minutes.
+    for (let i = 0; i < 20; i++) {
+      await passTime(person.email, "code-email", 301);
+      expect(await settle(startSignIn(person.email, newClient(), "en"))).toBeInstanceOf(Response);
+    }
   });
 
   it("limits codes per client across emails", async () => {
@@ -205,8 +238,9 @@ describe("verifying a code", () => {
         results.push(await settle(finishSignIn(new Request("http://localhost/"), persona.email, "999999", newClient())));
       }
     }
-    expect(results.slice(20).every((r) => r === "errors.rateLimited")).toBe(true);
-    expect(results.slice(0, 20)).not.toContain("errors.rateLimited");
+    // After 20 guesses an hour, each next one waits (a minute, doubling): guessing stays near 20 an hour.
+    expect(results.slice(20).every((r) => r === "errors.slowDown")).toBe(true);
+    expect(results.slice(0, 20)).not.toContain("errors.slowDown");
   });
 
   it("limits verification attempts per client", async () => {
