@@ -18,23 +18,38 @@ function download(name: string, text: string) {
 }
 
 /**
- * The legal team's recovery key, made in the admin's browser: the private half is downloaded once
- * and never sent; only the public half reaches the server.
+ * The legal team's recovery key, made in the admin's browser: the private half is downloaded once,
+ * wrapped by a passphrase the admin chooses (the same scrypt as attorneys' keys), and never sent;
+ * only the public half reaches the server. The file alone opens nothing (security review, finding 3).
  */
 export function RecoveryKeySetup({ current, hydrated }: { current: { fingerprint: string; createdAt: string } | null; hydrated: boolean }) {
   const { t } = useTranslation();
   const fetcher = useFetcher<KeyActionData>();
   const [saved, setSaved] = useState(false);
-  const make = () => {
-    const pair = generateKeyPair();
-    const fingerprint = publicKeyFingerprint(pair.publicKey);
-    download(
-      `testigo-recovery-key-${fingerprint.replace(/\s/g, "")}.json`,
-      JSON.stringify({ kind: "testigo-recovery-key", v: 1, fingerprint, publicKey: toB64u(pair.publicKey), privateKey: toB64u(pair.privateKey) }, null, 2),
-    );
-    pair.privateKey.fill(0);
-    setSaved(true);
-    fetcher.submit({ intent: "recoveryKey", publicKey: toB64u(pair.publicKey) }, { method: "post" });
+  const [problem, setProblem] = useState<string | null>(null);
+  const [working, setWorking] = useState(false);
+  const make = async (form: HTMLFormElement) => {
+    const data = new FormData(form);
+    const passphrase = String(data.get("passphrase") ?? "");
+    if (passphrase.length < 12) return setProblem("keys.errors.passphraseShort");
+    if (passphrase !== String(data.get("confirm") ?? "")) return setProblem("keys.errors.passphraseMismatch");
+    setProblem(null);
+    setWorking(true);
+    try {
+      const pair = generateKeyPair();
+      const fingerprint = publicKeyFingerprint(pair.publicKey);
+      const wrapped = await wrapPrivateKey(pair.privateKey, passphrase);
+      pair.privateKey.fill(0);
+      download(
+        `testigo-recovery-key-${fingerprint.replace(/\s/g, "")}.json`,
+        JSON.stringify({ kind: "testigo-recovery-key", v: 2, fingerprint, publicKey: toB64u(pair.publicKey), wrapped }, null, 2),
+      );
+      form.reset();
+      setSaved(true);
+      fetcher.submit({ intent: "recoveryKey", publicKey: toB64u(pair.publicKey) }, { method: "post" });
+    } finally {
+      setWorking(false);
+    }
   };
   return (
     <section className="card stack" aria-labelledby="recovery-title">
@@ -46,16 +61,35 @@ export function RecoveryKeySetup({ current, hydrated }: { current: { fingerprint
           {t("keys.recoveryCreated", { fingerprint: fetcher.data.fingerprint })}
         </p>
       ) : null}
-      <FieldErrors id="recovery-error" errors={fetcher.data?.error ? [fetcher.data.error] : undefined} />
-      {hydrated ? (
-        <p>
-          <button type="button" className={current ? "secondary" : "primary"} onClick={make} disabled={fetcher.state !== "idle"}>
-            {current ? t("keys.replaceRecovery") : t("keys.createRecovery")}
-          </button>
-        </p>
-      ) : (
-        <p className="help">{t("keys.needsJs")}</p>
-      )}
+      <form
+        className="stack"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void make(event.currentTarget);
+        }}
+      >
+        <div className="field">
+          <label htmlFor="recovery-passphrase">{t("keys.recoveryPassphrase")}</label>
+          <span className="help" id="recovery-passphrase-help">
+            {t("keys.recoveryPassphraseHelp")}
+          </span>
+          <input id="recovery-passphrase" name="passphrase" type="password" autoComplete="new-password" minLength={12} required aria-describedby="recovery-passphrase-help" />
+        </div>
+        <div className="field">
+          <label htmlFor="recovery-confirm">{t("keys.confirmPassphrase")}</label>
+          <input id="recovery-confirm" name="confirm" type="password" autoComplete="new-password" required />
+        </div>
+        <FieldErrors id="recovery-error" errors={problem ? [problem] : fetcher.data?.error ? [fetcher.data.error] : undefined} />
+        {hydrated ? (
+          <p>
+            <button type="submit" className={current ? "secondary" : "primary"} disabled={working || fetcher.state !== "idle"}>
+              {working ? t("keys.working") : current ? t("keys.replaceRecovery") : t("keys.createRecovery")}
+            </button>
+          </p>
+        ) : (
+          <p className="help">{t("keys.needsJs")}</p>
+        )}
+      </form>
       {saved ? <p className="help">{t("keys.recoveryStoreSafely")}</p> : null}
     </section>
   );

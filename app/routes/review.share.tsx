@@ -15,6 +15,7 @@ import {
   subscribeKeyring,
   unlockedKeyIds,
   unlockWithPassphrase,
+  isPlainRecoveryFile,
   unlockWithRecoveryFile,
 } from "~/modules/review/keyring";
 import { accessGaps, currentRecoveryKey, nextShareBatch, shareAccess, type MissingBox, type ShareBatch } from "~/modules/review/share.server";
@@ -174,18 +175,45 @@ export default function ShareAccess() {
     }
   };
 
-  const unlockRecovery = async (input: HTMLInputElement) => {
+  // The recovery key file, read here and never uploaded: its input has no name and sits in no
+  // form. A file made since the security review is locked by a passphrase (typed below, also in
+  // no form); an older one holds the key in the clear, opens at once, and asks to be replaced.
+  const [recoveryText, setRecoveryText] = useState<string | null>(null);
+  const [plainRecovery, setPlainRecovery] = useState(false);
+  const chooseRecovery = async (input: HTMLInputElement) => {
     const file = input.files?.[0];
     if (!file || !recovery) return;
     setUnlockError(null);
+    setRecoveryText(null);
     try {
-      // Read here and never uploaded: the input has no name and sits in no form.
       if (file.size > 16 * 1024) throw new KeyringError("share.recoveryFileInvalid");
-      unlockWithRecoveryFile(await readText(file), recovery.id, recovery.publicKey);
+      const text = await readText(file);
+      if (isPlainRecoveryFile(text)) {
+        await unlockWithRecoveryFile(text, recovery.id, recovery.publicKey);
+        setPlainRecovery(true);
+      } else {
+        const parsed = JSON.parse(text) as { kind?: unknown };
+        if (parsed?.kind !== "testigo-recovery-key") throw new KeyringError("share.recoveryFileInvalid");
+        setRecoveryText(text);
+      }
+    } catch (error) {
+      setUnlockError(error instanceof SyntaxError ? "share.recoveryFileInvalid" : messageOf(error));
+    } finally {
+      input.value = "";
+    }
+  };
+  const unlockRecovery = async (passphraseInput: HTMLInputElement | null) => {
+    if (!recoveryText || !recovery) return;
+    setUnlocking(true);
+    setUnlockError(null);
+    try {
+      await unlockWithRecoveryFile(recoveryText, recovery.id, recovery.publicKey, passphraseInput?.value ?? "");
+      setRecoveryText(null);
     } catch (error) {
       setUnlockError(messageOf(error));
     } finally {
-      input.value = "";
+      if (passphraseInput) passphraseInput.value = "";
+      setUnlocking(false);
     }
   };
 
@@ -284,14 +312,46 @@ export default function ShareAccess() {
               {t("share.noRecoveryKey")} <Link to="/admin/settings">{t("share.toSettings")}</Link>
             </p>
           ) : recoveryUnlocked ? (
-            <p className="notice">{t("share.recoveryUnlocked")}</p>
+            <>
+              <p className="notice">{t("share.recoveryUnlocked")}</p>
+              {plainRecovery ? (
+                <p className="warning">
+                  {t("share.recoveryPlain")} <Link to="/admin/settings">{t("share.toSettings")}</Link>
+                </p>
+              ) : null}
+            </>
           ) : hydrated ? (
-            <div className="field">
-              <label htmlFor="recovery-file">{t("share.recoveryFile")}</label>
-              <span className="help" id="recovery-file-help">
-                {t("share.recoveryFileHelp")}
-              </span>
-              <input id="recovery-file" type="file" accept="application/json,.json" aria-describedby="recovery-file-help" onChange={(event) => void unlockRecovery(event.currentTarget)} />
+            <div className="stack">
+              <div className="field">
+                <label htmlFor="recovery-file">{t("share.recoveryFile")}</label>
+                <span className="help" id="recovery-file-help">
+                  {t("share.recoveryFileHelp")}
+                </span>
+                <input id="recovery-file" type="file" accept="application/json,.json" aria-describedby="recovery-file-help" onChange={(event) => void chooseRecovery(event.currentTarget)} />
+              </div>
+              {recoveryText ? (
+                <div className="field">
+                  <label htmlFor="recovery-passphrase">{t("share.recoveryPassphrase")}</label>
+                  <input
+                    id="recovery-passphrase"
+                    type="password"
+                    autoComplete="off"
+                    onKeyDown={(event) => {
+                      if (event.key === "Enter") void unlockRecovery(event.currentTarget);
+                    }}
+                  />
+                  <p>
+                    <button
+                      type="button"
+                      className="primary"
+                      disabled={unlocking}
+                      onClick={(event) => void unlockRecovery(event.currentTarget.closest(".field")?.querySelector("input") ?? null)}
+                    >
+                      {unlocking ? t("share.unlocking") : t("share.unlockRecovery")}
+                    </button>
+                  </p>
+                </div>
+              ) : null}
             </div>
           ) : null}
         </section>

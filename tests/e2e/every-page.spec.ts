@@ -91,7 +91,8 @@ const EXEMPT: Record<string, string> = {
 
 test("every route file is a listed page or an exempt resource route", () => {
   const files = readdirSync(path.resolve("app/routes"))
-    .filter((f) => /\.tsx?$/.test(f))
+    // Tests beside their route are not routes (vite.config.ts: ignoredRouteFiles).
+    .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f))
     .map((f) => f.replace(/\.tsx?$/, ""))
     .sort();
   expect(files.filter((f) => !(f in PAGES) && !(f in EXEMPT)), "route files with no entry in PAGES or EXEMPT").toEqual([]);

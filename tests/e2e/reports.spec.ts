@@ -4,6 +4,7 @@ import { expect, test, type Browser } from "@playwright/test";
 import fc from "fast-check";
 import { blockTiles, e2eSql, expectNoAxeViolations, expectNoHorizontalScroll, storageStateFor, watchForThirdPartyRequests, type DemoRole } from "./helpers";
 import { E2E_DATA_DIR } from "./paths";
+import { publicKeyOf, toB64u, unwrapPrivateKey, type WrappedPrivateKey } from "../../app/integrations/sealing";
 
 test.describe.configure({ mode: "serial" });
 
@@ -151,12 +152,27 @@ test("the attorney checks their passphrase; the admin makes a recovery key whose
   });
   await admin.goto("/admin/settings");
   await expect(admin.locator("html")).toHaveAttribute("data-hydrated", "true");
-  const download = admin.waitForEvent("download");
+  // A short passphrase is refused before anything is made (security review, finding 3).
+  await admin.getByLabel("Passphrase for the recovery key").fill("too short");
+  await admin.getByLabel("Repeat the passphrase").fill("too short");
   await admin.getByRole("button", { name: "Create recovery key" }).click();
-  const file = JSON.parse(readFileSync((await (await download).path())!, "utf8")) as { privateKey: string; publicKey: string; fingerprint: string };
-  expect(file.privateKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(await admin.getByLabel("Passphrase for the recovery key").evaluate((el: HTMLInputElement) => el.validity.tooShort)).toBe(true);
+  expect(await e2eSql("select 1 from public.sealing_keys where kind = 'recovery' and created_at > now() - interval '10 seconds'")).toEqual([]);
+  const download = admin.waitForEvent("download");
+  await admin.getByLabel("Passphrase for the recovery key").fill("recovery passphrase for the demo");
+  await admin.getByLabel("Repeat the passphrase").fill("recovery passphrase for the demo");
+  await admin.getByRole("button", { name: "Create recovery key" }).click();
+  const text = readFileSync((await (await download).path())!, "utf8");
+  const file = JSON.parse(text) as { v: number; publicKey: string; fingerprint: string; privateKey?: string; wrapped: WrappedPrivateKey };
+  // The file holds the private half only wrapped by the passphrase, with the attorneys' scrypt.
+  expect(file.privateKey).toBeUndefined();
+  expect(file).toMatchObject({ v: 2, wrapped: { kdf: "scrypt", N: 2 ** 17, r: 8 } });
+  const privateKey = await unwrapPrivateKey(file.wrapped, "recovery passphrase for the demo");
+  expect(toB64u(publicKeyOf(privateKey))).toBe(file.publicKey);
+  expect(text).not.toContain(toB64u(privateKey));
   await expect(admin.getByText(`Recovery key saved. Fingerprint: ${file.fingerprint}.`)).toBeVisible();
-  expect(posts.join("\n")).not.toContain(file.privateKey);
+  expect(posts.join("\n")).not.toContain(toB64u(privateKey));
+  expect(posts.join("\n")).not.toContain("recovery passphrase for the demo");
   const [row] = await e2eSql<{ n: number }>(`select count(*)::int as n from public.sealing_keys where kind = 'recovery' and revoked_at is null and public_key = $1`, [file.publicKey]);
   expect(row?.n).toBe(1);
   await expectNoAxeViolations(admin);

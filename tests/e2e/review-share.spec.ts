@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { fromB64u, generateKeyPair, publicKeyFingerprint, sealJson, toB64u } from "../../app/integrations/sealing";
+import { fromB64u, generateKeyPair, publicKeyFingerprint, sealJson, toB64u, wrapPrivateKey } from "../../app/integrations/sealing";
 import { DEMO_ATTORNEY_KEY } from "../../supabase/seed/keys";
 import { blockTiles, e2eSql, expectNoAxeViolations, expectNoHorizontalScroll, signInThroughUi, storageStateFor, watchForThirdPartyRequests, type DemoRole } from "./helpers";
 
@@ -12,13 +12,16 @@ const COLLEAGUE = { email: `rosa.${SUFFIX}@example.org`, name: `Rosa Colleague $
 const PASSPHRASE = "rosa's long colleague passphrase";
 const NEW_PASSPHRASE = "rosa's second, new passphrase";
 const recovery = generateKeyPair();
-const recoveryFile = JSON.stringify({
-  kind: "testigo-recovery-key",
-  v: 1,
-  fingerprint: publicKeyFingerprint(recovery.publicKey),
-  publicKey: toB64u(recovery.publicKey),
-  privateKey: toB64u(recovery.privateKey),
-});
+const RECOVERY_PASSPHRASE = "the legal team's recovery passphrase";
+/** The file as the settings page makes it: the private half wrapped by a passphrase (scrypt kept small here). */
+const recoveryFileText = async () =>
+  JSON.stringify({
+    kind: "testigo-recovery-key",
+    v: 2,
+    fingerprint: publicKeyFingerprint(recovery.publicKey),
+    publicKey: toB64u(recovery.publicKey),
+    wrapped: await wrapPrivateKey(recovery.privateKey, RECOVERY_PASSPHRASE, { N: 2 ** 10, r: 8, p: 1 }),
+  });
 
 /** Boxes this spec sealed (to the demo attorney and its recovery key), by kind and id. */
 const boxes: { box: "report" | "note"; id: string }[] = [];
@@ -247,8 +250,18 @@ test("an admin restores the colleague's access to a new key with the recovery ke
   expect(await input.evaluate((el: HTMLInputElement) => ({ name: el.name, inForm: el.closest("form") !== null }))).toEqual({ name: "", inForm: false });
   await input.setInputFiles({ name: "wrong.json", mimeType: "application/json", buffer: Buffer.from('{"kind":"something else"}') });
   await expect(page.getByRole("alert")).toHaveText("This is not a Testigo recovery key file.");
+  // A file made now is locked by its passphrase (security review, finding 3).
+  const recoveryFile = await recoveryFileText();
+  expect(recoveryFile).not.toContain(toB64u(recovery.privateKey));
   await input.setInputFiles({ name: "recovery.json", mimeType: "application/json", buffer: Buffer.from(recoveryFile) });
-  await expect(page.getByText("The recovery key is unlocked in this tab.")).toBeVisible();
+  const passphrase = page.getByLabel("The recovery key's passphrase");
+  expect(await passphrase.evaluate((el: HTMLInputElement) => ({ name: el.name, inForm: el.closest("form") !== null }))).toEqual({ name: "", inForm: false });
+  await passphrase.fill("not the recovery passphrase");
+  await page.getByRole("button", { name: "Unlock the recovery key" }).click();
+  await expect(page.getByRole("alert")).toHaveText("That passphrase does not open this recovery key file.");
+  await passphrase.fill(RECOVERY_PASSPHRASE);
+  await page.getByRole("button", { name: "Unlock the recovery key" }).click();
+  await expect(page.getByText("The recovery key is unlocked in this tab.")).toBeVisible({ timeout: 30_000 });
   await expectNoAxeViolations(page);
 
   const row = page.getByRole("listitem").filter({ hasText: COLLEAGUE.name });

@@ -13,6 +13,7 @@ import {
   touchKeyring,
   unlockedKeyIds,
   unlockWithPassphrase,
+  isPlainRecoveryFile,
   unlockWithRecoveryFile,
 } from "./keyring";
 
@@ -104,9 +105,9 @@ describe("keyring", () => {
     expect(await refusal(() => openContentKey(sealed))).toBe("review.unseal.locked");
   });
 
-  it("locks itself after being idle, and use keeps it open", () => {
+  it("locks itself after being idle, and use keeps it open", async () => {
     vi.useFakeTimers();
-    unlockWithRecoveryFile(recoveryFile(), RECOVERY_ID, toB64u(recovery.publicKey));
+    await unlockWithRecoveryFile(recoveryFile(), RECOVERY_ID, toB64u(recovery.publicKey));
     expect(isUnlocked()).toBe(true);
     vi.advanceTimersByTime(IDLE_LOCK_MS / 2);
     touchKeyring();
@@ -126,7 +127,27 @@ describe("keyring", () => {
     const other = generateKeyPair();
     expect(await refusal(() => unlockWithRecoveryFile(recoveryFile(other.privateKey, other.publicKey), RECOVERY_ID, publicKey))).toBe("share.recoveryFileOther");
     expect(isUnlocked()).toBe(false);
-    unlockWithRecoveryFile(recoveryFile(), RECOVERY_ID, publicKey);
+    await unlockWithRecoveryFile(recoveryFile(), RECOVERY_ID, publicKey);
+    expect(unlockedKeyIds()).toEqual([RECOVERY_ID]);
+  });
+
+  it("a recovery key file made now opens only with its passphrase (security review, finding 3)", async () => {
+    const publicKey = toB64u(recovery.publicKey);
+    const wrapped = await wrapPrivateKey(recovery.privateKey, "recovery passphrase!", FAST);
+    const file = JSON.stringify({ kind: "testigo-recovery-key", v: 2, fingerprint: "x", publicKey, wrapped });
+    expect(file).not.toContain(toB64u(recovery.privateKey));
+    expect(isPlainRecoveryFile(file)).toBe(false);
+    expect(isPlainRecoveryFile(recoveryFile())).toBe(true);
+    expect(await refusal(() => unlockWithRecoveryFile(file, RECOVERY_ID, publicKey))).toBe("share.recoveryPassphraseNeeded");
+    expect(await refusal(() => unlockWithRecoveryFile(file, RECOVERY_ID, publicKey, "not the passphrase"))).toBe("share.recoveryPassphraseWrong");
+    expect(await refusal(() => unlockWithRecoveryFile(JSON.stringify({ kind: "testigo-recovery-key", v: 2, wrapped: { ...wrapped, N: 3 } }), RECOVERY_ID, publicKey, "x"))).toBe(
+      "share.recoveryFileInvalid",
+    );
+    const other = generateKeyPair();
+    const otherFile = JSON.stringify({ kind: "testigo-recovery-key", v: 2, wrapped: await wrapPrivateKey(other.privateKey, "recovery passphrase!", FAST) });
+    expect(await refusal(() => unlockWithRecoveryFile(otherFile, RECOVERY_ID, publicKey, "recovery passphrase!"))).toBe("share.recoveryFileOther");
+    expect(isUnlocked()).toBe(false);
+    await unlockWithRecoveryFile(file, RECOVERY_ID, publicKey, "recovery passphrase!");
     expect(unlockedKeyIds()).toEqual([RECOVERY_ID]);
   });
 

@@ -119,26 +119,55 @@ export async function unlockWithPassphrase(keys: StoredKey[], passphrase: string
 }
 
 /** The legal team's recovery key, from the file downloaded when it was made. */
-export function unlockWithRecoveryFile(text: string, recoveryKeyId: string, recoveryPublicKey: string) {
-  let parsed: { kind?: unknown; privateKey?: unknown; publicKey?: unknown };
+export async function unlockWithRecoveryFile(text: string, recoveryKeyId: string, recoveryPublicKey: string, passphrase = ""): Promise<void> {
+  let parsed: { kind?: unknown; v?: unknown; privateKey?: unknown; publicKey?: unknown; wrapped?: unknown };
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch {
     throw new KeyringError("share.recoveryFileInvalid");
   }
-  if (parsed.kind !== "testigo-recovery-key" || typeof parsed.privateKey !== "string") throw new KeyringError("share.recoveryFileInvalid");
+  if (parsed === null || typeof parsed !== "object" || parsed.kind !== "testigo-recovery-key") throw new KeyringError("share.recoveryFileInvalid");
   let privateKey: Uint8Array;
-  try {
-    privateKey = fromB64u(parsed.privateKey);
-    if (privateKey.length !== 32) throw new Error("length");
-  } catch {
-    throw new KeyringError("share.recoveryFileInvalid");
+  if (parsed.v === 2) {
+    // Made since the security review (finding 3): the private half is wrapped by a passphrase.
+    let wrapped;
+    try {
+      wrapped = validateWrappedPrivateKey(parsed.wrapped);
+    } catch {
+      throw new KeyringError("share.recoveryFileInvalid");
+    }
+    if (!passphrase) throw new KeyringError("share.recoveryPassphraseNeeded");
+    try {
+      privateKey = await unwrapPrivateKey(wrapped, passphrase);
+    } catch {
+      throw new KeyringError("share.recoveryPassphraseWrong");
+    }
+  } else {
+    // A file made before: the private half in the clear. Still read, so that no legal team loses
+    // its recovery; the share page asks to replace it.
+    if (typeof parsed.privateKey !== "string") throw new KeyringError("share.recoveryFileInvalid");
+    try {
+      privateKey = fromB64u(parsed.privateKey);
+      if (privateKey.length !== 32) throw new Error("length");
+    } catch {
+      throw new KeyringError("share.recoveryFileInvalid");
+    }
   }
   if (toB64u(publicKeyOf(privateKey)) !== recoveryPublicKey) {
     privateKey.fill(0);
     throw new KeyringError("share.recoveryFileOther");
   }
   add(recoveryKeyId, privateKey);
+}
+
+/** Whether a recovery key file is of the old kind, with its private half in the clear. */
+export function isPlainRecoveryFile(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as { kind?: unknown; v?: unknown; privateKey?: unknown };
+    return parsed?.kind === "testigo-recovery-key" && parsed.v !== 2 && typeof parsed.privateKey === "string";
+  } catch {
+    return false;
+  }
 }
 
 /** The box with the envelopes shared with us later added, ready for openEnvelope. */
