@@ -17,6 +17,26 @@ function download(name: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** A new passphrase and its repetition (fields `passphrase` and `confirm`); 12 characters at least. */
+function NewPassphraseFields({ id, confirmId, label, help }: { id: string; confirmId: string; label: string; help: string }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={id}>{label}</label>
+        <span className="help" id={`${id}-help`}>
+          {help}
+        </span>
+        <input id={id} name="passphrase" type="password" autoComplete="new-password" minLength={12} required aria-describedby={`${id}-help`} />
+      </div>
+      <div className="field">
+        <label htmlFor={confirmId}>{t("keys.confirmPassphrase")}</label>
+        <input id={confirmId} name="confirm" type="password" autoComplete="new-password" required />
+      </div>
+    </>
+  );
+}
+
 /**
  * The legal team's recovery key, made in the admin's browser: the private half is downloaded once,
  * wrapped by a passphrase the admin chooses (the same scrypt as attorneys' keys), and never sent;
@@ -68,17 +88,7 @@ export function RecoveryKeySetup({ current, hydrated }: { current: { fingerprint
           void make(event.currentTarget);
         }}
       >
-        <div className="field">
-          <label htmlFor="recovery-passphrase">{t("keys.recoveryPassphrase")}</label>
-          <span className="help" id="recovery-passphrase-help">
-            {t("keys.recoveryPassphraseHelp")}
-          </span>
-          <input id="recovery-passphrase" name="passphrase" type="password" autoComplete="new-password" minLength={12} required aria-describedby="recovery-passphrase-help" />
-        </div>
-        <div className="field">
-          <label htmlFor="recovery-confirm">{t("keys.confirmPassphrase")}</label>
-          <input id="recovery-confirm" name="confirm" type="password" autoComplete="new-password" required />
-        </div>
+        <NewPassphraseFields id="recovery-passphrase" confirmId="recovery-confirm" label={t("keys.recoveryPassphrase")} help={t("keys.recoveryPassphraseHelp")} />
         <FieldErrors id="recovery-error" errors={problem ? [problem] : fetcher.data?.error ? [fetcher.data.error] : undefined} />
         {hydrated ? (
           <p>
@@ -183,17 +193,7 @@ export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint
             void create(event.currentTarget);
           }}
         >
-          <div className="field">
-            <label htmlFor="new-passphrase">{t("keys.newPassphrase")}</label>
-            <span className="help" id="new-passphrase-help">
-              {t("keys.passphraseHelp")}
-            </span>
-            <input id="new-passphrase" name="passphrase" type="password" autoComplete="new-password" minLength={12} required aria-describedby="new-passphrase-help" />
-          </div>
-          <div className="field">
-            <label htmlFor="confirm-passphrase">{t("keys.confirmPassphrase")}</label>
-            <input id="confirm-passphrase" name="confirm" type="password" autoComplete="new-password" required />
-          </div>
+          <NewPassphraseFields id="new-passphrase" confirmId="confirm-passphrase" label={t("keys.newPassphrase")} help={t("keys.passphraseHelp")} />
           <FieldErrors id="key-error" errors={problem ? [problem] : fetcher.data?.error ? [fetcher.data.error] : undefined} />
           {hydrated ? (
             <p>
