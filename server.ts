@@ -43,7 +43,8 @@ app.use(
 );
 
 // Request logs carry no client address and no query string (calendar tokens live there).
-morgan.token("path", (req: express.Request) => req.path);
+// Nor which map tiles were fetched: they would say what areas people looked at.
+morgan.token("path", (req: express.Request) => (req.path.startsWith("/tiles/") ? "/tiles/…" : req.path));
 app.use(morgan(":method :path :status :res[content-length] - :response-time ms"));
 
 app.use((_req, res, next) => {

@@ -30,7 +30,6 @@ export default async function handleRequest(
     isLanguage(other) ? (resources[other].translation as unknown as Translations) : (resources[fallbackLanguage].translation as unknown as Translations),
   );
   const nonce = loadContext.cspNonce;
-  const rootData = remixContext.staticHandlerContext.loaderData?.root as { settings?: { mapTileUrl?: string } } | undefined;
   // Pages show people's own reports, rosters and typed-back form values: never kept by a browser's
   // cache or back/forward cache, nor by anything in between.
   responseHeaders.set("Cache-Control", "private, no-store");
@@ -39,7 +38,6 @@ export default async function handleRequest(
     contentSecurityPolicy({
       nonce,
       production: process.env.NODE_ENV === "production",
-      tileUrl: rootData?.settings?.mapTileUrl,
       hmrPort: loadContext.hmrPort,
     }),
   );

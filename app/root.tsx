@@ -15,6 +15,7 @@ import { i18nServer, languageCookie } from "./i18n/i18next.server";
 import { getUser, requestContext } from "./modules/auth/guards.server";
 import { myDispatchAlerts } from "./modules/dispatch/dispatch.server";
 import { isKeptForLater } from "./modules/reports/kept-for-later";
+import { TILE_PATH } from "./modules/maps/tiles.server";
 import { publicSettings } from "./modules/settings/settings.server";
 import { formatTime } from "./modules/clock/format";
 import stylesheet from "./styles/app.css?url";
@@ -59,7 +60,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       locale: isLanguage(locale) ? locale : "en",
       user: user && { displayName: user.displayName, email: user.email, roles: user.roles },
       dispatch,
-      settings,
+      // Browsers load map tiles through this server, never from the tile server itself.
+      settings: { ...settings, mapTileUrl: settings.mapTileUrl ? TILE_PATH : "" },
       flash,
       ENV: getEnv(),
     },

@@ -87,6 +87,7 @@ const EXEMPT: Record<string, string> = {
   "review.$id.media.$mediaId": "sealed media download (ciphertext)",
   "review.$id.sealed": "JSON endpoint (post only; a GET is 404)",
   "review.export[.csv]": "CSV download of the queue",
+  "tiles.$z.$x.$y": "map tile image, through this server",
 };
 
 test("every route file is a listed page or an exempt resource route", () => {

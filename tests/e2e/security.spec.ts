@@ -49,3 +49,27 @@ test.describe("finding 8: another site cannot write", () => {
     expect(await views()).toBe(before + 1);
   });
 });
+
+test.describe("finding 15: map tiles come through this server", () => {
+  test.use({ storageState: storageStateFor("attorney") });
+
+  test("a map asks /tiles here, never the tile server; /tiles is for signed-in people and real tiles only", async ({ page, browser }) => {
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(r.url()));
+    await page.goto("/review/map");
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+    await expect(page.locator(".leaflet-container")).toBeVisible();
+    await expect.poll(() => requests.filter((u) => u.startsWith(`${HERE}/tiles/`)).length).toBeGreaterThan(0);
+    expect(requests.filter((u) => !u.startsWith(HERE) && !u.startsWith("data:") && !u.startsWith("blob:"))).toEqual([]);
+    const csp = (await page.request.get("/review/map")).headers()["content-security-policy"]!;
+    expect(csp).toContain("img-src 'self' data: blob:;");
+    // This machine reaches no tile server: the tile is not available, and the map says so.
+    const tile = await page.request.get("/tiles/12/1050/1522");
+    expect([tile.status(), tile.headers()["cache-control"]]).toEqual([502, "private, no-store"]);
+    expect((await page.request.get("/tiles/20/0/0")).status()).toBe(404);
+    expect((await page.request.get("/tiles/2/4/0")).status()).toBe(404);
+    const visitor = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    expect((await visitor.request.get(`${HERE}/tiles/12/1050/1522`)).status()).toBe(401);
+    await visitor.close();
+  });
+});

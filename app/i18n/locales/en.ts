@@ -128,7 +128,7 @@ const en = {
     timeZone: "Time zone",
     hotline: "Hotline number",
     tileUrl: "Map tile URL",
-    tileUrlHelp: "Leave empty to show zones without a base map. Use a tile server you trust; it sees which areas are viewed.",
+    tileUrlHelp: "Leave empty to show zones without a base map. This server fetches the tiles and keeps them, so the tile server sees this server's address and the areas viewed, never who views them.",
     attribution: "Map attribution",
     save: "Save settings",
     saved: "Settings saved.",

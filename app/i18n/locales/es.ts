@@ -130,7 +130,7 @@ const es: Resources = {
     timeZone: "Zona horaria",
     hotline: "Número de la línea de apoyo",
     tileUrl: "URL de las teselas del mapa",
-    tileUrlHelp: "Déjalo vacío para mostrar las zonas sin mapa de fondo. Usa un servidor de teselas de confianza: ese servidor puede ver qué zonas se consultan.",
+    tileUrlHelp: "Déjalo vacío para mostrar las zonas sin mapa de fondo. Este servidor pide las teselas y las guarda, así que el servidor de teselas ve la dirección de este servidor y las zonas que se miran, nunca quién las mira.",
     attribution: "Atribución del mapa",
     save: "Guardar configuración",
     saved: "Configuración guardada.",
