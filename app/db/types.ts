@@ -153,6 +153,11 @@ export interface PrivateCalendarTokens {
   user_id: string;
 }
 
+export interface PrivateCounterPeppers {
+  day: string;
+  pepper: Buffer;
+}
+
 export interface PrivateJobs {
   attempts: Generated<number>;
   created_at: Generated<Timestamp>;
@@ -458,6 +463,7 @@ export interface DB {
   org_settings: OrgSettings;
   "private.audit_head": PrivateAuditHead;
   "private.calendar_tokens": PrivateCalendarTokens;
+  "private.counter_peppers": PrivateCounterPeppers;
   "private.jobs": PrivateJobs;
   "private.login_codes": PrivateLoginCodes;
   "private.rate_limits": PrivateRateLimits;

@@ -1,5 +1,34 @@
+import { createHmac, randomBytes } from "node:crypto";
 import { sql, withSystem } from "~/db/client.server";
-import { keyedHash } from "./crypto.server";
+
+/**
+ * Counters are keyed by an HMAC under the day's pepper (security review, finding 10): shared by
+ * every instance through private.counter_peppers, one per UTC day, and deleted when its day is
+ * over, so no stored key outlives the secret that could link it back to an address or an email.
+ */
+let pepper: { day: string; key: Buffer } | null = null;
+
+const utcDay = (at = new Date()) => at.toISOString().slice(0, 10);
+
+async function todaysPepper(): Promise<Buffer> {
+  const day = utcDay();
+  if (pepper?.day === day) return pepper.key;
+  const key = await withSystem(async (trx) => {
+    await trx.deleteFrom("private.counter_peppers").where("day", "<", sql<string>`${day}::date`).execute();
+    await trx.insertInto("private.counter_peppers").values({ day, pepper: randomBytes(32) }).onConflict((oc) => oc.column("day").doNothing()).execute();
+    const row = await trx.selectFrom("private.counter_peppers").select("pepper").where("day", "=", sql<string>`${day}::date`).executeTakeFirstOrThrow();
+    return Buffer.from(row.pepper);
+  });
+  // The old day's pepper goes from this instance's memory as well.
+  pepper?.key.fill(0);
+  pepper = { day, key };
+  return key;
+}
+
+/** The stored key of a counter for `subject` (an email, or a client key) today. */
+export async function counterKey(bucket: string, subject: string): Promise<string> {
+  return `${bucket}:${createHmac("sha256", await todaysPepper()).update(subject).digest("hex")}`;
+}
 
 export interface Limit {
   /** What is counted, e.g. "code-email". */
@@ -47,7 +76,7 @@ export const SLOWDOWNS = {
  * Counters live in Postgres so every app instance shares them; subjects are stored only as keyed hashes.
  */
 export async function hitRateLimit(limit: Limit, subject: string): Promise<boolean> {
-  const key = `${limit.bucket}:${keyedHash(subject)}`;
+  const key = await counterKey(limit.bucket, subject);
   const interval = `${limit.windowSeconds} seconds`;
   const row = await withSystem(async (trx) => {
     // Counters outlive their window by at most a day: nothing client-derived is kept for long.
@@ -64,7 +93,7 @@ export async function hitRateLimit(limit: Limit, subject: string): Promise<boole
 
 /** Lets a request for `subject` through under `slowdown`, counting it; false (not counted) when it came too early. */
 export async function passSlowdown(slowdown: Slowdown, subject: string): Promise<boolean> {
-  const key = `${slowdown.bucket}:${keyedHash(subject)}`;
+  const key = await counterKey(slowdown.bucket, subject);
   const interval = `${slowdown.windowSeconds} seconds`;
   const { rows } = await withSystem(async (trx) => {
     await trx.deleteFrom("private.rate_limits").where("window_start", "<", sql<Date>`now() - interval '1 day'`).execute();

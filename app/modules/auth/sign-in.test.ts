@@ -5,9 +5,9 @@ import { setActive } from "~/modules/people/people.server";
 import { createCast, createPersona } from "../../../tests/setup/personas";
 import { getUser } from "./guards.server";
 import { sessionCookie } from "./cookies.server";
-import { keyedHash, sha256 } from "./crypto.server";
+import { sha256 } from "./crypto.server";
 import { MAX_CODE_ATTEMPTS } from "./local.server";
-import { LIMITS } from "./rate-limit.server";
+import { counterKey, LIMITS } from "./rate-limit.server";
 import { finishSignIn, startSignIn } from "./sign-in.server";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
@@ -21,7 +21,7 @@ beforeAll(async () => {
 /** Runs a step that answers by throwing a redirect; returns that Response, or the failure key. */
 /** Moves the last request let through under a per-email slowdown `seconds` into the past. */
 async function passTime(email: string, bucket: string, seconds: number) {
-  const key = `${bucket}:${keyedHash(email)}`;
+  const key = await counterKey(bucket, email);
   await withSystem((trx) => sql`update private.rate_limits set last_at = last_at - make_interval(secs => ${seconds}) where key = ${key}`.execute(trx));
 }
 
