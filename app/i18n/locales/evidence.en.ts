@@ -9,6 +9,10 @@ export const evidenceEn = {
     contentHash: "Content SHA-256",
     hashDefinition:
       "The content SHA-256 is the SHA-256 of the UTF-8 bytes of the RFC 8785 canonical JSON (keys sorted, no whitespace) of the report's stored columns {{fields}}, with submitted_at and occurred_at as UTC ISO 8601 text with microseconds and the sealed box (ciphertext and key envelopes) exactly as stored; triage fields and addenda are not included, and each photo or video has its own hash below.",
+    auditHead: "Audit log head",
+    auditHeadValue: "event {{seq}}, SHA-256 {{hash}}",
+    auditHeadDefinition:
+      "The hash of the newest event in Testigo's audit log (a hash chain of every view, unsealing, export and triage step) when this declaration was made. Kept with this document, it lets anyone check later that the log was not rewritten since: `npm run audit:verify -- --head <hash>` on the database must find the chain passing through it.",
     accountTitle: "The observer's account",
     accountIntro: "As the observer recorded it at the time (corrections made before review started included). Later additions are listed as addenda.",
     occurredAt: "When it happened",

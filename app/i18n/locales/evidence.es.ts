@@ -10,6 +10,10 @@ export const evidenceEs: typeof evidenceEn = {
     contentHash: "SHA-256 del contenido",
     hashDefinition:
       "El SHA-256 del contenido es el SHA-256 de los bytes UTF-8 del JSON canónico RFC 8785 (claves ordenadas, sin espacios) de las columnas guardadas del reporte {{fields}}, con submitted_at y occurred_at como texto ISO 8601 en UTC con microsegundos y el bloque protegido (texto cifrado y sobres de llave) exactamente como está guardado; no incluye los campos de revisión ni los anexos, y cada foto o video tiene su propio hash más abajo.",
+    auditHead: "Cabeza del registro de auditoría",
+    auditHeadValue: "evento {{seq}}, SHA-256 {{hash}}",
+    auditHeadDefinition:
+      "El hash del evento más reciente del registro de auditoría de Testigo (una cadena de hashes de cada vista, apertura, exportación y paso de revisión) cuando se hizo esta declaración. Guardado con este documento, permite comprobar después que el registro no se reescribió desde entonces: `npm run audit:verify -- --head <hash>` sobre la base de datos debe encontrar la cadena pasando por él.",
     accountTitle: "El relato de la persona observadora",
     accountIntro: "Tal como la persona observadora lo registró en el momento (con las correcciones hechas antes de empezar la revisión). Lo agregado después figura como anexos.",
     occurredAt: "Cuándo ocurrió",

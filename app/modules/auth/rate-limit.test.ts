@@ -6,7 +6,7 @@ import { counterKey, hitRateLimit } from "./rate-limit.server";
 
 const peppers = () =>
   withSystem((trx) => trx.selectFrom("private.counter_peppers").select(["day", "pepper"]).execute()).then((rows) =>
-    rows.map((r) => ({ day: String(r.day instanceof Date ? r.day.toISOString().slice(0, 10) : r.day), bytes: Buffer.from(r.pepper).length })),
+    rows.map((r) => ({ day: String(r.day), bytes: Buffer.from(r.pepper).length })),
   );
 
 afterEach(() => vi.useRealTimers());

@@ -53,7 +53,13 @@ async function readHead(db: Database | Trx) {
   return rows[0] ? { seq: BigInt(rows[0].seq), hash: rows[0].hash } : null;
 }
 
-async function verify(db: Database | Trx): Promise<AuditVerification> {
+/**
+ * `knownHead`: a head hash seen earlier outside the database (printed on a declaration, sent in
+ * the daily digest). A chain that is whole but does not pass through it was rewritten from the
+ * start, hashes recomputed: the chain alone cannot show that, a head kept elsewhere can.
+ */
+async function verify(db: Database | Trx, knownHead?: string): Promise<AuditVerification> {
+  let anchored = knownHead === undefined || knownHead === GENESIS_HASH;
   let rows = 0;
   let lastSeq = 0n;
   let lastHash = GENESIS_HASH;
@@ -72,6 +78,7 @@ async function verify(db: Database | Trx): Promise<AuditVerification> {
       rows += 1;
       lastSeq = seq;
       lastHash = row.hash;
+      if (row.hash === knownHead) anchored = true;
     }
     if (batch.length === BATCH) continue;
 
@@ -86,16 +93,18 @@ async function verify(db: Database | Trx): Promise<AuditVerification> {
     }
     if (head.seq < lastSeq) return broken(head.seq + 1n, `event ${head.seq + 1n} is after the chain's head`);
     if (head.hash !== lastHash) return broken(lastSeq, "the chain head does not match the last event");
+    if (!anchored) return broken(lastSeq, `the known head ${knownHead!.slice(0, 16)}… is not in the chain: the log was rewritten, or the head is from another database`);
     return { ok: true, rows, head: lastHash };
   }
 }
 
 /** Verifies the whole chain, on the given connection or transaction (the owner's: RLS hides events from others), or a database URL. */
-export async function verifyAuditChain(target: Database | Trx | string): Promise<AuditVerification> {
-  if (typeof target !== "string") return verify(target);
+export async function verifyAuditChain(target: Database | Trx | string, options: { knownHead?: string } = {}): Promise<AuditVerification> {
+  if (options.knownHead !== undefined && !/^[0-9a-f]{64}$/.test(options.knownHead)) throw new Error("A known head is 64 hexadecimal characters");
+  if (typeof target !== "string") return verify(target, options.knownHead);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: target, max: 1 }) }) });
   try {
-    return await verify(db);
+    return await verify(db, options.knownHead);
   } finally {
     await db.destroy();
   }

@@ -199,6 +199,41 @@ describe("tampering", () => {
     expect(await verify()).toMatchObject({ ok: true, rows: total });
   });
 
+  it("a log rewritten from the start, every hash recomputed, fails only against a head kept elsewhere (security review, finding 13)", async () => {
+    const before = await verify();
+    expect(before.ok).toBe(true);
+    const keptHead = (before as { head: string }).head;
+    const { rows: early } = await withSystem((trx) => sql<{ hash: string }>`select hash from public.audit_events where seq = 3`.execute(trx));
+    expect(await withSystem((trx) => verifyAuditChain(trx, { knownHead: early[0]!.hash }))).toMatchObject({ ok: true });
+    // What someone with the owner's password could do: change an early event and rebuild the chain.
+    await tamper(
+      sql`update public.audit_events set details = '{"rewritten": true}'::jsonb where seq = 2`,
+      sql`do $$
+        declare r record; prev text := repeat('0', 64); h text;
+        begin
+          for r in select * from public.audit_events order by seq loop
+            h := encode(sha256(convert_to(private.audit_payload(prev, r.seq, r.at, r.actor_id, r.event, r.report_id, r.details), 'UTF8')), 'hex');
+            update public.audit_events set prev_hash = prev, hash = h where seq = r.seq;
+            prev := h;
+          end loop;
+          update private.audit_head set hash = prev;
+        end $$`,
+    );
+    const rewritten = await verify();
+    expect(rewritten).toMatchObject({ ok: true, rows: total });
+    expect(await withSystem((trx) => verifyAuditChain(trx, { knownHead: keptHead }))).toMatchObject({ ok: false, reason: expect.stringContaining("is not in the chain") });
+    await expect(withSystem((trx) => verifyAuditChain(trx, { knownHead: "xyz" }))).rejects.toThrow();
+    const run = (...args: string[]) =>
+      spawnSync(path.resolve("node_modules/.bin/tsx"), ["scripts/audit-verify.ts", ...args], { env: { ...process.env }, encoding: "utf8", timeout: 60_000 });
+    const spaced = keptHead.match(/.{1,16}/g)!.join(" ");
+    const refused = run("--head", ...spaced.split(" "));
+    expect(refused.stdout).toMatch(/BROKEN .*is not in the chain/);
+    expect(refused.status).toBe(1);
+    const passes = run("--head", (rewritten as { head: string }).head);
+    expect(passes.stdout).toMatch(/^The chain passes through the known head [0-9a-f]{16}…\nAudit chain OK/);
+    expect(passes.status).toBe(0);
+  });
+
   it("npm run audit:verify prints the result and exits 0, or 1 naming the break", async () => {
     const run = () =>
       spawnSync(path.resolve("node_modules/.bin/tsx"), ["scripts/audit-verify.ts"], { env: { ...process.env }, encoding: "utf8", timeout: 60_000 });

@@ -52,6 +52,8 @@ export interface Declaration {
   media: { sha256: string; contentType: string; sizeBytes: number; createdAt: Date }[];
   orgName: string;
   timeZone: string;
+  /** The audit log's head when this was made: a mark outside the database that the log is not rewritten later. */
+  auditHead: { seq: number; hash: string } | null;
 }
 
 /** "2026-11-26 09:30:00 -06:00 (America/Chicago)": a time with its offset, never ambiguous. */
@@ -251,6 +253,10 @@ export async function declarationPdf(data: Declaration, meta: DeclarationMeta, t
   w.heading(t("evidence.pdf.integrityTitle"));
   w.field(t("evidence.pdf.contentHash"), r.contentSha256, { mono: true });
   w.text(t("evidence.pdf.hashDefinition", { fields: CONTENT_HASH_FIELDS.join(", ") }), { size: 8.5, color: MUTED, after: 4 });
+  if (data.auditHead) {
+    w.field(t("evidence.pdf.auditHead"), t("evidence.pdf.auditHeadValue", { seq: data.auditHead.seq, hash: data.auditHead.hash.match(/.{1,16}/g)!.join(" ") }), { mono: true });
+    w.text(t("evidence.pdf.auditHeadDefinition"), { size: 8.5, color: MUTED, after: 4 });
+  }
 
   w.heading(t("evidence.pdf.accountTitle"));
   w.text(t("evidence.pdf.accountIntro"), { size: 9, color: MUTED, after: 4 });

@@ -20,7 +20,7 @@ export interface Exporter {
 export async function loadDeclaration(trx: Trx, id: string): Promise<Declaration | null> {
   const hashed = await selectHashed(trx).where("r.id", "=", id).executeTakeFirst();
   if (!hashed) return null;
-  const [extra, addenda, media, org] = await Promise.all([
+  const [extra, addenda, media, org, anchor] = await Promise.all([
     trx
       .selectFrom("reports as r")
       .leftJoin("zones as z", "z.id", "r.zone_id")
@@ -47,6 +47,8 @@ export async function loadDeclaration(trx: Trx, id: string): Promise<Declaration
       .orderBy("id")
       .execute(),
     trx.selectFrom("org_settings").select(["name", "time_zone"]).executeTakeFirst(),
+    // The audit log's head as this declaration is made (its own export event comes after it).
+    sql<{ seq: string; hash: string }>`select seq::text as seq, hash from private.audit_anchor()`.execute(trx).then((r) => r.rows[0] ?? null),
   ]);
   const date = (value: Date | string) => new Date(value);
   return {
@@ -96,6 +98,7 @@ export async function loadDeclaration(trx: Trx, id: string): Promise<Declaration
     })),
     media: media.map((m) => ({ sha256: m.sha256, contentType: m.content_type, sizeBytes: Number(m.size_bytes), createdAt: date(m.created_at) })),
     orgName: org?.name ?? "Testigo",
+    auditHead: anchor ? { seq: Number(anchor.seq), hash: anchor.hash } : null,
     timeZone: org?.time_zone ?? DEFAULT_TIME_ZONE,
   };
 }

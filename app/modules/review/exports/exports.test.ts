@@ -203,6 +203,11 @@ describe("the declaration (PDF)", () => {
     expect(all).toContain("Luis Fernández <attorney_luis@test.example>");
     expect(all).toContain("RFC 8785");
     expect(all).toContain("Officer Ruiz, badge 4411");
+    // The audit log's head as the declaration was made, kept outside the database (finding 13).
+    const { rows: head } = await withSystem((trx) => sql<{ hash: string }>`select hash from public.audit_events where seq = ${since}`.execute(trx));
+    expect(since).toBeGreaterThan(0);
+    expect(all).toContain(`event ${since}, SHA-256 ${head[0]!.hash.match(/.{1,16}/g)!.join(" ")}`);
+    expect(all).toContain("npm run audit:verify -- --head");
     expect(all).toContain("Administrative (I-200 or I-205, signed by ICE)");
     expect(all).toContain("I remembered the plate: ABC-1234.");
     expect(all).toMatch(/Sealed addendum at \d{4}-\d{2}-\d{2} /);
