@@ -55,7 +55,8 @@ describe("request for more information", () => {
     const ana = await author("es");
     const id = await reportOf(ana);
     await ask(id);
-    expect(await runJobsOnce()).toEqual({ sent: 1, skipped: 0, failed: 0 });
+    // The attorneys' daily audit digest may go out in the same run (the request moved the audit log).
+    expect(await runJobsOnce()).toMatchObject({ skipped: 0, failed: 0 });
     const [mail, ...more] = mailsTo(ana);
     expect(more).toEqual([]);
     expect(mail!.subject).toBe("El equipo legal te pide más información sobre tu reporte");

@@ -1,4 +1,5 @@
 import { registerMailJob, registerRunTask } from "~/jobs/runner.server";
+import { AuditDigestPayload, auditDigestMail, enqueueAuditDigests } from "./audit-digest.server";
 import { infoRequestedMail, InfoRequestedPayload } from "./info-request-mail.server";
 import { runRetentionOnce } from "./retention.server";
 
@@ -18,4 +19,7 @@ export function registerReviewJobs() {
   });
   // An attorney asked a report's author for more information: the email only says so.
   registerMailJob("info_requested", InfoRequestedPayload, (trx, p) => infoRequestedMail(trx, p.message_id));
+  // Once a day, the audit log's head to every attorney, when it moved (a copy kept outside the database).
+  registerRunTask({ name: "Audit digest", run: async () => void (await enqueueAuditDigests()) });
+  registerMailJob("audit_digest", AuditDigestPayload, (trx, p) => auditDigestMail(trx, p));
 }
