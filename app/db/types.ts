@@ -250,6 +250,7 @@ export interface ReportMessages {
 }
 
 export interface ReportNotes {
+  aad_v: Generated<number>;
   author_id: string | null;
   created_at: Generated<Timestamp>;
   id: Generated<string>;

@@ -16,6 +16,7 @@ import { requireRole } from "~/modules/auth/guards.server";
 import { myWrappedKeys } from "~/modules/reports/keys.server";
 import { sealingRecipients } from "~/modules/reports/reports.server";
 import { URGENCIES, VERIFICATIONS } from "~/modules/review/filters";
+import { NOTE_AAD_VERSION, noteAad } from "~/modules/review/note-aad";
 import { addNote, addTask, parseTriage, requestInfo, reviewDetail, setLegalHold, setTaskDone, triageReport } from "~/modules/review/review.server";
 import { formatDay } from "~/modules/clock/format";
 import type { RootLoader, RouteHandle } from "~/root";
@@ -73,7 +74,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         const sealed = form.get("sealed");
         // Notes are sealed in the browser; without JavaScript there is nothing to store.
         if (typeof sealed !== "string" || !sealed) throw new DomainError(400, "review.errors.noteNeedsJs", "note");
-        await addNote(user.claims, id, sealed);
+        await addNote(user.claims, id, String(form.get("noteId") ?? ""), sealed);
         break;
       }
       case "requestInfo":
@@ -451,13 +452,15 @@ function NotesSection({ reportId, count, recipients }: { reportId: string; count
           if (text.length > 10000) return setProblem("errors.tooLong");
           if (!recipients.length) return setProblem("reports.errors.noKeys");
           setProblem(null);
+          // Sealed to this note's own id, chosen here (finding 13 of the security review).
+          const noteId = crypto.randomUUID();
           const { sealed, contentKey } = sealJson(
             { v: 1, text },
             recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
-            `${reportId}:note`,
+            noteAad(reportId, noteId, NOTE_AAD_VERSION),
           );
           contentKey.fill(0);
-          fetcher.submit({ intent: "note", sealed: JSON.stringify(sealed) }, { method: "post" });
+          fetcher.submit({ intent: "note", noteId, sealed: JSON.stringify(sealed) }, { method: "post" });
         }}
       >
         <input type="hidden" name="intent" value="note" />

@@ -308,6 +308,7 @@ const SPECS: Record<string, Spec> = {
         hold: pick("on"),
         holdReason: pick("Litigation"),
         sealed: mutatedJson(JSON.parse(w.sealedNote)),
+        noteId: fc.oneof(fc.uuid().map(String), fc.string({ maxLength: 40 })),
         message: pick("Could you tell us more?"),
         taskTitle: pick("Call the family"),
         taskDue: fc.oneof(dayFromNow(0, 30), dateArb),

@@ -1,4 +1,5 @@
 import type { RawBuilder } from "kysely";
+import { NOTE_AAD_VERSION, noteAad } from "./note-aad";
 import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
 import { DomainError, guarded } from "~/db/errors.server";
 import { fileStore } from "~/integrations/file-store.server";
@@ -34,6 +35,8 @@ export interface TeamMember {
 }
 
 /** Attorneys' and admins' names (they cannot read each other's profiles under RLS). */
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function legalTeam(trx: Trx): Promise<Map<string, TeamMember>> {
   const { rows } = await sql<TeamMember>`select id, name, attorney, active from private.legal_team_directory()`.execute(trx);
   return new Map(rows.map((r) => [r.id, r]));
@@ -136,7 +139,7 @@ export async function sealedBundle(claims: Claims, id: string) {
       const [shares, media, notes, team] = await Promise.all([
         trx.selectFrom("key_shares").select(["box", "box_id", "envelope"]).where("report_id", "=", id).execute(),
         trx.selectFrom("report_media").select(["id", "sha256", "content_type", "nonce", "sealed"]).where("report_id", "=", id).orderBy("created_at").execute(),
-        trx.selectFrom("report_notes").select(["id", "sealed", "created_at", "author_id"]).where("report_id", "=", id).orderBy("created_at").execute(),
+        trx.selectFrom("report_notes").select(["id", "sealed", "created_at", "author_id", "aad_v"]).where("report_id", "=", id).orderBy("created_at").execute(),
         legalTeam(trx),
       ]);
       const sharesOf = (box: string, boxId: string) => shares.filter((s) => s.box === box && s.box_id === boxId).map((s) => s.envelope);
@@ -155,7 +158,7 @@ export async function sealedBundle(claims: Claims, id: string) {
           id: n.id,
           createdAt: iso(n.created_at)!,
           authorName: (n.author_id && team.get(n.author_id)?.name) ?? null,
-          aad: `${id}:note`,
+          aad: noteAad(id, n.id, n.aad_v),
           sealed: n.sealed,
           shares: sharesOf("note", n.id),
         })),
@@ -201,7 +204,9 @@ export async function setLegalHold(claims: Claims, id: string, hold: boolean, re
 }
 
 /** A note sealed in the attorney's browser: only ciphertext, to current keys, reaches the database. */
-export async function addNote(claims: Claims, id: string, sealedText: string) {
+/** A note sealed in the attorney's browser to its own id (`noteId`, chosen there: noteAad). */
+export async function addNote(claims: Claims, id: string, noteId: string, sealedText: string) {
+  if (!UUID_RE.test(noteId)) throw new DomainError(400, "review.errors.noteSealed", "note");
   let box;
   try {
     box = validateSealedBox(JSON.parse(sealedText));
@@ -219,7 +224,12 @@ export async function addNote(claims: Claims, id: string, sealedText: string) {
   await guarded(
     () =>
       withUser(claims, (trx) =>
-        trx.insertInto("report_notes").values({ report_id: id, author_id: claims.sub, sealed: JSON.stringify(box) }).execute(),
+        // A note sent twice (a retried post) is kept once: its id is the browser's.
+        trx
+          .insertInto("report_notes")
+          .values({ id: noteId, report_id: id, author_id: claims.sub, sealed: JSON.stringify(box), aad_v: NOTE_AAD_VERSION })
+          .onConflict((oc) => oc.column("id").doNothing())
+          .execute(),
       ),
     { ...REVIEW_REFUSALS, field: "note" },
   );
