@@ -99,7 +99,8 @@ export class TileStore {
       // names this server, as tile servers' usage policies ask.
       const response = await (this.options.fetch ?? fetch)(url, {
         headers: { "User-Agent": this.options.userAgent, Accept: "image/png,image/jpeg,image/webp" },
-        redirect: "follow",
+        // A redirect could lead this server anywhere (an internal address): a tile server must answer itself.
+        redirect: "error",
         referrerPolicy: "no-referrer",
         signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
       });
