@@ -2,9 +2,20 @@ import { Link, useFetcher } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { FieldErrors } from "~/components/ui/field";
+import { useOrgClock } from "~/components/use-org-clock";
 import { generateKeyPair, publicKeyFingerprint, publicKeyOf, toB64u, unwrapPrivateKey, validateWrappedPrivateKey, wrapPrivateKey } from "~/integrations/sealing";
 
-type KeyActionData = { ok: boolean; fingerprint?: string; error?: string };
+type KeyActionData = { ok: boolean; fingerprint?: string; activeFrom?: string; awaitingApproval?: boolean; error?: string };
+
+/** Which message a saved key gets: in use now, waiting for its waiting period, or for a second admin. */
+function savedKeyMessage(t: (key: string, options?: Record<string, string>) => string, data: KeyActionData, kind: "attorney" | "recovery", when: (iso: string) => string) {
+  const fingerprint = data.fingerprint ?? "";
+  if (kind === "recovery" && data.awaitingApproval) return t("keys.recoveryAwaiting", { fingerprint });
+  if (data.activeFrom && Date.parse(data.activeFrom) > Date.now() + 60_000) {
+    return t(kind === "recovery" ? "keys.recoveryPending" : "keys.attorneyPending", { fingerprint, when: when(data.activeFrom) });
+  }
+  return t(kind === "recovery" ? "keys.recoveryCreated" : "keys.attorneyCreated", { fingerprint });
+}
 
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
@@ -44,6 +55,8 @@ function NewPassphraseFields({ id, confirmId, label, help }: { id: string; confi
  */
 export function RecoveryKeySetup({ current, hydrated }: { current: { fingerprint: string; createdAt: string } | null; hydrated: boolean }) {
   const { t } = useTranslation();
+  const { formatDay, formatTime } = useOrgClock();
+  const when = (iso: string) => `${formatDay(iso, true)} ${formatTime(iso)}`;
   const fetcher = useFetcher<KeyActionData>();
   const [saved, setSaved] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -78,7 +91,7 @@ export function RecoveryKeySetup({ current, hydrated }: { current: { fingerprint
       {current ? <p>{t("keys.currentFingerprint", { fingerprint: current.fingerprint })}</p> : <p className="warning">{t("keys.noRecovery")}</p>}
       {fetcher.data?.ok ? (
         <p className="notice" role="status">
-          {t("keys.recoveryCreated", { fingerprint: fetcher.data.fingerprint })}
+          {savedKeyMessage(t, fetcher.data, "recovery", when)}
         </p>
       ) : null}
       <form
@@ -108,6 +121,8 @@ export function RecoveryKeySetup({ current, hydrated }: { current: { fingerprint
 /** An attorney's key pair, made in their browser; the private half leaves it only wrapped by their passphrase. */
 export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint: string; publicKey: string; wrapped: unknown } | null; hydrated: boolean }) {
   const { t } = useTranslation();
+  const { formatDay, formatTime } = useOrgClock();
+  const when = (iso: string) => `${formatDay(iso, true)} ${formatTime(iso)}`;
   const fetcher = useFetcher<KeyActionData>();
   const [problem, setProblem] = useState<string | null>(null);
   const [checking, setChecking] = useState<"idle" | "busy" | "ok" | "wrong" | "mismatch">("idle");
@@ -180,7 +195,7 @@ export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint
         {current ? <p className="help">{t("keys.replaceHelp")}</p> : null}
         {fetcher.data?.ok ? (
           <div className="notice stack" role="status">
-            <p>{t("keys.attorneyCreated", { fingerprint: fetcher.data.fingerprint })}</p>
+            <p>{savedKeyMessage(t, fetcher.data, "attorney", when)}</p>
             <p>
               {t("share.afterNewKey")} <Link to="/review/share">{t("share.sharePage")}</Link>
             </p>

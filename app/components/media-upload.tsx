@@ -2,6 +2,7 @@ import { Form, useRevalidator } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { sealMedia, sniffMediaType } from "~/modules/reports/media";
+import { activeRecipients } from "~/modules/reports/recipients";
 
 type Item = { name: string; state: "sealing" | "uploading" | "done" | "failed"; progress: number; error?: string };
 
@@ -31,7 +32,7 @@ function upload(url: string, body: FormData, onProgress: (fraction: number) => v
  * hashed (SHA-256 of the original) and sealed to the legal team's keys before upload; without
  * JavaScript the same form posts the originals and the server seals them on receipt.
  */
-export function MediaUpload({ reportId, recipients, limitBytes }: { reportId: string; recipients: { keyId: string; publicKey: string }[]; limitBytes: number }) {
+export function MediaUpload({ reportId, recipients, limitBytes }: { reportId: string; recipients: { keyId: string; publicKey: string; activeFrom: string }[]; limitBytes: number }) {
   const { t } = useTranslation();
   const revalidator = useRevalidator();
   const [items, setItems] = useState<Item[]>([]);
@@ -50,7 +51,7 @@ export function MediaUpload({ reportId, recipients, limitBytes }: { reportId: st
         update(index, { state: "failed", error: "reports.errors.mediaType" });
         continue;
       }
-      const { sha256, sealed, nonce, ciphertext } = sealMedia(bytes, reportId, contentType, recipients);
+      const { sha256, sealed, nonce, ciphertext } = sealMedia(bytes, reportId, contentType, activeRecipients(recipients));
       bytes.fill(0);
       const body = new FormData();
       body.set("box", JSON.stringify(sealed));

@@ -20,6 +20,7 @@ import {
   isBlank,
 } from "~/modules/reports/schema";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
+import { activeRecipients, rememberRecipients, type BrowserRecipient } from "~/modules/reports/recipients";
 
 /** Every field's HTML limits, from the schema the server checks (`officers[2].name` reads `officers[].name`). */
 const REPORT_LIMITS = getZodConstraint(ReportSchema);
@@ -30,7 +31,8 @@ export interface ReportFormProps {
   clientUuid: string;
   /** "2026-11-26T09:30" now, in the organisation's time zone. */
   nowLocal: string;
-  recipients: { keyId: string; publicKey: string }[];
+  /** Whom sealed details go to (the browser drops any key whose waiting period is not over). */
+  recipients: BrowserRecipient[];
   zones: { id: string; name: string; colour: string; geometry: ZoneGeometry }[];
   tileUrl: string;
   attribution: string;
@@ -62,7 +64,8 @@ export const loadSealing = () => import("~/integrations/sealing");
  * Seals what the observer typed about detained people and witnesses in this browser, so only
  * ciphertext leaves the phone: the plaintext fields are dropped from what is sent.
  */
-export async function sealFormData(formData: FormData, recipients: ReportFormProps["recipients"], clientUuid: string): Promise<FormData> {
+export async function sealFormData(formData: FormData, allRecipients: ReportFormProps["recipients"], clientUuid: string): Promise<FormData> {
+  const recipients = activeRecipients(allRecipients);
   const out = new FormData();
   const detained = new Map<number, Record<string, string>>();
   const witnesses = new Map<number, Record<string, string>>();
@@ -87,6 +90,7 @@ export async function sealFormData(formData: FormData, recipients: ReportFormPro
     recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
     clientUuid,
   );
+  rememberRecipients(recipients);
   out.set("sealed", JSON.stringify(sealed));
   out.set("sealedDetained", String(people.length));
   out.set("sealedWitnesses", String(others.length));

@@ -4,6 +4,7 @@
  */
 
 import type { ColumnType } from "kysely";
+import type { IPostgresInterval } from "postgres-interval";
 
 export type AppRole = "admin" | "attorney" | "coordinator" | "observer";
 
@@ -22,6 +23,8 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   : ColumnType<T, T | undefined, T>;
 
 export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
+
+export type Interval = ColumnType<IPostgresInterval, IPostgresInterval | number | string, IPostgresInterval | number | string>;
 
 export type Json = JsonValue;
 
@@ -193,6 +196,7 @@ export interface PrivateReportTransitions {
 }
 
 export interface PrivateSealingPolicy {
+  key_wait: Generated<Interval>;
   min_scrypt_n: Generated<number>;
   only_row: Generated<boolean>;
 }
@@ -371,9 +375,12 @@ export interface SafetyAlerts {
 }
 
 export interface SealingKeys {
+  active_from: Generated<Timestamp>;
+  approved_at: Timestamp | null;
+  approved_by: string | null;
   created_at: Generated<Timestamp>;
   created_by: string | null;
-  fingerprint: string;
+  fingerprint: Generated<string | null>;
   id: Generated<string>;
   kind: string;
   owner_id: string | null;

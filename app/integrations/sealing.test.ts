@@ -18,6 +18,7 @@ import {
   openEnvelope,
   openJson,
   publicKeyFingerprint,
+  groupFingerprint,
   sealBytesWithKey,
   sealJson,
   sha256Hex,
@@ -424,10 +425,11 @@ describe("passphrase-wrapped private keys", () => {
 });
 
 describe("fingerprints", () => {
-  it("groups the first 16 hex digits of SHA-256 in fours", () => {
+  it("groups the first 32 hex digits (128 bits) of SHA-256 in fours", () => {
     const fp = publicKeyFingerprint(ALICE_PUB);
-    expect(fp).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){3}$/);
-    expect(fp.replaceAll(" ", "")).toBe(sha256Hex(ALICE_PUB).slice(0, 16));
+    expect(fp).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){7}$/);
+    expect(fp.replaceAll(" ", "")).toBe(sha256Hex(ALICE_PUB).slice(0, 32));
+    expect(groupFingerprint(fp.replaceAll(" ", ""))).toBe(fp);
     expect(publicKeyFingerprint(BOB_PUB)).not.toBe(fp);
   });
 });

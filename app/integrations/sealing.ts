@@ -129,10 +129,18 @@ export function sha256Hex(bytes: Uint8Array): string {
   return bytesToHex(sha256(bytes));
 }
 
-/** First 64 bits of SHA-256(publicKey) as "xxxx xxxx xxxx xxxx", for people to compare aloud. */
+/**
+ * First 128 bits of SHA-256(publicKey) in groups of four hex digits, for people to compare aloud.
+ * The database computes the same (private.key_fingerprint) and stores it without spaces.
+ */
 export function publicKeyFingerprint(publicKey: Uint8Array): string {
   assertLength(publicKey, KEY_LEN, "publicKey");
-  return sha256Hex(publicKey).slice(0, 16).match(/.{4}/g)!.join(" ");
+  return groupFingerprint(sha256Hex(publicKey).slice(0, 32));
+}
+
+/** "6235 5fe7 …" from the database's 32 hex digits (anything else is shown as it is). */
+export function groupFingerprint(hex: string): string {
+  return /^[0-9a-f]{32}$/.test(hex) ? hex.match(/.{4}/g)!.join(" ") : hex;
 }
 
 function assertLength(bytes: Uint8Array, length: number, what: string) {

@@ -1,5 +1,6 @@
 import { registerDispatchJobs } from "~/modules/dispatch/jobs.server";
 import { registerLiveJobs } from "~/modules/live/jobs.server";
+import { registerReportJobs } from "~/modules/reports/jobs.server";
 import { registerReviewJobs } from "~/modules/review/jobs.server";
 import { registerShiftJobs } from "~/modules/shifts/jobs.server";
 
@@ -9,6 +10,7 @@ import { registerShiftJobs } from "~/modules/shifts/jobs.server";
 // its line here; the runner (./runner.server.ts) knows no module.
 registerShiftJobs();
 registerReviewJobs();
+registerReportJobs();
 registerLiveJobs();
 registerDispatchJobs();
 

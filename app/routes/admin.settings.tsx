@@ -12,30 +12,41 @@ import { requireRole } from "~/modules/auth/guards.server";
 import { SettingsSchema } from "~/modules/settings/schema";
 import { readSettings, updateSettings } from "~/modules/settings/settings.server";
 import { RecoveryKeySetup } from "~/components/key-setup";
-import { activeKeys, registerRecoveryKey } from "~/modules/reports/keys.server";
+import { approveRecoveryKey, keyTransparency, registerRecoveryKey, withdrawRecoveryKey } from "~/modules/reports/keys.server";
+import { KeyTransparency } from "~/components/key-transparency";
+import { useOrgClock } from "~/components/use-org-clock";
 import { readForm } from "~/utils/form.server";
 import { useEffect, useState } from "react";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, "admin");
-  const [settings, keys] = await Promise.all([readSettings(user.claims), activeKeys(user.claims)]);
-  const recovery = keys.find((k) => k.kind === "recovery");
+  const [settings, transparency] = await Promise.all([readSettings(user.claims), keyTransparency(user.claims)]);
+  const recovery = transparency.keys.find((k) => k.kind === "recovery" && k.current);
   return {
     settings,
-    recovery: recovery ? { fingerprint: recovery.fingerprint, createdAt: new Date(recovery.created_at).toISOString() } : null,
-    attorneys: keys.filter((k) => k.kind === "attorney").map((k) => ({ name: k.display_name ?? "", fingerprint: k.fingerprint })),
+    recovery: recovery ? { fingerprint: recovery.fingerprint, createdAt: recovery.activeFrom } : null,
+    transparency,
+    me: user.claims.sub,
   };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireRole(request, context, "admin");
   const formData = await readForm(request, 32 * 1024);
-  if (formData.get("intent") === "recoveryKey") {
+  const intent = formData.get("intent");
+  if (intent === "recoveryKey" || intent === "approveRecovery" || intent === "withdrawRecovery") {
     try {
-      const fingerprint = await registerRecoveryKey(user.claims, String(formData.get("publicKey") ?? ""));
-      return data({ ok: true, fingerprint });
+      if (intent === "approveRecovery") {
+        return data({ ok: true, recovery: "approved" as const, activeFrom: await approveRecoveryKey(user.claims, String(formData.get("key") ?? "")) });
+      }
+      if (intent === "withdrawRecovery") {
+        await withdrawRecoveryKey(user.claims);
+        return data({ ok: true, recovery: "withdrawn" as const });
+      }
+      const key = await registerRecoveryKey(user.claims, String(formData.get("publicKey") ?? ""));
+      return data({ ok: true, fingerprint: key.fingerprint, activeFrom: key.activeFrom, awaitingApproval: key.awaitingApproval });
     } catch (error) {
-      if (error instanceof DomainError) return data({ ok: false, error: error.messageKey }, { status: error.status });
+      if (error instanceof DomainError) return data({ ok: false, error: error.messageKey, recovery: "failed" as const }, { status: error.status });
       throw error;
     }
   }
@@ -47,8 +58,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Settings() {
   const { t } = useTranslation();
-  const { settings, recovery, attorneys } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as { result?: SubmissionResult<string[]>; saved?: boolean } | undefined;
+  const { settings, recovery, transparency, me } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as
+    | { result?: SubmissionResult<string[]>; saved?: boolean; recovery?: "approved" | "withdrawn" | "failed"; activeFrom?: string; error?: string }
+    | undefined;
+  const { formatDay, formatTime } = useOrgClock();
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(actionData?.saved, actionData);
@@ -137,17 +151,16 @@ export default function Settings() {
         <Link to="/review/share">{t("share.fromSettings")}</Link>
       </p>
     ) : null}
-    <section className="card" aria-labelledby="attorney-keys-title">
-      <h2 id="attorney-keys-title">{t("keys.attorneyKeys")}</h2>
-      {attorneys.length === 0 ? <p className="warning">{t("keys.noAttorneyKeys")}</p> : null}
-      <ul>
-        {attorneys.map((a) => (
-          <li key={a.fingerprint}>
-            {a.name || "—"}: <span className="mono">{a.fingerprint}</span>
-          </li>
-        ))}
-      </ul>
-    </section>
+    {actionData?.recovery ? (
+      <p className={actionData.recovery === "failed" ? "warning" : "notice"} role="status">
+        {actionData.recovery === "approved"
+          ? t("keys.recoveryApproved", { when: `${formatDay(actionData.activeFrom!, true)} ${formatTime(actionData.activeFrom!)}` })
+          : actionData.recovery === "withdrawn"
+            ? t("keys.recoveryWithdrawn")
+            : t(actionData.error ?? "errors.generic")}
+      </p>
+    ) : null}
+    <KeyTransparency {...transparency} me={me} canApprove />
     </div>
   );
 }

@@ -31,7 +31,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       mediaLimitBytes(user.claims),
       report.mine ? questionsForAuthor(user.claims, report.id) : Promise.resolve([]),
     ]);
-    return { report, questions, media, recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })), limitBytes };
+    return { report, questions, media, recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey, activeFrom: r.activeFrom })), limitBytes };
   } catch (error) {
     if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@rem
 import { data, redirect } from "@remix-run/node";
 import { useActionData, useLoaderData, useRouteLoaderData, type ClientActionFunctionArgs, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { RecipientNotice } from "~/components/recipient-notice";
 import { mapLinks } from "~/components/map/zone-map";
 import { ReportForm } from "~/components/report-form";
 import { ReportOnPhoneStatus, ReportsOnPhone, useReportOnPhone } from "~/components/report-on-phone";
@@ -28,7 +29,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     // Issued with the form: a second POST of the same form lands on the same report.
     clientUuid: newClientUuid(),
     nowLocal: localDateTimeValue(new Date(), timeZone),
-    recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })),
+    recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey, kind: r.kind, fingerprint: r.fingerprint, activeFrom: r.activeFrom })),
     zones: zones.filter((z) => !z.retired).map((z) => ({ id: z.id, name: z.name, colour: z.colour, geometry: z.geometry })),
     shift: shift ? { id: shift.id, zoneName: shift.zone_name } : null,
   };
@@ -73,7 +74,7 @@ export default function NewReport() {
     <div className="stack">
       <h1>{t("reports.newTitle")}</h1>
       <p>{shift ? t("reports.onShift", { zone: shift.zoneName }) : t("reports.intro")}</p>
-      {recipients.length === 0 ? <p className="warning">{t("reports.noKeysWarning")}</p> : null}
+      {recipients.length === 0 ? <p className="warning">{t("reports.noKeysWarning")}</p> : <RecipientNotice recipients={recipients} />}
       <ReportOnPhoneStatus notice={onPhone.notice} hasDraft={onPhone.hasDraft} onDiscard={() => void onPhone.discard()} timeZone={timeZone} />
       <ReportsOnPhone email={root?.user?.email} timeZone={timeZone} includeSent onEditAgain={onPhone.restore} />
       <ReportForm

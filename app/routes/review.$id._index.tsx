@@ -15,6 +15,7 @@ import { fromB64u, sealJson } from "~/integrations/sealing";
 import { requireRole } from "~/modules/auth/guards.server";
 import { myWrappedKeys } from "~/modules/reports/keys.server";
 import { sealingRecipients } from "~/modules/reports/reports.server";
+import { activeRecipients } from "~/modules/reports/recipients";
 import { URGENCIES, VERIFICATIONS } from "~/modules/review/filters";
 import { NOTE_AAD_VERSION, noteAad } from "~/modules/review/note-aad";
 import { addNote, addTask, parseTriage, requestInfo, reviewDetail, setLegalHold, setTaskDone, triageReport } from "~/modules/review/review.server";
@@ -39,7 +40,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       ...detail,
       me: user.claims.sub,
       keys: keys.map((k) => ({ id: k.id, publicKey: k.public_key, wrapped: k.wrapped_private_key })),
-      recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey })),
+      recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey, activeFrom: r.activeFrom })),
     };
   } catch (error) {
     if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
@@ -426,7 +427,9 @@ function auditDetails(details: Record<string, unknown>, t: (key: string) => stri
 }
 
 /** Internal notes: typed here, sealed in this browser to the legal team's keys, stored as ciphertext. */
-function NotesSection({ reportId, count, recipients }: { reportId: string; count: number; recipients: { keyId: string; publicKey: string }[] }) {
+function NotesSection({ reportId, count, recipients: allRecipients }: { reportId: string; count: number; recipients: { keyId: string; publicKey: string; activeFrom: string }[] }) {
+  // never a key whose waiting period is not over by this browser's clock
+  const recipients = activeRecipients(allRecipients);
   const { t } = useTranslation();
   const fetcher = useFetcher<{ ok: boolean; intent: string; error: string | null }>();
   const textRef = useRef<HTMLTextAreaElement>(null);

@@ -6,7 +6,8 @@ import { useTranslation } from "react-i18next";
 import { AttorneyKeySetup } from "~/components/key-setup";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { myWrappedKey, registerAttorneyKey } from "~/modules/reports/keys.server";
+import { keyTransparency, myWrappedKey, registerAttorneyKey } from "~/modules/reports/keys.server";
+import { KeyTransparency } from "~/components/key-transparency";
 import { publicKeyFingerprint, fromB64u } from "~/integrations/sealing";
 import type { RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
@@ -15,16 +16,20 @@ export const handle: RouteHandle = { titleKey: "keys.attorneyTitle" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, "attorney");
-  const key = await myWrappedKey(user.claims);
-  return { current: key ? { fingerprint: publicKeyFingerprint(fromB64u(key.public_key)), publicKey: key.public_key, wrapped: key.wrapped_private_key } : null };
+  const [key, transparency] = await Promise.all([myWrappedKey(user.claims), keyTransparency(user.claims)]);
+  return {
+    current: key ? { fingerprint: publicKeyFingerprint(fromB64u(key.public_key)), publicKey: key.public_key, wrapped: key.wrapped_private_key } : null,
+    transparency,
+    me: user.claims.sub,
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireRole(request, context, "attorney");
   const form = await readForm(request, 16 * 1024);
   try {
-    const fingerprint = await registerAttorneyKey(user.claims, String(form.get("publicKey") ?? ""), String(form.get("wrapped") ?? ""));
-    return data({ ok: true, fingerprint });
+    const key = await registerAttorneyKey(user.claims, String(form.get("publicKey") ?? ""), String(form.get("wrapped") ?? ""));
+    return data({ ok: true, fingerprint: key.fingerprint, activeFrom: key.activeFrom });
   } catch (error) {
     if (error instanceof DomainError) return data({ ok: false, error: error.messageKey }, { status: error.status });
     throw error;
@@ -33,13 +38,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function AttorneyKey() {
   const { t } = useTranslation();
-  const { current } = useLoaderData<typeof loader>();
+  const { current, transparency, me } = useLoaderData<typeof loader>();
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   return (
     <div className="stack">
       <h1>{t("keys.attorneyTitle")}</h1>
       <AttorneyKeySetup current={current} hydrated={hydrated} />
+      <KeyTransparency {...transparency} me={me} canApprove={false} />
     </div>
   );
 }

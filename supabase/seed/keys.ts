@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { SeedStep } from "./step";
 
 /**
@@ -7,7 +8,7 @@ import type { SeedStep } from "./step";
  */
 export const DEMO_ATTORNEY_KEY = {
   publicKey: "nFicV9cqBaZP7jXIvwCXVrTozEM6hUDnW4RzKigOsGA",
-  fingerprint: "6235 5fe7 5522 1574",
+  fingerprint: "6235 5fe7 5522 1574 380c d2b4 f9fe 3ab3",
   passphrase: "testigo demo attorney",
   wrapped: {
     v: 1,
@@ -21,6 +22,12 @@ export const DEMO_ATTORNEY_KEY = {
   },
 };
 
+/**
+ * Registered the way an attorney registers a key (private.register_attorney_key, so the audit log
+ * and the attorneys' and admins' inboxes show it like any other), then made long since active
+ * through the seed-only path (private.seed_keys_long_active: the database owner only, inside a
+ * transaction marked as seeding demo data, which seedDemoData refuses to run in production).
+ */
 export const keys: SeedStep = {
   name: "keys",
   async run(trx) {
@@ -28,16 +35,12 @@ export const keys: SeedStep = {
     if (!attorney) return;
     const existing = await trx.selectFrom("sealing_keys").select("id").where("owner_id", "=", attorney.id).executeTakeFirst();
     if (existing) return;
-    await trx
-      .insertInto("sealing_keys")
-      .values({
-        kind: "attorney",
-        owner_id: attorney.id,
-        public_key: DEMO_ATTORNEY_KEY.publicKey,
-        fingerprint: DEMO_ATTORNEY_KEY.fingerprint,
-        wrapped_private_key: JSON.stringify(DEMO_ATTORNEY_KEY.wrapped),
-        created_by: attorney.id,
-      })
-      .execute();
+    const claims = JSON.stringify({ sub: attorney.id, role: "authenticated", email: "attorney@example.org" });
+    await sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', 'authenticated', true)`.execute(trx);
+    await sql`select private.register_attorney_key(${DEMO_ATTORNEY_KEY.publicKey}, ${JSON.stringify(DEMO_ATTORNEY_KEY.wrapped)}::jsonb)`.execute(trx);
+    await sql`select set_config('request.jwt.claims', '', true), set_config('role', 'none', true)`.execute(trx);
+    await sql`select set_config('testigo.seeding', 'demo', true)`.execute(trx);
+    await sql`select private.seed_keys_long_active()`.execute(trx);
+    await sql`select set_config('testigo.seeding', '', true)`.execute(trx);
   },
 };

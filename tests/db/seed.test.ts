@@ -1,5 +1,5 @@
 import { expect, inject, it } from "vitest";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { DB } from "../../app/db/types";
 import booleanPointInPolygon from "@turf/boolean-point-in-polygon";
@@ -106,6 +106,26 @@ it("seeds the five demo accounts, shifts and reports once, and seeding again cha
       expect(() => openJson(box, openEnvelope(box, key.id, privateKey), sealed.find((o) => o !== r)!.client_uuid)).toThrow();
     }
     expect(detainedSeen).toBeGreaterThanOrEqual(5);
+
+    // key transparency: the demo key went through private.register_attorney_key, so a fresh demo
+    // database's audit log shows it (and the admin and attorney roles); it is long since active
+    const events = await db
+      .selectFrom("audit_events")
+      .select(["event", "details"])
+      .where("report_id", "is", null)
+      .where("event", "in", ["role_granted", "key_registered"])
+      .orderBy("seq")
+      .execute();
+    expect(events.map((e) => [e.event, (e.details as Record<string, unknown>).role ?? (e.details as Record<string, unknown>).fingerprint])).toEqual([
+      ["role_granted", "admin"],
+      ["role_granted", "attorney"],
+      ["key_registered", DEMO_ATTORNEY_KEY.fingerprint.replaceAll(" ", "")],
+    ]);
+    const demoKey = await db.selectFrom("sealing_keys").select(["fingerprint", "active_from"]).where("id", "=", key.id).executeTakeFirstOrThrow();
+    expect(demoKey.fingerprint).toBe(DEMO_ATTORNEY_KEY.fingerprint.replaceAll(" ", ""));
+    expect(new Date(demoKey.active_from).getTime()).toBeLessThan(Date.now() - 29 * 86_400_000);
+    // the seed-only path refuses outside the seed
+    await expect(sql`select private.seed_keys_long_active()`.execute(db)).rejects.toMatchObject({ code: "42501" });
   } finally {
     await db.destroy();
   }

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { blockTiles, e2eSql, expectNoAxeViolations, expectNoHorizontalScroll, storageStateFor, watchForThirdPartyRequests, type DemoRole } from "./helpers";
 import { E2E_DATA_DIR } from "./paths";
 import { publicKeyOf, toB64u, unwrapPrivateKey, type WrappedPrivateKey } from "../../app/integrations/sealing";
+import { DEMO_ATTORNEY_KEY } from "../../supabase/seed/keys";
 
 test.describe.configure({ mode: "serial" });
 
@@ -177,6 +178,39 @@ test("the attorney checks their passphrase; the admin makes a recovery key whose
   expect(row?.n).toBe(1);
   await expectNoAxeViolations(admin);
   await admin.context().close();
+});
+
+test("key transparency: the observer is told before sealing that the keys changed; attorneys and admins compare fingerprints", async ({ browser }) => {
+  const observer = await pageFor(browser, "observer");
+  await observer.goto("/reports/new");
+  await expect(observer.locator("html")).toHaveAttribute("data-hydrated", "true");
+  // nothing sealed on this phone yet: nothing to compare with
+  await expect(observer.getByTestId("recipient-notice")).toHaveCount(0);
+  // this phone last sealed to another attorney key, since replaced
+  await observer.evaluate(() =>
+    localStorage.setItem("testigo.sealedTo.v1", JSON.stringify([{ kind: "attorney", fingerprint: "0000 1111 2222 3333 4444 5555 6666 7777" }])),
+  );
+  await observer.reload();
+  await expect(observer.locator("html")).toHaveAttribute("data-hydrated", "true");
+  const notice = observer.getByTestId("recipient-notice");
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText(DEMO_ATTORNEY_KEY.fingerprint);
+  await expect(notice).toContainText("0000 1111 2222 3333 4444 5555 6666 7777");
+  await expectNoHorizontalScroll(observer);
+  await expectNoAxeViolations(observer);
+  await observer.context().close();
+
+  for (const role of ["attorney", "admin"] as const) {
+    const page = await pageFor(browser, role, { width: 360 });
+    await page.goto(role === "attorney" ? "/review/key" : "/admin/settings");
+    const section = page.getByRole("region", { name: /Whom sealed details go to|A quién llegan/ });
+    await expect(section).toContainText(DEMO_ATTORNEY_KEY.fingerprint);
+    // the demo seed registered its key the audited way
+    await expect(section.getByRole("listitem").filter({ hasText: /Attorney key registered|Llave de abogada o abogado registrada/ }).first()).toBeVisible();
+    await expectNoHorizontalScroll(page);
+    await expectNoAxeViolations(page);
+    await page.context().close();
+  }
 });
 
 // PostgreSQL creates and removes files while we walk (pg_internal.init, temp files): a file that

@@ -100,11 +100,13 @@ test.beforeAll(async () => {
   await e2eSql(`insert into public.invitations (email, display_name, roles) values ($1, $2, '{attorney}')`, [COLLEAGUE.email, COLLEAGUE.name]);
   await e2eSql(`insert into auth.users (email) values ($1)`, [COLLEAGUE.email]);
   // The legal team's recovery key, whose file this spec holds (replacing any other spec's).
-  await e2eSql(`update public.sealing_keys set revoked_at = now() where kind = 'recovery' and revoked_at is null`);
-  const [rec] = await e2eSql<{ id: string }>(`insert into public.sealing_keys (kind, public_key, fingerprint) values ('recovery', $1, $2) returning id`, [
+  await e2eSql(`update public.sealing_keys set revoked_at = now() where kind = 'recovery' and (revoked_at is null or revoked_at > now())`);
+  const [rec] = await e2eSql<{ id: string }>(`insert into public.sealing_keys (kind, public_key, approved_at) values ('recovery', $1, now()) returning id`, [
     toB64u(recovery.publicKey),
-    publicKeyFingerprint(recovery.publicKey),
   ]);
+  // The colleague's new key is shared with at once here: no waiting period in this spec (key
+  // transparency's waiting period has tests of its own).
+  await e2eSql(`update private.sealing_policy set key_wait = interval '0'`);
   const demoKeyId = (await keyIdOf("attorney@example.org"))!;
   const recipients = [
     { keyId: demoKeyId, publicKey: fromB64u(DEMO_ATTORNEY_KEY.publicKey) },
@@ -132,6 +134,10 @@ test.beforeAll(async () => {
       boxes.push({ box: "note", id: row!.id });
     }
   }
+});
+
+test.afterAll(async () => {
+  await e2eSql(`update private.sealing_policy set key_wait = interval '24 hours'`);
 });
 
 async function makeKey(page: Page, passphrase: string, button: RegExp) {

@@ -3,7 +3,6 @@ import { sql, withSystem, withUser } from "../../app/db/client.server";
 import { fileStore } from "../../app/integrations/file-store.server";
 import {
   generateKeyPair,
-  publicKeyFingerprint,
   sealJson,
   sha256Hex,
   toB64u,
@@ -24,7 +23,7 @@ export async function registerTestKey(attorney: Persona): Promise<TestKey> {
   const pair = generateKeyPair();
   const wrapped = await wrapPrivateKey(pair.privateKey, "a test passphrase", { N: 2 ** 10, r: 8, p: 1 });
   const { rows } = await withUser(attorney.claims, (trx) =>
-    sql<{ id: string }>`select private.register_attorney_key(${toB64u(pair.publicKey)}, ${publicKeyFingerprint(pair.publicKey)}, ${JSON.stringify(wrapped)}::jsonb) as id`.execute(
+    sql<{ id: string }>`select private.register_attorney_key(${toB64u(pair.publicKey)}, ${JSON.stringify(wrapped)}::jsonb) as id`.execute(
       trx,
     ),
   );

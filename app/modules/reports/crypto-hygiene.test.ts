@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sql, withSystem, withUser } from "~/db/client.server";
-import { generateKeyPair, publicKeyFingerprint, toB64u, wrapPrivateKey } from "~/integrations/sealing";
+import { generateKeyPair, toB64u, wrapPrivateKey } from "~/integrations/sealing";
 import { createCast, createPersona } from "../../../tests/setup/personas";
 import { createTestReport } from "../../../tests/setup/reports";
 
@@ -12,7 +12,7 @@ describe("crypto hygiene in the database (security review, finding 13)", () => {
     const good = await wrapPrivateKey(pair.privateKey, "a long enough passphrase", { N: 2 ** 10, r: 8, p: 1 });
     const register = (wrapped: unknown) =>
       withUser(lawyer.claims, (trx) =>
-        sql`select private.register_attorney_key(${toB64u(pair.publicKey)}, ${publicKeyFingerprint(pair.publicKey)}, ${JSON.stringify(wrapped)}::jsonb)`.execute(trx),
+        sql`select private.register_attorney_key(${toB64u(pair.publicKey)}, ${JSON.stringify(wrapped)}::jsonb)`.execute(trx),
       );
     // Production's minimum is 2^17; this test database's template lowers it to 2^10 (tests/setup/global-db.ts).
     const policy = await withSystem((trx) => sql<{ n: number }>`select min_scrypt_n as n from private.sealing_policy`.execute(trx));

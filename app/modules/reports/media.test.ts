@@ -4,7 +4,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser } from "~/db/client.server";
 import { fileStore } from "~/integrations/file-store.server";
-import { generateKeyPair, openBytesWithKey, openEnvelope, openJson, publicKeyFingerprint, sealBytesWithKey, sealJson, toB64u, wrapPrivateKey, type SealedBox } from "~/integrations/sealing";
+import { generateKeyPair, openBytesWithKey, openEnvelope, openJson, sealBytesWithKey, sealJson, toB64u, wrapPrivateKey, type SealedBox } from "~/integrations/sealing";
 import { env } from "~/utils/env.server";
 import { createCast, createPersona } from "../../../tests/setup/personas";
 import { sniffMediaType } from "./media";
@@ -26,7 +26,7 @@ beforeAll(async () => {
   key = generateKeyPair();
   const wrapped = await wrapPrivateKey(key.privateKey, "correct horse", { N: 2 ** 10, r: 8, p: 1 });
   const { rows } = await withUser(cast.attorney_luis.claims, (trx) =>
-    sql<{ id: string }>`select private.register_attorney_key(${toB64u(key.publicKey)}, ${publicKeyFingerprint(key.publicKey)}, ${JSON.stringify(wrapped)}::jsonb) as id`.execute(trx),
+    sql<{ id: string }>`select private.register_attorney_key(${toB64u(key.publicKey)}, ${JSON.stringify(wrapped)}::jsonb) as id`.execute(trx),
   );
   keyId = rows[0]!.id;
   const report = ReportSchema.parse({ clientUuid: crypto.randomUUID(), occurredAt: "2026-11-20T10:00", crossStreets: "Somewhere" });

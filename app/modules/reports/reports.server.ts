@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import booleanPointInPolygon from "@turf/boolean-point-in-polygon";
 import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
 import { DomainError, sqlState } from "~/db/errors.server";
-import { fromB64u, sealJson, validateSealedBox, type SealedBox } from "~/integrations/sealing";
+import { fromB64u, groupFingerprint, sealJson, validateSealedBox, type SealedBox } from "~/integrations/sealing";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
 import { localDateTime } from "~/modules/zones/window";
 import { isBlank, type Detained, type ReportInput, type Witness } from "./schema";
@@ -11,8 +11,11 @@ export interface SealingRecipient {
   keyId: string;
   kind: string;
   publicKey: string;
+  /** 128 bits, grouped for people to compare. */
   fingerprint: string;
   createdAt: string;
+  /** When it became a recipient (after the waiting period); the browser refuses one in the future. */
+  activeFrom: string;
 }
 
 /**
@@ -21,19 +24,26 @@ export interface SealingRecipient {
  */
 export async function sealingRecipients(claims: Claims, inTrx?: Trx): Promise<SealingRecipient[]> {
   const read = (trx: Trx) =>
-    sql<{ id: string; kind: string; public_key: string; fingerprint: string; created_at: Date }>`select * from private.sealing_recipients()`.execute(trx);
+    sql<{ id: string; kind: string; public_key: string; fingerprint: string; created_at: Date; active_from: Date }>`select * from private.sealing_recipients()`.execute(trx);
   const { rows } = await (inTrx ? read(inTrx) : readAsUser(claims, read));
-  return rows.map((r) => ({ keyId: r.id, kind: r.kind, publicKey: r.public_key, fingerprint: r.fingerprint, createdAt: new Date(r.created_at).toISOString() }));
+  return rows.map((r) => ({
+    keyId: r.id,
+    kind: r.kind,
+    publicKey: r.public_key,
+    fingerprint: groupFingerprint(r.fingerprint),
+    createdAt: new Date(r.created_at).toISOString(),
+    activeFrom: new Date(r.active_from).toISOString(),
+  }));
 }
 
-/** A key added in the last day may be missing from a box sealed by a page opened before it existed. */
+/** A key that became a recipient in the last day may be missing from a box sealed by a page opened before. */
 const KEY_GRACE_MS = 24 * 3_600_000;
 
-/** A box from the browser must be sealed to current keys only, and to every key older than a day. */
+/** A box from the browser must be sealed to current keys only, and to every key a recipient for over a day. */
 export function checkEnvelopes(box: SealedBox, recipients: SealingRecipient[], field: string) {
   const known = new Set(recipients.map((r) => r.keyId));
   const present = new Set(box.envelopes.map((e) => e.keyId));
-  const required = recipients.filter((r) => Date.now() - new Date(r.createdAt).getTime() > KEY_GRACE_MS);
+  const required = recipients.filter((r) => Date.now() - new Date(r.activeFrom).getTime() > KEY_GRACE_MS);
   if (!box.envelopes.length || box.envelopes.some((e) => !known.has(e.keyId)) || required.some((r) => !present.has(r.keyId))) {
     throw new DomainError(409, "reports.errors.keysChanged", field);
   }

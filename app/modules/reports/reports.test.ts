@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser } from "~/db/client.server";
 import { DomainError } from "~/db/errors.server";
-import { generateKeyPair, openEnvelope, openJson, publicKeyFingerprint, sealJson, toB64u, wrapPrivateKey, type SealedBox } from "~/integrations/sealing";
+import { generateKeyPair, openEnvelope, openJson, sealJson, toB64u, wrapPrivateKey, type SealedBox } from "~/integrations/sealing";
 import { createCast, createPersona } from "../../../tests/setup/personas";
 import { createTestZone } from "../../../tests/setup/shifts";
 import { parseReport } from "./actions.server";
@@ -21,7 +21,7 @@ beforeAll(async () => {
   attorneyKey = generateKeyPair();
   const wrapped = await wrapPrivateKey(attorneyKey.privateKey, "correct horse", { N: 2 ** 10, r: 8, p: 1 });
   const { rows } = await withUser(cast.attorney_luis.claims, (trx) =>
-    sql<{ id: string }>`select private.register_attorney_key(${toB64u(attorneyKey.publicKey)}, ${publicKeyFingerprint(attorneyKey.publicKey)}, ${JSON.stringify(wrapped)}::jsonb) as id`.execute(trx),
+    sql<{ id: string }>`select private.register_attorney_key(${toB64u(attorneyKey.publicKey)}, ${JSON.stringify(wrapped)}::jsonb) as id`.execute(trx),
   );
   keyId = rows[0]!.id;
 });
@@ -156,7 +156,7 @@ describe("who sees what", () => {
     const theirs = await withUser(cast.observer_ana.claims, (trx) => sql`select * from private.my_wrapped_key()`.execute(trx));
     expect(theirs.rows).toEqual([]);
     await expect(
-      withUser(cast.observer_ana.claims, (trx) => sql`select private.register_recovery_key('x', 'y')`.execute(trx)),
+      withUser(cast.observer_ana.claims, (trx) => sql`select private.register_recovery_key('x')`.execute(trx)),
     ).rejects.toMatchObject({ code: "TS403" });
   });
 
@@ -208,7 +208,7 @@ describe("fuzzing the submit path", () => {
 });
 
 describe("review findings", () => {
-  it("seals only to active attorneys, refuses broken keys, and requires every key older than a day", async () => {
+  it("seals only to active attorneys, refuses broken keys, and requires every key a recipient for over a day", async () => {
     const { registerAttorneyKey } = await import("./keys.server");
     const { sealingRecipients } = await import("./reports.server");
     const gone = await createPersona("att_gone", ["attorney"]);
@@ -230,7 +230,7 @@ describe("review findings", () => {
     const onlyFirst = sealJson({ v: 1, detained: [{ name: "x" }] }, [{ keyId, publicKey: attorneyKey.publicKey }], clientUuid).sealed;
     const ok = await submitReport(cast.observer_ana.claims, input({ clientUuid, sealed: JSON.stringify(onlyFirst), sealedDetained: "1" }), TZ);
     expect(ok.created).toBe(true);
-    await withSystem((trx) => trx.updateTable("sealing_keys").set({ created_at: sql`now() - interval '2 days'` }).where("owner_id", "=", second.id).execute());
+    await withSystem((trx) => trx.updateTable("sealing_keys").set({ active_from: sql`now() - interval '2 days'` }).where("owner_id", "=", second.id).execute());
     const later = crypto.randomUUID();
     const stale = sealJson({ v: 1, detained: [{ name: "x" }] }, [{ keyId, publicKey: attorneyKey.publicKey }], later).sealed;
     await expect(submitReport(cast.observer_ana.claims, input({ clientUuid: later, sealed: JSON.stringify(stale), sealedDetained: "1" }), TZ)).rejects.toMatchObject({

@@ -1,6 +1,6 @@
 import { type Claims, readAsUser, sql, withUser } from "~/db/client.server";
 import { DomainError, guarded, type GuardOptions } from "~/db/errors.server";
-import { SealingError, validateEnvelope, type Envelope } from "~/integrations/sealing";
+import { groupFingerprint, SealingError, validateEnvelope, type Envelope } from "~/integrations/sealing";
 import { REVIEW_REFUSALS } from "./errors";
 
 /**
@@ -92,7 +92,7 @@ export async function accessGaps(claims: Claims): Promise<AccessGap[]> {
           keyId: r.key_id,
           ownerId: r.owner_id,
           name: r.display_name,
-          fingerprint: r.fingerprint,
+          fingerprint: groupFingerprint(r.fingerprint),
           publicKey: publicKeys.get(r.key_id)!,
           missing: Number(r.missing),
         }));
@@ -108,10 +108,10 @@ export async function currentRecoveryKey(claims: Claims): Promise<{ id: string; 
       .selectFrom("sealing_keys")
       .select(["id", "public_key", "fingerprint"])
       .where("kind", "=", "recovery")
-      .where("revoked_at", "is", null)
+      .where(sql<boolean>`private.key_is_current(active_from, approved_at, revoked_at)`)
       .executeTakeFirst(),
   );
-  return row ? { id: row.id, publicKey: row.public_key, fingerprint: row.fingerprint } : null;
+  return row ? { id: row.id, publicKey: row.public_key, fingerprint: groupFingerprint(row.fingerprint ?? "") } : null;
 }
 
 export interface MissingBox {

@@ -1,0 +1,79 @@
+/**
+ * Whom this browser seals to (security review, finding 1: key transparency). The database gives
+ * each key its active_from after a waiting period and lists only keys already active; the browser
+ * checks again and never seals to a key whose active_from is still ahead (a hostile or broken
+ * server cannot add a reader at once). It also remembers the set it last sealed to, so that the
+ * observer is told, before sealing, when it changed. A sign-out wipe forgets it; the database's
+ * waiting period and the emails to attorneys and admins still hold.
+ */
+
+export interface BrowserRecipient {
+  keyId: string;
+  publicKey: string;
+  kind: string;
+  /** Grouped hex, 128 bits. */
+  fingerprint: string;
+  /** ISO time the key became a recipient. */
+  activeFrom: string;
+}
+
+export interface RememberedRecipient {
+  kind: string;
+  fingerprint: string;
+}
+
+export interface RecipientChanges {
+  added: BrowserRecipient[];
+  removed: RememberedRecipient[];
+}
+
+const STORAGE_KEY = "testigo.sealedTo.v1";
+
+/** The keys it is safe to seal to now: none whose waiting period is not over by this clock. */
+export function activeRecipients<R extends Pick<BrowserRecipient, "activeFrom">>(recipients: R[], now = Date.now()): R[] {
+  return recipients.filter((r) => {
+    const at = Date.parse(r.activeFrom);
+    return Number.isFinite(at) && at <= now;
+  });
+}
+
+/** What changed since the set last sealed to; null when nothing did or there is nothing to compare with. */
+export function recipientChanges(previous: RememberedRecipient[] | null, current: BrowserRecipient[]): RecipientChanges | null {
+  if (!previous) return null;
+  const before = new Set(previous.map((r) => r.fingerprint));
+  const now = new Set(current.map((r) => r.fingerprint));
+  const added = current.filter((r) => !before.has(r.fingerprint));
+  const removed = previous.filter((r) => !now.has(r.fingerprint));
+  return added.length || removed.length ? { added, removed } : null;
+}
+
+function parseRemembered(text: string | null): RememberedRecipient[] | null {
+  if (!text) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!Array.isArray(value)) return null;
+    return value.filter(
+      (r): r is RememberedRecipient => typeof r === "object" && r !== null && typeof r.kind === "string" && typeof r.fingerprint === "string",
+    );
+  } catch {
+    return null;
+  }
+}
+
+/** The set this browser last sealed to (fingerprints only), or null. */
+export function rememberedRecipients(storage: Pick<Storage, "getItem"> | undefined = globalThis.localStorage): RememberedRecipient[] | null {
+  try {
+    return parseRemembered(storage?.getItem(STORAGE_KEY) ?? null);
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers the set just sealed to. Private browsing without storage just does not remember. */
+export function rememberRecipients(recipients: RememberedRecipient[], storage: Pick<Storage, "setItem"> | undefined = globalThis.localStorage) {
+  try {
+    storage?.setItem(STORAGE_KEY, JSON.stringify(recipients.map((r) => ({ kind: r.kind, fingerprint: r.fingerprint }))));
+  } catch {
+    // storage full or refused
+  }
+}
