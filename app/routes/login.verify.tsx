@@ -10,21 +10,21 @@ import { useTranslation } from "react-i18next";
 import { Field } from "~/components/ui/field";
 import { verifyProblems, resolveWith } from "~/modules/auth/quick-checks";
 import { VerifySchema } from "~/modules/auth/schema";
-import { finishSignIn, pendingSignInEmail } from "~/modules/auth/sign-in.server";
+import { finishSignIn, pendingSignIn } from "~/modules/auth/sign-in.server";
 import { readForm } from "~/utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const email = await pendingSignInEmail(request);
-  if (!email) throw redirect("/login");
-  return { email };
+  const pending = await pendingSignIn(request);
+  if (!pending) throw redirect("/login");
+  return { email: pending.email };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const email = await pendingSignInEmail(request);
-  if (!email) throw redirect("/login");
+  const pending = await pendingSignIn(request);
+  if (!pending) throw redirect("/login");
   const submission = parseWithZod(await readForm(request, 8 * 1024), { schema: VerifySchema });
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
-  const failure = await finishSignIn(request, email, submission.value.code, context.clientKey, submission.value.redirectTo);
+  const failure = await finishSignIn(request, pending, submission.value.code, context.clientKey, submission.value.redirectTo);
   return data(
     { result: submission.reply({ fieldErrors: { code: [failure] } }) },
     { status: failure === "errors.rateLimited" || failure === "errors.slowDown" ? 429 : 400 },

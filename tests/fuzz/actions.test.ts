@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem } from "~/db/client.server";
 import { generateKeyPair, sealJson, toB64u, wrapPrivateKey } from "~/integrations/sealing";
-import { loginEmailCookie, sessionCookie } from "~/modules/auth/cookies.server";
+import { pendingSignInCookie, sessionCookie } from "~/modules/auth/cookies.server";
 import { newSessionToken, sha256 } from "~/modules/auth/crypto.server";
 import { createDispatch } from "~/modules/dispatch/dispatch.server";
 import { createCast, createPersona, type Persona } from "../setup/personas";
@@ -435,7 +435,7 @@ describe.each(Object.keys(SPECS))("%s", (route) => {
     const mod = (await importRoute(path.join(ROUTES_DIR, route))) as { action: (args: ActionFunctionArgs) => Promise<unknown> };
     const persona = spec.as === "attorney2" ? world.attorney2 : spec.as ? world.cast[spec.as] : null;
     if (persona && !spec.freshSession && !sessions.has(persona.id)) sessions.set(persona.id, await sessionFor(persona));
-    const loginCookie = spec.loginEmail ? (await loginEmailCookie().serialize(world.cast.observer_oscar.email)).split(";")[0]! : null;
+    const loginCookie = spec.loginEmail ? (await pendingSignInCookie().serialize({ email: world.cast.observer_oscar.email, codeId: null })).split(";")[0]! : null;
     const params = spec.params?.(world) ?? {};
     const paramArb = Object.keys(params).length ? fc.record(params) : fc.constant({} as Record<string, string>);
     const statuses = new Map<number, number>();

@@ -14,8 +14,12 @@ export function sessionCookie() {
   });
 }
 
-/** Remembers which email is signing in between /login and /login/verify, without putting it in a URL. */
-export function loginEmailCookie() {
+/**
+ * Remembers, between /login and /login/verify, which email is signing in and which code this
+ * browser asked for (a PendingSignIn), without putting either in a URL. Signed: a browser cannot
+ * name another browser's code.
+ */
+export function pendingSignInCookie() {
   return createCookie("testigo_login", {
     path: "/login",
     httpOnly: true,

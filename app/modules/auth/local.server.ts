@@ -30,7 +30,9 @@ export function createLocalProvider(): AuthProvider {
       // An unknown email gets a code row too, one no code can match, so that it counts attempts and
       // answers "too many tries" exactly like a member's: the code page reveals nothing.
       const codeHash = userId ? hashLoginCode(email, code) : hashLoginCode(email, newSessionToken());
-      await withSystem(async (trx) => {
+      // Earlier codes stay live: each is tried only from the browser that asked for it, so a
+      // stranger asking for this email neither cancels nor uses up the person's own code.
+      const codeId = await withSystem(async (trx) => {
         // Sign-in history is not kept: spent codes and dead sessions go after a day.
         await trx.deleteFrom("private.login_codes").where("created_at", "<", sql<Date>`now() - interval '1 day'`).execute();
         await trx
@@ -39,31 +41,29 @@ export function createLocalProvider(): AuthProvider {
             eb.or([eb("expires_at", "<", sql<Date>`now()`), eb("revoked_at", "<", sql<Date>`now() - interval '1 day'`)]),
           )
           .execute();
-        await trx
-          .updateTable("private.login_codes")
-          .set({ consumed_at: sql`now()` })
-          .where("email", "=", email)
-          .where("consumed_at", "is", null)
-          .execute();
-        await trx
+        const row = await trx
           .insertInto("private.login_codes")
           .values({ email, code_hash: codeHash, expires_at: sql`now() + make_interval(mins => ${CODE_TTL_MINUTES})` })
-          .execute();
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        return row.id;
       });
-      if (!userId) return;
+      if (!userId) return codeId;
       const t = await translatorFor(language);
       // Delivery does not hold up the answer, so a member's request takes as long as a stranger's.
       deliverMail({ to: email, subject: t("email.codeSubject", { code }), text: t("email.codeBody", { code }) });
+      return codeId;
     },
 
-    async verifyCode(email, code, _request, headers) {
+    async verifyCode({ email, codeId }, code, _request, headers) {
+      if (!codeId) return { ok: false, reason: "invalid" };
       const result = await withSystem(async (trx) => {
         const row = await trx
           .selectFrom("private.login_codes")
           .select(["id", "code_hash", "attempts", sql<boolean>`expires_at < now()`.as("expired")])
+          .where("id", "=", codeId)
           .where("email", "=", email)
           .where("consumed_at", "is", null)
-          .orderBy("created_at", "desc")
           .forUpdate()
           .executeTakeFirst();
         if (!row || row.expired) return { ok: false as const, reason: "invalid" as const };

@@ -6,6 +6,16 @@ import type { Claims } from "~/db/client.server";
  */
 export type Identity = { kind: "session"; tokenHash: string } | { kind: "jwt"; claims: Claims };
 
+/**
+ * A sign-in between asking for a code and typing it, as the asking browser remembers it. `codeId`
+ * names the one code that browser may try, so no one else's request or guess touches it (security
+ * review, finding 6); null where the provider keeps codes itself (Supabase).
+ */
+export interface PendingSignIn {
+  email: string;
+  codeId: string | null;
+}
+
 export type VerifyResult = { ok: true; userId: string } | { ok: false; reason: "invalid" | "attempts" };
 
 /**
@@ -14,10 +24,13 @@ export type VerifyResult = { ok: true; userId: string } | { ok: false; reason: "
  */
 export interface AuthProvider {
   readonly name: "local" | "supabase";
-  /** Sends a code when `email` belongs to an active, invited person; silently does nothing otherwise. */
-  requestCode(email: string, language: "en" | "es"): Promise<void>;
+  /**
+   * Sends a code when `email` belongs to an active, invited person; silently does nothing otherwise.
+   * Returns the code's id for the asking browser alone, the same for known and unknown emails.
+   */
+  requestCode(email: string, language: "en" | "es"): Promise<string | null>;
   /** On success, appends the session cookie(s) to `headers`. */
-  verifyCode(email: string, code: string, request: Request, headers: Headers): Promise<VerifyResult>;
+  verifyCode(pending: PendingSignIn, code: string, request: Request, headers: Headers): Promise<VerifyResult>;
   /** What the request's cookies claim, checked without the database. May append refreshed cookies to `headers`. */
   identify(request: Request, headers: Headers): Promise<Identity | null>;
   /** The signed-in person's claims, or null. May append refreshed cookies to `headers`. */

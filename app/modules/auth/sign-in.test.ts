@@ -2,13 +2,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem } from "~/db/client.server";
 import { readOutbox } from "~/integrations/mail.server";
 import { setActive } from "~/modules/people/people.server";
+import { startAppClock } from "../../../tests/setup/clock";
 import { createCast, createPersona } from "../../../tests/setup/personas";
 import { getUser } from "./guards.server";
 import { sessionCookie } from "./cookies.server";
 import { sha256 } from "./crypto.server";
 import { MAX_CODE_ATTEMPTS } from "./local.server";
-import { counterKey, LIMITS } from "./rate-limit.server";
-import { finishSignIn, startSignIn } from "./sign-in.server";
+import { SIGN_IN_LIMITS } from "./rate-limit.server";
+import { finishSignIn, pendingSignIn, startSignIn } from "./sign-in.server";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
 let clientCounter = 0;
@@ -19,12 +20,6 @@ beforeAll(async () => {
 });
 
 /** Runs a step that answers by throwing a redirect; returns that Response, or the failure key. */
-/** Moves the last request let through under a per-email slowdown `seconds` into the past. */
-async function passTime(email: string, bucket: string, seconds: number) {
-  const key = await counterKey(bucket, email);
-  await withSystem((trx) => sql`update private.rate_limits set last_at = last_at - make_interval(secs => ${seconds}) where key = ${key}`.execute(trx));
-}
-
 async function settle(step: Promise<unknown>) {
   try {
     return await step;
@@ -46,10 +41,27 @@ function cookieHeaderFrom(response: Response) {
     .join("; ");
 }
 
+/** A browser on `client` asks a code for `email`: the answer, the sign-in the browser then remembers, and the code emailed for it. */
+async function ask(email: string, client = newClient(), redirectTo?: string) {
+  const before = codesFor(email).length;
+  const answer = await settle(startSignIn(email, client, "en", redirectTo));
+  const codes = codesFor(email);
+  const cookie = answer instanceof Response ? cookieHeaderFrom(answer) : "";
+  const pending = await pendingSignIn(new Request("http://localhost/login/verify", { headers: { Cookie: cookie } }));
+  return { answer, pending, code: codes.length > before ? codes[0]! : null };
+}
+
+/** The browser that asked, now on `client`, types `code`. */
+function enter(asked: Awaited<ReturnType<typeof ask>>, code: string, client = newClient(), redirectTo?: string) {
+  if (!asked.pending) throw new Error("This browser has no code to type: its request was refused.");
+  return settle(finishSignIn(new Request("http://localhost/login/verify"), asked.pending, code, client, redirectTo));
+}
+
+const wrongFor = (code: string) => (code === "000000" ? "111111" : "000000");
+
 async function signIn(email: string) {
-  await settle(startSignIn(email, newClient(), "en"));
-  const code = codesFor(email)[0]!;
-  const response = (await settle(finishSignIn(new Request("http://localhost/login/verify"), email, code, newClient()))) as Response;
+  const asked = await ask(email);
+  const response = (await enter(asked, asked.code!)) as Response;
   expect(response.status).toBe(302);
   return new Request("http://localhost/", { headers: { Cookie: cookieHeaderFrom(response) } });
 }
@@ -80,49 +92,57 @@ describe("requesting a code", () => {
     expect(codesFor("stranger@test.example")).toEqual([]);
   });
 
-  it("slows codes per email down, whoever asks, with a wait that doubles", async () => {
-    const email = cast.attorney_luis.email;
-    const results = [];
-    for (let i = 0; i < 6; i++) results.push(await settle(startSignIn(email, newClient(), "en")));
-    expect(results.slice(0, 5).every((r) => r instanceof Response)).toBe(true);
-    expect(results[5]).toBe("errors.slowDown");
-    // The same for an email nobody was invited with.
-    const unknown = [];
-    for (let i = 0; i < 6; i++) unknown.push(await settle(startSignIn("nobody@test.example", newClient(), "en")));
-    expect(unknown[5]).toBe("errors.slowDown");
-    // 30 s after the last code let through, one more; then 60 s.
-    await passTime(email, "code-email", 31);
-    expect(await settle(startSignIn(email, newClient(), "en"))).toBeInstanceOf(Response);
-    await passTime(email, "code-email", 31);
-    expect(await settle(startSignIn(email, newClient(), "en"))).toBe("errors.slowDown");
-    await passTime(email, "code-email", 30);
-    expect(await settle(startSignIn(email, newClient(), "en"))).toBeInstanceOf(Response);
-  });
-
-  it("a stranger's requests do not lock the person out (security review, finding 6)", async () => {
-    const person = await createPersona(`lockout_${Date.now().toString(36)}`, ["observer"]);
-    const stranger = newClient();
-    const flood = [];
-    for (let i = 0; i < 12; i++) flood.push(await settle(startSignIn(person.email, stranger, "en")));
-    // The stranger's own client is stopped after 5; the rest are refused and not counted.
-    expect(flood.slice(0, 5).every((r) => r instanceof Response)).toBe(true);
-    expect(flood.slice(5).every((r) => r === "errors.rateLimited")).toBe(true);
-    // The person, on their own phone, waits at most the first pause (30 s), not a 15-minute window.
-    const own = newClient();
-    expect(await settle(startSignIn(person.email, own, "en"))).toBe("errors.slowDown");
-    await passTime(person.email, "code-email", 31);
-    expect(await settle(startSignIn(person.email, own, "en"))).toBeInstanceOf(Response);
-    // Spread over many clients, the flood cannot push the wait past 5 minutes.
-    for (let i = 0; i < 20; i++) {
-      await passTime(person.email, "code-email", 301);
-      expect(await settle(startSignIn(person.email, newClient(), "en"))).toBeInstanceOf(Response);
+  it("slows one client asking codes for one email down, with a wait that doubles", async () => {
+    const at = startAppClock();
+    for (const email of [cast.attorney_luis.email, "nobody@test.example"]) {
+      const client = newClient();
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push((await ask(email, client)).answer);
+      expect(answers.slice(0, 5).every((r) => r instanceof Response)).toBe(true);
+      expect(answers[5]).toBe("errors.slowDown");
+      // A minute after the last code let through, one more; then two minutes.
+      at(59);
+      expect((await ask(email, client)).answer).toBe("errors.slowDown");
+      at(60);
+      expect((await ask(email, client)).answer).toBeInstanceOf(Response);
+      at(179);
+      expect((await ask(email, client)).answer).toBe("errors.slowDown");
+      at(180);
+      expect((await ask(email, client)).answer).toBeInstanceOf(Response);
+      // Another client asking for the same email is not slowed at all.
+      expect((await ask(email)).answer).toBeInstanceOf(Response);
+      at(0);
     }
   });
 
+  it("caps codes per email across clients, a cap no one client reaches", async () => {
+    const at = startAppClock();
+    const person = await createPersona("code_cap", ["observer"]);
+    const { max } = SIGN_IN_LIMITS.codes.perEmail;
+    const clients = Array.from({ length: Math.ceil(max / SIGN_IN_LIMITS.codes.perEmailClient.free) + 1 }, newClient);
+    const answers = [];
+    for (const client of clients) {
+      for (let i = 0; i < SIGN_IN_LIMITS.codes.perEmailClient.free; i++) answers.push((await ask(person.email, client)).answer);
+    }
+    expect(answers.slice(0, max).every((a) => a instanceof Response)).toBe(true);
+    expect(answers.slice(max)).toEqual(Array(answers.length - max).fill("errors.rateLimited"));
+    // One client at full speed for an hour gets far fewer codes than the cap.
+    const alone = await createPersona("code_cap_alone", ["observer"]);
+    const client = newClient();
+    let letThrough = 0;
+    for (let second = 0; second < 60 * 60; second += 10) {
+      at(second);
+      if ((await ask(alone.email, client)).answer instanceof Response) letThrough += 1;
+    }
+    expect(letThrough).toBe(13);
+    expect(letThrough).toBeLessThan(max / 4);
+  });
+
   it("limits codes per client across emails", async () => {
+    startAppClock(); // the whole run in one window of the limits
     const client = newClient();
     const results = [];
-    const max = LIMITS.codePerClient.max;
+    const { max } = SIGN_IN_LIMITS.codes.perClient;
     expect(max).toBeGreaterThanOrEqual(50); // a training room behind one address signs in together
     for (let i = 0; i <= max; i++) results.push(await settle(startSignIn(`spray-${i}@test.example`, client, "en")));
     expect(results.slice(0, max).every((r) => r instanceof Response)).toBe(true);
@@ -135,32 +155,26 @@ describe("requesting a code", () => {
 describe("verifying a code", () => {
   it("signs in with the right code, once", async () => {
     const persona = await createPersona("verify_once", ["observer"]);
-    await settle(startSignIn(persona.email, newClient(), "en"));
-    const code = codesFor(persona.email)[0]!;
-    const request = new Request("http://localhost/login/verify");
-    const ok = (await settle(finishSignIn(request, persona.email, code, newClient(), "/admin/people"))) as Response;
+    const asked = await ask(persona.email);
+    const ok = (await enter(asked, asked.code!, newClient(), "/admin/people")) as Response;
     expect(ok.status).toBe(302);
     expect(ok.headers.get("Location")).toBe("/admin/people");
     const session = ok.headers.getSetCookie().find((c) => c.startsWith("testigo_session="))!;
     expect(session).toMatch(/HttpOnly/i);
     expect(session).toMatch(/SameSite=Lax/i);
-    expect(await settle(finishSignIn(request, persona.email, code, newClient()))).toBe("errors.codeInvalid");
+    expect(await enter(asked, asked.code!)).toBe("errors.codeInvalid");
   });
 
   it("never redirects off the site", async () => {
     const persona = await createPersona("verify_redirect", ["observer"]);
-    await settle(startSignIn(persona.email, newClient(), "en"));
-    const code = codesFor(persona.email)[0]!;
-    const ok = (await settle(
-      finishSignIn(new Request("http://localhost/login/verify"), persona.email, code, newClient(), "/\t/evil.example/x"),
-    )) as Response;
+    const asked = await ask(persona.email);
+    const ok = (await enter(asked, asked.code!, newClient(), "/\t/evil.example/x")) as Response;
     expect(ok.headers.get("Location")).toBe("/");
   });
 
   it("rejects an expired code", async () => {
     const persona = await createPersona("verify_expired", ["observer"]);
-    await settle(startSignIn(persona.email, newClient(), "en"));
-    const code = codesFor(persona.email)[0]!;
+    const asked = await ask(persona.email);
     await withSystem((trx) =>
       trx
         .updateTable("private.login_codes")
@@ -168,7 +182,7 @@ describe("verifying a code", () => {
         .where("email", "=", persona.email)
         .execute(),
     );
-    expect(await settle(finishSignIn(new Request("http://localhost/"), persona.email, code, newClient()))).toBe("errors.codeInvalid");
+    expect(await enter(asked, asked.code!)).toBe("errors.codeInvalid");
   });
 
   it("is valid for ten minutes", async () => {
@@ -186,40 +200,34 @@ describe("verifying a code", () => {
 
   it(`locks the code after ${MAX_CODE_ATTEMPTS} wrong tries, even for the right code`, async () => {
     const persona = await createPersona("verify_attempts", ["observer"]);
-    await settle(startSignIn(persona.email, newClient(), "en"));
-    const code = codesFor(persona.email)[0]!;
-    const wrong = code === "000000" ? "111111" : "000000";
+    const asked = await ask(persona.email);
     const results = [];
-    for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) {
-      results.push(await settle(finishSignIn(new Request("http://localhost/"), persona.email, wrong, newClient())));
-    }
+    for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) results.push(await enter(asked, wrongFor(asked.code!)));
     expect(results.slice(0, MAX_CODE_ATTEMPTS - 1)).toEqual(Array(MAX_CODE_ATTEMPTS - 1).fill("errors.codeInvalid"));
     expect(results[MAX_CODE_ATTEMPTS - 1]).toBe("errors.codeAttempts");
-    expect(await settle(finishSignIn(new Request("http://localhost/"), persona.email, code, newClient()))).toBe("errors.codeAttempts");
+    expect(await enter(asked, asked.code!)).toBe("errors.codeAttempts");
   });
 
-  it("a new code replaces the previous one", async () => {
+  it("a browser's new code replaces its previous one there, and no other browser's", async () => {
     const persona = await createPersona("verify_replace", ["observer"]);
-    await settle(startSignIn(persona.email, newClient(), "en"));
-    const first = codesFor(persona.email)[0]!;
-    let second = first;
+    const phone = newClient();
+    const first = await ask(persona.email, phone);
+    let second = await ask(persona.email, phone);
     // One draw in a million repeats the code; ask again until the two differ.
-    while (second === first) {
-      await settle(startSignIn(persona.email, newClient(), "en"));
-      second = codesFor(persona.email)[0]!;
-    }
-    expect(await settle(finishSignIn(new Request("http://localhost/"), persona.email, first, newClient()))).toBe("errors.codeInvalid");
-    expect(await settle(finishSignIn(new Request("http://localhost/"), persona.email, second, newClient()))).toBeInstanceOf(Response);
+    while (second.code === first.code) second = await ask(persona.email, phone);
+    expect(second.pending!.codeId).not.toBe(first.pending!.codeId);
+    expect(await enter(second, first.code!)).toBe("errors.codeInvalid");
+    const laptop = await ask(persona.email);
+    expect(await enter(second, second.code!)).toBeInstanceOf(Response);
+    expect(await enter(laptop, laptop.code!)).toBeInstanceOf(Response);
   });
 
   it("an unknown email runs out of attempts exactly like a member's", async () => {
     const member = await createPersona("verify_enum", ["observer"]);
     const answers = async (email: string) => {
-      await settle(startSignIn(email, newClient(), "en"));
+      const asked = await ask(email);
       const results = [];
-      for (let i = 0; i < MAX_CODE_ATTEMPTS + 1; i++) {
-        results.push(await settle(finishSignIn(new Request("http://localhost/"), email, "999999", newClient())));
-      }
+      for (let i = 0; i < MAX_CODE_ATTEMPTS + 1; i++) results.push(await enter(asked, "999999"));
       return results;
     };
     const memberAnswers = await answers(member.email);
@@ -229,26 +237,41 @@ describe("verifying a code", () => {
     expect(memberAnswers.at(-1)).toBe("errors.codeAttempts");
   });
 
-  it("caps guesses per email across clients and codes", async () => {
+  it("caps guesses per email across clients and codes, a cap no one client reaches", async () => {
+    const at = startAppClock();
     const persona = await createPersona("verify_cap", ["observer"]);
+    const { max } = SIGN_IN_LIMITS.guesses.perEmail;
     const results = [];
-    for (let round = 0; round < 5; round++) {
-      await settle(startSignIn(persona.email, newClient(), "en"));
-      for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) {
-        results.push(await settle(finishSignIn(new Request("http://localhost/"), persona.email, "999999", newClient())));
-      }
+    while (results.length < max + MAX_CODE_ATTEMPTS) {
+      const client = newClient();
+      const asked = await ask(persona.email, client);
+      for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) results.push(await enter(asked, wrongFor(asked.code!), client));
     }
-    // After 20 guesses an hour, each next one waits (a minute, doubling): guessing stays near 20 an hour.
-    expect(results.slice(20).every((r) => r === "errors.slowDown")).toBe(true);
-    expect(results.slice(0, 20)).not.toContain("errors.slowDown");
+    expect(results.slice(0, max)).not.toContain("errors.rateLimited");
+    expect(results.slice(max)).toEqual(Array(results.length - max).fill("errors.rateLimited"));
+    // One client at full speed for an hour, asking a new code whenever one is used up, gets far fewer guesses.
+    const alone = await createPersona("verify_cap_alone", ["observer"]);
+    const client = newClient();
+    let asked = await ask(alone.email, client);
+    let guesses = 0;
+    for (let second = 0; second < 60 * 60; second += 10) {
+      at(second);
+      const answer = await enter(asked, wrongFor(asked.code!), client);
+      if (answer === "errors.codeInvalid" || answer === "errors.codeAttempts") guesses += 1;
+      if (answer === "errors.codeAttempts") asked = await ask(alone.email, client);
+    }
+    expect(guesses).toBe(13);
+    expect(guesses).toBeLessThan(max / 3);
   });
 
   it("limits verification attempts per client", async () => {
+    startAppClock(); // the whole run in one window of the limits
     const client = newClient();
     const results = [];
-    const max = LIMITS.verifyPerClient.max;
+    const { max } = SIGN_IN_LIMITS.guesses.perClient;
     for (let i = 0; i <= max; i++) {
-      results.push(await settle(finishSignIn(new Request("http://localhost/"), `guess-${i}@test.example`, "123456", client)));
+      const pending = { email: `guess-${i}@test.example`, codeId: null };
+      results.push(await settle(finishSignIn(new Request("http://localhost/"), pending, "123456", client)));
     }
     expect(results[max - 1]).toBe("errors.codeInvalid");
     expect(results[max]).toBe("errors.rateLimited");
@@ -283,8 +306,7 @@ describe("sessions", () => {
   it("a deactivated person cannot even get a code", async () => {
     const persona = await createPersona("session_gone", ["observer"]);
     await setActive(cast.admin_alma.claims, persona.id, false);
-    await settle(startSignIn(persona.email, newClient(), "en"));
-    expect(codesFor(persona.email)).toEqual([]);
+    expect((await ask(persona.email)).code).toBeNull();
   });
 
   it("only an admin can deactivate", async () => {
@@ -292,5 +314,81 @@ describe("sessions", () => {
     const request = await signIn(persona.email);
     await expect(setActive(cast.coordinator_carmen.claims, persona.id, false)).rejects.toMatchObject({ code: "42501" });
     expect((await getUser(request))?.id).toBe(persona.id);
+  });
+});
+
+describe("a stranger cannot lock a member out of sign-in (security review, finding 6)", () => {
+  it("a stranger asking codes for the member's email at full speed for 15 minutes leaves the member free to ask and sign in", async () => {
+    const member = await createPersona("flooded_member", ["observer"]);
+    const stranger = newClient();
+    const at = startAppClock();
+    const strangerAnswers = [];
+    let mine: Awaited<ReturnType<typeof ask>> | null = null;
+    for (let second = 0; second <= 15 * 60; second += 10) {
+      at(second);
+      strangerAnswers.push((await ask(member.email, stranger)).answer);
+      // Half way through, the member asks on their own phone, and types the code two minutes later.
+      if (second === 7 * 60) {
+        mine = await ask(member.email, newClient());
+        expect(mine.answer).toBeInstanceOf(Response);
+      }
+      if (second === 9 * 60) expect(await enter(mine!, mine!.code!)).toBeInstanceOf(Response);
+    }
+    // The stranger was slowed down, not the member; and asking again at the end still works.
+    expect(strangerAnswers).toContain("errors.slowDown");
+    expect((await ask(member.email, newClient())).answer).toBeInstanceOf(Response);
+  });
+
+  it("the member's code stays valid after a stranger asks for new codes", async () => {
+    const member = await createPersona("outstanding_code", ["observer"]);
+    const mine = await ask(member.email, newClient());
+    const stranger = newClient();
+    for (let i = 0; i < 3; i++) expect((await ask(member.email, stranger)).answer).toBeInstanceOf(Response);
+    expect(await enter(mine, mine.code!)).toBeInstanceOf(Response);
+  });
+
+  it("a stranger's wrong guesses do not use up the member's code", async () => {
+    const member = await createPersona("guessed_at", ["observer"]);
+    const stranger = newClient();
+    const theirs = await ask(member.email, stranger);
+    const mine = await ask(member.email, newClient());
+    const strangerAnswers = [];
+    for (let i = 0; i < 2 * MAX_CODE_ATTEMPTS; i++) strangerAnswers.push(await enter(theirs, wrongFor(mine.code!), stranger));
+    expect(strangerAnswers.some((a) => a instanceof Response)).toBe(false);
+    expect(await enter(mine, mine.code!)).toBeInstanceOf(Response);
+  });
+
+  it("a member who asks again every minute after 'slow down' is never refused outright", async () => {
+    const member = await createPersona("impatient_member", ["observer"]);
+    const phone = newClient();
+    const at = startAppClock();
+    const answers = [];
+    for (let minute = 0; minute < 60; minute++) {
+      at(minute * 60);
+      answers.push((await ask(member.email, phone)).answer);
+    }
+    expect(answers).not.toContain("errors.rateLimited");
+    expect(answers).toContain("errors.slowDown");
+    // Each wait ended: after the first "slow down", codes still came.
+    expect(answers.slice(answers.indexOf("errors.slowDown")).some((a) => a instanceof Response)).toBe(true);
+  });
+
+  it("a member who mistypes and tries again every 30 seconds after 'slow down' is never refused outright", async () => {
+    const member = await createPersona("clumsy_member", ["observer"]);
+    const phone = newClient();
+    const at = startAppClock();
+    let pending = await ask(member.email, phone);
+    const answers = [];
+    for (let second = 0; second < 30 * 60; second += 30) {
+      at(second);
+      const answer = await enter(pending, wrongFor(pending.code!), phone);
+      answers.push(answer);
+      if (answer === "errors.codeAttempts") {
+        const again = await ask(member.email, phone);
+        if (again.answer instanceof Response) pending = again;
+      }
+    }
+    expect(answers).not.toContain("errors.rateLimited");
+    expect(answers).toContain("errors.slowDown");
   });
 });

@@ -47,8 +47,10 @@ export function createSupabaseProvider(): AuthProvider {
   return {
     name: "supabase",
 
+    // Supabase keeps one code per email: a later request, whoever makes it, replaces it (at most
+    // once per its "minimum interval per user", 60 s by default). The newest email always works.
     async requestCode(email) {
-      if (!(await isActiveMember(email))) return;
+      if (!(await isActiveMember(email))) return null;
       // shouldCreateUser: false keeps sign-in invitation-only on Supabase's side too.
       const { error } = await serverClient(new Request(url), new Headers()).auth.signInWithOtp({
         email,
@@ -56,9 +58,10 @@ export function createSupabaseProvider(): AuthProvider {
       });
       // Refusals (unknown to Supabase, its own rate limit) look exactly like an unknown email to the visitor.
       if (error && error.status !== 400 && error.status !== 422 && error.status !== 429) throw error;
+      return null;
     },
 
-    async verifyCode(email, code, request, headers) {
+    async verifyCode({ email }, code, request, headers) {
       // Supabase's cookies land here first and reach `headers` only on success.
       const pending = new Headers();
       const { data, error } = await serverClient(request, pending).auth.verifyOtp({ email, token: code, type: "email" });

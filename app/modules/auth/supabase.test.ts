@@ -302,7 +302,7 @@ function sessionCookie(session: Record<string, unknown>) {
 async function signIn(persona: Persona) {
   await provider.requestCode(persona.email, "en");
   const headers = new Headers();
-  const result = await provider.verifyCode(persona.email, inbox.get(persona.email)!, requestWithCookies(""), headers);
+  const result = await provider.verifyCode({ email: persona.email, codeId: null }, inbox.get(persona.email)!, requestWithCookies(""), headers);
   expect(result).toEqual({ ok: true, userId: persona.id });
   return { headers, request: requestWithCookies(cookieHeader(headers)) };
 }
@@ -350,7 +350,7 @@ describe("requestCode", () => {
 
   it("stays silent when Supabase does not know an invited person (otp_disabled)", async () => {
     const persona = await createPersona("supa_request_unsynced", ["observer"]);
-    await expect(provider.requestCode(persona.email, "en")).resolves.toBeUndefined();
+    await expect(provider.requestCode(persona.email, "en")).resolves.toBeNull();
     expect(sent("POST", "/otp")).toHaveLength(1);
   });
 });
@@ -363,7 +363,7 @@ describe("verifyCode", () => {
     requests = [];
 
     const headers = new Headers();
-    const result = await provider.verifyCode(persona.email, code, requestWithCookies(""), headers);
+    const result = await provider.verifyCode({ email: persona.email, codeId: null }, code, requestWithCookies(""), headers);
 
     expect(result).toEqual({ ok: true, userId: persona.id });
     expect(sent("POST", "/verify").map((r) => r.body)).toEqual([
@@ -390,7 +390,7 @@ describe("verifyCode", () => {
     const wrong = code === "000000" ? "111111" : "000000";
 
     const headers = new Headers();
-    const result = await provider.verifyCode(persona.email, wrong, requestWithCookies(""), headers);
+    const result = await provider.verifyCode({ email: persona.email, codeId: null }, wrong, requestWithCookies(""), headers);
 
     expect(result).toEqual({ ok: false, reason: "invalid" });
     expect(headers.getSetCookie()).toEqual([]);
@@ -406,7 +406,7 @@ describe("verifyCode", () => {
       ),
     );
     const headers = new Headers();
-    const result = await provider.verifyCode(persona.email, "123456", requestWithCookies(""), headers);
+    const result = await provider.verifyCode({ email: persona.email, codeId: null }, "123456", requestWithCookies(""), headers);
     expect(result).toEqual({ ok: false, reason: "attempts" });
     expect(headers.getSetCookie()).toEqual([]);
   });
@@ -416,7 +416,7 @@ describe("verifyCode", () => {
     await provider.requestCode(persona.email, "en");
     await deactivate(persona);
     const headers = new Headers();
-    const result = await provider.verifyCode(persona.email, inbox.get(persona.email)!, requestWithCookies(""), headers);
+    const result = await provider.verifyCode({ email: persona.email, codeId: null }, inbox.get(persona.email)!, requestWithCookies(""), headers);
     expect(result).toEqual({ ok: false, reason: "invalid" });
     expect(headers.getSetCookie()).toEqual([]);
   });
