@@ -157,8 +157,9 @@ const SPECS: Record<string, Spec> = {
     as: "admin_alma",
     form: (w) => ({
       fields: {
-        intent: pick("recoveryKey", "save"),
+        intent: pick("recoveryKey", "save", "approveRecovery", "withdrawRecovery"),
         publicKey: fc.oneof(pick(w.publicKey), fc.uint8Array({ minLength: 31, maxLength: 33 }).map(toB64u)),
+        key: fc.oneof(fc.uuid().map(String), pick("not-a-uuid", "")),
         name: pick("Chicago Rapid Response"),
         timeZone: pick("America/Chicago", "UTC", "Mars/Olympus"),
         hotlineNumber: pick("(312) 555-0199"),
