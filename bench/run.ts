@@ -469,18 +469,19 @@ async function submissionScenario(port: number, meter: CpuMeter, data: ReviewDat
   const sealTimes: number[] = [];
   for (let i = 0; i < 10; i++) {
     const t = performance.now();
-    sealMedia(medium, randomUUID(), "image/jpeg", recipients);
+    sealMedia({ bytes: medium, reportId: randomUUID(), mediaId: randomUUID(), contentType: "image/jpeg" }, recipients);
     sealTimes.push(performance.now() - t);
   }
   const boundary = `----bench${randomBytes(8).toString("hex")}`;
   const multipart = (reportId: string) => {
-    const { sha256, sealed, nonce, ciphertext } = sealMedia(medium, reportId, "image/jpeg", recipients);
+    const mediaId = randomUUID();
+    const { sealed, nonce, ciphertext } = sealMedia({ bytes: medium, reportId, mediaId, contentType: "image/jpeg" }, recipients);
     const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
     return Buffer.concat([
       Buffer.from(
-        field("box", JSON.stringify(sealed)) +
+        field("mediaId", mediaId) +
+          field("box", JSON.stringify(sealed)) +
           field("nonce", nonce) +
-          field("sha256", sha256) +
           field("contentType", "image/jpeg") +
           field("size", String(medium.length)) +
           `--${boundary}\r\nContent-Disposition: form-data; name="ciphertext"; filename="sealed.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,

@@ -1,6 +1,7 @@
 import { Form, useRevalidator } from "@remix-run/react";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { sha256Hex } from "~/integrations/sealing";
 import { sealMedia, sniffMediaType } from "~/modules/reports/media";
 import { activeRecipients } from "~/modules/reports/recipients";
 
@@ -29,13 +30,27 @@ function upload(url: string, body: FormData, onProgress: (fraction: number) => v
 
 /**
  * Photos and videos for one's own report. In the browser each file is checked by its magic bytes,
- * hashed (SHA-256 of the original) and sealed to the legal team's keys before upload; without
- * JavaScript the same form posts the originals and the server seals them on receipt.
+ * hashed (SHA-256 of the original, sealed with it and sent nowhere else) and sealed to the legal
+ * team's keys under an id picked here, before upload; without JavaScript the same form posts the
+ * originals and the server seals them on receipt (its upload key names each file once).
  */
-export function MediaUpload({ reportId, recipients, limitBytes }: { reportId: string; recipients: { keyId: string; publicKey: string; activeFrom: string }[]; limitBytes: number }) {
+export function MediaUpload({
+  reportId,
+  recipients,
+  limitBytes,
+  uploadKey,
+}: {
+  reportId: string;
+  recipients: { keyId: string; publicKey: string; activeFrom: string }[];
+  limitBytes: number;
+  uploadKey: string;
+}) {
   const { t } = useTranslation();
   const revalidator = useRevalidator();
   const [items, setItems] = useState<Item[]>([]);
+  // Each original's id, by its hash, in this page's memory only: a file picked again (a retry
+  // after a lost answer) keeps its id, so the server stores it once.
+  const ids = useRef(new Map<string, string>());
   const update = (index: number, patch: Partial<Item>) => setItems((all) => all.map((item, i) => (i === index ? { ...item, ...patch } : item)));
 
   const send = async (files: File[]) => {
@@ -51,12 +66,15 @@ export function MediaUpload({ reportId, recipients, limitBytes }: { reportId: st
         update(index, { state: "failed", error: "reports.errors.mediaType" });
         continue;
       }
-      const { sha256, sealed, nonce, ciphertext } = sealMedia(bytes, reportId, contentType, activeRecipients(recipients));
+      const sha256 = sha256Hex(bytes);
+      const mediaId = ids.current.get(sha256) ?? crypto.randomUUID();
+      ids.current.set(sha256, mediaId);
+      const { sealed, nonce, ciphertext } = sealMedia({ bytes, reportId, mediaId, contentType, sha256 }, activeRecipients(recipients));
       bytes.fill(0);
       const body = new FormData();
+      body.set("mediaId", mediaId);
       body.set("box", JSON.stringify(sealed));
       body.set("nonce", nonce);
-      body.set("sha256", sha256);
       body.set("contentType", contentType);
       body.set("size", String(file.size));
       body.set("ciphertext", new Blob([ciphertext as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }), "sealed.bin");
@@ -81,6 +99,7 @@ export function MediaUpload({ reportId, recipients, limitBytes }: { reportId: st
         if (files.length) void send(files).then(() => (input.value = ""));
       }}
     >
+      <input type="hidden" name="uploadKey" value={uploadKey} />
       <div className="field">
         <label htmlFor="media-files">{t("reports.mediaLabel")}</label>
         <span className="help" id="media-help">

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
-import { openBytesWithKey, sha256Hex } from "~/integrations/sealing";
 import {
   IDLE_LOCK_MS,
   isUnlocked,
@@ -14,6 +13,7 @@ import {
   unlockWithPassphrase,
   type StoredKey,
 } from "~/modules/review/keyring";
+import { openMedium } from "~/modules/reports/media";
 import type { Detained, Witness } from "~/modules/reports/schema";
 
 interface BundleBox {
@@ -23,7 +23,8 @@ interface BundleBox {
 }
 interface Bundle {
   report: BundleBox | null;
-  media: (BundleBox & { id: string; sha256: string; contentType: string; nonce: string })[];
+  /** `sha256`: the original's, on the row for media of aad_v 1 only; since, it is in the box. */
+  media: (BundleBox & { id: string; sha256: string | null; contentType: string; nonce: string })[];
   notes: (BundleBox & { id: string; createdAt: string; authorName: string | null })[];
 }
 
@@ -31,7 +32,16 @@ interface Opened {
   detained: Detained[];
   witnesses: Witness[];
   notes: { id: string; createdAt: string; authorName: string | null; text: string | null }[];
-  media: { id: string; contentType: string; url: string | null; problem: string | null }[];
+  media: {
+    id: string;
+    contentType: string;
+    url: string | null;
+    problem: string | null;
+    /** The opened file's SHA-256, the one sealed with it, and whether they agree. */
+    sha256: string | null;
+    recorded: string | null;
+    matches: boolean;
+  }[];
   problems: string[];
 }
 
@@ -125,7 +135,8 @@ export function UnsealPanel({ reportId, keys, sealedCount, timeZoneLabel }: { re
       setOpened(result);
       setState("idle");
       resultRef.current?.focus();
-      // Media last: each file is fetched as ciphertext, opened and checked against its recorded hash.
+      // Media last: each file is fetched as ciphertext, opened, and checked against the original's
+      // SHA-256 sealed with it (the server does not hold it: security review, finding 4).
       for (const m of bundle.media) {
         let entry: Opened["media"][number];
         try {
@@ -133,16 +144,16 @@ export function UnsealPanel({ reportId, keys, sealedCount, timeZoneLabel }: { re
           try {
             const res = await fetch(`/review/${reportId}/media/${m.id}`, { credentials: "same-origin" });
             if (!res.ok) throw new KeyringError("review.unseal.fetchFailed");
-            const bytes = openBytesWithKey({ nonce: m.nonce, ciphertext: new Uint8Array(await res.arrayBuffer()) }, key, m.aad);
-            if (sha256Hex(bytes) !== m.sha256) throw new KeyringError("review.unseal.hashMismatch");
+            const { bytes, sha256, recorded, matches } = openMedium(m, new Uint8Array(await res.arrayBuffer()), key);
             const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: m.contentType }));
             urls.current.push(url);
-            entry = { id: m.id, contentType: m.contentType, url, problem: null };
+            entry = { id: m.id, contentType: m.contentType, url, problem: null, sha256, recorded, matches };
           } finally {
             key.fill(0);
           }
         } catch (error) {
-          entry = { id: m.id, contentType: m.contentType, url: null, problem: error instanceof KeyringError ? error.messageKey : "review.unseal.damaged" };
+          const problem = error instanceof KeyringError ? error.messageKey : "review.unseal.damaged";
+          entry = { id: m.id, contentType: m.contentType, url: null, problem, sha256: null, recorded: null, matches: false };
         }
         if (!isUnlocked()) return;
         setOpened((current) => (current ? { ...current, media: [...current.media, entry] } : current));
@@ -272,9 +283,21 @@ export function UnsealPanel({ reportId, keys, sealedCount, timeZoneLabel }: { re
                       <video src={m.url!} controls className="unsealed-media" aria-label={t("review.unseal.mediaAlt", { n: i + 1 })} />
                     ) : null}
                     {m.url ? (
-                      <a href={m.url} download={`testigo-${reportId.slice(0, 8)}-${i + 1}.${m.contentType.split("/")[1]}`}>
-                        {t("review.unseal.download", { n: i + 1 })}
-                      </a>
+                      <>
+                        <a href={m.url} download={`testigo-${reportId.slice(0, 8)}-${i + 1}.${m.contentType.split("/")[1]}`}>
+                          {t("review.unseal.download", { n: i + 1 })}
+                        </a>
+                        <p className="mono break">
+                          {t("review.unseal.originalSha256")} {m.sha256}
+                        </p>
+                        {m.matches ? (
+                          <p className="help">{t("review.unseal.hashMatches")}</p>
+                        ) : (
+                          <p className="notice error" role="alert">
+                            {t("review.unseal.hashMismatch", { recorded: m.recorded ?? "—" })}
+                          </p>
+                        )}
+                      </>
                     ) : null}
                   </li>
                 ))}

@@ -232,13 +232,17 @@ export interface ReportAddenda {
 }
 
 export interface ReportMedia {
+  aad_v: Generated<number>;
   content_type: string;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   nonce: string;
   report_id: string;
   sealed: Json;
-  sha256: string;
+  /**
+   * aad_v 1 only: the SHA-256 of the original, as media sealed before security review finding 4 recorded it. Null since: the hash is sealed in the box.
+   */
+  sha256: string | null;
   size_bytes: Int8;
   storage_key: string;
   uploaded_by: string | null;

@@ -10,7 +10,7 @@ import { requireUser } from "~/modules/auth/guards.server";
 import { MediaUpload } from "~/components/media-upload";
 import { ReportFacts } from "~/components/report-facts";
 import { useOrgClock } from "~/components/use-org-clock";
-import { mediaLimitBytes, mediaOf } from "~/modules/reports/media.server";
+import { mediaLimitBytes, mediaOf, newUploadKey } from "~/modules/reports/media.server";
 import { questionsForAuthor } from "~/modules/review/messages.server";
 import { addAddendum, getReport, sealingRecipients } from "~/modules/reports/reports.server";
 import type { RootLoader, RouteHandle } from "~/root";
@@ -31,7 +31,15 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       mediaLimitBytes(user.claims),
       report.mine ? questionsForAuthor(user.claims, report.id) : Promise.resolve([]),
     ]);
-    return { report, questions, media, recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey, activeFrom: r.activeFrom })), limitBytes };
+    return {
+      report,
+      questions,
+      media,
+      recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey, activeFrom: r.activeFrom })),
+      limitBytes,
+      // Names each file posted without JavaScript once (attachPlainMedia); kept nowhere on the server.
+      uploadKey: report.mine ? newUploadKey() : null,
+    };
   } catch (error) {
     if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
@@ -56,7 +64,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function ReportView() {
   const { t } = useTranslation();
-  const { report, questions, media, recipients, limitBytes } = useLoaderData<typeof loader>();
+  const { report, questions, media, recipients, limitBytes, uploadKey } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const root = useRouteLoaderData<RootLoader>("root");
@@ -133,12 +141,11 @@ export default function ReportView() {
           {media.map((m) => (
             <li key={m.id}>
               <span aria-hidden="true">🔒 </span>
-              {t("reports.sealedMedia", { type: t(`reports.mediaKind.${m.contentType.split("/")[0]}`), size: (m.size / 1024 / 1024).toFixed(1) })}{" "}
-              <span className="mono">SHA-256 {m.sha256.slice(0, 16)}…</span>
+              {t("reports.sealedMedia", { type: t(`reports.mediaKind.${m.contentType.split("/")[0]}`), size: (m.size / 1024 / 1024).toFixed(1) })} · {when(m.createdAt)}
             </li>
           ))}
         </ul>
-        {report.mine ? <MediaUpload reportId={report.id} recipients={recipients} limitBytes={limitBytes} /> : null}
+        {report.mine && uploadKey ? <MediaUpload reportId={report.id} recipients={recipients} limitBytes={limitBytes} uploadKey={uploadKey} /> : null}
       </section>
 
       <section aria-labelledby="addenda-title" className="card stack">

@@ -39,9 +39,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const ciphertext = form.get("ciphertext");
     if (ciphertext instanceof File) {
       await attachSealedMedia(user.claims, reportId, {
+        mediaId: String(form.get("mediaId") ?? ""),
         box: String(form.get("box") ?? ""),
         nonce: String(form.get("nonce") ?? ""),
-        sha256: String(form.get("sha256") ?? ""),
         contentType: String(form.get("contentType") ?? ""),
         size: Number(form.get("size")),
         ciphertext,
@@ -51,7 +51,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const files = form.getAll("media").filter((f): f is File => f instanceof File && f.size > 0);
     if (!files.length) throw new DomainError(400, "reports.errors.mediaNone", "media");
     if (files.length > 4) throw new DomainError(400, "reports.errors.mediaMany", "media");
-    for (const file of files) await attachPlainMedia(user.claims, reportId, file);
+    const uploadKey = String(form.get("uploadKey") ?? "");
+    for (const file of files) await attachPlainMedia(user.claims, reportId, file, uploadKey);
     throw await redirectWithFlash(`/reports/${reportId}`, { key: "reports.mediaAdded", values: { count: files.length } }, 303);
   } catch (error) {
     if (error instanceof Response) throw error;

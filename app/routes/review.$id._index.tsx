@@ -288,10 +288,14 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
             <li key={m.id}>
               <span aria-hidden="true">🔒 </span>
               {t("reports.sealedMedia", { type: t(`reports.mediaKind.${m.contentType.split("/")[0]}`), size: (m.size / 1024 / 1024).toFixed(1) })}{" "}
-              · {when(m.createdAt)} <span className="mono break">SHA-256 {m.sha256}</span>
+              · {when(m.createdAt)}{" "}
+              <span className="mono break">
+                {t("review.storedSha256")} {m.storedSha256}
+              </span>
             </li>
           ))}
         </ul>
+        {d.media.length ? <p className="help">{t("review.mediaHashesHelp")}</p> : null}
       </section>
 
       <section className="card stack" aria-labelledby="addenda-title">

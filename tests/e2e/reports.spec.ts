@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Browser } from "@playwright/test";
@@ -128,6 +129,7 @@ test("my reports lists them; another observer cannot open them", async ({ browse
   await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { level: 1, name: "Incident report" })).toBeVisible();
   const url = page.url();
+  photoReportId = /\/reports\/([0-9a-f-]{36})/.exec(url)![1]!;
   await expectNoAxeViolations(page);
   const other = await pageFor(browser, "observer");
   const response = await other.goto(url);
@@ -239,9 +241,14 @@ function* filesUnder(dir: string): Generator<string> {
   }
 }
 
+const photo = (canary: string) =>
+  Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]), Buffer.from(canary.repeat(200)), Buffer.from([0xff, 0xd9])]);
+// The originals' SHA-256: anyone with a copy of a photo can compute it, so no server side may hold it (finding 4).
+const photoHashes = () => [`${CANARY_JS}-photo`, `${CANARY_NO_JS}-photo`].map((c) => createHash("sha256").update(photo(c)).digest("hex"));
+const spellings = (hex: string) => [hex, hex.toUpperCase(), Buffer.from(hex, "hex").toString("base64"), Buffer.from(hex, "hex").toString("base64url")];
+let photoReportId = "";
+
 test("photos are sealed before upload with progress shown, and without JavaScript on receipt", async ({ browser }) => {
-  const photo = (canary: string) =>
-    Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]), Buffer.from(canary.repeat(200)), Buffer.from([0xff, 0xd9])]);
   const page = await pageFor(browser, "observer2");
   await page.goto("/reports");
   await page.getByRole("link", { name: /Cermak & Blue Island/ }).first().click();
@@ -261,6 +268,7 @@ test("photos are sealed before upload with progress shown, and without JavaScrip
   await page.getByRole("button", { name: "Upload" }).click();
   await expect(page.getByText("Only photos (JPEG, PNG, WebP, HEIC) and videos (MP4, MOV, WebM, 3GP) can be attached.")).toBeVisible();
   const url = page.url();
+  photoReportId = /\/reports\/([0-9a-f-]{36})/.exec(url)![1]!;
   await expectNoAxeViolations(page);
   await page.context().close();
 
@@ -271,6 +279,22 @@ test("photos are sealed before upload with progress shown, and without JavaScrip
   await expect(noJs.getByRole("status")).toHaveText("1 file uploaded and sealed.");
   await expect(noJs.getByText(/Sealed photo/)).toHaveCount(2);
   await noJs.context().close();
+});
+
+test("the attorney unseals the photos and sees each original's SHA-256 beside its download, checked against the opened file", async ({ browser }) => {
+  const page = await pageFor(browser, "attorney", { width: 1280 });
+  await page.goto(`/review/${photoReportId}`);
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  for (const hash of photoHashes()) await expect(page.getByText(hash)).toHaveCount(0);
+  await page.getByLabel("Passphrase").fill("testigo demo attorney");
+  await page.getByRole("button", { name: "Unseal" }).click();
+  for (const [i, hash] of photoHashes().entries()) {
+    const item = page.getByRole("listitem").filter({ has: page.getByRole("link", { name: `Download original ${i + 1}` }) });
+    await expect(item).toContainText(`Original's SHA-256 ${hash}`, { timeout: 30_000 });
+    await expect(item).toContainText("Matches the opened file.");
+  }
+  await expectNoAxeViolations(page);
+  await page.context().close();
 });
 
 test("Use my location marks the place from the phone's position", async ({ browser }) => {
@@ -323,7 +347,7 @@ test("the submit action answers garbage with 4xx, never a 500 (fast-check over H
   await page.context().close();
 });
 
-test("privacy canaries: no sealed text in any table, in the database's files, in stored files or in the server's log", async () => {
+test("privacy canaries: no sealed text and no photo hash in any table, in the database's files, in stored files or in the server's log", async () => {
   // every row of every table in every schema, as text: what pg_dump would write
   const tables = await e2eSql<{ name: string }>(
     `select format('%I.%I', n.nspname, c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -335,6 +359,7 @@ test("privacy canaries: no sealed text in any table, in the database's files, in
     const dump = await e2eSql<{ t: string | null; n: number }>(`select string_agg(x::text, E'\\n') as t, count(*)::int as n from ${name} x`);
     rows += dump[0]?.n ?? 0;
     for (const canary of ["CANARY-nojs", "CANARY-js", "987-654-321"]) expect(dump[0]?.t ?? "", `${canary} in ${name}`).not.toContain(canary);
+    for (const hash of photoHashes().flatMap(spellings)) expect(dump[0]?.t ?? "", `photo hash ${hash} in ${name}`).not.toContain(hash);
   }
   console.log(`Canary scan: ${tables.length} tables, ${rows} rows: 0 canaries`);
   // and the raw files: data directory (after a checkpoint), WAL, the outbox, uploaded files, the log
@@ -350,8 +375,12 @@ test("privacy canaries: no sealed text in any table, in the database's files, in
     }
     files += 1;
     for (const canary of ["CANARY-nojs", "CANARY-js"]) expect(bytes.includes(Buffer.from(canary)), `${canary} in ${file}`).toBe(false);
+    for (const hash of photoHashes()) {
+      expect(bytes.includes(Buffer.from(hash)) || bytes.includes(Buffer.from(hash, "hex")), `photo hash ${hash} in ${file}`).toBe(false);
+    }
   }
   const log = readFileSync(path.resolve(`${E2E_DATA_DIR}-server.log`), "utf8");
   expect(log).not.toContain("CANARY");
+  for (const hash of photoHashes()) expect(log).not.toContain(hash);
   console.log(`Canary scan: ${files} files under ${E2E_DATA_DIR} and the server log: 0 canaries`);
 });

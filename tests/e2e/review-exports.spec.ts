@@ -14,6 +14,7 @@ let reportId: string;
 let matchingIds: string[];
 let otherId: string;
 const mediaHashes = [randomBytes(32).toString("hex"), randomBytes(32).toString("hex")];
+const media: { id: string; storageKey: string }[] = [];
 
 async function insertReport(author: string, values: { warrant: string; urgency: string; narrative: string; sealed?: boolean }) {
   const sealed = values.sealed ? JSON.stringify({ v: 1, alg: "x25519-xchacha20poly1305", nonce: "n", ciphertext: CIPHERTEXT, envelopes: [] }) : null;
@@ -30,12 +31,15 @@ async function insertReport(author: string, values: { warrant: string; urgency: 
 test.beforeAll(async () => {
   const [observer] = await e2eSql<{ id: string }>(`select id from public.profiles where email = $1`, [DEMO.observer]);
   reportId = await insertReport(observer!.id, { warrant: "judicial", urgency: "low", narrative: "Dos camionetas sin placas; el agente dijo «¿dónde está?»", sealed: true });
-  for (const sha256 of mediaHashes) {
-    await e2eSql(
-      `insert into public.report_media (report_id, uploaded_by, sha256, content_type, size_bytes, sealed, storage_key, nonce)
-       values ($1, $2, $3, 'image/jpeg', 123456, '{"v":1,"envelopes":[]}', $4, $5)`,
-      [reportId, observer!.id, sha256, randomBytes(32).toString("hex"), randomBytes(24).toString("base64url")],
+  // one medium sealed before finding 4 (its original's hash on the row, aad_v 1), one since (aad_v 2)
+  for (const [i, sha256] of mediaHashes.entries()) {
+    const storageKey = randomBytes(32).toString("hex");
+    const [row] = await e2eSql<{ id: string }>(
+      `insert into public.report_media (report_id, uploaded_by, aad_v, sha256, content_type, size_bytes, sealed, storage_key, nonce)
+       values ($1, $2, $3, $4, 'image/jpeg', 123456, '{"v":1,"envelopes":[]}', $5, $6) returning id`,
+      [reportId, observer!.id, i === 0 ? 1 : 2, i === 0 ? sha256 : null, storageKey, randomBytes(24).toString("base64url")],
     );
+    media.push({ id: row!.id, storageKey });
   }
   const second = await insertReport(observer!.id, { warrant: "judicial", urgency: "low", narrative: "=HYPERLINK(\"http://evil.example\")" });
   matchingIds = [reportId, second];
@@ -94,7 +98,7 @@ async function expectedContentHash(id: string) {
   return createHash("sha256").update(JSON.stringify(sortKeys(picked)), "utf8").digest("hex");
 }
 
-test("an attorney downloads a report's declaration: it carries the content hash, each photo's hash and who exported it", async ({ browser }) => {
+test("an attorney downloads a report's declaration: it carries the content hash, each photo's id and stored hash, and who exported it", async ({ browser }) => {
   const context = await contextFor(browser, "attorney");
   const page = await context.newPage();
   await page.goto("/");
@@ -114,7 +118,10 @@ test("an attorney downloads a report's declaration: it carries the content hash,
   const contentHash = await expectedContentHash(reportId);
   expect(text).toContain("Declaration: observer's incident report");
   expect(text).toContain(contentHash);
-  for (const sha256 of mediaHashes) expect(text).toContain(sha256);
+  // each medium by its id and the SHA-256 of what is stored; originals' hashes are shown on unsealing (finding 4)
+  for (const m of media) expect(text).toContain(m.id);
+  for (const m of media) expect(text).toContain(m.storageKey);
+  for (const sha256 of mediaHashes) expect(text).not.toContain(sha256);
   expect(text).toContain(DEMO.attorney);
   expect(text).toMatch(/Page 1 of \d/);
   expect(text).toContain("«¿dónde está?»");

@@ -286,9 +286,10 @@ const SPECS: Record<string, Spec> = {
     params: (w) => ({ id: uuidOr(w.reportId) }),
     form: (w) => ({
       fields: {
-        box: mutatedJson(sealJson({ v: 1, name: "photo.jpg" }, [w.key.recipient], `${w.reportId}:media:${"0".repeat(64)}`).sealed),
+        box: mutatedJson(sealJson({ v: 1, kind: "media", sha256: "0".repeat(64) }, [w.key.recipient], `media:${w.reportId}:${"0".repeat(8)}-0000-4000-8000-${"0".repeat(12)}`).sealed),
         nonce: fc.uint8Array({ minLength: 24, maxLength: 24 }).map(toB64u),
-        sha256: fc.oneof(pick("0".repeat(64)), fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString("hex"))),
+        mediaId: fc.oneof(fc.uuid().map(String), fc.string({ maxLength: 40 })),
+        uploadKey: fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString("base64url")), fc.string({ maxLength: 60 })),
         contentType: pick("image/jpeg", "video/mp4", "text/html"),
         size: fc.integer({ min: -1, max: 5000 }).map(String),
       },

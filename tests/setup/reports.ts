@@ -9,6 +9,7 @@ import {
   wrapPrivateKey,
   type Recipient,
 } from "../../app/integrations/sealing";
+import { MEDIA_AAD_VERSION, mediaAad } from "../../app/modules/reports/media";
 import type { Persona } from "./personas";
 
 /** An attorney's registered key pair, with the private half kept by the test (as the browser would). */
@@ -71,16 +72,19 @@ export async function createTestReport(author: Persona, options: TestReportOptio
 export async function addTestMedia(reportId: string, uploader: Persona, sealedTo: Recipient[]) {
   const original = randomBytes(64);
   const sha256 = sha256Hex(original);
+  const id = crypto.randomUUID();
   const ciphertext = randomBytes(80);
   const storageKey = await fileStore().put(ciphertext);
-  const { sealed } = sealJson({ v: 1, name: "photo.jpg" }, sealedTo, `${reportId}:media:${sha256}`);
+  // As sealMedia seals it: the original's hash only inside the box, bound to the medium's own id.
+  const { sealed } = sealJson({ v: 1, kind: "media", sha256, contentType: "image/jpeg", size: original.length }, sealedTo, mediaAad(reportId, { id, aadV: MEDIA_AAD_VERSION }));
   const row = await withSystem((trx) =>
     trx
       .insertInto("report_media")
       .values({
+        id,
         report_id: reportId,
         uploaded_by: uploader.id,
-        sha256,
+        aad_v: MEDIA_AAD_VERSION,
         content_type: "image/jpeg",
         size_bytes: ciphertext.length,
         sealed: JSON.stringify(sealed),
@@ -90,7 +94,7 @@ export async function addTestMedia(reportId: string, uploader: Persona, sealedTo
       .returning("id")
       .executeTakeFirstOrThrow(),
   );
-  return { id: row.id, storageKey };
+  return { id: row.id, storageKey, sha256 };
 }
 
 /** An internal note, sealed as the attorney's browser seals it, inserted as that attorney. */

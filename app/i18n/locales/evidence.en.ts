@@ -59,7 +59,10 @@ export const evidenceEn = {
     addendumByOther: "Addendum at {{time}}, by another member",
     sealedAddendum: "Sealed addendum at {{time}}",
     mediaTitle: "Photos and videos",
-    mediaIntro: "Each SHA-256 is of the original file's bytes, computed before the file was sealed.",
+    mediaIntro:
+      "Each photo or video is listed by its id and the SHA-256 of its sealed file as stored. The SHA-256 of each original file is sealed with it and is shown on unsealing, in the attorney's browser, beside the download.",
+    mediaId: "ID",
+    storedSha256: "SHA-256 as stored (sealed)",
     noMedia: "None.",
     medium: "{{n}}. {{type}}, {{bytes}} bytes, uploaded {{time}}",
     reviewTitle: "Review status",

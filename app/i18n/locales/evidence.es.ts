@@ -60,7 +60,10 @@ export const evidenceEs: typeof evidenceEn = {
     addendumByOther: "Anexo del {{time}}, de otra persona de la organización",
     sealedAddendum: "Anexo protegido del {{time}}",
     mediaTitle: "Fotos y videos",
-    mediaIntro: "Cada SHA-256 es de los bytes del archivo original, calculado antes de protegerlo.",
+    mediaIntro:
+      "Cada foto o video figura con su identificador y el SHA-256 de su archivo protegido tal como está guardado. El SHA-256 de cada archivo original está protegido junto con él y se muestra al abrir los datos protegidos, en el navegador de la abogada o el abogado, junto a la descarga.",
+    mediaId: "ID",
+    storedSha256: "SHA-256 guardado (protegido)",
     noMedia: "Ninguno.",
     medium: "{{n}}. {{type}}, {{bytes}} bytes, subido el {{time}}",
     reviewTitle: "Estado de la revisión",

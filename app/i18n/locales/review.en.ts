@@ -89,6 +89,8 @@ export const reviewEn = {
     exported: "{{actor}} exported the report ({{format}})",
     purged: "{{actor}} deleted sealed details and media after the retention period",
   },
+  storedSha256: "SHA-256 as stored (sealed)",
+  mediaHashesHelp: "Each original's SHA-256 is sealed with it: it is shown when you unseal, beside the download.",
   notesTitle: "Internal notes (sealed)",
   notesCount_one: "{{count}} sealed note. Unseal the report to read it.",
   notesCount_other: "{{count}} sealed notes. Unseal the report to read them.",
@@ -118,7 +120,10 @@ export const reviewEn = {
     locked: "Your key is locked. Enter your passphrase.",
     noEnvelope: "This report was sealed before your key existed. Ask a colleague to share access with you.",
     fetchFailed: "Could not fetch the sealed details. Check your connection and try again.",
-    hashMismatch: "This file does not match the hash recorded when it was uploaded. Do not rely on it; tell your admin.",
+    originalSha256: "Original's SHA-256",
+    hashMatches: "Matches the opened file.",
+    hashMismatch:
+      "This file does not match the SHA-256 sealed with it ({{recorded}}). Do not rely on it; tell your admin.",
     damaged: "This item could not be opened: it may be damaged.",
   },
   errors: {

@@ -90,6 +90,8 @@ export const reviewEs: typeof reviewEn = {
     exported: "{{actor}} exportó el reporte ({{format}})",
     purged: "{{actor}} borró los datos protegidos y las fotos y videos al vencer el plazo de conservación",
   },
+  storedSha256: "SHA-256 guardado (protegido)",
+  mediaHashesHelp: "El SHA-256 de cada original está protegido junto con él: se muestra al abrir los datos protegidos, junto a la descarga.",
   notesTitle: "Notas internas (protegidas)",
   notesCount_one: "{{count}} nota protegida. Abre los datos protegidos para leerla.",
   notesCount_other: "{{count}} notas protegidas. Abre los datos protegidos para leerlas.",
@@ -119,7 +121,10 @@ export const reviewEs: typeof reviewEn = {
     locked: "Tu llave está bloqueada. Escribe tu frase de contraseña.",
     noEnvelope: "Este reporte se protegió antes de que existiera tu llave. Pide a un/a colega que comparta el acceso contigo.",
     fetchFailed: "No se pudieron descargar los datos protegidos. Revisa tu conexión e inténtalo de nuevo.",
-    hashMismatch: "Este archivo no coincide con el hash registrado al subirlo. No confíes en él; avisa a tu admin.",
+    originalSha256: "SHA-256 del original",
+    hashMatches: "Coincide con el archivo abierto.",
+    hashMismatch:
+      "Este archivo no coincide con el SHA-256 protegido junto con él ({{recorded}}). No confíes en él; avisa a tu admin.",
     damaged: "No se pudo abrir este elemento: puede estar dañado.",
   },
   errors: {

@@ -4,11 +4,11 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser } from "~/db/client.server";
 import { fileStore } from "~/integrations/file-store.server";
-import { generateKeyPair, openBytesWithKey, openEnvelope, openJson, sealBytesWithKey, sealJson, toB64u, wrapPrivateKey, type SealedBox } from "~/integrations/sealing";
+import { generateKeyPair, openBytesWithKey, openEnvelope, openJson, toB64u, wrapPrivateKey, type SealedBox } from "~/integrations/sealing";
 import { env } from "~/utils/env.server";
 import { createCast, createPersona } from "../../../tests/setup/personas";
-import { sniffMediaType } from "./media";
-import { attachPlainMedia, attachSealedMedia, mediaAad, mediaOf } from "./media.server";
+import { MEDIA_AAD_VERSION, mediaAad, sealMedia, sniffMediaType } from "./media";
+import { attachPlainMedia, attachSealedMedia, mediaOf } from "./media.server";
 import { submitReport } from "./reports.server";
 import { ReportSchema } from "./schema";
 
@@ -57,13 +57,16 @@ describe("media", () => {
     const sha256 = createHash("sha256").update(original).digest("hex");
     await attachPlainMedia(cast.observer_ana.claims, reportId, new File([original], "IMG_0001.jpg", { type: "image/jpeg" }));
     const [item] = await mediaOf(cast.observer_ana.claims, reportId);
-    expect(item).toMatchObject({ sha256, contentType: "image/jpeg", size: original.length });
+    expect(item).toMatchObject({ contentType: "image/jpeg", size: original.length });
     // nothing readable anywhere in the file store
     for (const file of filesUnder(path.resolve(env().DATA_DIR, "files"))) expect(readFileSync(file).includes(Buffer.from(CANARY))).toBe(false);
-    const { rows } = await withSystem((trx) => sql<{ row: string; sealed: SealedBox; storage_key: string; nonce: string }>`select to_jsonb(m)::text as row, sealed, storage_key, nonce from public.report_media m where report_id = ${reportId}::uuid`.execute(trx));
+    const { rows } = await withSystem((trx) =>
+      sql<{ id: string; row: string; sealed: SealedBox; storage_key: string; nonce: string }>`select id, to_jsonb(m)::text as row, sealed, storage_key, nonce from public.report_media m where report_id = ${reportId}::uuid`.execute(trx),
+    );
     expect(rows[0]!.row).not.toContain(CANARY);
-    // the attorney's key opens it, and it is the original, bit for bit
-    const aad = mediaAad(reportId, sha256);
+    expect(rows[0]!.row).not.toContain(sha256);
+    // the attorney's key opens it, it names the original's hash, and it is the original, bit for bit
+    const aad = mediaAad(reportId, { id: rows[0]!.id, aadV: MEDIA_AAD_VERSION });
     const contentKey = openEnvelope(rows[0]!.sealed, keyId, key.privateKey);
     expect(openJson(rows[0]!.sealed, contentKey, aad)).toMatchObject({ kind: "media", sha256, contentType: "image/jpeg" });
     const ciphertext = (await fileStore().get(rows[0]!.storage_key))!;
@@ -83,15 +86,13 @@ describe("media", () => {
   it("accepts ciphertext sealed in the browser for current keys, checks what it can, and only for the author", async () => {
     const original = jpeg();
     original[20] = 0x42;
-    const sha256 = createHash("sha256").update(original).digest("hex");
-    const aad = mediaAad(reportId, sha256);
-    const { sealed, contentKey } = sealJson({ v: 1, kind: "media", sha256, contentType: "image/jpeg", size: original.length }, [{ keyId, publicKey: key.publicKey }], aad);
-    const { nonce, ciphertext } = sealBytesWithKey(original, contentKey, aad);
+    const mediaId = crypto.randomUUID();
+    const { sealed, nonce, ciphertext } = sealMedia({ bytes: original, reportId, mediaId, contentType: "image/jpeg" }, [{ keyId, publicKey: toB64u(key.publicKey) }]);
     const upload = (claims = cast.observer_ana.claims, overrides: Partial<{ size: number; contentType: string; box: string }> = {}) =>
       attachSealedMedia(claims, reportId, {
+        mediaId,
         box: JSON.stringify(sealed),
         nonce,
-        sha256,
         contentType: "image/jpeg",
         size: original.length,
         ciphertext: new File([ciphertext as Uint8Array<ArrayBuffer>], "sealed.bin"),
@@ -104,7 +105,7 @@ describe("media", () => {
     await expect(upload(other.claims)).rejects.toMatchObject({ status: 404 });
     await upload();
     await upload(); // a retry stores nothing twice
-    expect((await mediaOf(cast.observer_ana.claims, reportId)).filter((m) => m.sha256 === sha256)).toHaveLength(1);
+    expect((await mediaOf(cast.observer_ana.claims, reportId)).filter((m) => m.id === mediaId)).toHaveLength(1);
     expect(await mediaOf(other.claims, reportId)).toEqual([]);
     expect((await mediaOf(cast.attorney_luis.claims, reportId)).length).toBe(2);
     expect(await mediaOf(cast.coordinator_carmen.claims, reportId)).toEqual([]);

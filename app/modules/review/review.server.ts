@@ -4,6 +4,7 @@ import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.se
 import { DomainError, guarded } from "~/db/errors.server";
 import { fileStore } from "~/integrations/file-store.server";
 import { SealingError, validateSealedBox } from "~/integrations/sealing";
+import { mediaAad } from "~/modules/reports/media";
 import { checkEnvelopes, readReport, sealingRecipients } from "~/modules/reports/reports.server";
 import { REVIEW_REFUSALS } from "./errors";
 import { REPORT_STATUSES, URGENCIES, VERIFICATIONS, type ReportStatus } from "./filters";
@@ -70,7 +71,7 @@ export async function reviewDetail(claims: Claims, id: string) {
     closedAt: iso(triage.closed_at),
     purgedAt: iso(triage.purged_at),
     next: TRANSITIONS[report.status as ReportStatus] ?? [],
-    media: media.map((m) => ({ id: m.id, sha256: m.sha256, contentType: m.content_type, size: Number(m.size_bytes), createdAt: iso(m.created_at)! })),
+    media: media.map((m) => ({ id: m.id, storedSha256: m.storage_key, contentType: m.content_type, size: Number(m.size_bytes), createdAt: iso(m.created_at)! })),
     notes: notes.map((n) => ({ id: n.id, createdAt: iso(n.created_at)!, authorName: nameOf(n.author_id) })),
     tasks: tasks.map((t) => ({
       id: t.id,
@@ -103,7 +104,7 @@ const jsonRows = (rows: RawBuilder<unknown>) => sql`coalesce((${rows}), '[]'::js
  */
 async function aroundReport(trx: Trx, id: string) {
   const { rows } = await sql<{
-    media: { id: string; sha256: string; content_type: string; size_bytes: number; created_at: string }[];
+    media: { id: string; storage_key: string; content_type: string; size_bytes: number; created_at: string }[];
     notes: { id: string; created_at: string; author_id: string | null }[];
     tasks: { id: string; title: string; due_on: string | null; assigned_to: string | null; done_at: string | null; created_at: string }[];
     messages: { id: string; body: string; created_at: string; read_at: string | null; from_id: string | null }[];
@@ -111,7 +112,7 @@ async function aroundReport(trx: Trx, id: string) {
     team: TeamMember[];
   }>`
     select
-      ${jsonRows(sql`select jsonb_agg(jsonb_build_object('id', m.id, 'sha256', m.sha256, 'content_type', m.content_type, 'size_bytes', m.size_bytes, 'created_at', m.created_at) order by m.created_at)
+      ${jsonRows(sql`select jsonb_agg(jsonb_build_object('id', m.id, 'storage_key', m.storage_key, 'content_type', m.content_type, 'size_bytes', m.size_bytes, 'created_at', m.created_at) order by m.created_at)
         from public.report_media m where m.report_id = ${id}::uuid`)} as media,
       ${jsonRows(sql`select jsonb_agg(jsonb_build_object('id', n.id, 'created_at', n.created_at, 'author_id', n.author_id) order by n.created_at)
         from public.report_notes n where n.report_id = ${id}::uuid`)} as notes,
@@ -138,7 +139,7 @@ export async function sealedBundle(claims: Claims, id: string) {
       const report = await trx.selectFrom("reports").select(["client_uuid", "sealed"]).where("id", "=", id).executeTakeFirstOrThrow();
       const [shares, media, notes, team] = await Promise.all([
         trx.selectFrom("key_shares").select(["box", "box_id", "envelope"]).where("report_id", "=", id).execute(),
-        trx.selectFrom("report_media").select(["id", "sha256", "content_type", "nonce", "sealed"]).where("report_id", "=", id).orderBy("created_at").execute(),
+        trx.selectFrom("report_media").select(["id", "sha256", "aad_v", "content_type", "nonce", "sealed"]).where("report_id", "=", id).orderBy("created_at").execute(),
         trx.selectFrom("report_notes").select(["id", "sealed", "created_at", "author_id", "aad_v"]).where("report_id", "=", id).orderBy("created_at").execute(),
         legalTeam(trx),
       ]);
@@ -147,10 +148,11 @@ export async function sealedBundle(claims: Claims, id: string) {
         report: report.sealed ? { aad: report.client_uuid, sealed: report.sealed, shares: sharesOf("report", id) } : null,
         media: media.map((m) => ({
           id: m.id,
+          // aad_v 1 only; since, the original's hash is in the box and the browser reads it there
           sha256: m.sha256,
           contentType: m.content_type,
           nonce: m.nonce,
-          aad: `${id}:media:${m.sha256}`,
+          aad: mediaAad(id, { id: m.id, aadV: m.aad_v, sha256: m.sha256 }),
           sealed: m.sealed,
           shares: sharesOf("media", m.id),
         })),

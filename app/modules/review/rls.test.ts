@@ -281,6 +281,7 @@ describe("shared access", () => {
     const reportBox = missing.find((m) => m.box_id === anaReport.id)!;
     expect(reportBox.aad).toBe(anaReport.clientUuid);
     expect(missing.find((m) => m.box === "note")!.aad).toBe(`${anaReport.id}:note`);
+    expect(missing.find((m) => m.box === "media")!.aad).toBe(`media:${anaReport.id}:${media.id}`);
     // luis's key opens everything already
     expect(await boxesMissing(cast.attorney_luis, luisKey.keyId)).toEqual([]);
     // observers, coordinators and former attorneys get nothing, whatever key they name

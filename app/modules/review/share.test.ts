@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser, type Claims } from "~/db/client.server";
 import { DomainError } from "~/db/errors.server";
 import { generateKeyPair, sealJson, toB64u, wrapPrivateKey } from "~/integrations/sealing";
-import { attachPlainMedia, mediaAad } from "~/modules/reports/media.server";
+import { mediaAad } from "~/modules/reports/media";
+import { attachPlainMedia } from "~/modules/reports/media.server";
 import { myWrappedKey, registerAttorneyKey, registerRecoveryKey } from "~/modules/reports/keys.server";
 import { submitReport } from "~/modules/reports/reports.server";
 import { ReportSchema } from "~/modules/reports/schema";
@@ -73,7 +74,7 @@ async function shareAll(claims: Claims, target: { keyId: string; publicKey: stri
 async function openEverything(persona: Persona) {
   const rows = await withUser(persona.claims, async (trx) => ({
     reports: await trx.selectFrom("reports").select(["id", "client_uuid", "sealed"]).where("sealed", "is not", null).execute(),
-    media: await trx.selectFrom("report_media").select(["id", "report_id", "sha256", "sealed"]).execute(),
+    media: await trx.selectFrom("report_media").select(["id", "report_id", "sha256", "aad_v", "sealed"]).execute(),
     notes: await trx.selectFrom("report_notes").select(["id", "report_id", "sealed"]).execute(),
     shares: await trx.selectFrom("key_shares").select(["box", "box_id", "envelope"]).execute(),
   }));
@@ -88,7 +89,7 @@ async function openEverything(persona: Persona) {
     }
   };
   for (const r of rows.reports) attempt("report", r.id, r.sealed, r.client_uuid);
-  for (const m of rows.media) attempt("media", m.id, m.sealed, mediaAad(m.report_id, m.sha256));
+  for (const m of rows.media) attempt("media", m.id, m.sealed, mediaAad(m.report_id, { id: m.id, aadV: m.aad_v, sha256: m.sha256 }));
   for (const n of rows.notes) attempt("note", n.id, n.sealed, `${n.report_id}:note`);
   return { total: rows.reports.length + rows.media.length + rows.notes.length, closed, values };
 }

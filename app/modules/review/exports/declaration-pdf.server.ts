@@ -49,7 +49,7 @@ export interface Declaration {
     purgedAt: Date | null;
   };
   addenda: { body: string; sealed: boolean; createdAt: Date; byAuthor: boolean }[];
-  media: { sha256: string; contentType: string; sizeBytes: number; createdAt: Date }[];
+  media: { id: string; storedSha256: string; contentType: string; sizeBytes: number; createdAt: Date }[];
   orgName: string;
   timeZone: string;
   /** The audit log's head when this was made: a mark outside the database that the log is not rewritten later. */
@@ -323,7 +323,8 @@ export async function declarationPdf(data: Declaration, meta: DeclarationMeta, t
       t("evidence.pdf.medium", { n: i + 1, type: m.contentType, bytes: m.sizeBytes.toLocaleString(meta.language === "es" ? "es-ES" : "en-US"), time: both(m.createdAt) }),
       { font: fonts.bold, size: 9.5 },
     );
-    w.field("SHA-256", m.sha256, { mono: true });
+    w.field(t("evidence.pdf.mediaId"), m.id, { mono: true });
+    w.field(t("evidence.pdf.storedSha256"), m.storedSha256, { mono: true });
   });
 
   w.heading(t("evidence.pdf.reviewTitle"));

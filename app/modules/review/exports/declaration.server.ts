@@ -41,7 +41,7 @@ export async function loadDeclaration(trx: Trx, id: string): Promise<Declaration
     trx.selectFrom("report_addenda").select(["body", "sealed", "created_at", "author_id"]).where("report_id", "=", id).orderBy("created_at").orderBy("id").execute(),
     trx
       .selectFrom("report_media")
-      .select(["sha256", "content_type", "size_bytes", "created_at"])
+      .select(["id", "storage_key", "content_type", "size_bytes", "created_at"])
       .where("report_id", "=", id)
       .orderBy("created_at")
       .orderBy("id")
@@ -96,7 +96,9 @@ export async function loadDeclaration(trx: Trx, id: string): Promise<Declaration
       createdAt: date(a.created_at),
       byAuthor: a.author_id !== null && a.author_id === extra.author_id,
     })),
-    media: media.map((m) => ({ sha256: m.sha256, contentType: m.content_type, sizeBytes: Number(m.size_bytes), createdAt: date(m.created_at) })),
+    // What is stored, never an original's hash (security review, finding 4): the file store is
+    // content-addressed, so a medium's storage key is the SHA-256 of its sealed file as stored.
+    media: media.map((m) => ({ id: m.id, storedSha256: m.storage_key, contentType: m.content_type, sizeBytes: Number(m.size_bytes), createdAt: date(m.created_at) })),
     orgName: org?.name ?? "Testigo",
     auditHead: anchor ? { seq: Number(anchor.seq), hash: anchor.hash } : null,
     timeZone: org?.time_zone ?? DEFAULT_TIME_ZONE,

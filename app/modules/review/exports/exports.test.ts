@@ -22,7 +22,7 @@ let cast: Awaited<ReturnType<typeof createCast>>;
 let key: TestKey;
 let zoneId: string;
 let reportId: string;
-let media: { sha256: string }[];
+let media: { id: string; storage_key: string; original: string }[];
 let en: Awaited<ReturnType<typeof translatorFor>>;
 let es: Awaited<ReturnType<typeof translatorFor>>;
 
@@ -50,9 +50,9 @@ beforeAll(async () => {
   );
   media = [];
   for (let i = 0; i < 2; i++) {
-    const { id } = await addTestMedia(reportId, cast.observer_ana, [key.recipient]);
-    const row = await withSystem((trx) => trx.selectFrom("report_media").select("sha256").where("id", "=", id).executeTakeFirstOrThrow());
-    media.push(row);
+    const { id, sha256: original } = await addTestMedia(reportId, cast.observer_ana, [key.recipient]);
+    const row = await withSystem((trx) => trx.selectFrom("report_media").select(["id", "storage_key"]).where("id", "=", id).executeTakeFirstOrThrow());
+    media.push({ ...row, original });
   }
   await addAddendum(cast.observer_ana.claims, reportId, "I remembered the plate: ABC-1234.", null);
   await addSealedAddendum(cast.observer_ana, reportId, [key.recipient]);
@@ -185,7 +185,7 @@ describe("the declaration (PDF)", () => {
     expect(lines.filter((l) => /^z+$/.test(l)).length).toBeGreaterThanOrEqual(1);
   });
 
-  it("parses, spans pages with numbers, and carries the content hash, every media hash and the exporter", async () => {
+  it("parses, spans pages with numbers, and carries the content hash, every medium's id and stored hash, and the exporter", async () => {
     const since = await auditHead();
     const pdf = await exportDeclaration(luis(), reportId, en, "en");
     expect(pdf).not.toBeNull();
@@ -199,7 +199,14 @@ describe("the declaration (PDF)", () => {
     expect(all).toContain("Declaration: observer's incident report");
     expect(all).toContain(reportId);
     expect(all).toContain(contentSha256);
-    for (const m of media) expect(all).toContain(m.sha256);
+    // Each medium by its id and the SHA-256 of the sealed file as stored; the original's hash is
+    // sealed with it and shown on unsealing, never printed by the server (security review, finding 4).
+    for (const m of media) {
+      expect(all).toContain(m.id);
+      expect(all).toContain(m.storage_key);
+      expect(all).not.toContain(m.original);
+    }
+    expect(all).toContain("The SHA-256 of each original file is sealed with it and is shown on unsealing");
     expect(all).toContain("Luis Fernández <attorney_luis@test.example>");
     expect(all).toContain("RFC 8785");
     expect(all).toContain("Officer Ruiz, badge 4411");
@@ -233,6 +240,7 @@ describe("the declaration (PDF)", () => {
     expect(all).toContain("Declaración: reporte de incidente de la persona observadora");
     expect(all).toContain(`Página 1 de ${pages.length}`);
     expect(all).toContain("Anexo protegido del");
+    expect(all.replace(/\n/g, " ")).toContain("El SHA-256 de cada archivo original está protegido junto con él y se muestra al abrir los datos protegidos");
   });
 
   it("a report nobody can read gives nothing and records nothing; for anyone but an attorney the audit refuses, so no PDF", async () => {
