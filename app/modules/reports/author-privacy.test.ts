@@ -60,6 +60,29 @@ describe("a report's author stays unknown to coordinators (security review, find
     expect(row).toEqual({ shift_id: shiftId, cross_streets: "Author & Corrected" });
   });
 
+  it("deleting a shift clears its reports' shift (the foreign key's SET NULL), also for someone signed in", async () => {
+    const zoneId = await createTestZone(`Author privacy cascade ${Date.now().toString(36)}`);
+    const doomed = await createTestShift(zoneId, { startsInHours: -30 });
+    await withSystem((trx) =>
+      trx.insertInto("shift_assignments").values({ shift_id: doomed, observer_id: ana.id, status: "claimed", claimed_at: sql<Date>`now()`, period: "empty" }).execute(),
+    );
+    const filed = await withUser(ana.claims, (trx) =>
+      trx
+        .insertInto("reports")
+        .values({ client_uuid: crypto.randomUUID(), author_id: ana.id, shift_id: doomed, occurred_at: sql<Date>`now()`, cross_streets: "Cascade", activities: ["detaining"], agencies: [] })
+        .returning("id")
+        .executeTakeFirstOrThrow(),
+    );
+    // as a signed-in coordinator would (the app has no shift deletion yet; the database allows the owner)
+    await withSystem(async (trx) => {
+      await sql`select set_config('request.jwt.claims', ${JSON.stringify(cast.coordinator_carmen.claims)}, true)`.execute(trx);
+      await trx.deleteFrom("shift_assignments").where("shift_id", "=", doomed).execute();
+      await trx.deleteFrom("shifts").where("id", "=", doomed).execute();
+    });
+    const row = await withSystem((trx) => trx.selectFrom("reports").select("shift_id").where("id", "=", filed.id).executeTakeFirstOrThrow());
+    expect(row.shift_id).toBeNull();
+  });
+
   it("a report cannot be filed on a shift the author is not on", async () => {
     await expect(
       withUser(ana.claims, (trx) =>
