@@ -34,9 +34,20 @@ describe("every exposed table", () => {
     expect(rows.rows.filter((r) => r.anon)).toEqual([]);
   });
 
-  it("keeps sessions, login codes and rate limits out of reach of authenticated", async () => {
-    for (const table of ["private.sessions", "private.login_codes", "private.rate_limits"]) {
-      await expect(as(cast.admin_alma.claims, (trx) => sql`select * from ${sql.raw(table)}`.execute(trx))).rejects.toMatchObject(denied);
+  it("keeps every private table (sessions, codes, rate limits, peppers, the sealing policy, jobs, …) out of reach of authenticated and anon", async () => {
+    const { rows } = await withSystem((trx) =>
+      sql<{ name: string; authenticated: boolean; anon: boolean }>`
+        select format('%I.%I', n.nspname, c.relname) as name,
+               has_table_privilege('authenticated', c.oid, 'select,insert,update,delete,truncate,references,trigger') as authenticated,
+               has_table_privilege('anon', c.oid, 'select,insert,update,delete,truncate,references,trigger') as anon
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'private' and c.relkind in ('r', 'p', 'v', 'm')
+        order by 1`.execute(trx),
+    );
+    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(["private.sessions", "private.login_codes", "private.rate_limits", "private.counter_peppers", "private.sealing_policy", "private.jobs"]));
+    expect(rows.filter((r) => r.authenticated || r.anon)).toEqual([]);
+    for (const { name } of rows) {
+      await expect(as(cast.admin_alma.claims, (trx) => sql`select * from ${sql.raw(name)}`.execute(trx)), name).rejects.toMatchObject(denied);
     }
   });
 
