@@ -27,3 +27,5 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
 
 /** A UUID in a URL or form: anything else is a 404 or 400 before any query runs. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A SHA-256 in lowercase hex (session token hashes, file-store keys). */
+export const HEX_64 = /^[0-9a-f]{64}$/;

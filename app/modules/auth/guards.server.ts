@@ -3,6 +3,7 @@ import { literal, querySystem, SharedReads, withSharedReads, type Claims } from 
 import type { AppRole } from "~/db/types";
 import { authProvider, type Identity } from "./provider.server";
 import { signInKey } from "./still-signed-in.server";
+import { HEX_64, UUID } from "~/utils/misc";
 
 export interface CurrentUser {
   claims: Claims;
@@ -96,8 +97,6 @@ export class RequestContext {
   }
 }
 
-const HEX_64 = /^[0-9a-f]{64}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The set-returning function that finds the person, with its argument checked and quoted. */
 function personLookup(identity: Identity): string | null {

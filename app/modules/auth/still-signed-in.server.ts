@@ -1,5 +1,6 @@
 import { sql, withSystem } from "~/db/client.server";
 import type { Identity } from "./provider";
+import { HEX_64, UUID } from "~/utils/misc";
 
 /**
  * Long-lived responses (the live event streams) outlive the request that checked who was signed
@@ -14,8 +15,6 @@ export function signInKey(identity: Identity): string | null {
   return `j:${sub}:${typeof exp === "number" && Number.isFinite(exp) ? Math.floor(exp) : 0}`;
 }
 
-const HEX_64 = /^[0-9a-f]{64}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Which of `keys` still stand: a live session of an active person, or an unexpired token of one. */
 export async function stillSignedIn(keys: string[], now = Date.now()): Promise<Set<string>> {

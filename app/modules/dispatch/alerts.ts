@@ -1,3 +1,4 @@
+import { UUID } from "~/utils/misc";
 // An observer's dispatch alerts, as the banner in the app shell shows them: from the page's data,
 // kept current by the dispatch events of /live/events. Loaded on every observer page, so it
 // stays tiny (no schema library): payloads are checked by hand and anything odd is ignored.
@@ -29,7 +30,6 @@ export interface DispatchAlertState {
 /** An alert stays in the banner this long after it was sent (answered "Can't" or cancelled: not at all). */
 export const ALERT_HOURS = 2;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const str = (value: unknown) => (typeof value === "string" ? value : null);
 const responseOf = (value: unknown): AlertResponse | null => (value === "on_my_way" || value === "cant" ? value : null);
 

@@ -1,3 +1,4 @@
+import { UUID } from "~/utils/misc";
 // What a dispatch is sent to, and the form that sends it: parsed from the query string (the
 // preview) or the posted form, with a translated message per field for anything wrong.
 
@@ -5,7 +6,6 @@ export type DispatchTarget = { kind: "report"; reportId: string } | { kind: "poi
 
 export const NOTE_MAX = 500;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type FieldErrors = Partial<Record<"report" | "lat" | "lng" | "note" | "target", string>>;
 

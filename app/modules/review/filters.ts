@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UUID } from "~/utils/misc";
 
 export const REPORT_STATUSES = ["new", "in_review", "follow_up", "referred", "closed"] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
@@ -16,7 +17,6 @@ export interface QueueCursor {
   id: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 // Made when a cursor is read (on the server): pages that only use the lists above then do not

@@ -8,6 +8,7 @@ import { mediaAad } from "~/modules/reports/media";
 import { checkEnvelopes, readReport, sealingRecipients } from "~/modules/reports/reports.server";
 import { REVIEW_REFUSALS } from "./errors";
 import { REPORT_STATUSES, URGENCIES, VERIFICATIONS, type ReportStatus } from "./filters";
+import { UUID } from "~/utils/misc";
 
 /** The status workflow, as `private.report_transitions` enforces it (a test keeps them equal). */
 export const TRANSITIONS: Record<ReportStatus, ReportStatus[]> = {
@@ -36,7 +37,6 @@ export interface TeamMember {
 }
 
 /** Attorneys' and admins' names (they cannot read each other's profiles under RLS). */
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function legalTeam(trx: Trx): Promise<Map<string, TeamMember>> {
   const { rows } = await sql<TeamMember>`select id, name, attorney, active from private.legal_team_directory()`.execute(trx);
@@ -208,7 +208,7 @@ export async function setLegalHold(claims: Claims, id: string, hold: boolean, re
 /** A note sealed in the attorney's browser: only ciphertext, to current keys, reaches the database. */
 /** A note sealed in the attorney's browser to its own id (`noteId`, chosen there: noteAad). */
 export async function addNote(claims: Claims, id: string, noteId: string, sealedText: string) {
-  if (!UUID_RE.test(noteId)) throw new DomainError(400, "review.errors.noteSealed", "note");
+  if (!UUID.test(noteId)) throw new DomainError(400, "review.errors.noteSealed", "note");
   let box;
   try {
     box = validateSealedBox(JSON.parse(sealedText));

@@ -2,6 +2,7 @@ import { type Claims, readAsUser, sql, withUser } from "~/db/client.server";
 import { DomainError, guarded, type GuardOptions } from "~/db/errors.server";
 import { groupFingerprint, SealingError, validateEnvelope, type Envelope } from "~/integrations/sealing";
 import { REVIEW_REFUSALS } from "./errors";
+import { UUID } from "~/utils/misc";
 
 /**
  * "Share access" and recovery. An attorney who can open a sealed box wraps its content key again,
@@ -22,8 +23,7 @@ const MAX_OPEN_WITH = 20;
 export const SHARE_BOXES = ["report", "media", "note"] as const;
 export type ShareBox = (typeof SHARE_BOXES)[number];
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID_RE.test(value);
+export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
 
 /** The database's refusals of a share, with this page's messages. */
 const SHARE_MESSAGES: Record<string, { status: 400 | 409; key: string; field?: string }> = {
