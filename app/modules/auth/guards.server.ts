@@ -24,6 +24,11 @@ interface PersonRow {
   roles: AppRole[] | string;
 }
 
+const ASSET_SIGN_IN_MS = 30_000;
+const MAX_RECENT_SIGN_INS = 5_000;
+/** Sign-in keys (never tokens: keys are hashes or subject ids) → when last found standing; oldest first. */
+const recentSignIns = new Map<string, number>();
+
 /**
  * One request's view of who is signed in (docs/decisions/012-request-pipeline.md). Made by
  * `getLoadContext` in server.ts for every request, so the root loader, the route's loaders and
@@ -54,6 +59,29 @@ export class RequestContext {
    */
   signInKey(): string | null {
     return this.#identity ? signInKey(this.#identity) : null;
+  }
+
+  /**
+   * Whether someone is signed in, for the many small assets a page loads (map tiles): a sign-in
+   * found within the last 30 s in this instance is taken as standing without asking the database
+   * again, so a map of 20 tiles costs one lookup, not 20. A sign-out or deactivation reaches these
+   * assets within 30 s (the pages and actions themselves always ask).
+   */
+  async signedInForAssets(request: Request, now = Date.now()): Promise<boolean> {
+    const identity = await (await authProvider()).identify(request, this.headers);
+    const key = identity ? signInKey(identity) : null;
+    if (!key) return false;
+    const seen = recentSignIns.get(key);
+    if (seen !== undefined && now - seen < ASSET_SIGN_IN_MS) return true;
+    const user = await this.user(request);
+    if (!user) {
+      recentSignIns.delete(key);
+      return false;
+    }
+    if (recentSignIns.size >= MAX_RECENT_SIGN_INS) recentSignIns.delete(recentSignIns.keys().next().value!);
+    recentSignIns.delete(key);
+    recentSignIns.set(key, now);
+    return true;
   }
 
   /** Ends the shared reads; later reads with the person's claims get transactions of their own. */
@@ -96,7 +124,6 @@ export class RequestContext {
     return personOf(row, withSharedReads(claims, reads));
   }
 }
-
 
 /** The set-returning function that finds the person, with its argument checked and quoted. */
 function personLookup(identity: Identity): string | null {

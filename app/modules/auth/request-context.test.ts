@@ -164,4 +164,24 @@ describe("the request context", () => {
     expect(a.started === b.started && a.pid === b.pid).toBe(false);
     await expect(requireRole(request, undefined, "coordinator")).rejects.toMatchObject({ status: 403 });
   });
+
+  it("map tiles ask the database about a sign-in at most every 30 s, and refuse an unknown or signed-out one", async () => {
+    const cookie = await cookieFor(ana);
+    const t0 = Date.now();
+    const asked = async (at: number) => {
+      const scope: RequestScope = {};
+      const allowed = await requestContext({ cspNonce: "n", clientKey: "k", requestScope: scope }).signedInForAssets(get(cookie), at);
+      await scope.context?.end();
+      return allowed;
+    };
+    expect(await asked(t0)).toBe(true);
+    // signed out now: still served from the 30 s memo, then refused
+    await withSystem((trx) => trx.updateTable("private.sessions").set({ revoked_at: sql`now()` }).where("user_id", "=", ana.id).execute());
+    expect(await asked(t0 + 10_000)).toBe(true);
+    expect(await asked(t0 + 31_000)).toBe(false);
+    expect(await asked(t0 + 32_000)).toBe(false);
+    const unknown = (await sessionCookie().serialize(newSessionToken())).split(";")[0]!;
+    expect(await requestContext(loadContext()).signedInForAssets(get(unknown), t0)).toBe(false);
+    expect(await requestContext(loadContext()).signedInForAssets(new Request("http://localhost/tiles/1/1/1"), t0)).toBe(false);
+  });
 });
