@@ -25,7 +25,8 @@ export function KeyTransparency({
   const { formatDay, formatTime } = useOrgClock();
   const when = (iso: string) => `${formatDay(iso, true)} ${formatTime(iso)}`;
   const current = keys.filter((k) => k.current);
-  const waiting = keys.filter((k) => !k.current && (k.awaitingApproval || Date.parse(k.activeFrom) > Date.now()));
+  const waiting = keys.filter((k) => !k.current && !k.parked && (k.awaitingApproval || Date.parse(k.activeFrom) > Date.now()));
+  const parked = keys.filter((k) => k.parked);
   const label = (k: KeyRow) =>
     k.kind === "recovery" ? t("keys.transparency.recovery") : k.ownerId === me ? t("keys.transparency.yours") : k.name || t("keys.transparency.attorney");
   return (
@@ -69,7 +70,28 @@ export function KeyTransparency({
                     </button>
                   </Form>
                 ) : null}
+                {k.kind === "attorney" && (canApprove || k.ownerId === me) ? (
+                  <Form method="post" className="inline-actions">
+                    <input type="hidden" name="key" value={k.id} />
+                    <button type="submit" name="intent" value="withdrawAttorneyKey" className="secondary">
+                      {t("keys.transparency.withdraw")}
+                    </button>
+                  </Form>
+                ) : null}
                 {k.awaitingApproval && k.proposedBy === me ? <p className="help">{t("keys.transparency.needsOther")}</p> : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {parked.length ? (
+        <>
+          <h3>{t("keys.transparency.parkedTitle")}</h3>
+          <p className="help">{t("keys.transparency.parkedHelp")}</p>
+          <ul>
+            {parked.map((k) => (
+              <li key={k.id}>
+                <strong>{label(k)}</strong> <span className="mono">{k.fingerprint}</span>
               </li>
             ))}
           </ul>

@@ -3,7 +3,7 @@ import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { sha256Hex } from "~/integrations/sealing";
 import { sealMedia, sniffMediaType } from "~/modules/reports/media";
-import { activeRecipients } from "~/modules/reports/recipients";
+import { activeRecipients, rememberRecipients, type BrowserRecipient } from "~/modules/reports/recipients";
 
 type Item = { name: string; state: "sealing" | "uploading" | "done" | "failed"; progress: number; error?: string };
 
@@ -41,7 +41,7 @@ export function MediaUpload({
   uploadKey,
 }: {
   reportId: string;
-  recipients: { keyId: string; publicKey: string; activeFrom: string }[];
+  recipients: BrowserRecipient[];
   limitBytes: number;
   uploadKey: string;
 }) {
@@ -69,8 +69,19 @@ export function MediaUpload({
       const sha256 = sha256Hex(bytes);
       const mediaId = ids.current.get(sha256) ?? crypto.randomUUID();
       ids.current.set(sha256, mediaId);
-      const { sealed, nonce, ciphertext } = sealMedia({ bytes, reportId, mediaId, contentType, sha256 }, activeRecipients(recipients));
-      bytes.fill(0);
+      let box: ReturnType<typeof sealMedia>;
+      try {
+        const inUse = activeRecipients(recipients);
+        if (!inUse.length) throw new Error("no key in use yet by this clock");
+        box = sealMedia({ bytes, reportId, mediaId, contentType, sha256 }, inUse);
+        rememberRecipients(inUse);
+      } catch {
+        update(index, { state: "failed", error: "reports.errors.sealFailed" });
+        continue;
+      } finally {
+        bytes.fill(0);
+      }
+      const { sealed, nonce, ciphertext } = box;
       const body = new FormData();
       body.set("mediaId", mediaId);
       body.set("box", JSON.stringify(sealed));

@@ -83,7 +83,9 @@ export async function sealFormData(formData: FormData, allRecipients: ReportForm
   const others = [...witnesses.values()].filter((w) => !isBlank(w));
   // Nothing to seal, or no key to seal to: people's details are never sent or kept in plain text
   // (without keys the form does not even show those sections).
-  if (people.length + others.length === 0 || recipients.length === 0) return out;
+  if (people.length + others.length === 0 || allRecipients.length === 0) return out;
+  // Keys exist but none is in use yet by this phone's clock: say so rather than drop the details.
+  if (recipients.length === 0) throw new Error("no key in use yet by this clock");
   const { fromB64u, sealJson } = await loadSealing();
   const { sealed } = sealJson(
     { v: 1, detained: people, witnesses: others },

@@ -12,7 +12,7 @@ import { requireRole } from "~/modules/auth/guards.server";
 import { SettingsSchema } from "~/modules/settings/schema";
 import { readSettings, updateSettings } from "~/modules/settings/settings.server";
 import { RecoveryKeySetup } from "~/components/key-setup";
-import { approveRecoveryKey, keyTransparency, registerRecoveryKey, withdrawRecoveryKey } from "~/modules/reports/keys.server";
+import { approveRecoveryKey, keyTransparency, registerRecoveryKey, withdrawAttorneyKey, withdrawRecoveryKey } from "~/modules/reports/keys.server";
 import { KeyTransparency } from "~/components/key-transparency";
 import { useOrgClock } from "~/components/use-org-clock";
 import { readForm } from "~/utils/form.server";
@@ -34,8 +34,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireRole(request, context, "admin");
   const formData = await readForm(request, 32 * 1024);
   const intent = formData.get("intent");
-  if (intent === "recoveryKey" || intent === "approveRecovery" || intent === "withdrawRecovery") {
+  if (intent === "recoveryKey" || intent === "approveRecovery" || intent === "withdrawRecovery" || intent === "withdrawAttorneyKey") {
     try {
+      if (intent === "withdrawAttorneyKey") {
+        await withdrawAttorneyKey(user.claims, String(formData.get("key") ?? ""));
+        return data({ ok: true, recovery: "keyWithdrawn" as const });
+      }
       if (intent === "approveRecovery") {
         return data({ ok: true, recovery: "approved" as const, activeFrom: await approveRecoveryKey(user.claims, String(formData.get("key") ?? "")) });
       }
@@ -60,7 +64,7 @@ export default function Settings() {
   const { t } = useTranslation();
   const { settings, recovery, transparency, me } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as
-    | { result?: SubmissionResult<string[]>; saved?: boolean; recovery?: "approved" | "withdrawn" | "failed"; activeFrom?: string; error?: string }
+    | { result?: SubmissionResult<string[]>; saved?: boolean; recovery?: "approved" | "withdrawn" | "keyWithdrawn" | "failed"; activeFrom?: string; error?: string }
     | undefined;
   const { formatDay, formatTime } = useOrgClock();
   const [hydrated, setHydrated] = useState(false);
@@ -157,7 +161,9 @@ export default function Settings() {
           ? t("keys.recoveryApproved", { when: `${formatDay(actionData.activeFrom!, true)} ${formatTime(actionData.activeFrom!)}` })
           : actionData.recovery === "withdrawn"
             ? t("keys.recoveryWithdrawn")
-            : t(actionData.error ?? "errors.generic")}
+            : actionData.recovery === "keyWithdrawn"
+              ? t("keys.keyWithdrawn")
+              : t(actionData.error ?? "errors.generic")}
       </p>
     ) : null}
     <KeyTransparency {...transparency} me={me} canApprove />

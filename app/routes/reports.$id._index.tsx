@@ -8,6 +8,7 @@ import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { DomainError } from "~/db/errors.server";
 import { requireUser } from "~/modules/auth/guards.server";
 import { MediaUpload } from "~/components/media-upload";
+import { RecipientNotice } from "~/components/recipient-notice";
 import { ReportFacts } from "~/components/report-facts";
 import { useOrgClock } from "~/components/use-org-clock";
 import { mediaLimitBytes, mediaOf, newUploadKey } from "~/modules/reports/media.server";
@@ -35,7 +36,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       report,
       questions,
       media,
-      recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey, activeFrom: r.activeFrom })),
+      recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey, kind: r.kind, fingerprint: r.fingerprint, activeFrom: r.activeFrom })),
       limitBytes,
       // Names each file posted without JavaScript once (attachPlainMedia); kept nowhere on the server.
       uploadKey: report.mine ? newUploadKey() : null,
@@ -145,7 +146,12 @@ export default function ReportView() {
             </li>
           ))}
         </ul>
-        {report.mine && uploadKey ? <MediaUpload reportId={report.id} recipients={recipients} limitBytes={limitBytes} uploadKey={uploadKey} /> : null}
+        {report.mine && uploadKey ? (
+          <>
+            {recipients.length ? <RecipientNotice recipients={recipients} /> : null}
+            <MediaUpload reportId={report.id} recipients={recipients} limitBytes={limitBytes} uploadKey={uploadKey} />
+          </>
+        ) : null}
       </section>
 
       <section aria-labelledby="addenda-title" className="card stack">

@@ -25,7 +25,7 @@ export const DEMO_ATTORNEY_KEY = {
 /**
  * Registered the way an attorney registers a key (private.register_attorney_key, so the audit log
  * and the attorneys' and admins' inboxes show it like any other), then made long since active
- * through the seed-only path (private.seed_keys_long_active: the database owner only, inside a
+ * through the seed-only path (private.seed_key_long_active: the database owner only, inside a
  * transaction marked as seeding demo data, which seedDemoData refuses to run in production).
  */
 export const keys: SeedStep = {
@@ -37,10 +37,10 @@ export const keys: SeedStep = {
     if (existing) return;
     const claims = JSON.stringify({ sub: attorney.id, role: "authenticated", email: "attorney@example.org" });
     await sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', 'authenticated', true)`.execute(trx);
-    await sql`select private.register_attorney_key(${DEMO_ATTORNEY_KEY.publicKey}, ${JSON.stringify(DEMO_ATTORNEY_KEY.wrapped)}::jsonb)`.execute(trx);
+    const { rows } = await sql<{ id: string }>`select private.register_attorney_key(${DEMO_ATTORNEY_KEY.publicKey}, ${JSON.stringify(DEMO_ATTORNEY_KEY.wrapped)}::jsonb) as id`.execute(trx);
     await sql`select set_config('request.jwt.claims', '', true), set_config('role', 'none', true)`.execute(trx);
     await sql`select set_config('testigo.seeding', 'demo', true)`.execute(trx);
-    await sql`select private.seed_keys_long_active()`.execute(trx);
+    await sql`select private.seed_key_long_active(${rows[0]!.id}::uuid)`.execute(trx);
     await sql`select set_config('testigo.seeding', '', true)`.execute(trx);
   },
 };

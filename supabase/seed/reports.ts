@@ -378,7 +378,7 @@ export const reports: SeedStep = {
     const recipients = await trx
       .selectFrom("sealing_keys as k")
       .select(["k.id", "k.public_key"])
-      .where("k.revoked_at", "is", null)
+      .where(sql<boolean>`private.key_is_current(k.active_from, k.approved_at, k.revoked_at)`)
       .where((eb) =>
         eb.or([
           eb("k.kind", "=", "recovery"),

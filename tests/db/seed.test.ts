@@ -125,7 +125,7 @@ it("seeds the five demo accounts, shifts and reports once, and seeding again cha
     expect(demoKey.fingerprint).toBe(DEMO_ATTORNEY_KEY.fingerprint.replaceAll(" ", ""));
     expect(new Date(demoKey.active_from).getTime()).toBeLessThan(Date.now() - 29 * 86_400_000);
     // the seed-only path refuses outside the seed
-    await expect(sql`select private.seed_keys_long_active()`.execute(db)).rejects.toMatchObject({ code: "42501" });
+    await expect(sql`select private.seed_key_long_active(${key.id}::uuid)`.execute(db)).rejects.toMatchObject({ code: "42501" });
   } finally {
     await db.destroy();
   }

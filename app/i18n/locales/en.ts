@@ -615,7 +615,10 @@ const en = {
     recoveryAwaiting: "Recovery key saved. Fingerprint: {{fingerprint}}. Another admin must approve it on this page before it is used; every attorney and admin has been emailed.",
     recoveryApproved: "Approved. The new recovery key is used from {{when}}.",
     recoveryWithdrawn: "The waiting recovery key was stopped. The current one stays in use.",
+    keyWithdrawn: "The waiting key was stopped: it will not be used. The key in use before it stays in use.",
     transparency: {
+      parkedTitle: "Not in use",
+      parkedHelp: "Their holder is not an active attorney now. If that changes, the key waits a full waiting period again before it is used.",
       title: "Whom sealed details go to",
       intro: "Observers' phones seal details about detained people and witnesses to these keys only. Compare fingerprints aloud with their holders. A new key is used only {{hours}} hours after it is registered, and every change is logged and emailed to all attorneys and admins.",
       none: "No key is in use yet: details about people cannot be sealed.",
@@ -635,6 +638,8 @@ const en = {
       noChanges: "No changes yet.",
     },
     events: {
+      key_withdrawn: "Waiting attorney key stopped",
+      key_waits_again: "Attorney key waits again (role given back or account reactivated)",
       key_registered: "Attorney key registered",
       key_replaced: "Attorney key replaced",
       recovery_key_registered: "Recovery key registered",
@@ -656,6 +661,8 @@ const en = {
       help: "If you did not expect this, ask your coordinator or legal team before adding details about people.",
     },
     errors: {
+      noWaitingKey: "There is no waiting key with this id, or you may not stop it.",
+      newAdmin: "Only an admin who has been one for a whole waiting period before the proposal may approve it.",
       noProposal: "There is no recovery key waiting for approval.",
       secondAdmin: "Another admin must approve a recovery key you proposed.",
       passphraseShort: "Use at least 12 characters.",
@@ -691,6 +698,7 @@ const en = {
   reviewMap: reviewMapEn,
   outbox: { title: "Development outbox", empty: "No messages yet.", to: "To", subject: "Subject", sent: "Sent" },
   email: {
+    recipientsGrantedBy: "Given by: {{person}}",
     recipientsSubject: "{{org}}: who can open sealed reports changed",
     recipientsBody: "Whom Testigo seals details about detained people and witnesses to has changed in {{org}}:",
     recipientsPerson: "Person: {{person}}",

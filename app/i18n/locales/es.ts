@@ -617,7 +617,10 @@ const es: Resources = {
     recoveryAwaiting: "Llave de recuperación guardada. Huella: {{fingerprint}}. Otra persona administradora debe aprobarla en esta página antes de que se use; se avisó por correo a todas las abogadas, abogados y administradores.",
     recoveryApproved: "Aprobada. La nueva llave de recuperación se usa a partir del {{when}}.",
     recoveryWithdrawn: "Se detuvo la llave de recuperación en espera. La actual se sigue usando.",
+    keyWithdrawn: "Se detuvo la llave en espera: no se usará. La llave que estaba en uso antes se sigue usando.",
     transparency: {
+      parkedTitle: "Fuera de uso",
+      parkedHelp: "Quien la tiene no es ahora abogada o abogado activo. Si eso cambia, la llave vuelve a esperar un periodo de espera completo antes de usarse.",
       title: "A quién llegan los datos protegidos",
       intro: "Los teléfonos de observadores protegen los datos de personas detenidas y testigos solo con estas llaves. Compara las huellas en voz alta con quien tiene cada llave. Una llave nueva se usa solo {{hours}} horas después de registrarse, y cada cambio queda en el registro y se envía por correo a todas las abogadas, abogados y administradores.",
       none: "Todavía no hay ninguna llave en uso: no se pueden proteger datos de personas.",
@@ -637,6 +640,8 @@ const es: Resources = {
       noChanges: "Todavía no hay cambios.",
     },
     events: {
+      key_withdrawn: "Llave de abogada o abogado en espera detenida",
+      key_waits_again: "La llave de abogada o abogado vuelve a esperar (se devolvió el rol o se reactivó la cuenta)",
       key_registered: "Llave de abogada o abogado registrada",
       key_replaced: "Llave de abogada o abogado reemplazada",
       recovery_key_registered: "Llave de recuperación registrada",
@@ -658,6 +663,8 @@ const es: Resources = {
       help: "Si no lo esperabas, pregunta a tu coordinación o al equipo legal antes de añadir datos de personas.",
     },
     errors: {
+      noWaitingKey: "No hay ninguna llave en espera con este identificador, o no puedes detenerla.",
+      newAdmin: "Solo puede aprobarla una persona administradora que ya lo era un periodo de espera completo antes de la propuesta.",
       noProposal: "No hay ninguna llave de recuperación esperando aprobación.",
       secondAdmin: "Otra persona administradora debe aprobar una llave de recuperación que tú propusiste.",
       passphraseShort: "Usa al menos 12 caracteres.",
@@ -693,6 +700,7 @@ const es: Resources = {
   reviewMap: reviewMapEs,
   outbox: { title: "Buzón de desarrollo", empty: "Aún no hay mensajes.", to: "Para", subject: "Asunto", sent: "Enviado" },
   email: {
+    recipientsGrantedBy: "Otorgado por: {{person}}",
     recipientsSubject: "{{org}}: cambió quién puede abrir los reportes protegidos",
     recipientsBody: "Cambió a quién protege Testigo los datos de personas detenidas y testigos en {{org}}:",
     recipientsPerson: "Persona: {{person}}",

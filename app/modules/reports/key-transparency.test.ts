@@ -4,7 +4,7 @@ import { generateKeyPair, publicKeyFingerprint, toB64u, wrapPrivateKey } from "~
 import { sendMail } from "~/integrations/mail.server";
 import { runJobsOnce } from "~/jobs/jobs.server";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
-import { approveRecoveryKey, keyOverview, myWrappedKeys, recipientEvents, registerAttorneyKey, registerRecoveryKey, withdrawRecoveryKey } from "./keys.server";
+import { approveRecoveryKey, keyOverview, myWrappedKeys, recipientEvents, registerAttorneyKey, registerRecoveryKey, withdrawAttorneyKey, withdrawRecoveryKey } from "./keys.server";
 import { sealingRecipients } from "./reports.server";
 import { activeRecipients, recipientChanges, rememberedRecipients, rememberRecipients, type BrowserRecipient } from "./recipients";
 
@@ -132,7 +132,8 @@ describe("the waiting period", () => {
     expect(now).toContain(toB64u(third.pair.publicKey));
     expect(now).not.toContain(toB64u(first.pair.publicKey));
     const logged = (await events()).filter((e) => e.details.owner === lawyer.id).map((e) => e.event);
-    expect(logged).toEqual(["key_registered", "key_replaced", "key_replaced"]);
+    // the second key, still waiting when the third came, was stopped: its own event
+    expect(logged).toEqual(["key_registered", "key_replaced", "key_withdrawn", "key_replaced"]);
   });
 
   it("deactivating an attorney is an audited, emailed change; the keys it removes are gone at once", async () => {
@@ -175,6 +176,12 @@ describe("the recovery key", () => {
 
   it("with two admins: a replacement waits for the other admin's approval; the proposer cannot approve it; any admin can stop it", async () => {
     const second = await createPersona("admin_second", ["admin"]);
+    const key0 = generateKeyPair();
+    const early = await registerRecoveryKey(cast.admin_alma.claims, toB64u(key0.publicKey));
+    // an admin who became one just now (an alias invited for the purpose) cannot approve
+    await expect(approveRecoveryKey(second.claims, early.id)).rejects.toMatchObject({ status: 409, messageKey: "keys.errors.newAdmin" });
+    expect(await withdrawRecoveryKey(cast.admin_alma.claims)).toBe(1);
+    await withSystem((trx) => trx.updateTable("role_grants").set({ granted_at: sql`now() - interval '2 days'` }).where("user_id", "=", second.id).execute());
     const current = (await keyOverview(cast.admin_alma.claims)).find((k) => k.kind === "recovery" && k.current)!;
     const proposed = generateKeyPair();
     const key = await registerRecoveryKey(cast.admin_alma.claims, toB64u(proposed.publicKey));
@@ -207,6 +214,90 @@ describe("the recovery key", () => {
       ["recovery_key_replaced", "second_admin"],
     ]);
     expect(logged[3]).toMatchObject({ actor_id: second.id, details: { proposed_by: cast.admin_alma.id } });
+  });
+});
+
+describe("mends from a review", () => {
+  it("a key parked by removing the role, or by deactivating its holder, comes back only after a new waiting period", async () => {
+    const lawyer = await createPersona("parking_attorney", ["attorney"]);
+    const { pair, registered } = await newAttorneyKey(lawyer);
+    await elapse(registered.id);
+    expect(await recipientKeys()).toContain(toB64u(pair.publicKey));
+    for (const [park, unpark] of [
+      [
+        () => withSystem((trx) => trx.deleteFrom("role_grants").where("user_id", "=", lawyer.id).where("role", "=", "attorney").execute()),
+        () => withSystem((trx) => trx.insertInto("role_grants").values({ user_id: lawyer.id, role: "attorney", granted_by: cast.admin_alma.id }).execute()),
+      ],
+      [
+        () => withSystem((trx) => trx.updateTable("profiles").set({ deactivated_at: sql`now()` }).where("id", "=", lawyer.id).execute()),
+        () => withSystem((trx) => trx.updateTable("profiles").set({ deactivated_at: null }).where("id", "=", lawyer.id).execute()),
+      ],
+    ] as const) {
+      await park();
+      expect(await recipientKeys()).not.toContain(toB64u(pair.publicKey));
+      expect((await keyOverview(cast.admin_alma.claims)).find((k) => k.id === registered.id)).toMatchObject({ current: false, parked: true });
+      const before = await headSeq();
+      await unpark();
+      // not at once: the key waits a whole period again, and everyone is told
+      expect(await recipientKeys()).not.toContain(toB64u(pair.publicKey));
+      const row = (await keyOverview(cast.admin_alma.claims)).find((k) => k.id === registered.id)!;
+      expect(row).toMatchObject({ current: false, parked: false });
+      expect(Date.parse(row.activeFrom) - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
+      expect((await events(before)).map((e) => e.event)).toEqual(expect.arrayContaining(["key_waits_again"]));
+      await elapse(registered.id);
+      expect(await recipientKeys()).toContain(toB64u(pair.publicKey));
+    }
+  });
+
+  it("what the pages list as in use is exactly what observers seal to", async () => {
+    const overview = await keyOverview(cast.attorney_luis.claims);
+    const sealedTo = (await sealingRecipients(cast.observer_ana.claims)).map((r) => r.keyId).sort();
+    expect(overview.filter((k) => k.current).map((k) => k.id).sort()).toEqual(sealedTo);
+    await expect(keyOverview(cast.observer_ana.claims)).resolves.toEqual([]);
+  });
+
+  it("a waiting attorney key can be stopped by an admin or its owner, not by another attorney; each stop is an audit event", async () => {
+    const lawyer = await createPersona("stopping_attorney", ["attorney"]);
+    const first = await newAttorneyKey(lawyer);
+    await elapse(first.registered.id);
+    const second = await newAttorneyKey(lawyer);
+    await expect(withdrawAttorneyKey(cast.attorney_luis.claims, second.registered.id)).rejects.toMatchObject({ status: 404 });
+    await expect(withdrawAttorneyKey(cast.admin_alma.claims, first.registered.id)).rejects.toMatchObject({ status: 404 }); // in use: not waiting
+    await withdrawAttorneyKey(cast.admin_alma.claims, second.registered.id);
+    // the key in use before stays, with no end
+    expect((await keyOverview(cast.admin_alma.claims)).find((k) => k.id === first.registered.id)).toMatchObject({ current: true, endsAt: null });
+    const third = await newAttorneyKey(lawyer);
+    await withdrawAttorneyKey(lawyer.claims, third.registered.id);
+    // a waiting key replaced by a newer registration is stopped with an event too
+    const fourth = await newAttorneyKey(lawyer);
+    await newAttorneyKey(lawyer);
+    const stopped = (await events()).filter((e) => e.event === "key_withdrawn" && e.details.owner === lawyer.id).map((e) => [e.details.key, e.details.reason]);
+    expect(stopped).toEqual([
+      [second.registered.id, "withdrawn"],
+      [third.registered.id, "withdrawn"],
+      [fourth.registered.id, "superseded"],
+    ]);
+  });
+
+  it("the emails about a change also reach attorneys and admins deactivated in the last week, and the person it is about", async () => {
+    const ousted = await createPersona("ousted_admin", ["admin"]);
+    await withUser(cast.admin_alma.claims, (trx) => trx.updateTable("profiles").set({ deactivated_at: sql`now()` }).where("id", "=", ousted.id).execute());
+    const before = await headSeq();
+    const newcomer = await createPersona("newcomer_attorney", ["attorney"]);
+    const { rows } = await withSystem((trx) =>
+      sql<{ person: string }>`select payload ->> 'person_id' as person from private.jobs
+        where kind = 'recipients_changed' and (payload ->> 'seq')::bigint > ${before}`.execute(trx),
+    );
+    const told = new Set(rows.map((r) => r.person));
+    for (const p of [ousted, newcomer, cast.attorney_luis, cast.admin_alma]) expect(told.has(p.id), p.email).toBe(true);
+    expect(told.has(cast.observer_ana.id)).toBe(false);
+  });
+
+  it("two registrations at once by one attorney end with one waiting key, never an error", async () => {
+    const lawyer = await createPersona("racing_attorney", ["attorney"]);
+    await Promise.all([newAttorneyKey(lawyer), newAttorneyKey(lawyer), newAttorneyKey(lawyer)]);
+    const mine = (await keyOverview(cast.admin_alma.claims)).filter((k) => k.ownerId === lawyer.id);
+    expect(mine).toHaveLength(1);
   });
 });
 

@@ -64,6 +64,12 @@ export async function approveRecoveryKey(claims: Claims, keyId: string): Promise
   return new Date(rows[0]!.at).toISOString();
 }
 
+/** Any admin, or its owner, stops an attorney key that is still waiting. */
+export async function withdrawAttorneyKey(claims: Claims, keyId: string): Promise<void> {
+  if (!UUID.test(keyId)) throw new DomainError(404, "keys.errors.noWaitingKey", "key");
+  await guarded(() => withUser(claims, (trx) => sql`select private.withdraw_attorney_key(${keyId}::uuid)`.execute(trx)));
+}
+
 /** Any admin stops a recovery key that is not a recipient yet; how many were stopped. */
 export async function withdrawRecoveryKey(claims: Claims): Promise<number> {
   const { rows } = await guarded(() => withUser(claims, (trx) => sql<{ n: number }>`select private.withdraw_recovery_key() as n`.execute(trx)));
@@ -82,50 +88,47 @@ export interface KeyRow {
   endsAt: string | null;
   awaitingApproval: boolean;
   proposedBy: string | null;
+  /** Sealed to now (as private.sealing_recipients() decides). */
   current: boolean;
+  /** Its holder is not an active attorney now: sealed to only after a new waiting period if that changes. */
+  parked: boolean;
 }
 
 /**
- * Keys that are recipients now or are waiting to become one (approval, waiting period), for
- * attorneys and admins to compare fingerprints. An attorney key counts only while its owner is an
- * active attorney (as in private.sealing_recipients()); names come from profiles, which only
- * coordinators and admins read, so attorneys see the key's owner only for their own key.
+ * Keys that are recipients now, waiting to become one (waiting period, a second admin's approval),
+ * or parked (their holder is not an active attorney now), for attorneys and admins to compare
+ * fingerprints. `current` is exactly what private.sealing_recipients() seals to.
  */
 export async function keyOverview(claims: Claims): Promise<KeyRow[]> {
-  const rows = await readAsUser(claims, (trx) =>
-    trx
-      .selectFrom("sealing_keys as k")
-      .leftJoin("profiles as p", "p.id", "k.owner_id")
-      .select([
-        "k.id",
-        "k.kind",
-        "k.owner_id",
-        "k.fingerprint",
-        "k.created_at",
-        "k.created_by",
-        "k.active_from",
-        "k.approved_at",
-        "k.revoked_at",
-        "p.display_name",
-        sql<boolean>`private.key_is_current(k.active_from, k.approved_at, k.revoked_at)`.as("current"),
-      ])
-      .where((eb) => eb.or([eb("k.revoked_at", "is", null), eb("k.revoked_at", ">", sql<Date>`now()`)]))
-      .orderBy("k.kind", "desc")
-      .orderBy("k.active_from")
-      .execute(),
+  const { rows } = await readAsUser(claims, (trx) =>
+    sql<{
+      id: string;
+      kind: string;
+      owner_id: string | null;
+      display_name: string | null;
+      fingerprint: string;
+      created_at: Date;
+      created_by: string | null;
+      active_from: Date;
+      approved_at: Date | null;
+      revoked_at: Date | null;
+      recipient: boolean;
+      parked: boolean;
+    }>`select * from private.key_overview()`.execute(trx),
   );
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind as KeyRow["kind"],
     ownerId: r.owner_id,
     name: r.display_name,
-    fingerprint: groupFingerprint(r.fingerprint ?? ""),
+    fingerprint: groupFingerprint(r.fingerprint),
     createdAt: new Date(r.created_at).toISOString(),
     activeFrom: new Date(r.active_from).toISOString(),
     endsAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
     awaitingApproval: r.approved_at === null,
     proposedBy: r.kind === "recovery" ? r.created_by : null,
-    current: r.current,
+    current: r.recipient,
+    parked: r.parked,
   }));
 }
 

@@ -24,10 +24,12 @@ export async function recipientsChangedMail(trx: Trx, payload: z.infer<typeof Re
     .where("p.id", "=", payload.person_id)
     .executeTakeFirst();
   const event = await trx.selectFrom("audit_events").select(["seq", "at", "event", "actor_id", "details"]).where("seq", "=", String(payload.seq)).executeTakeFirst();
-  if (!person || person.deactivated_at !== null || !event) return null;
+  // Deactivated attorneys and admins are told too (private.recipient_event queues them for a week):
+  // deactivating the others first must not silence the alarm.
+  if (!person || !event) return null;
   const details = (event.details ?? {}) as Record<string, unknown>;
   const text = (key: string) => (typeof details[key] === "string" ? (details[key] as string) : null);
-  const ids = [event.actor_id, text("person"), text("owner")].filter((id): id is string => !!id);
+  const ids = [event.actor_id, text("person"), text("owner"), text("granted_by")].filter((id): id is string => !!id);
   const names = new Map(
     ids.length
       ? (await trx.selectFrom("profiles").select(["id", "display_name", "email"]).where("id", "in", ids).execute()).map((p) => [
@@ -45,6 +47,8 @@ export async function recipientsChangedMail(trx: Trx, payload: z.infer<typeof Re
     t(`keys.events.${event.event}`, { role: role ? t(`roles.${role}`) : "" }),
     text("person") ? t("email.recipientsPerson", { person: names.get(text("person")!) ?? "?" }) : null,
     text("owner") ? t("email.recipientsPerson", { person: names.get(text("owner")!) ?? "?" }) : null,
+    // who invited someone whose role came with sign-up (the event then has no actor)
+    text("granted_by") ? t("email.recipientsGrantedBy", { person: names.get(text("granted_by")!) ?? "?" }) : null,
     text("fingerprint") ? t("email.recipientsFingerprint", { fingerprint: groupFingerprint(text("fingerprint")!) }) : null,
     text("active_from") ? t("email.recipientsActiveFrom", { when: when(text("active_from")!) }) : null,
     t("email.recipientsBy", { when: when(new Date(event.at).toISOString()), by: event.actor_id ? (names.get(event.actor_id) ?? "?") : t("email.recipientsBySystem") }),

@@ -1,10 +1,12 @@
 /**
  * Whom this browser seals to (security review, finding 1: key transparency). The database gives
  * each key its active_from after a waiting period and lists only keys already active; the browser
- * checks again and never seals to a key whose active_from is still ahead (a hostile or broken
- * server cannot add a reader at once). It also remembers the set it last sealed to, so that the
- * observer is told, before sealing, when it changed. A sign-out wipe forgets it; the database's
- * waiting period and the emails to attorneys and admins still hold.
+ * checks again and never seals to a key whose active_from is still ahead (a broken server, or a
+ * page served before its key's time, cannot make it seal early; a hostile server could lie about
+ * active_from, which the notice below and the emails to attorneys and admins are for). It also
+ * remembers the set it last sealed to (kinds and fingerprints only, in this browser), so that the
+ * observer is told, before sealing, when it changed. Clearing the site's storage forgets it (the
+ * sign-out wipe of issue 18 will); the database's waiting period and the emails still hold.
  */
 
 export interface BrowserRecipient {
