@@ -93,7 +93,10 @@ describe("startDatabase({ serve: true })", () => {
     const message = String(warn.mock.calls[0]![0]);
     expect(message).toMatch(/owns the app's tables|is a superuser/);
     expect(message).toContain("DATABASE_APP_URL");
-    expect(message).not.toContain(decodeURIComponent(new URL(ownerUrl).password));
+    expect(message).not.toContain("://");
+    const { username, password } = new URL(ownerUrl);
+    // (CI's PostgreSQL 15 role is named as its password: the role's name may appear.)
+    if (password !== username) expect(message).not.toContain(decodeURIComponent(password));
     warn.mockRestore();
 
     const { superuser } = await reviewLogin(ownerUrl);
