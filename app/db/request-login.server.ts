@@ -117,8 +117,8 @@ export async function reviewLogin(url: string): Promise<LoginReview> {
     const problems = [
       row.superuser ? "is a superuser" : null,
       row.bypassrls ? "bypasses row-level security (BYPASSRLS)" : null,
-      row.escalations.length && !row.superuser ? `can become ${row.escalations.join(", ")}, which bypass row-level security` : null,
-      row.owns_tables && !row.superuser ? "owns the app's tables, or can become their owner" : null,
+      row.escalations.length && !row.superuser ? `can become ${row.escalations.join(", ")} (bypassing row-level security)` : null,
+      row.owns_tables && !row.superuser ? "owns the app's tables or can become their owner" : null,
     ].filter((p): p is string => p !== null);
     return { role: row.role, database: row.database, superuser: row.superuser, problems, canActAsPerson: row.can_act };
   } finally {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { embeddedUrl, startEmbeddedPostgres } from "./embedded.server";
 import { migrate } from "./migrate.server";
-import { ensureRequestLogin, REQUEST_LOGIN, reviewLogin } from "./request-login.server";
+import { ensureRequestLogin, type LoginReview, REQUEST_LOGIN, reviewLogin } from "./request-login.server";
 import { seedIfEmpty, seedDemoData } from "../../supabase/seed/index";
 
 export interface RunningDatabase {
@@ -55,6 +55,7 @@ export async function startDatabase(options: StartOptions): Promise<RunningDatab
     if (options.migrate) {
       const result = await migrate(running.url);
       if (result.applied.length) log(`Applied migrations: ${result.applied.join(", ")}`);
+      for (const warning of result.warnings) console.warn(`Migration warning: ${warning}`);
     }
     if (options.seed === "force") {
       await seedDemoData(running.url);
@@ -77,21 +78,29 @@ export async function startDatabase(options: StartOptions): Promise<RunningDatab
  * Messages name roles, never a URL or a password.
  */
 async function chooseRequestLogin(ownerUrl: string): Promise<string> {
-  let url = process.env.DATABASE_APP_URL;
+  const given = process.env.DATABASE_APP_URL;
+  let url: string;
+  let review: LoginReview;
   let fallback = "";
-  if (!url) {
-    const derived = await ensureRequestLogin(ownerUrl);
-    if ("url" in derived) url = derived.url;
-    else {
-      url = ownerUrl;
-      fallback = ` It does not use its own login ${REQUEST_LOGIN}: ${derived.reason}.`;
-    }
-  }
-  const review = await reviewLogin(url);
-  if (process.env.DATABASE_APP_URL) {
+  if (given) {
+    url = given;
+    review = await reviewLogin(url);
     const owner = await reviewLogin(ownerUrl);
     if (owner.database !== review.database) {
       throw new Error(`Database: DATABASE_APP_URL leads to the database "${review.database}", DATABASE_URL to "${owner.database}": both must name the same one.`);
+    }
+  } else {
+    const derived = await ensureRequestLogin(ownerUrl);
+    const derivedReview = "url" in derived ? await reviewLogin(derived.url) : null;
+    if ("url" in derived && derivedReview?.canActAsPerson) {
+      url = derived.url;
+      review = derivedReview;
+    } else {
+      // A host where the owner may not grant `authenticated` to a new role still runs, warned.
+      const reason = "reason" in derived ? derived.reason : `${REQUEST_LOGIN} is not a member of authenticated (its migration could not grant it)`;
+      fallback = ` It does not use its own login ${REQUEST_LOGIN}: ${reason}.`;
+      url = ownerUrl;
+      review = await reviewLogin(url);
     }
   }
   if (!review.canActAsPerson) {
@@ -99,11 +108,16 @@ async function chooseRequestLogin(ownerUrl: string): Promise<string> {
   }
   if (review.problems.length) {
     const message =
-      `Database: requests log in as "${review.role}", which ${review.problems.join(" and ")}: a flaw in one request could read or change everything.` +
+      `Database: requests log in as "${review.role}", which ${sentenceList(review.problems)}: a flaw in one request could read or change everything.` +
       `${fallback} Set DATABASE_APP_URL to a login like ${REQUEST_LOGIN} (docs/decisions/017-request-login.md).`;
     if (process.env.NODE_ENV === "production" && review.superuser) throw new Error(`${message} A superuser is refused in production.`);
     console.warn(message);
   }
   process.env.DATABASE_APP_URL = url;
   return review.role;
+}
+
+/** "a", "a and b", "a, b, and c". */
+function sentenceList(items: string[]): string {
+  return items.length < 3 ? items.join(" and ") : `${items.slice(0, -1).join(", ")}, and ${items.at(-1)}`;
 }
