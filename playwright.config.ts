@@ -30,9 +30,9 @@ export default defineConfig({
   webServer: [
     {
       // The production build in test mode (demo data and outbox on), on a fresh embedded database;
-      // never the developer's DATABASE_URL. `npm test` builds first.
+      // never the developer's DATABASE_URL (nor DATABASE_APP_URL). `npm test` builds first.
       // The server's output is kept so the privacy canary test can check no sealed text was logged.
-      command: `rm -rf ${E2E_DATA_DIR} && mkdir -p .data && env -u DATABASE_URL npx tsx server.ts 2>&1 | tee ${E2E_DATA_DIR}-server.log`,
+      command: `rm -rf ${E2E_DATA_DIR} && mkdir -p .data && env -u DATABASE_URL -u DATABASE_APP_URL npx tsx server.ts 2>&1 | tee ${E2E_DATA_DIR}-server.log`,
       url: `http://localhost:${PORT}/healthz`,
       reuseExistingServer: false,
       timeout: 180_000,
@@ -42,7 +42,7 @@ export default defineConfig({
     },
     {
       // `npm run dev` as a fresh clone runs it: no data, no Vite cache (tests/e2e/dev-server.spec.ts).
-      command: `rm -rf ${E2E_DATA_DIR}-dev node_modules/.vite && env -u DATABASE_URL npx tsx server.ts`,
+      command: `rm -rf ${E2E_DATA_DIR}-dev node_modules/.vite && env -u DATABASE_URL -u DATABASE_APP_URL npx tsx server.ts`,
       url: `http://localhost:${DEV_PORT}/healthz`,
       reuseExistingServer: false,
       timeout: 180_000,

@@ -19,7 +19,8 @@ const config = env();
 const production = config.NODE_ENV === "production";
 const started = Date.now();
 
-const database = await startDatabase({ migrate: true, seed: "auto", log: (line) => console.log(line) });
+// Requests log in as a role of their own, not the owner's (docs/decisions/017-request-login.md).
+const database = await startDatabase({ migrate: true, seed: "auto", serve: true, log: (line) => console.log(line) });
 // Shift emails (reminders, waitlist, cancellations); safe to run on every instance.
 const stopJobRunner = startJobRunner();
 
@@ -145,7 +146,8 @@ app.use((error: unknown, _req: express.Request, res: express.Response, _next: ex
 
 const server = app.listen(config.PORT, config.HOST, () => {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`Testigo is ready at http://${config.HOST}:${config.PORT} (${database.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}, ${seconds}s)`);
+  const where = database.embedded ? "embedded PostgreSQL" : "DATABASE_URL";
+  console.log(`Testigo is ready at http://${config.HOST}:${config.PORT} (${where}, requests as ${database.requestRole}, ${seconds}s)`);
 });
 
 let stopping = false;

@@ -169,6 +169,7 @@ async function startServer(name: string, databaseUrl: string) {
       HOST: "127.0.0.1",
       PORT: String(port),
       DATABASE_URL: databaseUrl,
+      DATABASE_APP_URL: undefined,
       DATABASE_POOL_SIZE: String(POOL),
       SESSION_SECRET,
       SMTP_URL: "smtp://127.0.0.1:2525",

@@ -19,18 +19,30 @@ export interface Claims {
 let db: Database | undefined;
 let pool: pg.Pool | undefined;
 let readPool: pg.Pool | undefined;
+let systemDb: Database | undefined;
+let systemPool: pg.Pool | undefined;
 
-function databaseUrl() {
+/** The owner's connection (DATABASE_URL): migrations, seeding, withSystem. */
+function ownerUrl() {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set: start the app through server.ts or scripts/db.ts");
   return url;
 }
 
-function newPool(max: number, pipeline = false) {
+/**
+ * The requests' login (DATABASE_APP_URL, docs/decisions/017-request-login.md): a role that owns
+ * nothing and may only `set role authenticated` and find the signed-in person. server.ts sets it
+ * (given, or derived from the owner's URL); without it, as in scripts, requests use the owner's.
+ */
+function requestUrl() {
+  return process.env.DATABASE_APP_URL ?? ownerUrl();
+}
+
+function newPool(connectionString: string, max: number) {
   const created = new pg.Pool({
-    connectionString: databaseUrl(),
+    connectionString,
     max,
-    pipeline,
+    pipeline: true,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
   });
@@ -44,16 +56,30 @@ function newPool(max: number, pipeline = false) {
   return created;
 }
 
+/** The requests' writes, as the requests' login. */
 export function getDb(): Database {
   if (!db) {
-    pool = newPool(Number(process.env.DATABASE_POOL_SIZE ?? 10), true);
+    pool = newPool(requestUrl(), Number(process.env.DATABASE_POOL_SIZE ?? 10));
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
   return db;
 }
 
 /**
- * Both pools are pipelined (node-postgres's pipeline mode): statements sent at once go out
+ * The owner's few connections (DATABASE_SYSTEM_POOL_SIZE): sign-in bookkeeping, jobs, the
+ * organisation's public settings, calendar feeds. Kept small: pages read and write through the
+ * requests' pools.
+ */
+function getSystemDb(): Database {
+  if (!systemDb) {
+    systemPool = newPool(ownerUrl(), Number(process.env.DATABASE_SYSTEM_POOL_SIZE ?? 4));
+    systemDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: systemPool }) });
+  }
+  return systemDb;
+}
+
+/**
+ * Every pool is pipelined (node-postgres's pipeline mode): statements sent at once go out
  * together and cost one round trip, not one each. Nothing here uses cursors, which that mode refuses.
  */
 
@@ -63,17 +89,20 @@ export function getDb(): Database {
  * pages at once would each hold a connection and wait for a second that never frees.
  */
 function getReadPool(): pg.Pool {
-  readPool ??= newPool(Number(process.env.DATABASE_READ_POOL_SIZE ?? 10), true);
+  readPool ??= newPool(requestUrl(), Number(process.env.DATABASE_READ_POOL_SIZE ?? 10));
   return readPool;
 }
 
 export async function closeDb() {
   const current = db;
   const reads = readPool;
+  const system = systemDb;
   db = undefined;
   pool = undefined;
   readPool = undefined;
-  await Promise.all([current?.destroy(), reads?.end()]);
+  systemDb = undefined;
+  systemPool = undefined;
+  await Promise.all([current?.destroy(), reads?.end(), system?.destroy()]);
 }
 
 /** A string as a SQL literal, for the few statements sent by the simple protocol (several in one round trip). */
@@ -99,8 +128,8 @@ interface Held {
 /**
  * A Kysely bound to one checked-out connection. Statements sent at once (a root and a route
  * loader reading in parallel) queue on the connection in order. Once the transaction is over,
- * every statement is refused: it would run outside it, as the owner, or on a connection the pool
- * has given to someone else.
+ * every statement is refused: it would run outside it, as the login role rather than the person,
+ * or on a connection the pool has given to someone else.
  */
 function hold(client: PoolClient, commitAfter?: { statements: number; sent?: Promise<pg.QueryResult> }): Held {
   const held: Held = { client, trx: undefined as unknown as Trx, closed: false };
@@ -162,7 +191,7 @@ export async function withUser<T>(claims: Claims, fn: (trx: Trx) => Promise<T>, 
   const held = hold(client, commitAfter);
   // Not awaited: the connection is pipelined, so the first statement of `fn` goes out with it and
   // runs after it. Should it fail, the transaction is aborted and every later statement fails too
-  // (none can run outside it, nor as the owner); the failure is then thrown here.
+  // (none can run outside it, nor as the login role); the failure is then thrown here.
   const begun = client.query(`begin; ${actAs(claims)}`);
   begun.catch(() => {});
   let result: T;
@@ -335,16 +364,27 @@ export function readAsUser<T>(claims: Claims, fn: (trx: Trx) => Promise<T>): Pro
   return reads && !reads.ended ? reads.run(fn) : withUser(claims, fn);
 }
 
-/** One statement on the owner connection, outside any transaction: one round trip. */
-export async function querySystem<R>(text: string): Promise<R[]> {
+/**
+ * One statement as the requests' login itself, outside any transaction: one round trip. It may
+ * only find the signed-in person (private.session_person, private.active_person); everything else
+ * is the person's, through withUser.
+ */
+export async function queryAsLogin<R>(text: string): Promise<R[]> {
   getDb();
   const result = await pool!.query(text);
   return result.rows as R[];
 }
 
+/** One statement on the owner connection, outside any transaction: one round trip. */
+export async function querySystem<R>(text: string): Promise<R[]> {
+  getSystemDb();
+  const result = await systemPool!.query(text);
+  return result.rows as R[];
+}
+
 /** The owner connection, bypassing RLS: for migrations, seeding, sign-in bookkeeping and jobs only. */
 export function withSystem<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
-  return getDb().transaction().execute(fn);
+  return getSystemDb().transaction().execute(fn);
 }
 
 export { sql };

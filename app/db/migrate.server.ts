@@ -25,6 +25,8 @@ export interface MigrationResult {
   applied: string[];
   skipped: string[];
   supabase: boolean;
+  /** PostgreSQL's warnings while migrating: what a migration could not do and asks an administrator to. */
+  warnings: string[];
 }
 
 function sqlFiles(dir: string) {
@@ -55,8 +57,11 @@ export async function isSupabase(client: pg.ClientBase) {
 
 export async function migrate(connectionString: string, dir = ROOT): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString });
+  const result: MigrationResult = { applied: [], skipped: [], supabase: false, warnings: [] };
+  client.on("notice", (notice) => {
+    if (notice.severity === "WARNING") result.warnings.push(notice.message ?? "");
+  });
   await client.connect();
-  const result: MigrationResult = { applied: [], skipped: [], supabase: false };
   try {
     await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK]);
     result.supabase = await isSupabase(client);

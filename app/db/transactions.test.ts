@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPersona, type Persona } from "../../tests/setup/personas";
-import { sql, withSystem, withUser } from "./client.server";
+import { queryAsLogin, sql, withSystem, withUser } from "./client.server";
 
 // withUser on pipelined connections (docs/decisions/012-request-pipeline.md): `begin` and the
 // claims go out with the first statement, and with `statements: n` the commit with the n-th.
@@ -63,9 +63,10 @@ describe("withUser", () => {
     expect(await zoneCount("tx-batch-bad")).toBe(0);
     // Every connection of the pool is reused cleanly: no transaction left open, none as the person.
     for (let i = 0; i < 12; i += 1) {
-      const { rows } = await withSystem((trx) => sql<{ role: string; claims: string | null }>`select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims`.execute(trx));
-      expect(rows[0]!.claims).toBeNull();
-      expect(rows[0]!.role).not.toBe("authenticated");
+      const [row] = await queryAsLogin<{ role: string; claims: string | null; open: boolean }>(
+        "select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims, now() <> statement_timestamp() as open",
+      );
+      expect(row).toEqual({ role: "testigo_app", claims: null, open: false });
     }
   });
 

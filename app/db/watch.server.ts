@@ -9,9 +9,10 @@ export interface ChannelWatch {
 /**
  * LISTENs on `channel` over a connection of its own (a session, never a transaction-pooled one),
  * reconnecting with backoff. `onChange` runs for every notification, and whenever the connection
- * is lost or made again: changes may have been missed meanwhile.
+ * is lost or made again: changes may have been missed meanwhile. By default as the requests'
+ * login: LISTEN needs no privilege.
  */
-export function watchChannel(channel: string, onChange: () => void, databaseUrl = process.env.DATABASE_URL): ChannelWatch {
+export function watchChannel(channel: string, onChange: () => void, databaseUrl = process.env.DATABASE_APP_URL ?? process.env.DATABASE_URL): ChannelWatch {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
   let client: pg.Client | null = null;
   let listening = false;

@@ -8,6 +8,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().positive().default(3000),
   HOST: z.string().default("localhost"),
   DATABASE_URL: z.string().url().optional(),
+  /** The requests' login; derived from DATABASE_URL when unset (docs/decisions/017-request-login.md). */
+  DATABASE_APP_URL: z.string().url().optional(),
   DATA_DIR: z.string().default(".data"),
   SESSION_SECRET: z.string().min(32).optional(),
   SMTP_URL: z.string().url().optional(),

@@ -243,6 +243,8 @@ export class ProductionServer {
         HOST: "127.0.0.1",
         PORT: String(port),
         DATABASE_URL: options.databaseUrl,
+        // The server derives its requests' login from the owner's URL (docs/decisions/017-request-login.md).
+        DATABASE_APP_URL: undefined,
         ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
         SESSION_SECRET: options.sessionSecret,
         SMTP_URL: "smtp://127.0.0.1:2525",

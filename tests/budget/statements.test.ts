@@ -208,6 +208,20 @@ afterAll(async () => {
   }
 });
 
+describe("the server's logins", () => {
+  it("serves pages as testigo_app; the owner holds only the system pool's few connections (docs/decisions/017-request-login.md)", async () => {
+    const cookie = cookies.get("observer")!;
+    expect((await request(server.port, "GET", "/shifts", { Cookie: cookie, Accept: "text/html" })).status).toBe(200);
+    const rows = await owner<{ usename: string; n: number }>(
+      "select usename, count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() group by usename",
+    );
+    const by = Object.fromEntries(rows.map((r) => [r.usename, r.n]));
+    expect(by.testigo_app).toBeGreaterThan(0);
+    const ownerName = new URL(databaseUrl).username;
+    expect(by[ownerName] ?? 0).toBeLessThanOrEqual(4);
+  });
+});
+
 describe("statement budget per request", () => {
   for (const c of CASES) {
     it(`${c.name}: ≤ ${c.budget.transactions} transactions, ≤ ${c.budget.statements} statements${c.why ? ` (${c.why})` : ""}`, async () => {

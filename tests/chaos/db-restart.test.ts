@@ -108,6 +108,8 @@ beforeAll(async () => {
       PORT: String(port),
       HOST: "127.0.0.1",
       DATABASE_URL: databaseUrl,
+      // Derived from the owner's URL by the server, never the test worker's.
+      DATABASE_APP_URL: undefined,
       DATA_DIR: path.join(root, "app"),
       SESSION_SECRET: SECRET,
       // Nothing here sends mail; production only insists that a way to send it is configured.

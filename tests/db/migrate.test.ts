@@ -92,4 +92,15 @@ describe("migrate", () => {
     // The migrations before the broken one are kept: each file is its own transaction.
     expect(versions.length).toBeGreaterThan(0);
   });
+
+  it("reports what a migration warns of (a role it could not create or grant, docs/decisions/017-request-login.md)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "testigo-migrations-"));
+    cpSync(path.resolve("supabase/compat"), path.join(dir, "compat"), { recursive: true });
+    cpSync(path.resolve("supabase/migrations"), path.join(dir, "migrations"), { recursive: true });
+    writeFileSync(path.join(dir, "migrations", "29990101000000_warns.sql"), "do $$ begin raise warning 'testigo: an administrator may run this'; end $$;\n");
+    const name = `testigo_mig_warn_${process.env.VITEST_POOL_ID}`;
+    await recreateDatabase(serverUrl, name);
+    const result = await migrate(urlFor(serverUrl, name), dir);
+    expect(result.warnings).toEqual(["testigo: an administrator may run this"]);
+  });
 });

@@ -3,11 +3,14 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../app/db/embedded.server";
 import { migrate } from "../../app/db/migrate.server";
+import { ensureRequestLogin } from "../../app/db/request-login.server";
 import { recreateDatabase, TEMPLATE_DB, urlFor } from "./test-database";
 
 /**
  * One migrated template database per run. The server is DATABASE_URL's when set (CI runs the
  * suite a second time on the machine's PostgreSQL 15), else an embedded PostgreSQL of its own.
+ * The tests' requests log in as the app's do: as DATABASE_APP_URL's role when it is set, else
+ * as testigo_app with the password derived from the owner's (docs/decisions/017-request-login.md).
  */
 export default async function setup(project: TestProject) {
   let serverUrl = process.env.DATABASE_URL;
@@ -29,12 +32,17 @@ export default async function setup(project: TestProject) {
   await template.query("update private.sealing_policy set key_wait = interval '0'");
   await template.end();
   console.log(`Template database migrated in ${Math.round(performance.now() - started)} ms`);
+  const login = process.env.DATABASE_APP_URL ? { url: process.env.DATABASE_APP_URL } : await ensureRequestLogin(urlFor(serverUrl, "postgres"));
+  if (!("url" in login)) throw new Error(`The tests' requests have no login of their own: ${login.reason}`);
   project.provide("testServerUrl", serverUrl);
+  project.provide("testRequestUrl", login.url);
   return stop;
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     testServerUrl: string;
+    /** The requests' login on the same server (any database: tests put their own in the path). */
+    testRequestUrl: string;
   }
 }

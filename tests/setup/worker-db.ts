@@ -9,7 +9,9 @@ import { recreateDatabase, TEMPLATE_DB, TEST_DB_PREFIX, urlFor } from "./test-da
 const serverUrl = inject("testServerUrl");
 const database = `${TEST_DB_PREFIX}testigo_test_${process.env.VITEST_POOL_ID ?? "0"}`;
 await recreateDatabase(serverUrl, database, TEMPLATE_DB);
+// The owner's (withSystem) and the requests' login (withUser), as server.ts sets them.
 process.env.DATABASE_URL = urlFor(serverUrl, database);
+process.env.DATABASE_APP_URL = urlFor(inject("testRequestUrl"), database);
 process.env.DATA_DIR = mkdtempSync(path.join(tmpdir(), "testigo-test-"));
 
 // An unexpected console.error fails the test; tests that expect one mock it themselves.

@@ -1,5 +1,5 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
-import { literal, querySystem, SharedReads, withSharedReads, type Claims } from "~/db/client.server";
+import { literal, queryAsLogin, SharedReads, withSharedReads, type Claims } from "~/db/client.server";
 import type { AppRole } from "~/db/types";
 import { authProvider, type Identity } from "./provider.server";
 import { signInKey } from "./still-signed-in.server";
@@ -102,7 +102,7 @@ export class RequestContext {
     // Not for the reads of a page (an action's, or outside a request): the person alone, in
     // one statement outside any transaction. An action's loaders then share reads begun later.
     if (!this.#shareReads || this.#ended || !["GET", "HEAD"].includes(request.method)) {
-      const [row] = await querySystem<PersonRow>(`select p.* from ${lookup} p`);
+      const [row] = await queryAsLogin<PersonRow>(`select p.* from ${lookup} p`);
       if (!row) return null;
       const claims = claimsOf(row);
       if (!this.#shareReads || this.#ended) return personOf(row, claims);
@@ -125,7 +125,11 @@ export class RequestContext {
   }
 }
 
-/** The set-returning function that finds the person, with its argument checked and quoted. */
+/**
+ * The set-returning function that finds the person, with its argument checked and quoted. It runs
+ * as the requests' login, before the role `authenticated` is taken: these two are all of the
+ * private schema that login may call (security definer, docs/decisions/017-request-login.md).
+ */
 function personLookup(identity: Identity): string | null {
   if (identity.kind === "session") return HEX_64.test(identity.tokenHash) ? `private.session_person(${literal(identity.tokenHash)})` : null;
   const sub = identity.claims.sub;

@@ -22,7 +22,7 @@ const MAX_QUEUED_BYTES = 1024 * 1024;
 const RETRY_MS = 3000;
 
 export interface HubOptions {
-  /** The database to LISTEN on; defaults to DATABASE_URL at start. Must be a session, not a transaction-pooled, connection. */
+  /** The database to LISTEN on; defaults to the requests' login (LISTEN needs no privilege). Must be a session, not a transaction-pooled, connection. */
   databaseUrl?: string;
   /** Notifications arriving within this window are handled together. */
   coalesceMs?: number;
@@ -150,7 +150,7 @@ export class LiveHub {
   private async connect() {
     if (this.stopped || this.connecting || this.listener) return;
     this.connecting = true;
-    const url = this.options.databaseUrl ?? process.env.DATABASE_URL;
+    const url = this.options.databaseUrl ?? process.env.DATABASE_APP_URL ?? process.env.DATABASE_URL;
     const client = new pg.Client({
       connectionString: url,
       application_name: "testigo_live_listener",
