@@ -157,7 +157,7 @@ const SPECS: Record<string, Spec> = {
     as: "admin_alma",
     form: (w) => ({
       fields: {
-        intent: pick("recoveryKey", "save", "approveRecovery", "withdrawRecovery"),
+        intent: pick("recoveryKey", "save", "approveRecovery", "withdrawRecovery", "withdrawAttorneyKey"),
         publicKey: fc.oneof(pick(w.publicKey), fc.uint8Array({ minLength: 31, maxLength: 33 }).map(toB64u)),
         key: fc.oneof(fc.uuid().map(String), pick("not-a-uuid", "")),
         name: pick("Chicago Rapid Response"),
@@ -323,7 +323,14 @@ const SPECS: Record<string, Spec> = {
   "review.$id.sealed": { as: "attorney_luis", params: (w) => ({ id: uuidOr(w.reportId) }), form: () => ({ fields: {} }) },
   "review.key": {
     as: "attorney2",
-    form: (w) => ({ fields: { publicKey: pick(w.publicKey), wrapped: mutatedJson(JSON.parse(w.wrappedKey)) } }),
+    form: (w) => ({
+      fields: {
+        intent: pick("register", "withdrawAttorneyKey"),
+        key: fc.oneof(fc.uuid().map(String), pick("not-a-uuid", "")),
+        publicKey: pick(w.publicKey),
+        wrapped: mutatedJson(JSON.parse(w.wrappedKey)),
+      },
+    }),
   },
   "review.share": {
     as: "attorney_luis",
