@@ -1,9 +1,13 @@
 import { Form, useRevalidator } from "@remix-run/react";
-import { useRef, useState } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
+import { ClientOnly } from "remix-utils/client-only";
 import { useTranslation } from "react-i18next";
 import { sha256Hex } from "~/integrations/sealing";
 import { sealMedia, sniffMediaType } from "~/modules/reports/media";
 import { activeRecipients, rememberRecipients, type BrowserRecipient } from "~/modules/reports/recipients";
+
+// The notice that whom sealed files go to changed (ADR 018): browser only, fetched after the page is up.
+const RecipientNotice = lazy(() => import("~/components/recipient-notice"));
 
 type Item = { name: string; state: "sealing" | "uploading" | "done" | "failed"; progress: number; error?: string };
 
@@ -96,6 +100,15 @@ export function MediaUpload({
     revalidator.revalidate();
   };
 
+  const notice = recipients.length ? (
+    <ClientOnly>
+      {() => (
+        <Suspense fallback={null}>
+          <RecipientNotice recipients={recipients} />
+        </Suspense>
+      )}
+    </ClientOnly>
+  ) : null;
   return (
     <Form
       method="post"
@@ -110,6 +123,7 @@ export function MediaUpload({
         if (files.length) void send(files).then(() => (input.value = ""));
       }}
     >
+      {notice}
       <input type="hidden" name="uploadKey" value={uploadKey} />
       <div className="field">
         <label htmlFor="media-files">{t("reports.mediaLabel")}</label>

@@ -1,14 +1,15 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useOrgClock } from "~/components/use-org-clock";
-import { recipientChanges, rememberedRecipients, type BrowserRecipient, type RecipientChanges } from "~/modules/reports/recipients";
+import { recipientChanges, rememberedRecipients, type RecipientChanges } from "~/modules/reports/recipient-changes";
+import type { BrowserRecipient } from "~/modules/reports/recipients";
 
 /**
  * Tells the observer, before they seal, that whom sealed details go to has changed since this
  * phone last sealed (a new attorney key, a replaced recovery key, a key gone), naming each key by
  * its fingerprint and since when it is a recipient. Shown until the next sealing remembers the set.
  */
-export function RecipientNotice({ recipients }: { recipients: BrowserRecipient[] }) {
+export default function RecipientNotice({ recipients }: { recipients: BrowserRecipient[] }) {
   const { t } = useTranslation();
   const { formatDay, formatTime } = useOrgClock();
   const [changes, setChanges] = useState<RecipientChanges | null>(null);

@@ -1,7 +1,8 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { Form, useSubmit } from "@remix-run/react";
-import { Component, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { Component, lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { ClientOnly } from "remix-utils/client-only";
 import { useTranslation } from "react-i18next";
 import { ZoneMap } from "~/components/map/zone-map";
 import { useIsPending } from "~/components/use-is-pending";
@@ -60,6 +61,23 @@ const P2_PREFIXES = ["detained[", "witnesses["];
  */
 export const loadSealing = () => import("~/integrations/sealing");
 
+// The notice that whom sealed details go to changed (ADR 018) reads this browser's storage, so it
+// exists only in the browser, fetched after the page is up (the form's JavaScript has a budget).
+const LazyRecipientNotice = lazy(() => import("~/components/recipient-notice"));
+
+/** "Who can open sealed details has changed", shown before sealing when it has. */
+export function RecipientNotice({ recipients }: { recipients: BrowserRecipient[] }) {
+  return (
+    <ClientOnly>
+      {() => (
+        <Suspense fallback={null}>
+          <LazyRecipientNotice recipients={recipients} />
+        </Suspense>
+      )}
+    </ClientOnly>
+  );
+}
+
 /**
  * Seals what the observer typed about detained people and witnesses in this browser, so only
  * ciphertext leaves the phone: the plaintext fields are dropped from what is sent.
@@ -85,7 +103,7 @@ export async function sealFormData(formData: FormData, allRecipients: ReportForm
   // (without keys the form does not even show those sections).
   if (people.length + others.length === 0 || allRecipients.length === 0) return out;
   // Keys exist but none is in use yet by this phone's clock: say so rather than drop the details.
-  if (recipients.length === 0) throw new Error("no key in use yet by this clock");
+  if (recipients.length === 0) throw new Error("no key in use");
   const { fromB64u, sealJson } = await loadSealing();
   const { sealed } = sealJson(
     { v: 1, detained: people, witnesses: others },

@@ -8,7 +8,6 @@ import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { DomainError } from "~/db/errors.server";
 import { requireUser } from "~/modules/auth/guards.server";
 import { MediaUpload } from "~/components/media-upload";
-import { RecipientNotice } from "~/components/recipient-notice";
 import { ReportFacts } from "~/components/report-facts";
 import { useOrgClock } from "~/components/use-org-clock";
 import { mediaLimitBytes, mediaOf, newUploadKey } from "~/modules/reports/media.server";
@@ -147,10 +146,7 @@ export default function ReportView() {
           ))}
         </ul>
         {report.mine && uploadKey ? (
-          <>
-            {recipients.length ? <RecipientNotice recipients={recipients} /> : null}
-            <MediaUpload reportId={report.id} recipients={recipients} limitBytes={limitBytes} uploadKey={uploadKey} />
-          </>
+          <MediaUpload reportId={report.id} recipients={recipients} limitBytes={limitBytes} uploadKey={uploadKey} />
         ) : null}
       </section>
 

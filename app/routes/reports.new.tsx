@@ -2,9 +2,8 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@rem
 import { data, redirect } from "@remix-run/node";
 import { useActionData, useLoaderData, useRouteLoaderData, type ClientActionFunctionArgs, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { RecipientNotice } from "~/components/recipient-notice";
 import { mapLinks } from "~/components/map/zone-map";
-import { ReportForm } from "~/components/report-form";
+import { RecipientNotice, ReportForm } from "~/components/report-form";
 import { ReportOnPhoneStatus, ReportsOnPhone, useReportOnPhone } from "~/components/report-on-phone";
 import { useOrgClock } from "~/components/use-org-clock";
 import { requireRole } from "~/modules/auth/guards.server";

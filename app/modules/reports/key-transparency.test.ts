@@ -6,7 +6,8 @@ import { runJobsOnce } from "~/jobs/jobs.server";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
 import { approveRecoveryKey, keyOverview, myWrappedKeys, recipientEvents, registerAttorneyKey, registerRecoveryKey, withdrawAttorneyKey, withdrawRecoveryKey } from "./keys.server";
 import { sealingRecipients } from "./reports.server";
-import { activeRecipients, recipientChanges, rememberedRecipients, rememberRecipients, type BrowserRecipient } from "./recipients";
+import { recipientChanges, rememberedRecipients } from "./recipient-changes";
+import { activeRecipients, rememberRecipients, type BrowserRecipient } from "./recipients";
 
 // Security review, finding 1: an admin could silently take over future sealed data. Now the
 // database computes fingerprints, a new key waits before it is a recipient, a replaced recovery key

@@ -24,11 +24,7 @@ export interface RememberedRecipient {
   fingerprint: string;
 }
 
-export interface RecipientChanges {
-  added: BrowserRecipient[];
-  removed: RememberedRecipient[];
-}
-
+/** Where this browser keeps the set it last sealed to (kinds and fingerprints only). */
 const STORAGE_KEY = "testigo.sealedTo.v1";
 
 /** The keys it is safe to seal to now: none whose waiting period is not over by this clock. */
@@ -37,38 +33,6 @@ export function activeRecipients<R extends Pick<BrowserRecipient, "activeFrom">>
     const at = Date.parse(r.activeFrom);
     return Number.isFinite(at) && at <= now;
   });
-}
-
-/** What changed since the set last sealed to; null when nothing did or there is nothing to compare with. */
-export function recipientChanges(previous: RememberedRecipient[] | null, current: BrowserRecipient[]): RecipientChanges | null {
-  if (!previous) return null;
-  const before = new Set(previous.map((r) => r.fingerprint));
-  const now = new Set(current.map((r) => r.fingerprint));
-  const added = current.filter((r) => !before.has(r.fingerprint));
-  const removed = previous.filter((r) => !now.has(r.fingerprint));
-  return added.length || removed.length ? { added, removed } : null;
-}
-
-function parseRemembered(text: string | null): RememberedRecipient[] | null {
-  if (!text) return null;
-  try {
-    const value: unknown = JSON.parse(text);
-    if (!Array.isArray(value)) return null;
-    return value.filter(
-      (r): r is RememberedRecipient => typeof r === "object" && r !== null && typeof r.kind === "string" && typeof r.fingerprint === "string",
-    );
-  } catch {
-    return null;
-  }
-}
-
-/** The set this browser last sealed to (fingerprints only), or null. */
-export function rememberedRecipients(storage: Pick<Storage, "getItem"> | undefined = globalThis.localStorage): RememberedRecipient[] | null {
-  try {
-    return parseRemembered(storage?.getItem(STORAGE_KEY) ?? null);
-  } catch {
-    return null;
-  }
 }
 
 /** Remembers the set just sealed to. Private browsing without storage just does not remember. */
