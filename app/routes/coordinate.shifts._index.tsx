@@ -4,11 +4,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { NeedsFieldset } from "~/components/shift-change-forms";
 import { Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
 import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { publicSettings } from "~/modules/settings/settings.server";
 import { formatDay, localDate } from "~/modules/clock/format";
 import { CreateShiftSchema } from "~/modules/shifts/schema";
@@ -210,20 +210,7 @@ export default function Schedule() {
             <FieldErrors id="create-weekdays-error" errors={fields.weekdays.errors} />
             <Field id="create-until" label={t("schedule.until")} name="until" type="date" min={today} defaultValue={text("until")} errors={fields.until.errors} />
           </fieldset>
-          <fieldset>
-            <legend>{t("schedule.needs")}</legend>
-            <div className="checks">
-              {SPOKEN_LANGUAGES.map((l) => (
-                <label key={l.code} className="check">
-                  <input type="checkbox" name="needsLanguages" value={l.code} defaultChecked={list("needsLanguages").includes(l.code)} />{" "}
-                  <span lang={l.code}>{l.name}</span>
-                </label>
-              ))}
-            </div>
-            <label className="check">
-              <input type="checkbox" name="needsTeamLead" defaultChecked={text("needsTeamLead") === "on"} /> {t("shifts.needsTeamLead")}
-            </label>
-          </fieldset>
+          <NeedsFieldset languages={list("needsLanguages")} teamLead={text("needsTeamLead") === "on"} />
           <TextAreaField id="create-notes" label={t("shifts.notes")} name="notes" rows={3} {...textLimitsOf(fields.notes)} defaultValue={text("notes")} errors={fields.notes.errors} />
           <p>
             <button type="submit" className="primary">

@@ -28,7 +28,6 @@ export const shiftChangeEn = {
     date: "Day",
     save: "Change the time",
     done: "The time was changed and everyone on the shift will be told.",
-    doneTakenOff: "The time was changed. {{count}} people were taken off and told; the waitlist fills their places.",
     conflictsTitle: "Would be double-booked",
     conflictsHelp: "These people are on another shift at the new time. Tick those to take off this shift (they are told by email), then change the time again.",
     conflictLine: "{{name}}: already on {{zone}}, {{when}}",

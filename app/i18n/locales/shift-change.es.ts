@@ -30,7 +30,6 @@ export const shiftChangeEs: typeof shiftChangeEn = {
     date: "Día",
     save: "Cambiar el horario",
     done: "Se cambió el horario y se avisará a todas las personas del turno.",
-    doneTakenOff: "Se cambió el horario. Se quitó a {{count}} personas y se les avisó; la lista de espera ocupa sus lugares.",
     conflictsTitle: "Tendrían dos turnos a la vez",
     conflictsHelp: "Estas personas tienen otro turno en el nuevo horario. Marca a quienes quitar de este turno (se les avisa por correo) y vuelve a cambiar el horario.",
     conflictLine: "{{name}}: ya está en {{zone}}, {{when}}",
