@@ -168,7 +168,7 @@ export function SeriesForm({
           <Field id="series-end" label={t("schedule.endTime")} name="endTime" type="time" required defaultValue={text(initial, "endTime", series.endTime)} errors={errors.endTime} />
           <Field
             id="series-capacity"
-            label={t("schedule.capacity")}
+            label={t("shiftChange.series.capacity")}
             name="capacity"
             type="number"
             inputMode="numeric"

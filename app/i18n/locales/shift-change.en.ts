@@ -39,6 +39,7 @@ export const shiftChangeEn = {
     summary: "Weekly: {{days}}, {{start}}–{{end}}, {{from}} to {{to}}; {{count}} upcoming shifts.",
     from: "From",
     save: "Change the series",
+    capacity: "Spots on each shift",
     done_one: "{{count}} shift of the series was changed.",
     done_other: "{{count}} shifts of the series were changed.",
   },

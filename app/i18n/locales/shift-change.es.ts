@@ -41,6 +41,7 @@ export const shiftChangeEs: typeof shiftChangeEn = {
     summary: "Semanal: {{days}}, {{start}}–{{end}}, del {{from}} al {{to}}; {{count}} turnos próximos.",
     from: "A partir del",
     save: "Cambiar la serie",
+    capacity: "Plazas en cada turno",
     done_one: "Se cambió {{count}} turno de la serie.",
     done_other: "Se cambiaron {{count}} turnos de la serie.",
   },
