@@ -116,3 +116,46 @@ test("a coverage gap offers Create shift, pre-filled with its zone and window", 
   await expect(form.getByLabel("Start time")).toHaveValue(params.get("start")!);
   await page.context().close();
 });
+
+test("a coordinator changes a weekly series from a date on; earlier shifts keep their time", async ({ browser }) => {
+  // Mondays 14, 21 and 28 June 2027, 9–11 am, in Pilsen.
+  const [series] = await e2eSql<{ id: string }>(
+    `insert into public.shift_series (zone_id, weekdays, start_time, end_time, starts_on, ends_on, time_zone)
+     select z.id, '{1}', '09:00', '11:00', '2027-06-14', '2027-06-28', o.time_zone from public.zones z cross join public.org_settings o
+     where z.name = 'Pilsen' returning id`,
+  );
+  const shifts = await e2eSql<{ id: string; day: string }>(
+    `insert into public.shifts (zone_id, series_id, starts_at, ends_at, capacity)
+     select ser.zone_id, ser.id, (d::date + ser.start_time) at time zone ser.time_zone, (d::date + ser.end_time) at time zone ser.time_zone, 2
+     from public.shift_series ser cross join unnest(array['2027-06-14', '2027-06-21', '2027-06-28']) as d
+     where ser.id = $1::uuid returning id, to_char(starts_at at time zone (select time_zone from public.org_settings), 'YYYY-MM-DD') as day`,
+    [series!.id],
+  );
+  const second = shifts.find((s) => s.day === "2027-06-21")!;
+
+  const page = await pageFor(browser, "coordinator", 360);
+  await page.goto(`/coordinate/shifts/${second.id}`);
+  await hydrated(page);
+  const form = page.getByRole("region", { name: "Change the weekly series" });
+  await expect(form.getByLabel("From")).toHaveValue("2027-06-21");
+  await form.getByLabel("Start time").fill("10:00");
+  await form.getByLabel("End time").fill("12:00");
+  await form.getByRole("spinbutton", { name: "Spots on each shift" }).fill("3");
+  await form.getByRole("button", { name: "Change the series" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "series" })).toHaveText("2 shifts of the series were changed.");
+  await expect(page.locator("p.lead")).toContainText("10:00 AM – 12:00 PM");
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
+
+  const after = await e2eSql<{ day: string; start: string; capacity: number }>(
+    `select to_char(starts_at at time zone o.time_zone, 'YYYY-MM-DD') as day, to_char(starts_at at time zone o.time_zone, 'HH24:MI') as start, capacity
+     from public.shifts cross join public.org_settings o where series_id = $1::uuid order by starts_at`,
+    [series!.id],
+  );
+  expect(after).toEqual([
+    { day: "2027-06-14", start: "09:00", capacity: 2 },
+    { day: "2027-06-21", start: "10:00", capacity: 3 },
+    { day: "2027-06-28", start: "10:00", capacity: 3 },
+  ]);
+  await page.context().close();
+});
