@@ -49,7 +49,17 @@ export function ShiftActions({
   action,
   describedBy,
 }: {
-  shift: { id: string; startsAt: string; endsAt: string; cancelled: boolean; capacity: number; claimed: number; myStatus: string | null };
+  shift: {
+    id: string;
+    startsAt: string;
+    endsAt: string;
+    cancelled: boolean;
+    capacity: number;
+    claimed: number;
+    myStatus: string | null;
+    /** 'ok' when the database would take a claim; anything else (or unknown) shows no claim button. */
+    claimBlocker?: string | null;
+  };
   /** The server's clock, so a phone with a wrong clock still shows the right buttons. */
   now: number;
   /** Where the forms post; the current page by default. */
@@ -70,6 +80,8 @@ export function ShiftActions({
   if (shift.cancelled || over) return null;
   switch (shift.myStatus) {
     case null:
+      // Never a button that then fails: the page says why instead (ClaimBlocked).
+      if (shift.claimBlocker !== "ok") return null;
       return (
         <div className="actions">
           {shift.claimed < shift.capacity ? (

@@ -7,6 +7,7 @@ import { publicSettings } from "~/modules/settings/settings.server";
 import { gapsOf, staffingOf, type Staffing } from "~/modules/zones/coverage";
 import { coverageForWindow } from "~/modules/zones/coverage.server";
 import { parseWindow } from "~/modules/zones/window";
+import { localDateTimeValue } from "~/modules/clock/format";
 import type { RootLoader, RouteHandle } from "~/root";
 
 export const handle: RouteHandle = { titleKey: "coverage.title" };
@@ -37,6 +38,16 @@ export default function Coverage() {
   const format = (iso: string) =>
     new Date(iso).toLocaleString(i18n.language, { timeZone, dateStyle: "medium", timeStyle: "short" });
   const hours = (minutes: number) => Math.round((minutes / 60) * 10) / 10;
+  const createLink = (zoneId: string) => {
+    // The window's start (to the next quarter hour) and, when one shift can span it, its end.
+    const quarter = 15 * 60_000;
+    const from = Math.ceil(new Date(window.from).getTime() / quarter) * quarter;
+    const to = new Date(window.to).getTime();
+    const [date, start] = localDateTimeValue(new Date(from), timeZone).split("T") as [string, string];
+    const end = to - from < 24 * 3_600_000 && to > from ? localDateTimeValue(new Date(Math.floor(to / quarter) * quarter), timeZone).split("T")[1] : undefined;
+    const params = new URLSearchParams({ zone: zoneId, date, start, week: date, ...(end && end !== start ? { end } : {}) });
+    return `/coordinate/shifts?${params}#create-title`;
+  };
 
   return (
     <div className="stack">
@@ -116,6 +127,10 @@ export default function Coverage() {
                   : t("coverage.staffing", { claimed: zone.claimed, capacity: zone.capacity })}{" "}
                 · {t("coverage.uncoveredFor", { hours: hours(zone.uncoveredMinutes).toLocaleString(i18n.language) })}
               </span>
+              <Link to={createLink(zone.id)} className="button secondary">
+                {t("shiftChange.coverage.createShift")}
+                <span className="sr-only"> {t("shiftChange.coverage.createShiftFor", { zone: zone.name })}</span>
+              </Link>
             </li>
           ))}
         </ol>

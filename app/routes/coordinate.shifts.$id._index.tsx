@@ -3,14 +3,17 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { RescheduleForm, SeriesForm } from "~/components/shift-change-forms";
 import { Needs, Notice, Spots } from "~/components/shift-bits";
 import { Field, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
 import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { formatDay } from "~/modules/clock/format";
+import { formatDay, localDate } from "~/modules/clock/format";
+import { publicSettings } from "~/modules/settings/settings.server";
 import type { ShiftNotice } from "~/modules/shifts/notice";
-import { CancelShiftSchema, CoordinatorShiftActionSchema, UpdateShiftSchema } from "~/modules/shifts/schema";
+import { conflictsOfReschedule, conflictsOfSeriesEdit, editShiftSeries, rescheduleShift, seriesInfo, type TimeConflict } from "~/modules/shifts/changes.server";
+import { CancelShiftSchema, CoordinatorShiftActionSchema, EditSeriesSchema, UpdateShiftSchema } from "~/modules/shifts/schema";
 import { assignableObservers, assignToShift, cancelShift, getShift, roster, unassignFromShift, updateShift } from "~/modules/shifts/shifts.server";
 import { mondayOf } from "~/modules/clock/week";
 import type { RouteHandle } from "~/root";
@@ -23,12 +26,21 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, "coordinator", "admin");
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   try {
-    const [shift, people, candidates] = await Promise.all([
+    const [shift, people, candidates, { timeZone }] = await Promise.all([
       getShift(user.claims, params.id!),
       roster(user.claims, params.id!),
       assignableObservers(user.claims, params.id!),
+      publicSettings(),
     ]);
-    return { shift, people, candidates, constraint: { update: constraintOf(UpdateShiftSchema), cancel: constraintOf(CancelShiftSchema) } };
+    const series = shift.seriesId ? await seriesInfo(user.claims, shift.seriesId) : null;
+    return {
+      shift,
+      people,
+      candidates,
+      series,
+      today: localDate(new Date(), timeZone),
+      constraint: { update: constraintOf(UpdateShiftSchema), cancel: constraintOf(CancelShiftSchema), series: constraintOf(EditSeriesSchema) },
+    };
   } catch (error) {
     if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
@@ -40,8 +52,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const id = params.id!;
   const submission = parseWithZod(await readForm(request, 16 * 1024), { schema: CoordinatorShiftActionSchema });
-  if (submission.status !== "success") return data({ result: submission.reply(), notice: null as ShiftNotice | null }, { status: 400 });
-  const done = (key: string) => data({ result: submission.reply({ resetForm: true }), notice: { key, tone: "ok" } as ShiftNotice | null });
+  const noConflicts: TimeConflict[] = [];
+  if (submission.status !== "success") return data({ result: submission.reply(), notice: null as ShiftNotice | null, conflicts: noConflicts }, { status: 400 });
+  const done = (key: string, values?: Record<string, number>) =>
+    data({ result: submission.reply({ resetForm: true }), notice: { key, values, tone: "ok" } as ShiftNotice | null, conflicts: noConflicts });
+  /** A new time that double-books people: the field error names them, and the form lists them to take off. */
+  const refusedNaming = (conflicts: TimeConflict[]) => {
+    const names = [...new Set(conflicts.map((c) => c.name))].join(", ");
+    const message = names ? `shiftChange.errors.timeConflictNamed|${JSON.stringify({ names })}` : "shiftChange.errors.timeConflict";
+    return data({ result: submission.reply({ fieldErrors: { startTime: [message] } }), notice: null as ShiftNotice | null, conflicts }, { status: 409 });
+  };
+  const isTimeConflict = (error: unknown) => error instanceof DomainError && error.messageKey === "shiftChange.errors.timeConflict";
   const value = submission.value;
   try {
     switch (value.intent) {
@@ -57,12 +78,31 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       case "unassign":
         await unassignFromShift(user.claims, id, value.assignmentId);
         return done("schedule.unassigned");
+      case "reschedule":
+        try {
+          await rescheduleShift(user.claims, id, value);
+        } catch (error) {
+          if (isTimeConflict(error)) return refusedNaming(await conflictsOfReschedule(user.claims, id, value));
+          throw error;
+        }
+        return done("shiftChange.reschedule.done");
+      case "editSeries": {
+        const { seriesId } = await getShift(user.claims, id);
+        if (!seriesId) return data({ result: submission.reply(), notice: { key: "shifts.errors.notFound", tone: "error" } as ShiftNotice | null, conflicts: noConflicts }, { status: 404 });
+        try {
+          const count = await editShiftSeries(user.claims, seriesId, value);
+          return done("shiftChange.series.done", { count: count ?? 0 });
+        } catch (error) {
+          if (isTimeConflict(error)) return refusedNaming(await conflictsOfSeriesEdit(user.claims, seriesId, value));
+          throw error;
+        }
+      }
     }
   } catch (error) {
     if (error instanceof DomainError) {
       const field = error.field ?? (value.intent === "assign" ? "observerId" : undefined);
-      if (field) return data({ result: submission.reply({ fieldErrors: { [field]: [error.messageKey] } }), notice: null as ShiftNotice | null }, { status: error.status });
-      return data({ result: submission.reply(), notice: { key: error.messageKey, tone: "error" } as ShiftNotice | null }, { status: error.status });
+      if (field) return data({ result: submission.reply({ fieldErrors: { [field]: [error.messageKey] } }), notice: null as ShiftNotice | null, conflicts: noConflicts }, { status: error.status });
+      return data({ result: submission.reply(), notice: { key: error.messageKey, tone: "error" } as ShiftNotice | null, conflicts: noConflicts }, { status: error.status });
     }
     throw error;
   }
@@ -70,7 +110,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function ShiftRoster() {
   const { t, i18n } = useTranslation();
-  const { shift, people, candidates, constraint } = useLoaderData<typeof loader>();
+  const { shift, people, candidates, series, today, constraint } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const clock = useOrgClock();
   const lang = i18n.language;
@@ -165,6 +205,29 @@ export default function ShiftRoster() {
           </Form>
         ) : null}
       </section>
+
+      {editable && new Date(shift.startsAt).getTime() > Date.now() ? (
+        <div className="two-col">
+          <RescheduleForm
+            shift={shift}
+            today={today}
+            errors={lastIntent === "reschedule" ? errors : {}}
+            initial={lastIntent === "reschedule" ? actionData?.result?.initialValue : undefined}
+            conflicts={lastIntent === "reschedule" ? (actionData?.conflicts ?? []) : []}
+          />
+          {series ? (
+            <SeriesForm
+              series={series}
+              shift={shift}
+              today={today}
+              limits={constraint.series}
+              errors={lastIntent === "editSeries" ? errors : {}}
+              initial={lastIntent === "editSeries" ? actionData?.result?.initialValue : undefined}
+              conflicts={lastIntent === "editSeries" ? (actionData?.conflicts ?? []) : []}
+            />
+          ) : null}
+        </div>
+      ) : null}
 
       {editable ? (
         <div className="two-col">

@@ -4,11 +4,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { NeedsFieldset } from "~/components/shift-change-forms";
 import { Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
 import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
-import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { publicSettings } from "~/modules/settings/settings.server";
 import { formatDay, localDate } from "~/modules/clock/format";
 import { CreateShiftSchema } from "~/modules/shifts/schema";
@@ -19,10 +19,21 @@ import { listZones } from "~/modules/zones/zones.server";
 import type { RouteHandle } from "~/root";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { readForm } from "~/utils/form.server";
+import { UUID } from "~/utils/misc";
 
 export const handle: RouteHandle = { titleKey: "schedule.title" };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** What a link (a coverage gap's "Create shift") pre-fills in the create form; anything malformed is ignored. */
+function prefillOf(params: URLSearchParams) {
+  const take = (name: string, pattern: RegExp) => {
+    const value = params.get(name) ?? "";
+    return pattern.test(value) ? value : undefined;
+  };
+  return { zoneId: take("zone", UUID), date: take("date", DATE), startTime: take("start", TIME), endTime: take("end", TIME) };
+}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, "coordinator", "admin");
@@ -38,6 +49,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     monday,
     today,
+    prefill: prefillOf(url.searchParams),
     days: weekDates(monday),
     zones: zones.filter((z) => !z.retired || shifts.some((s) => s.zoneId === z.id)).map((z) => ({ id: z.id, name: z.name, colour: z.colour, retired: z.retired })),
     shifts,
@@ -66,7 +78,7 @@ const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 export default function Schedule() {
   const { t, i18n } = useTranslation();
-  const { monday, today, days, zones, shifts } = useLoaderData<typeof loader>();
+  const { monday, today, days, zones, shifts, prefill } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const clock = useOrgClock();
   const lang = i18n.language;
@@ -158,19 +170,19 @@ export default function Schedule() {
             id="create-zone"
             label={t("schedule.zone")}
             name="zoneId"
-            defaultValue={text("zoneId")}
+            defaultValue={text("zoneId", prefill.zoneId)}
             errors={fields.zoneId.errors}
             options={[{ value: "", label: t("schedule.chooseZone") }, ...zones.filter((z) => !z.retired).map((z) => ({ value: z.id, label: z.name }))]}
           />
           <div className="inline-forms">
-            <Field id="create-date" label={t("schedule.date")} name="date" type="date" {...limitsOf(fields.date)} min={today} defaultValue={text("date", today)} errors={fields.date.errors} />
-            <Field id="create-start" label={t("schedule.startTime")} name="startTime" type="time" {...limitsOf(fields.startTime)} defaultValue={text("startTime", "18:00")} errors={fields.startTime.errors} />
+            <Field id="create-date" label={t("schedule.date")} name="date" type="date" {...limitsOf(fields.date)} min={today} defaultValue={text("date", prefill.date ?? today)} errors={fields.date.errors} />
+            <Field id="create-start" label={t("schedule.startTime")} name="startTime" type="time" {...limitsOf(fields.startTime)} defaultValue={text("startTime", prefill.startTime ?? "18:00")} errors={fields.startTime.errors} />
             <Field
               id="create-end"
               label={t("schedule.endTime")}
               name="endTime"
               type="time"
-              defaultValue={text("endTime", "22:00")}
+              defaultValue={text("endTime", prefill.endTime ?? "22:00")}
               errors={fields.endTime.errors}
               help={t("schedule.endTimeHelp")}
               {...limitsOf(fields.endTime)}
@@ -210,20 +222,7 @@ export default function Schedule() {
             <FieldErrors id="create-weekdays-error" errors={fields.weekdays.errors} />
             <Field id="create-until" label={t("schedule.until")} name="until" type="date" min={today} defaultValue={text("until")} errors={fields.until.errors} />
           </fieldset>
-          <fieldset>
-            <legend>{t("schedule.needs")}</legend>
-            <div className="checks">
-              {SPOKEN_LANGUAGES.map((l) => (
-                <label key={l.code} className="check">
-                  <input type="checkbox" name="needsLanguages" value={l.code} defaultChecked={list("needsLanguages").includes(l.code)} />{" "}
-                  <span lang={l.code}>{l.name}</span>
-                </label>
-              ))}
-            </div>
-            <label className="check">
-              <input type="checkbox" name="needsTeamLead" defaultChecked={text("needsTeamLead") === "on"} /> {t("shifts.needsTeamLead")}
-            </label>
-          </fieldset>
+          <NeedsFieldset languages={list("needsLanguages")} teamLead={text("needsTeamLead") === "on"} />
           <TextAreaField id="create-notes" label={t("shifts.notes")} name="notes" rows={3} {...textLimitsOf(fields.notes)} defaultValue={text("notes")} errors={fields.notes.errors} />
           <p>
             <button type="submit" className="primary">

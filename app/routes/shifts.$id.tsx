@@ -2,12 +2,14 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@rem
 import { Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
+import { ClaimBlocked } from "~/components/claim-blocked";
 import { Needs, Notice, ShiftActions, ShiftStatusBadge, Spots } from "~/components/shift-bits";
 import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { hasRole, requireUser } from "~/modules/auth/guards.server";
 import { observerShiftAction } from "~/modules/shifts/actions.server";
 import { checkInOpen } from "~/modules/clock/format";
+import { myClaimStanding } from "~/modules/shifts/changes.server";
 import { getShift } from "~/modules/shifts/shifts.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { UUID, invariantResponse } from "~/utils/misc";
@@ -19,8 +21,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   try {
-    const shift = await getShift(user.claims, params.id!);
-    return { shift, isObserver: hasRole(user, "observer"), coordinates: hasRole(user, "coordinator") || hasRole(user, "admin"), now: Date.now() };
+    const [shift, standing] = await Promise.all([getShift(user.claims, params.id!), myClaimStanding(user.claims)]);
+    return { shift, validUntil: standing.validUntil, isObserver: hasRole(user, "observer"), coordinates: hasRole(user, "coordinator") || hasRole(user, "admin"), now: Date.now() };
   } catch (error) {
     if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
@@ -34,7 +36,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function ShiftDetail() {
   const { t } = useTranslation();
-  const { shift, isObserver, coordinates, now } = useLoaderData<typeof loader>();
+  const { shift, validUntil, isObserver, coordinates, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootLoader>("root");
   const clock = useOrgClock();
@@ -70,8 +72,8 @@ export default function ShiftDetail() {
         ) : null}
         {shift.checkedInAt ? <p>{t("shifts.checkedInAt", { time: clock.formatTime(shift.checkedInAt) })}</p> : null}
         {shift.checkedOutAt ? <p>{t("shifts.checkedOutAt", { time: clock.formatTime(shift.checkedOutAt) })}</p> : null}
-        {isObserver && !shift.myStatus && shift.myEligibility.startsWith("training") && !shift.cancelled ? (
-          <p className="warning">{t("shifts.trainingWarning")}</p>
+        {(isObserver || !coordinates) && !shift.myStatus && !shift.cancelled && new Date(shift.endsAt).getTime() > now && shift.claimBlocker ? (
+          <ClaimBlocked reason={shift.claimBlocker} validUntil={validUntil} />
         ) : null}
         {isObserver ? <ShiftActions shift={shift} now={now} /> : null}
         {coordinates ? (

@@ -2,7 +2,9 @@ import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
-import { requireUser } from "~/modules/auth/guards.server";
+import { ClaimBlocked } from "~/components/claim-blocked";
+import { hasRole, requireUser } from "~/modules/auth/guards.server";
+import { myClaimStanding } from "~/modules/shifts/changes.server";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { formatDay, localDate } from "~/modules/clock/format";
 import { ShiftFiltersSchema } from "~/modules/shifts/schema";
@@ -42,7 +44,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     }
   }
   // What does not depend on where the list stops is read meanwhile.
-  const others = Promise.all([listZones(user.claims), myZoneIds(user.claims), openSpotsByZone(user.claims, from, to)]);
+  const others = Promise.all([listZones(user.claims), myZoneIds(user.claims), openSpotsByZone(user.claims, from, to), myClaimStanding(user.claims)]);
   // Handled below; should the day summary fail first, this must not become an unhandled rejection.
   others.catch(() => undefined);
   let later: ShiftDay[] = [];
@@ -56,7 +58,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       listTo = localDateTime(`${later[0]!.day}T00:00`, timeZone) ?? to;
     }
   }
-  const [[zones, mine, open], shifts] = await Promise.all([others, listUpcomingShifts(user.claims, { ...filters, from, to: listTo })]);
+  const [[zones, mine, open, standing], shifts] = await Promise.all([others, listUpcomingShifts(user.claims, { ...filters, from, to: listTo })]);
   const mineSet = new Set(mine);
   const active = zones.filter((z) => !z.retired);
   return {
@@ -68,12 +70,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       .map((z) => ({ id: z.id, name: z.name, colour: z.colour, geometry: z.geometry, mine: mineSet.has(z.id), open: open.get(z.id) ?? null }))
       .sort((a, b) => Number(b.mine) - Number(a.mine) || a.name.localeCompare(b.name)),
     mine,
+    // Coordinators who do not observe are not told they cannot claim; everyone else is, up front.
+    standing: hasRole(user, "observer") || !(hasRole(user, "coordinator") || hasRole(user, "admin")) ? standing : null,
   };
 }
 
 export default function Shifts() {
   const { t, i18n } = useTranslation();
-  const { filters, shifts, later, zones, today } = useLoaderData<typeof loader>();
+  const { filters, shifts, later, zones, today, standing } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<RootLoader>("root");
   const clock = useOrgClock();
   const lang = i18n.language;
@@ -90,6 +94,7 @@ export default function Shifts() {
     <div className="stack">
       <h1>{t("shifts.title")}</h1>
       <p>{t("shifts.intro")}</p>
+      {standing && standing.eligibility !== "ok" ? <ClaimBlocked reason={standing.eligibility} validUntil={standing.validUntil} now /> : null}
       <Form method="get" className="filters card" aria-labelledby="filters-title">
         <h2 id="filters-title" className="sr-only">
           {t("shifts.filters")}
@@ -143,6 +148,9 @@ export default function Shifts() {
                   </Link>
                   <span className="shift-meta">
                     <Spots shift={shift} /> <ShiftStatusBadge shift={shift} /> <Needs shift={shift} />
+                    {standing && standing.eligibility === "ok" && !shift.myStatus && shift.claimBlocker && shift.claimBlocker !== "ok" ? (
+                      <span className="badge warn">{t(`shiftChange.claim.badge.${shift.claimBlocker}`)}</span>
+                    ) : null}
                   </span>
                 </li>
               ))}

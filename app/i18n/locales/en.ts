@@ -1,5 +1,6 @@
 import { reviewEn, reviewFiltersEn, reviewMapEn } from "./review.en";
 import { shareEn } from "./share.en";
+import { shiftChangeEn } from "./shift-change.en";
 import { evidenceEn } from "./evidence.en";
 import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
@@ -672,6 +673,7 @@ const en = {
     },
   },
   share: shareEn,
+  shiftChange: shiftChangeEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

@@ -1,6 +1,7 @@
 import type { Resources } from "./en";
 import { reviewEs, reviewFiltersEs, reviewMapEs } from "./review.es";
 import { shareEs } from "./share.es";
+import { shiftChangeEs } from "./shift-change.es";
 import { evidenceEs } from "./evidence.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
@@ -674,6 +675,7 @@ const es: Resources = {
     },
   },
   share: shareEs,
+  shiftChange: shiftChangeEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",

@@ -30,6 +30,9 @@ const toUtcArray = (d: Date): [number, number, number, number, number] => [
   d.getUTCMinutes(),
 ];
 
+/** `ics` writes DTSTAMP from `timestamp` (its default is now); its types leave the field out. */
+type FeedEvent = EventAttributes & { timestamp: number };
+
 export interface FeedText {
   calendarName: string;
   summary: (zone: string) => string;
@@ -62,7 +65,7 @@ export async function calendarFeed(token: string, appUrl: string, text: (languag
       .selectFrom("shift_assignments as a")
       .innerJoin("shifts as s", "s.id", "a.shift_id")
       .innerJoin("zones as z", "z.id", "s.zone_id")
-      .select(["a.id", "a.seq", "a.status", "a.updated_at", "s.id as shift_id", "s.starts_at", "s.ends_at", "s.cancelled_at", "s.notes", "z.name", "z.meeting_point_note"])
+      .select(["a.id", "a.seq", "a.status", "a.updated_at", "s.updated_at as shift_updated_at", "s.id as shift_id", "s.starts_at", "s.ends_at", "s.cancelled_at", "s.notes", "z.name", "z.meeting_point_note"])
       .where("a.observer_id", "=", owner.user_id)
       .where((eb) => eb.or([eb("a.status", "<>", "cancelled"), eb("s.cancelled_at", "is not", null)]))
       // A week of history at most: a seized phone or calendar account should not tell months of places.
@@ -75,10 +78,12 @@ export async function calendarFeed(token: string, appUrl: string, text: (languag
   const words = text(owner.preferred_language);
   const latest = new Map<string, (typeof rows)[number]>();
   for (const r of rows) latest.set(r.shift_id, r); // one event per shift: the person's latest assignment
-  const events: EventAttributes[] = [...latest.values()]
+  const events: FeedEvent[] = [...latest.values()]
     .filter((r) => r.status !== "cancelled" || r.cancelled_at !== null)
     .map((r) => {
       const cancelled = r.cancelled_at !== null;
+      // The latest change to the person's place or to the shift itself (a new time, a cancellation).
+      const revised = new Date(Math.max(new Date(r.updated_at).getTime(), new Date(r.shift_updated_at).getTime()));
       const waitlisted = r.status === "waitlisted";
       const details = [
         cancelled ? words.cancelled : waitlisted ? words.waitlisted : "",
@@ -99,10 +104,14 @@ export async function calendarFeed(token: string, appUrl: string, text: (languag
         location: r.name,
         url: `${appUrl}/shifts/${r.shift_id}`,
         status: cancelled ? "CANCELLED" : waitlisted ? "TENTATIVE" : "CONFIRMED",
-        // Changes (a cancellation, a promotion) must replace the event in the person's calendar.
-        sequence: Math.floor(new Date(r.updated_at).getTime() / 1000) % 2_000_000_000,
+        // Changes (a new time, a cancellation, a promotion) must replace the event in the person's
+        // calendar: a higher SEQUENCE, and DTSTAMP/LAST-MODIFIED at the revision (RFC 5545: without
+        // METHOD, DTSTAMP is the last revision), so a feed read twice without a change is the same.
+        sequence: Math.floor(revised.getTime() / 1000) % 2_000_000_000,
+        timestamp: revised.getTime(),
+        lastModified: revised.getTime(),
         busyStatus: waitlisted ? "TENTATIVE" : "BUSY",
-      } satisfies EventAttributes;
+      } satisfies FeedEvent;
     });
   const result = createEvents(events, { calName: words.calendarName, productId: "-//Testigo//Shifts//EN" });
   if (result.error || !result.value) throw result.error ?? new Error("calendar could not be built");

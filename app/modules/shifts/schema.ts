@@ -23,6 +23,20 @@ const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.
 /** Days between two yyyy-mm-dd dates. */
 const daysBetween = (from: string, to: string) => (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
 
+const capacityField = z.coerce
+  .number({ invalid_type_error: "shifts.errors.capacity", required_error: "errors.required" })
+  .int("shifts.errors.capacity")
+  .min(1, "shifts.errors.capacity")
+  .max(100, "shifts.errors.capacity");
+
+const needsLanguagesField = z.array(z.enum(codes)).max(10).default([]);
+
+/** A checkbox: "on" when ticked (or "true"), absent when not. */
+const checkboxField = z
+  .string()
+  .optional()
+  .transform((v) => v === "on" || v === "true");
+
 export const MAX_SERIES_DAYS = 182;
 
 export const CreateShiftSchema = z
@@ -35,16 +49,9 @@ export const CreateShiftSchema = z
     endTime: timeField,
     weekdays: z.array(z.coerce.number().int().min(1).max(7)).max(7).default([]),
     until: z.string().trim().optional(),
-    capacity: z.coerce
-      .number({ invalid_type_error: "shifts.errors.capacity", required_error: "errors.required" })
-      .int("shifts.errors.capacity")
-      .min(1, "shifts.errors.capacity")
-      .max(100, "shifts.errors.capacity"),
-    needsLanguages: z.array(z.enum(codes)).max(10).default([]),
-    needsTeamLead: z
-      .string()
-      .optional()
-      .transform((v) => v === "on" || v === "true"),
+    capacity: capacityField,
+    needsLanguages: needsLanguagesField,
+    needsTeamLead: checkboxField,
     notes: z.string().trim().max(1000, "errors.tooLong").default(""),
   })
   .superRefine((value, ctx) => {
@@ -69,22 +76,56 @@ export type CreateShiftInput = z.infer<typeof CreateShiftSchema>;
 
 export const UpdateShiftSchema = z.object({
   intent: z.literal("update"),
-  capacity: z.coerce
-    .number({ invalid_type_error: "shifts.errors.capacity", required_error: "errors.required" })
-    .int("shifts.errors.capacity")
-    .min(1, "shifts.errors.capacity")
-    .max(100, "shifts.errors.capacity"),
+  capacity: capacityField,
   notes: z.string().trim().max(1000, "errors.tooLong").default(""),
 });
 
+/** People the coordinator confirmed to take off a shift whose new time double-books them. */
+const takeOffField = z.array(z.string().uuid()).max(100).default([]);
+
+/** A shift moved to another day or time (in the organisation's time zone). */
+export const RescheduleShiftSchema = z.object({
+  intent: z.literal("reschedule"),
+  date: dateField,
+  startTime: timeField,
+  endTime: timeField,
+  takeOff: takeOffField,
+});
+
+/** A weekly series changed as one from a local date on. */
+export const EditSeriesSchema = z.object({
+  intent: z.literal("editSeries"),
+  from: dateField,
+  startTime: timeField,
+  endTime: timeField,
+  capacity: capacityField,
+  needsLanguages: needsLanguagesField,
+  needsTeamLead: checkboxField,
+  takeOff: takeOffField,
+});
+
+export type RescheduleShiftInput = z.infer<typeof RescheduleShiftSchema>;
+export type EditSeriesInput = z.infer<typeof EditSeriesSchema>;
+
+/** A start equal to the end is no shift (an end before the start is the next morning). */
+function sameStartAndEnd(value: { intent: string; startTime?: string; endTime?: string }, ctx: z.RefinementCtx) {
+  if ((value.intent === "reschedule" || value.intent === "editSeries") && value.startTime === value.endTime) {
+    ctx.addIssue({ code: "custom", path: ["endTime"], message: "shifts.errors.endTime" });
+  }
+}
+
 export const CancelShiftSchema = z.object({ intent: z.literal("cancel"), reason: z.string().trim().max(500, "errors.tooLong").default("") });
 
-export const CoordinatorShiftActionSchema = z.discriminatedUnion("intent", [
-  UpdateShiftSchema,
-  CancelShiftSchema,
-  z.object({ intent: z.literal("assign"), observerId: z.string({ required_error: "shifts.errors.pickObserver" }).uuid("shifts.errors.pickObserver") }),
-  z.object({ intent: z.literal("unassign"), assignmentId: z.string().uuid() }),
-]);
+export const CoordinatorShiftActionSchema = z
+  .discriminatedUnion("intent", [
+    UpdateShiftSchema,
+    CancelShiftSchema,
+    z.object({ intent: z.literal("assign"), observerId: z.string({ required_error: "shifts.errors.pickObserver" }).uuid("shifts.errors.pickObserver") }),
+    z.object({ intent: z.literal("unassign"), assignmentId: z.string().uuid() }),
+    RescheduleShiftSchema,
+    EditSeriesSchema,
+  ])
+  .superRefine(sameStartAndEnd);
 
 export const ObserverShiftActionSchema = z.object({
   intent: z.enum(["claim", "waitlist", "leave", "checkIn", "checkOut"]),

@@ -6,15 +6,28 @@ import type { Mail } from "~/integrations/mail.server";
 import { formatDay, formatShiftTime, formatTime } from "~/modules/clock/format";
 import { env } from "~/utils/env.server";
 
-// The emails shifts cause (reminders, waitlist, assignment, cancellation); the migration's
-// triggers and private.enqueue_due_reminders() enqueue them, ./jobs.server.ts registers them.
+// The emails shifts cause (reminders, waitlist, assignment, cancellation, a changed time); the
+// migrations' functions and private.enqueue_due_reminders() enqueue them, ./jobs.server.ts
+// registers them. `shift_time_changed` is the one notice of a shift's new time (one job per person
+// and change, from private.move_shift): another channel (push) joins it there.
 
-export const SHIFT_MAIL_KINDS = ["shift_reminder", "waitlist_promoted", "shift_assigned", "shift_unassigned", "shift_cancelled"] as const;
+export const SHIFT_MAIL_KINDS = [
+  "shift_reminder",
+  "waitlist_promoted",
+  "shift_assigned",
+  "shift_unassigned",
+  "shift_cancelled",
+  "shift_time_changed",
+  "shift_taken_off",
+] as const;
 export type ShiftMailKind = (typeof SHIFT_MAIL_KINDS)[number];
 
 export const ShiftMailPayload = z.object({
   assignment_id: z.string().uuid(),
   reminder: z.enum(["day_before", "two_hours"]).optional(),
+  /** The shift's times the job was made for (reminders, time changes): a later move makes it stale. */
+  starts_at: z.string().max(40).optional(),
+  ends_at: z.string().max(40).optional(),
 });
 type Payload = z.infer<typeof ShiftMailPayload>;
 
@@ -60,12 +73,20 @@ async function loadAssignment(trx: Trx, assignmentId: string) {
 }
 type Assignment = NonNullable<Awaited<ReturnType<typeof loadAssignment>>>;
 
+const sameInstant = (a: string | undefined, b: Date | string) => a === undefined || new Date(a).getTime() === new Date(b).getTime();
+
 /** Whether the email still means something now that it is due. */
 function stillRelevant(kind: ShiftMailKind, payload: Payload, a: Assignment) {
   if (a.deactivated_at !== null) return false;
   switch (kind) {
+    case "shift_time_changed":
+      // Moved again since: that change sends its own notice, with the time that holds.
+      if (!sameInstant(payload.starts_at, a.starts_at) || !sameInstant(payload.ends_at, a.ends_at)) return false;
+      return (a.status === "claimed" || a.status === "waitlisted" || a.status === "checked_in") && a.cancelled_at === null;
     case "shift_reminder":
       if (a.status !== "claimed" || a.cancelled_at !== null || a.started) return false;
+      // Queued for a start the shift no longer has: the reminder for the new start is its own job.
+      if (!sameInstant(payload.starts_at, a.starts_at)) return false;
       // A day-before reminder delayed into the last two hours would arrive next to the two-hours one.
       return payload.reminder === "two_hours" || !a.within_two_hours;
     case "waitlist_promoted":
@@ -75,6 +96,7 @@ function stillRelevant(kind: ShiftMailKind, payload: Payload, a: Assignment) {
       return a.status === "claimed" && a.cancelled_at === null;
     case "shift_cancelled":
     case "shift_unassigned":
+    case "shift_taken_off":
       return true;
   }
 }
@@ -101,6 +123,12 @@ async function composeMail(kind: ShiftMailKind, payload: Payload, a: Assignment)
   } else if (kind === "shift_assigned") {
     subject = t("email.assignedSubject", { zone, day });
     body = t("email.assignedBody");
+  } else if (kind === "shift_time_changed") {
+    subject = t("shiftChange.email.timeChangedSubject", { zone, day });
+    body = t("shiftChange.email.timeChangedBody");
+  } else if (kind === "shift_taken_off") {
+    subject = t("shiftChange.email.takenOffSubject", { zone, day });
+    body = t("shiftChange.email.takenOffBody");
   } else if (kind === "shift_unassigned") {
     subject = t("email.unassignedSubject", { zone, day });
     body = t("email.unassignedBody");

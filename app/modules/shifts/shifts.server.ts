@@ -33,6 +33,11 @@ export interface ShiftSummary {
   /** The signed-in person's own place on this shift, if any. */
   myStatus: AssignmentStatus | null;
   myWaitlistPosition: number | null;
+  /**
+   * Why the signed-in person's claim would be refused ('training_missing', 'training_expired',
+   * 'not_observer', 'overlap'), 'ok' when it would not, null where the page did not ask.
+   */
+  claimBlocker: string | null;
 }
 
 const iso = (value: string | Date) => new Date(value).toISOString();
@@ -62,7 +67,7 @@ function shiftQuery(trx: Trx, me: string) {
     .leftJoin("shift_assignments as mine", (join) =>
       join.onRef("mine.shift_id", "=", "s.id").on("mine.observer_id", "=", me).on("mine.status", "<>", "cancelled"),
     )
-    .select([...SHIFT_COLUMNS, "mine.status as my_status"]);
+    .select([...SHIFT_COLUMNS, "mine.status as my_status", sql<string>`private.my_claim_blocker(s.id)`.as("claim_blocker")]);
 }
 
 type ShiftRow = Awaited<ReturnType<ReturnType<typeof shiftQuery>["execute"]>>[number];
@@ -72,7 +77,7 @@ async function positions(trx: Trx) {
   return new Map(rows.rows.map((r) => [r.shift_id, r.waitlist_position]));
 }
 
-function toSummary(row: ShiftRow, waitlist: Map<string, number>): ShiftSummary {
+function toSummary(row: Omit<ShiftRow, "claim_blocker"> & { claim_blocker?: string | null }, waitlist: Map<string, number>): ShiftSummary {
   return {
     id: row.id,
     zoneId: row.zone_id,
@@ -90,6 +95,7 @@ function toSummary(row: ShiftRow, waitlist: Map<string, number>): ShiftSummary {
     seriesId: row.series_id,
     myStatus: row.my_status,
     myWaitlistPosition: waitlist.get(row.id) ?? null,
+    claimBlocker: row.claim_blocker ?? null,
   };
 }
 
@@ -151,8 +157,6 @@ export interface ShiftDetail extends ShiftSummary {
   cancelReason: string;
   checkedInAt: string | null;
   checkedOutAt: string | null;
-  /** Whether the signed-in person may claim it: 'ok', 'training_missing', 'training_expired', 'not_observer'. */
-  myEligibility: string;
 }
 
 export async function getShift(claims: Claims, id: string): Promise<ShiftDetail> {
@@ -162,11 +166,10 @@ export async function getShift(claims: Claims, id: string): Promise<ShiftDetail>
       .where("s.id", "=", id)
       .executeTakeFirst();
     if (!row) return null;
-    const eligibility = await sql<{ e: string }>`select private.my_claim_eligibility(${id}::uuid) as e`.execute(trx);
-    return { row, waitlist: await positions(trx), eligibility: eligibility.rows[0]?.e ?? "not_observer" };
+    return { row, waitlist: await positions(trx) };
   });
   if (!found) throw new DomainError(404, "shifts.errors.notFound");
-  const { row, waitlist, eligibility } = found;
+  const { row, waitlist } = found;
   return {
     ...toSummary(row, waitlist),
     zoneGeometry: row.geometry as unknown as ZoneGeometry,
@@ -174,7 +177,6 @@ export async function getShift(claims: Claims, id: string): Promise<ShiftDetail>
     cancelReason: row.cancel_reason,
     checkedInAt: row.checked_in_at ? iso(row.checked_in_at) : null,
     checkedOutAt: row.checked_out_at ? iso(row.checked_out_at) : null,
-    myEligibility: eligibility,
   };
 }
 

@@ -1,0 +1,56 @@
+/** Shifts that change (times, series) and why someone cannot claim a shift yet. */
+export const shiftChangeEn = {
+  errors: {
+    started: "This shift has already started, so its time can no longer change.",
+    timeConflict: "The new time would double-book someone on this shift. Take them off below, or choose another time.",
+    timeConflictNamed: "The new time would double-book: {{names}}. Take them off below, or choose another time.",
+    seriesNothingFrom: "No shift of this series is left to change from this date on.",
+  },
+  claim: {
+    training_missing: "You cannot claim shifts yet: your observer training is not recorded.",
+    training_expired: "You cannot claim this shift: your training is valid until {{until}}, before this shift.",
+    training_expiredNow: "You cannot claim shifts: your training expired on {{until}}. A refresher renews it.",
+    not_observer: "Only active observers can claim shifts.",
+    overlap: "You are already on another shift at this time, so you cannot claim this one.",
+    seeMyShifts: "See my shifts",
+    contact: "Ask a coordinator of {{org}} to record your training once you have done it.",
+    contactHotline: "You can also call {{number}}.",
+    badge: {
+      training_missing: "Training needed",
+      training_expired: "Training expires before this",
+      not_observer: "Observers only",
+      overlap: "You have a shift then",
+    },
+  },
+  reschedule: {
+    title: "Change the time",
+    help: "Everyone on the shift is told the new time by email; their calendars and reminders follow it.",
+    date: "Day",
+    save: "Change the time",
+    done: "The time was changed and everyone on the shift will be told.",
+    conflictsTitle: "Would be double-booked",
+    conflictsHelp: "These people are on another shift at the new time. Tick those to take off this shift (they are told by email), then change the time again.",
+    conflictLine: "{{name}}: already on {{zone}}, {{when}}",
+    takeOff: "Take {{name}} off this shift",
+  },
+  series: {
+    title: "Change the weekly series",
+    help: "Changes the times, capacity and needs of every shift of this series from the day you choose on. Shifts before it, started or cancelled stay as they are.",
+    summary: "Weekly: {{days}}, {{start}}–{{end}}, {{from}} to {{to}}; {{count}} upcoming shifts.",
+    from: "From",
+    save: "Change the series",
+    capacity: "Spots on each shift",
+    done_one: "{{count}} shift of the series was changed.",
+    done_other: "{{count}} shifts of the series were changed.",
+  },
+  email: {
+    timeChangedSubject: "New time for your shift in {{zone}}: {{day}}",
+    timeChangedBody: "A coordinator changed the time of your shift. Here is the new time; your calendar feed shows it too.",
+    takenOffSubject: "You were taken off a shift in {{zone}} ({{day}})",
+    takenOffBody: "A coordinator moved this shift to a time when you are already on another shift, so you were taken off it. Your other shift stays as it was.",
+  },
+  coverage: {
+    createShift: "Create shift",
+    createShiftFor: "for {{zone}}",
+  },
+};
