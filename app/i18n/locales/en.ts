@@ -1,4 +1,5 @@
 import { reviewEn, reviewFiltersEn, reviewMapEn } from "./review.en";
+import { observersEn } from "./observers.en";
 import { shareEn } from "./share.en";
 import { evidenceEn } from "./evidence.en";
 import { liveEn } from "./live.en";
@@ -665,6 +666,7 @@ const en = {
     },
   },
   share: shareEn,
+  observers: observersEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

@@ -1,5 +1,6 @@
 import type { Resources } from "./en";
 import { reviewEs, reviewFiltersEs, reviewMapEs } from "./review.es";
+import { observersEs } from "./observers.es";
 import { shareEs } from "./share.es";
 import { evidenceEs } from "./evidence.es";
 import { liveEs } from "./live.es";
@@ -667,6 +668,7 @@ const es: Resources = {
     },
   },
   share: shareEs,
+  observers: observersEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",

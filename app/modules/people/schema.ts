@@ -17,6 +17,13 @@ export const InviteSchema = z.object({
   email: emailField,
   displayName: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(120, "errors.tooLong"),
   roles: rolesField,
+  /** The invitation email's language; absent: the organisation's default. */
+  language: z.enum(["en", "es"], { invalid_type_error: "errors.required" }).optional(),
+});
+
+export const ResendInvitationSchema = z.object({
+  intent: z.literal("resend"),
+  invitationId: z.string({ required_error: "errors.required" }).uuid("errors.required"),
 });
 
 export const SetRolesSchema = z.object({
@@ -57,4 +64,5 @@ export const PeopleActionSchema = z.discriminatedUnion("intent", [
   SetActiveSchema.extend({ intent: z.literal("deactivate") }),
   SetActiveSchema.extend({ intent: z.literal("reactivate") }),
   SetTrainingSchema,
+  ResendInvitationSchema,
 ]);
