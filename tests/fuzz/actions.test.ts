@@ -143,9 +143,11 @@ const SPECS: Record<string, Spec> = {
     as: "admin_alma",
     form: (w) => ({
       fields: {
-        intent: pick("invite", "roles", "deactivate", "reactivate", "zones", "training"),
+        intent: pick("invite", "roles", "deactivate", "reactivate", "zones", "training", "resend"),
         email: fc.oneof(fc.emailAddress(), pick("OBSERVER_ANA@test.example", "a@b")),
         displayName: pick("Nueva Persona"),
+        language: pick("en", "es", "fr"),
+        invitationId: fc.uuid().map(String),
         roles: pick("observer", "coordinator", "attorney", "admin", "owner"),
         userId: uuidOr(...w.victims.map((v) => v.id)),
         zoneIds: uuidOr(w.zoneId),
@@ -166,6 +168,7 @@ const SPECS: Record<string, Spec> = {
         mapTileUrl: pick("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "http://x/{z}"),
         mapAttribution: pick("© OpenStreetMap"),
         trainingValidMonths: smallInt(120),
+        defaultLanguage: pick("en", "es", "fr"),
         mediaMaxMb: smallInt(1024),
         retentionDays: fc.integer({ min: 30, max: 3650 }).map(String),
       },

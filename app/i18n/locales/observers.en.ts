@@ -76,8 +76,8 @@ export const observersEn = {
     formula: "Row {{row}} has a formula ({{column}} starts with =, +, - or @). Remove formulas and try again; nothing was imported.",
     empty: "The file has no rows under the header.",
     tooMany: "At most {{max}} rows at a time.",
-    changed: "The file changed since the check. Check it again.",
     cannotResend: "This invitation cannot be sent again (already accepted, or not yours to send).",
+    notFound: "Someone selected is no longer an active observer. Reload the page and try again.",
     noneSelected: "Select at least one person.",
   },
   mail: {

@@ -78,8 +78,8 @@ export const observersEs: typeof observersEn = {
     formula: "La fila {{row}} tiene una fórmula ({{column}} empieza con =, +, - o @). Quita las fórmulas e inténtalo de nuevo; no se importó nada.",
     empty: "El archivo no tiene filas bajo el encabezado.",
     tooMany: "Como máximo {{max}} filas a la vez.",
-    changed: "El archivo cambió desde la revisión. Revísalo de nuevo.",
     cannotResend: "Esta invitación no se puede enviar de nuevo (ya fue aceptada, o no te corresponde enviarla).",
+    notFound: "Alguien seleccionado ya no es observador activo. Recarga la página e inténtalo de nuevo.",
     noneSelected: "Selecciona al menos a una persona.",
   },
   mail: {
