@@ -1,8 +1,46 @@
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { FieldErrors, SelectField } from "~/components/ui/field";
+import { Field, FieldErrors, limitsOf, SelectField } from "~/components/ui/field";
 
 const LANGUAGES = ["en", "es"] as const;
+
+interface InviteField {
+  name: string;
+  initialValue?: unknown;
+  errors?: string[];
+  required?: boolean;
+  minLength?: number;
+  maxLength?: number;
+}
+
+/** Email, name and the invitation's language: the fields every invitation form has (conform's metadata). */
+export function InviteFields({ email, displayName, language, defaultLanguage }: { email: InviteField; displayName: InviteField; language: InviteField; defaultLanguage: string }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Field
+        id="invite-email"
+        label={t("people.email")}
+        name={email.name}
+        type="email"
+        autoComplete="off"
+        {...limitsOf(email)}
+        defaultValue={email.initialValue as string | undefined}
+        errors={email.errors}
+      />
+      <Field
+        id="invite-name"
+        label={t("people.name")}
+        name={displayName.name}
+        autoComplete="off"
+        {...limitsOf(displayName)}
+        defaultValue={displayName.initialValue as string | undefined}
+        errors={displayName.errors}
+      />
+      <InvitationLanguage id="invite-language" name={language.name} defaultValue={(language.initialValue as string | undefined) ?? defaultLanguage} />
+    </>
+  );
+}
 
 /** The language the invitation email is written in (preselected: the organisation's default). */
 export function InvitationLanguage({ name, defaultValue, id }: { name: string; defaultValue: string; id?: string }) {

@@ -6,8 +6,8 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
-import { Field, FieldErrors, limitsOf } from "~/components/ui/field";
-import { InvitationLanguage, InvitationPending } from "~/components/invitations";
+import { Field, FieldErrors } from "~/components/ui/field";
+import { InvitationPending, InviteFields } from "~/components/invitations";
 import { DomainError, sqlState } from "~/db/errors.server";
 import { hasRole, requireRole } from "~/modules/auth/guards.server";
 import { invitePerson, listPeople, resendInvitation, setActive, setRoles, setTrainingDate } from "~/modules/people/people.server";
@@ -115,24 +115,7 @@ export default function People() {
         <h2 id="invite-title">{t("people.inviteTitle")}</h2>
         <Form method="post" {...getFormProps(form)}>
           <input type="hidden" name="intent" value="invite" />
-          <Field
-            label={t("people.email")}
-            name={fields.email.name}
-            type="email"
-            autoComplete="off"
-            {...limitsOf(fields.email)}
-            defaultValue={fields.email.initialValue as string | undefined}
-            errors={fields.email.errors}
-          />
-          <Field
-            label={t("people.name")}
-            name={fields.displayName.name}
-            autoComplete="off"
-            {...limitsOf(fields.displayName)}
-            defaultValue={fields.displayName.initialValue as string | undefined}
-            errors={fields.displayName.errors}
-          />
-          <InvitationLanguage name={fields.language.name} defaultValue={(fields.language.initialValue as string | undefined) ?? defaultLanguage} />
+          <InviteFields email={fields.email} displayName={fields.displayName} language={fields.language} defaultLanguage={defaultLanguage} />
           <fieldset aria-describedby={fields.roles.errors ? "invite-roles-error" : undefined}>
             <legend>{t("people.roles")}</legend>
             <div className="checks">

@@ -155,6 +155,35 @@ const SPECS: Record<string, Spec> = {
       },
     }),
   },
+  "coordinate.observers": {
+    as: "coordinator_carmen",
+    form: (w) => ({
+      fields: {
+        intent: pick("invite", "training", "resend", "preview", "import"),
+        email: fc.oneof(fc.emailAddress(), pick("OBSERVER_ANA@test.example", "a@b")),
+        displayName: pick("Nueva Persona"),
+        language: pick("en", "es", "fr"),
+        invitationId: fc.uuid().map(String),
+        userIds: uuidOr(...w.victims.map((v) => v.id)),
+        trainingDate: dateArb,
+        csv: fc.oneof(
+          pick("name,email,phone,languages,training date\nRosa,rosa-fuzz@test.example,+1 312 555 0101,en;es,2026-01-10", "name,email\nx,y", "=1+2"),
+          fc.array(fc.tuple(fc.string({ maxLength: 12 }), fc.emailAddress(), fc.constantFrom("", "+1 312", "-1"), langs, dateArb), { maxLength: 5 }).map(
+            (rows) => ["name,email,phone,languages,training date", ...rows.map((r) => r.join(","))].join("\n"),
+          ),
+        ),
+      },
+      files: [
+        {
+          name: "file",
+          contents: fc.oneof(
+            pick("name,email,phone,languages,training date\nRosa,rosa-file@test.example,,es,2026-01-10\n", "name;email\n", "a,b\n\"unclosed"),
+            fc.string({ maxLength: 200 }),
+          ),
+        },
+      ],
+    }),
+  },
   "admin.settings": {
     as: "admin_alma",
     form: (w) => ({
