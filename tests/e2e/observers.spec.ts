@@ -71,6 +71,32 @@ test.describe("as a coordinator, on a phone", () => {
     await expect(section.getByText("There is nobody new to import.")).toBeVisible();
   });
 
+  test("records training for two selected observers at once, and filters by training status without JavaScript", async ({ browser }) => {
+    const context = await browser.newContext({ storageState: storageStateFor("coordinator"), viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto("/coordinate/observers");
+    await page.getByRole("checkbox", { name: "Select Oscar Observador" }).check();
+    await page.getByRole("checkbox", { name: "Select Olivia Observer" }).check();
+    await page.getByRole("textbox", { name: "Training date" }).fill("2020-03-01");
+    await page.getByRole("button", { name: "Record training for the selected" }).click();
+    await expect(page.getByRole("status")).toHaveText("Training recorded for 2 people.");
+
+    await page.getByRole("combobox", { name: "Training" }).selectOption("expired");
+    await page.getByRole("button", { name: "Show", exact: true }).click();
+    await expect(page).toHaveURL(/training=expired/);
+    await expect(page.getByRole("listitem", { name: "Oscar Observador" })).toContainText("Expired");
+    await expect(page.getByRole("listitem", { name: "Olivia Observer" })).toBeVisible();
+
+    // Put the demo observers' training back, for the other specs that claim shifts.
+    await page.goto("/coordinate/observers");
+    await page.getByRole("checkbox", { name: "Select Oscar Observador" }).check();
+    await page.getByRole("checkbox", { name: "Select Olivia Observer" }).check();
+    await page.getByRole("textbox", { name: "Training date" }).fill(new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10));
+    await page.getByRole("button", { name: "Record training for the selected" }).click();
+    await expect(page.getByRole("status")).toHaveText("Training recorded for 2 people.");
+    await context.close();
+  });
+
   test("a file with a formula is refused with a clear message", async ({ page }) => {
     await page.goto("/coordinate/observers");
     const section = page.getByRole("region", { name: "Import volunteers" });
