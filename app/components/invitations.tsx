@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Field, FieldErrors, limitsOf, SelectField } from "~/components/ui/field";
+import { useOrgClock } from "~/components/use-org-clock";
 
 const LANGUAGES = ["en", "es"] as const;
 
@@ -58,10 +59,10 @@ export function InvitationLanguage({ name, defaultValue, id }: { name: string; d
 
 /** "Has not signed in yet, invitation sent …" and the "Send again" button, for one person. */
 export function InvitationPending({ invitation, name, errors }: { invitation: { id: string; lastSentAt: string | null }; name: string; errors: string[] }) {
-  const { t, i18n } = useTranslation();
-  const when = invitation.lastSentAt
-    ? new Date(invitation.lastSentAt).toLocaleString(i18n.language, { dateStyle: "medium", timeStyle: "short" })
-    : "—";
+  const { t } = useTranslation();
+  // In the organisation's zone, so the server's HTML and the browser's render agree.
+  const { language, timeZone } = useOrgClock();
+  const when = invitation.lastSentAt ? new Date(invitation.lastSentAt).toLocaleString(language, { dateStyle: "medium", timeStyle: "short", timeZone }) : "—";
   return (
     <div className="invitation-pending">
       <p>{t("observers.pending", { when })}</p>

@@ -9,6 +9,7 @@ import { InvitationPending, InviteFields } from "~/components/invitations";
 import { Field, FieldErrors, limitsOf, SelectField, translateError } from "~/components/ui/field";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { useIsPending } from "~/components/use-is-pending";
+import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { InviteObserverSchema, observerFiltersFrom, ObserversActionSchema, RecordTrainingSchema } from "~/modules/people/observers-schema";
@@ -16,7 +17,7 @@ import { listObservers, recordTraining } from "~/modules/people/observers.server
 import { invitePerson, resendInvitation } from "~/modules/people/people.server";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { checkVolunteerCsv, csvText, IMPORT_MAX_BYTES, importVolunteers, type ImportRow } from "~/modules/people/volunteer-import.server";
-import { publicSettings, readSettings } from "~/modules/settings/settings.server";
+import { readSettings } from "~/modules/settings/settings.server";
 import { readForm } from "~/utils/form.server";
 import type { RouteHandle } from "~/root";
 
@@ -25,11 +26,10 @@ export const handle: RouteHandle = { titleKey: "observers.title" };
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, "coordinator", "admin");
   const filters = observerFiltersFrom(new URL(request.url).searchParams);
-  const [observers, settings, { timeZone }] = await Promise.all([listObservers(user.claims, filters), readSettings(user.claims), publicSettings()]);
+  const [observers, settings] = await Promise.all([listObservers(user.claims, filters), readSettings(user.claims)]);
   return {
     observers,
     filters,
-    timeZone,
     defaultLanguage: settings.defaultLanguage,
     inviteConstraint: getZodConstraint(InviteObserverSchema),
     trainingConstraint: getZodConstraint(RecordTrainingSchema),
@@ -110,7 +110,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Observers() {
   const { t, i18n } = useTranslation();
-  const { observers, filters, timeZone, defaultLanguage, inviteConstraint, trainingConstraint } = useLoaderData<typeof loader>();
+  const { observers, filters, defaultLanguage, inviteConstraint, trainingConstraint } = useLoaderData<typeof loader>();
+  const { timeZone } = useOrgClock();
   const actionData = useActionData<typeof action>();
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(actionData?.notice, actionData);
   const [inviteForm, invite] = useForm<z.input<typeof InviteObserverSchema>>({
