@@ -20,6 +20,12 @@ export interface ObserverRow {
   pendingInvitation: { id: string; lastSentAt: string | null } | null;
 }
 
+/** The same rule claiming uses (private.claim_eligibility), on today's date in the organisation's zone. */
+const trainingStatus = sql<TrainingStatus>`case
+  when p.training_date is null then 'none'
+  when (p.training_date + make_interval(months => o.training_valid_months))::date <= (now() at time zone o.time_zone)::date then 'expired'
+  else 'valid' end`;
+
 /** Escapes LIKE's wildcards so a search for "50%" finds "50%", not everything. */
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -47,10 +53,7 @@ export function listObservers(
         >`((p.training_date + make_interval(months => o.training_valid_months))::date - 1)::text`.as(
           "valid_until"
         ),
-        sql<TrainingStatus>`case
-          when p.training_date is null then 'none'
-          when (p.training_date + make_interval(months => o.training_valid_months))::date <= (now() at time zone o.time_zone)::date then 'expired'
-          else 'valid' end`.as("training"),
+        trainingStatus.as("training"),
         sql<number>`(select count(*)::int from public.shift_assignments a join public.shifts s on s.id = a.shift_id
           where a.observer_id = p.id and a.status = 'claimed' and s.cancelled_at is null and s.starts_at > now())`.as(
           "upcoming"
@@ -77,6 +80,7 @@ export function listObservers(
         ])
       );
     }
+    if (filters.training) query = query.where(sql<boolean>`${trainingStatus} = ${filters.training}`);
     if (filters.language)
       query = query.where(
         sql<boolean>`${filters.language} = any (p.languages)`
@@ -85,25 +89,23 @@ export function listObservers(
       .orderBy("p.display_name")
       .orderBy("p.email")
       .execute();
-    return rows
-      .map((r) => ({
-        id: r.id,
-        email: r.email,
-        displayName: r.display_name,
-        languages: r.languages,
-        trainingDate: r.training_date,
-        trainingValidUntil: r.valid_until,
-        training: r.training,
-        upcomingShifts: r.upcoming,
-        nextShiftAt: r.next_shift_at
-          ? new Date(r.next_shift_at).toISOString()
-          : null,
-        lastCheckInAt: r.last_check_in_at
-          ? new Date(r.last_check_in_at).toISOString()
-          : null,
-        pendingInvitation: r.pending_invitation,
-      }))
-      .filter((r) => !filters.training || r.training === filters.training);
+    return rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      displayName: r.display_name,
+      languages: r.languages,
+      trainingDate: r.training_date,
+      trainingValidUntil: r.valid_until,
+      training: r.training,
+      upcomingShifts: r.upcoming,
+      nextShiftAt: r.next_shift_at
+        ? new Date(r.next_shift_at).toISOString()
+        : null,
+      lastCheckInAt: r.last_check_in_at
+        ? new Date(r.last_check_in_at).toISOString()
+        : null,
+      pendingInvitation: r.pending_invitation,
+    }));
   });
 }
 
