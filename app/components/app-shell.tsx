@@ -77,6 +77,9 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                     <NavLink to="/coordinate/coverage">{t("nav.coverage")}</NavLink>
                   </li>
                   <li>
+                    <NavLink to="/coordinate/observers">{t("observers.nav")}</NavLink>
+                  </li>
+                  <li>
                     <NavLink to="/admin/people">{t("nav.people")}</NavLink>
                   </li>
                 </>

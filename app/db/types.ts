@@ -106,7 +106,13 @@ export interface Invitations {
   email: string;
   id: Generated<string>;
   invited_by: string | null;
+  language: Generated<string>;
+  languages: Generated<string[]>;
+  last_sent_at: Timestamp | null;
+  phone: string | null;
   roles: ArrayType<AppRole>;
+  sent_count: Generated<number>;
+  training_date: string | null;
 }
 
 export interface KeyShares {
@@ -132,6 +138,7 @@ export interface LiveEvents {
 }
 
 export interface OrgSettings {
+  default_language: Generated<string>;
   hotline_number: Generated<string>;
   id: Generated<boolean>;
   map_attribution: Generated<string>;

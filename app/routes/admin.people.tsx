@@ -6,19 +6,22 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
-import { Field, FieldErrors, limitsOf } from "~/components/ui/field";
+import { Field, FieldErrors } from "~/components/ui/field";
+import { InvitationPending, InviteFields } from "~/components/invitations";
 import { DomainError, sqlState } from "~/db/errors.server";
 import { hasRole, requireRole } from "~/modules/auth/guards.server";
-import { invitePerson, listPeople, setActive, setRoles, setTrainingDate } from "~/modules/people/people.server";
+import { invitePerson, listPeople, resendInvitation, setActive, setRoles, setTrainingDate } from "~/modules/people/people.server";
+import { readSettings } from "~/modules/settings/settings.server";
 import { listZones, setObserverZones } from "~/modules/zones/zones.server";
 import { InviteSchema, PeopleActionSchema, ROLES } from "~/modules/people/schema";
 import { readForm } from "~/utils/form.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, "admin", "coordinator");
-  const [people, zones] = await Promise.all([listPeople(user.claims), listZones(user.claims)]);
+  const [people, zones, settings] = await Promise.all([listPeople(user.claims), listZones(user.claims), readSettings(user.claims)]);
   return {
     people,
+    defaultLanguage: settings.defaultLanguage,
     zones: zones.filter((z) => !z.retired).map((z) => ({ id: z.id, name: z.name })),
     isAdmin: hasRole(user, "admin"),
     me: user.id,
@@ -34,7 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ result: submission.reply(), notice: null as Notice | null, target: null as string | null }, { status: 400 });
   }
   const value = submission.value;
-  const target = "userId" in value ? value.userId : null;
+  const target = "userId" in value ? value.userId : "invitationId" in value ? value.invitationId : null;
   try {
     let notice: Notice;
     switch (value.intent) {
@@ -42,6 +45,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
         await invitePerson(user.claims, value);
         notice = { key: "people.invited", values: { email: value.email } };
         return data({ result: submission.reply({ resetForm: true }), notice, target });
+      case "resend": {
+        const email = await resendInvitation(user.claims, value.invitationId);
+        notice = { key: "observers.sentAgain", values: { email } };
+        break;
+      }
       case "roles":
         await setRoles(user.claims, value.userId, value.roles);
         notice = { key: "people.rolesSaved" };
@@ -76,7 +84,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function People() {
   const { t, i18n } = useTranslation();
-  const { people, zones, isAdmin, me } = useLoaderData<typeof loader>();
+  const { people, zones, isAdmin, me, defaultLanguage } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const isInvite = actionData?.target === null;
   const [form, fields] = useForm({
@@ -107,23 +115,7 @@ export default function People() {
         <h2 id="invite-title">{t("people.inviteTitle")}</h2>
         <Form method="post" {...getFormProps(form)}>
           <input type="hidden" name="intent" value="invite" />
-          <Field
-            label={t("people.email")}
-            name={fields.email.name}
-            type="email"
-            autoComplete="off"
-            {...limitsOf(fields.email)}
-            defaultValue={fields.email.initialValue as string | undefined}
-            errors={fields.email.errors}
-          />
-          <Field
-            label={t("people.name")}
-            name={fields.displayName.name}
-            autoComplete="off"
-            {...limitsOf(fields.displayName)}
-            defaultValue={fields.displayName.initialValue as string | undefined}
-            errors={fields.displayName.errors}
-          />
+          <InviteFields email={fields.email} displayName={fields.displayName} language={fields.language} defaultLanguage={defaultLanguage} />
           <fieldset aria-describedby={fields.roles.errors ? "invite-roles-error" : undefined}>
             <legend>{t("people.roles")}</legend>
             <div className="checks">
@@ -161,6 +153,9 @@ export default function People() {
                   {person.roles.map((r) => t(`roles.${r}`)).join(", ")} · {t("people.training")}:{" "}
                   {person.trainingDate ? formatDate(person.trainingDate) : t("people.noTraining")}
                 </p>
+                {person.pendingInvitation ? (
+                  <InvitationPending invitation={person.pendingInvitation} name={name} errors={actionData?.target === person.pendingInvitation.id ? rowErrors : []} />
+                ) : null}
                 {isAdmin ? <FieldErrors id={`person-${person.id}-error`} errors={errors} /> : null}
                 <div className="inline-forms">
                   {isAdmin ? (

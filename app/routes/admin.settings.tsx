@@ -6,7 +6,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
-import { Field, limitsOf } from "~/components/ui/field";
+import { Field, limitsOf, SelectField } from "~/components/ui/field";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { SettingsSchema } from "~/modules/settings/schema";
@@ -127,6 +127,13 @@ export default function Settings() {
           help={t("settings.retentionDaysHelp")}
           defaultValue={value("retentionDays")}
           errors={fields.retentionDays.errors}
+        />
+        <SelectField
+          label={t("observers.settings.defaultLanguage")}
+          name="defaultLanguage"
+          defaultValue={value("defaultLanguage")}
+          options={(["en", "es"] as const).map((code) => ({ value: code, label: t(`observers.languageNames.${code}`) }))}
+          errors={fields.defaultLanguage.errors}
         />
         <Field
           label={t("settings.tileUrl")}

@@ -19,17 +19,23 @@ const schema = z.object({
   SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
   /** How many proxies in front of the app append to X-Forwarded-For; 0 trusts none. */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
-  /** Where people reach the app; links in emails start with it. */
+  /** Where people reach the app; links in emails start with it. Unset: this server's own HOST and PORT. */
   APP_URL: z
     .string()
     .url()
     .refine((value) => /^https?:\/\//.test(value), "must be an http(s) URL")
-    .default("http://localhost:3000"),
+    .optional(),
   /** How often the background job runner looks for due emails; 0 disables it. */
   JOBS_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 });
 
-export type Env = z.infer<typeof schema> & { SESSION_SECRET: string };
+export type Env = z.infer<typeof schema> & { SESSION_SECRET: string; APP_URL: string };
+
+/** Where a browser on this machine reaches the running app: a wildcard address is not one to open. */
+export function ownUrl(host: string, port: number) {
+  const name = ["0.0.0.0", "::", "[::]", ""].includes(host) ? "localhost" : host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
 
 let cached: Env | undefined;
 
@@ -61,7 +67,11 @@ export function env(): Env {
   if (values.SUPABASE_URL && (!values.SUPABASE_ANON_KEY || !values.SUPABASE_SERVICE_ROLE_KEY)) {
     throw new Error("Invalid environment: SUPABASE_URL needs SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY");
   }
-  cached = { ...values, SESSION_SECRET: values.SESSION_SECRET ?? developmentSecret(values.DATA_DIR) };
+  cached = {
+    ...values,
+    SESSION_SECRET: values.SESSION_SECRET ?? developmentSecret(values.DATA_DIR),
+    APP_URL: values.APP_URL ?? ownUrl(values.HOST, values.PORT),
+  };
   return cached;
 }
 

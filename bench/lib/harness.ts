@@ -330,6 +330,8 @@ export async function makePeople(
      select e, $2 || ' ' || ord, array[$3]::public.app_role[] from unnest($1::text[]) with ordinality as t(e, ord)`,
     [emails, label, spec.role],
   );
+  // Bench people have joined already: no invitation emails for the runner to send.
+  await owner.query("delete from private.jobs where kind = 'invitation'");
   const { rows } = await owner.query<{ id: string; email: string }>(
     "insert into auth.users (email, email_confirmed_at) select e, now() from unnest($1::text[]) with ordinality as t(e, ord) order by ord returning id, email",
     [emails],

@@ -20,6 +20,8 @@ export const people: SeedStep = {
         .insertInto("invitations")
         .values({ email: person.email, display_name: person.name, roles: sql`${`{${person.roles.join(",")}}`}::public.app_role[]` })
         .execute();
+      // Demo accounts are ready to use: no invitation email goes to them.
+      await trx.deleteFrom("private.jobs").where("kind", "=", "invitation").where(sql<boolean>`payload ->> 'invitation_id' in (select i.id::text from public.invitations i where i.email = ${person.email})`).execute();
       const user = await trx
         .insertInto("auth.users")
         .values({ email: person.email, email_confirmed_at: sql`now()` })

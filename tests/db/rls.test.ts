@@ -260,6 +260,65 @@ describe("invitations", () => {
   });
 });
 
+describe("invitations that are sent (issue 17)", () => {
+  it("a coordinator's invitation carries phone, languages, training date and language into the profile", async () => {
+    await as(cast.coordinator_carmen.claims, (trx) =>
+      trx
+        .insertInto("invitations")
+        .values({
+          email: "carried@test.example",
+          roles: sql`'{observer}'::public.app_role[]`,
+          invited_by: cast.coordinator_carmen.id,
+          phone: "+1 312 555 0199",
+          languages: ["es", "pt"],
+          training_date: "2026-01-20",
+          language: "es",
+        })
+        .execute(),
+    );
+    const profile = await withSystem(async (trx) => {
+      await trx.insertInto("auth.users").values({ email: "carried@test.example" }).execute();
+      return trx.selectFrom("profiles").select(["phone", "languages", "training_date", "preferred_language", "deactivated_at"]).where("email", "=", "carried@test.example").executeTakeFirstOrThrow();
+    });
+    expect(profile).toEqual({ phone: "+1 312 555 0199", languages: ["es", "pt"], training_date: "2026-01-20", preferred_language: "es", deactivated_at: null });
+  });
+
+  it("observers and attorneys cannot carry data on an invitation either", async () => {
+    for (const persona of [cast.observer_ana, cast.attorney_luis]) {
+      await expect(
+        as(persona.claims, (trx) =>
+          trx.insertInto("invitations").values({ email: "sneaky@test.example", roles: sql`'{observer}'::public.app_role[]`, invited_by: persona.id, phone: "1" }).execute(),
+        ),
+      ).rejects.toMatchObject(denied);
+    }
+  });
+
+  it("Send again: coordinators and admins only; anon may not even call it", async () => {
+    const [invitation] = await withSystem((trx) => trx.selectFrom("invitations").select("id").where("email", "=", "carried@test.example").execute());
+    await withSystem((trx) => trx.updateTable("invitations").set({ accepted_at: null }).where("id", "=", invitation!.id).execute());
+    for (const persona of [cast.observer_ana, cast.attorney_luis]) {
+      await expect(as(persona.claims, (trx) => sql`select private.resend_invitation(${invitation!.id}::uuid)`.execute(trx))).rejects.toMatchObject({ code: "TS404" });
+    }
+    await as(cast.coordinator_carmen.claims, (trx) => sql`select private.resend_invitation(${invitation!.id}::uuid)`.execute(trx));
+    await as(cast.admin_alma.claims, (trx) => sql`select private.resend_invitation(${invitation!.id}::uuid)`.execute(trx));
+    const { rows } = await withSystem((trx) =>
+      sql<{ anon: boolean; count: number }>`select has_function_privilege('anon', 'private.resend_invitation(uuid)', 'execute') as anon,
+        (select sent_count from public.invitations where id = ${invitation!.id}::uuid) as count`.execute(trx),
+    );
+    expect(rows[0]).toEqual({ anon: false, count: 3 });
+  });
+
+  it("only an admin sets the organisation's invitation language", async () => {
+    for (const persona of [cast.observer_ana, cast.coordinator_carmen, cast.attorney_luis]) {
+      const updated = await as(persona.claims, (trx) => trx.updateTable("org_settings").set({ default_language: "es" }).executeTakeFirst());
+      expect(updated.numUpdatedRows).toBe(0n);
+    }
+    const updated = await as(cast.admin_alma.claims, (trx) => trx.updateTable("org_settings").set({ default_language: "es" }).executeTakeFirst());
+    expect(updated.numUpdatedRows).toBe(1n);
+    await as(cast.admin_alma.claims, (trx) => trx.updateTable("org_settings").set({ default_language: "en" }).execute());
+  });
+});
+
 describe("org_settings", () => {
   it("every active member reads the settings; only an admin changes them", async () => {
     for (const persona of [cast.observer_ana, cast.attorney_luis, cast.coordinator_carmen]) {

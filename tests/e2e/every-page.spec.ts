@@ -45,6 +45,7 @@ const PAGES: Record<string, PageSpec> = {
   "admin.people": { path: () => "/admin/people", expect: only("admin", "coordinator"), others: "forbidden" },
   "admin.settings": { path: () => "/admin/settings", expect: only("admin"), others: "forbidden" },
   "coordinate.coverage": { path: () => "/coordinate/coverage", expect: only("coordinator", "admin"), others: "forbidden" },
+  "coordinate.observers": { path: () => "/coordinate/observers", expect: only("coordinator", "admin"), others: "forbidden" },
   "coordinate.live": { path: () => "/coordinate/live", expect: only("coordinator", "admin"), others: "forbidden" },
   "coordinate.shifts._index": { path: () => "/coordinate/shifts", expect: only("coordinator", "admin"), others: "forbidden" },
   "coordinate.shifts.$id._index": { path: (ids) => `/coordinate/shifts/${ids.shift}`, expect: only("coordinator", "admin"), others: "forbidden" },

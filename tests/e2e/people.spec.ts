@@ -52,13 +52,13 @@ test.describe("as the admin", () => {
     await signInThroughUi(dana, "dana@example.org");
     await expect(dana.locator("#observer-home")).toBeVisible();
 
-    await page.getByRole("listitem", { name: "Dana Deactivated" }).getByRole("button", { name: /Deactivate/ }).click();
+    await page.getByRole("listitem", { name: "Dana Deactivated" }).getByRole("button", { name: /^Deactivate/ }).click();
     await expect(page.getByRole("status")).toHaveText(/Dana Deactivated is deactivated/);
 
     await dana.reload();
     await expect(dana).toHaveURL(/\/login/);
 
-    await page.getByRole("listitem", { name: "Dana Deactivated" }).getByRole("button", { name: /Reactivate/ }).click();
+    await page.getByRole("listitem", { name: "Dana Deactivated" }).getByRole("button", { name: /^Reactivate/ }).click();
     await expect(page.getByRole("status")).toHaveText(/active again/);
     await danaContext.close();
   });
@@ -72,7 +72,7 @@ test.describe("as a coordinator", () => {
     const invite = page.getByRole("region", { name: "Invite someone" });
     await expect(invite.getByRole("checkbox")).toHaveCount(1);
     await expect(invite.getByRole("checkbox", { name: "Observer" })).toBeChecked();
-    await expect(page.getByRole("button", { name: /Deactivate/ })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: /^Deactivate/ })).toHaveCount(0);
     const person = page.getByRole("listitem", { name: "Olivia Observer" });
     await person.getByLabel("Training date", { exact: true }).fill("2026-11-02");
     await person.getByRole("button", { name: "Save training date" }).click();

@@ -143,14 +143,45 @@ const SPECS: Record<string, Spec> = {
     as: "admin_alma",
     form: (w) => ({
       fields: {
-        intent: pick("invite", "roles", "deactivate", "reactivate", "zones", "training"),
+        intent: pick("invite", "roles", "deactivate", "reactivate", "zones", "training", "resend"),
         email: fc.oneof(fc.emailAddress(), pick("OBSERVER_ANA@test.example", "a@b")),
         displayName: pick("Nueva Persona"),
+        language: pick("en", "es", "fr"),
+        invitationId: fc.uuid().map(String),
         roles: pick("observer", "coordinator", "attorney", "admin", "owner"),
         userId: uuidOr(...w.victims.map((v) => v.id)),
         zoneIds: uuidOr(w.zoneId),
         trainingDate: dateArb,
       },
+    }),
+  },
+  "coordinate.observers": {
+    as: "coordinator_carmen",
+    form: (w) => ({
+      fields: {
+        intent: pick("invite", "training", "resend", "preview", "import"),
+        email: fc.oneof(fc.emailAddress(), pick("OBSERVER_ANA@test.example", "a@b")),
+        displayName: pick("Nueva Persona"),
+        language: pick("en", "es", "fr"),
+        invitationId: fc.uuid().map(String),
+        userIds: uuidOr(...w.victims.map((v) => v.id)),
+        trainingDate: dateArb,
+        csv: fc.oneof(
+          pick("name,email,phone,languages,training date\nRosa,rosa-fuzz@test.example,+1 312 555 0101,en;es,2026-01-10", "name,email\nx,y", "=1+2"),
+          fc.array(fc.tuple(fc.string({ maxLength: 12 }), fc.emailAddress(), fc.constantFrom("", "+1 312", "-1"), langs, dateArb), { maxLength: 5 }).map(
+            (rows) => ["name,email,phone,languages,training date", ...rows.map((r) => r.join(","))].join("\n"),
+          ),
+        ),
+      },
+      files: [
+        {
+          name: "file",
+          contents: fc.oneof(
+            pick("name,email,phone,languages,training date\nRosa,rosa-file@test.example,,es,2026-01-10\n", "name;email\n", "a,b\n\"unclosed"),
+            fc.string({ maxLength: 200 }),
+          ),
+        },
+      ],
     }),
   },
   "admin.settings": {
@@ -166,6 +197,7 @@ const SPECS: Record<string, Spec> = {
         mapTileUrl: pick("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "http://x/{z}"),
         mapAttribution: pick("© OpenStreetMap"),
         trainingValidMonths: smallInt(120),
+        defaultLanguage: pick("en", "es", "fr"),
         mediaMaxMb: smallInt(1024),
         retentionDays: fc.integer({ min: 30, max: 3650 }).map(String),
       },

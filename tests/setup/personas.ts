@@ -16,6 +16,9 @@ export async function createPersona(handle: string, roles: AppRole[], options: {
       .values({ email, display_name: handle, roles: sql`${`{${roles.join(",")}}`}::public.app_role[]` })
       .execute();
     const user = await trx.insertInto("auth.users").values({ email }).returning("id").executeTakeFirstOrThrow();
+    // A persona stands for someone who joined long ago: no invitation email waits for them
+    // (app/modules/people/invitations.test.ts tests that email).
+    await trx.deleteFrom("private.jobs").where("kind", "=", "invitation").where(sql<boolean>`payload ->> 'invitation_id' in (select i.id::text from public.invitations i where i.email = ${email})`).execute();
     if (options.trainingDate) {
       await trx.updateTable("profiles").set({ training_date: options.trainingDate }).where("id", "=", user.id).execute();
     }

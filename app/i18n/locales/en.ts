@@ -1,4 +1,5 @@
 import { reviewEn, reviewFiltersEn, reviewMapEn } from "./review.en";
+import { observersEn } from "./observers.en";
 import { shareEn } from "./share.en";
 import { shiftChangeEn } from "./shift-change.en";
 import { evidenceEn } from "./evidence.en";
@@ -674,6 +675,7 @@ const en = {
   },
   share: shareEn,
   shiftChange: shiftChangeEn,
+  observers: observersEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

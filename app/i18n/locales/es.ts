@@ -1,5 +1,6 @@
 import type { Resources } from "./en";
 import { reviewEs, reviewFiltersEs, reviewMapEs } from "./review.es";
+import { observersEs } from "./observers.es";
 import { shareEs } from "./share.es";
 import { shiftChangeEs } from "./shift-change.es";
 import { evidenceEs } from "./evidence.es";
@@ -676,6 +677,7 @@ const es: Resources = {
   },
   share: shareEs,
   shiftChange: shiftChangeEs,
+  observers: observersEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",

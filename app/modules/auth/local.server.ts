@@ -1,5 +1,6 @@
 import { sql, withSystem } from "~/db/client.server";
 import { deliverMail } from "~/integrations/mail.server";
+import { isLanguage } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
 import { hashLoginCode, newLoginCode, newSessionToken, sameHash, sha256 } from "./crypto.server";
 import { SESSION_DAYS, sessionCookie } from "./cookies.server";
@@ -8,16 +9,15 @@ import type { AuthProvider } from "./provider";
 export const CODE_TTL_MINUTES = 10;
 export const MAX_CODE_ATTEMPTS = 5;
 
-async function activeUserId(email: string) {
-  const row = await withSystem((trx) =>
+async function activeMember(email: string) {
+  return withSystem((trx) =>
     trx
       .selectFrom("profiles")
-      .select("id")
+      .select(["id", "preferred_language"])
       .where("email", "=", email)
       .where("deactivated_at", "is", null)
       .executeTakeFirst(),
   );
-  return row?.id ?? null;
 }
 
 export function createLocalProvider(): AuthProvider {
@@ -25,7 +25,8 @@ export function createLocalProvider(): AuthProvider {
     name: "local",
 
     async requestCode(email, language) {
-      const userId = await activeUserId(email);
+      const member = await activeMember(email);
+      const userId = member?.id ?? null;
       const code = newLoginCode();
       // An unknown email gets a code row too, one no code can match, so that it counts attempts and
       // answers "too many tries" exactly like a member's: the code page reveals nothing.
@@ -49,7 +50,8 @@ export function createLocalProvider(): AuthProvider {
         return row.id;
       });
       if (!userId) return codeId;
-      const t = await translatorFor(language);
+      // In the language the person chose (their profile, which an invitation sets), else the sign-in page's.
+      const t = await translatorFor(member && isLanguage(member.preferred_language) ? member.preferred_language : language);
       // Delivery does not hold up the answer, so a member's request takes as long as a stranger's.
       deliverMail({ to: email, subject: t("email.codeSubject", { code }), text: t("email.codeBody", { code }) });
       return codeId;
@@ -148,6 +150,14 @@ export function createLocalProvider(): AuthProvider {
           .executeTakeFirstOrThrow(),
       );
       return row.id;
+    },
+
+    async createUsers(emails) {
+      if (!emails.length) return;
+      // One statement for the whole batch; the profile trigger runs for each new row.
+      await withSystem((trx) =>
+        sql`insert into auth.users (email, email_confirmed_at) select e, now() from unnest(${emails}::text[]) as e on conflict (email) do nothing`.execute(trx),
+      );
     },
 
     async revokeSessions(userId) {

@@ -38,6 +38,8 @@ export interface AuthProvider {
   signOut(request: Request, headers: Headers): Promise<void>;
   /** Creates the account of an invited person; the database trigger gives them a profile and roles. */
   createUser(email: string): Promise<string>;
+  /** Creates the accounts of invited people in bulk (an import); emails that have one already are left alone. */
+  createUsers(emails: string[]): Promise<void>;
   /** Ends every session of a person at once. */
   revokeSessions(userId: string): Promise<void>;
   /** Lets a reactivated person sign in again. */

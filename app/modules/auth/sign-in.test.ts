@@ -68,6 +68,8 @@ async function signIn(email: string) {
 
 describe("requesting a code", () => {
   it("emails a 6-digit code to an invited person and stores only its hash", async () => {
+    // The code email is in the profile's language (app/modules/people/invitations.test.ts).
+    await withSystem((trx) => trx.updateTable("profiles").set({ preferred_language: "es" }).where("id", "=", cast.observer_ana.id).execute());
     const response = (await settle(startSignIn(cast.observer_ana.email, newClient(), "es"))) as Response;
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/login/verify");

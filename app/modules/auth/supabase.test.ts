@@ -568,6 +568,30 @@ describe("admin", () => {
     await expect(provider.createUser("supa_twice@test.example")).rejects.toMatchObject({ status: 422, code: "email_exists" });
   });
 
+  it("createUsers makes an import's accounts a few at a time, and an existing one is no failure", async () => {
+    await provider.createUser("supa_bulk_0@test.example");
+    let inFlight = 0;
+    let most = 0;
+    server.use(
+      http.post(`${AUTH}/admin/users`, async ({ request }) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        inFlight -= 1;
+        const { email } = (await request.json()) as { email: string };
+        if (accounts.has(email)) return authError(request, 422, "email_exists", "A user with this email address has already been registered");
+        const account = { id: randomUUID(), email };
+        accounts.set(email, account);
+        return HttpResponse.json(userJson(account));
+      }),
+    );
+    const emails = Array.from({ length: 30 }, (_, i) => `supa_bulk_${i}@test.example`);
+    await provider.createUsers(emails);
+    expect(emails.every((e) => accounts.has(e))).toBe(true);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(8);
+  });
+
   it("revokeSessions bans the user with the service-role key", async () => {
     const persona = await enrolled("supa_revoke");
     await provider.revokeSessions(persona.id);

@@ -1,5 +1,5 @@
 import { type Claims, readAsUser, sql, withUser } from "~/db/client.server";
-import { DomainError, sqlState } from "~/db/errors.server";
+import { DomainError, domainErrorFrom, sqlState } from "~/db/errors.server";
 import type { AppRole } from "~/db/types";
 import { authProvider } from "~/modules/auth/provider.server";
 
@@ -12,6 +12,8 @@ export interface PersonRow {
   roles: AppRole[];
   signedInOnce: boolean;
   zoneIds: string[];
+  /** The invitation still waiting for them (never signed in), and when its email last went. */
+  pendingInvitation: { id: string; lastSentAt: string | null } | null;
 }
 
 const isPermissionDenied = (error: unknown) => sqlState(error) === "42501";
@@ -32,6 +34,7 @@ export function listPeople(claims: Claims): Promise<PersonRow[]> {
         ),
         sql<boolean>`exists (select 1 from public.invitations i where i.email = p.email and i.accepted_at is not null)`.as("signed_in_once"),
         sql<string[]>`coalesce((select array_agg(a.zone_id::text) from public.zone_assignments a where a.observer_id = p.id), '{}')`.as("zone_ids"),
+        pendingInvitationSql.as("pending_invitation"),
       ])
       .orderBy("p.deactivated_at", (ob) => ob.desc().nullsFirst())
       .orderBy("p.display_name")
@@ -45,11 +48,33 @@ export function listPeople(claims: Claims): Promise<PersonRow[]> {
       roles: r.roles as AppRole[],
       signedInOnce: r.signed_in_once,
       zoneIds: r.zone_ids,
+      pendingInvitation: r.pending_invitation,
     }));
   });
 }
 
-export async function invitePerson(claims: Claims, input: { email: string; displayName: string; roles: AppRole[] }) {
+/** The latest invitation of profile `p` while nobody has accepted one: what "Send again" re-sends. */
+export const pendingInvitationSql = sql<{ id: string; lastSentAt: string | null } | null>`(
+  select jsonb_build_object('id', i.id, 'lastSentAt', i.last_sent_at)
+  from public.invitations i
+  where i.email = p.email
+    and not exists (select 1 from public.invitations done where done.email = p.email and done.accepted_at is not null)
+  order by i.created_at desc
+  limit 1)`;
+
+export interface InviteInput {
+  email: string;
+  displayName: string;
+  roles: AppRole[];
+  /** The invitation email's language; the organisation's default_language when absent. */
+  language?: "en" | "es";
+}
+
+/**
+ * Records the invitation (its email is queued in the same transaction by a trigger) and then makes
+ * the account, whose profile the trigger fills from the invitation.
+ */
+export async function invitePerson(claims: Claims, input: InviteInput) {
   await withUser(claims, async (trx) => {
     const existing = await trx.selectFrom("profiles").select("id").where("email", "=", input.email).executeTakeFirst();
     if (existing) throw new DomainError(400, "errors.alreadyMember", "email");
@@ -59,6 +84,7 @@ export async function invitePerson(claims: Claims, input: { email: string; displ
         .values({
           email: input.email,
           display_name: input.displayName,
+          language: input.language ?? sql<string>`(select o.default_language from public.org_settings o)`,
           roles: sql`${`{${input.roles.join(",")}}`}::public.app_role[]`,
           invited_by: claims.sub,
         })
@@ -77,6 +103,24 @@ export async function invitePerson(claims: Claims, input: { email: string; displ
     if (sqlState(error) === "23505" || sqlState(error) === "email_exists") throw new DomainError(400, "errors.alreadyMember", "email");
     throw error;
   }
+}
+
+/**
+ * "Send again": a new email job for the invitation (private.resend_invitation checks who may).
+ * The account is made again if making it failed the first time.
+ */
+export async function resendInvitation(claims: Claims, invitationId: string) {
+  const email = await withUser(claims, async (trx) => {
+    try {
+      await sql`select private.resend_invitation(${invitationId}::uuid)`.execute(trx);
+    } catch (error) {
+      throw domainErrorFrom(error) ?? error;
+    }
+    const row = await trx.selectFrom("invitations").select("email").where("id", "=", invitationId).executeTakeFirstOrThrow();
+    return row.email;
+  });
+  await (await authProvider()).createUsers([email]);
+  return email;
 }
 
 export async function setRoles(claims: Claims, userId: string, roles: AppRole[]) {

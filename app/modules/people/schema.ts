@@ -10,6 +10,15 @@ export const emailField = z
   .max(254, "errors.tooLong")
   .email("errors.email");
 
+/** A real yyyy-mm-dd day (Date.parse("2026-02-30") is 2 March; only a date that reads back unchanged is real). */
+export const isoDay = z
+  .string({ required_error: "errors.required" })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "errors.date")
+  .refine((d) => {
+    const parsed = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(d);
+  }, "errors.date");
+
 const rolesField = z.array(z.enum(ROLES), { required_error: "errors.roles" }).min(1, "errors.roles");
 
 export const InviteSchema = z.object({
@@ -17,6 +26,13 @@ export const InviteSchema = z.object({
   email: emailField,
   displayName: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(120, "errors.tooLong"),
   roles: rolesField,
+  /** The invitation email's language; absent: the organisation's default. */
+  language: z.enum(["en", "es"], { invalid_type_error: "errors.required" }).optional(),
+});
+
+export const ResendInvitationSchema = z.object({
+  intent: z.literal("resend"),
+  invitationId: z.string({ required_error: "errors.required" }).uuid("errors.required"),
 });
 
 export const SetRolesSchema = z.object({
@@ -33,15 +49,7 @@ export const SetActiveSchema = z.object({
 export const SetTrainingSchema = z.object({
   intent: z.literal("training"),
   userId: z.string().uuid(),
-  trainingDate: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "errors.date")
-    // Date.parse("2026-02-30") is 2 March; only a date that reads back unchanged is real.
-    .refine((d) => {
-      const parsed = new Date(`${d}T00:00:00Z`);
-      return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(d);
-    }, "errors.date")
-    .optional(),
+  trainingDate: isoDay.optional(),
 });
 
 export const SetZonesSchema = z.object({
@@ -57,4 +65,5 @@ export const PeopleActionSchema = z.discriminatedUnion("intent", [
   SetActiveSchema.extend({ intent: z.literal("deactivate") }),
   SetActiveSchema.extend({ intent: z.literal("reactivate") }),
   SetTrainingSchema,
+  ResendInvitationSchema,
 ]);

@@ -26,6 +26,7 @@ export const SettingsSchema = z.object({
     .min(1, "settings.errors.mediaMaxMb")
     .max(1024, "settings.errors.mediaMaxMb")
     .default(100),
+  defaultLanguage: z.enum(["en", "es"], { invalid_type_error: "errors.required" }).default("en"),
   retentionDays: z.coerce
     .number({ invalid_type_error: "settings.errors.retentionDays", required_error: "errors.required" })
     .int("settings.errors.retentionDays")

@@ -12,6 +12,8 @@ export interface OrgSettings {
   trainingValidMonths: number;
   mediaMaxMb: number;
   retentionDays: number;
+  /** The language invitations are written in unless the inviter picks another. */
+  defaultLanguage: "en" | "es";
 }
 
 export type PublicSettings = Pick<OrgSettings, "name" | "hotlineNumber" | "mapTileUrl" | "mapAttribution" | "timeZone">;
@@ -74,6 +76,7 @@ export async function readSettings(claims: Claims): Promise<OrgSettings> {
     trainingValidMonths: row.training_valid_months,
     mediaMaxMb: row.media_max_mb,
     retentionDays: row.retention_days,
+    defaultLanguage: row.default_language === "es" ? "es" : "en",
   };
 }
 
@@ -90,6 +93,7 @@ export async function updateSettings(claims: Claims, input: SettingsInput) {
         training_valid_months: input.trainingValidMonths,
         media_max_mb: input.mediaMaxMb,
         retention_days: input.retentionDays,
+        default_language: input.defaultLanguage,
       })
       .where("id", "=", true)
       .returning("id")
