@@ -222,6 +222,16 @@ export interface Profiles {
   updated_at: Generated<Timestamp>;
 }
 
+export interface PushSubscriptions {
+  auth: string;
+  created_at: Generated<Timestamp>;
+  endpoint: string;
+  id: Generated<string>;
+  p256dh: string;
+  person_id: Generated<string>;
+  session_key: string;
+}
+
 export interface ReportAddenda {
   author_id: string | null;
   body: Generated<string>;
@@ -483,6 +493,7 @@ export interface DB {
   "private.sealing_policy": PrivateSealingPolicy;
   "private.sessions": PrivateSessions;
   profiles: Profiles;
+  push_subscriptions: PushSubscriptions;
   report_addenda: ReportAddenda;
   report_media: ReportMedia;
   report_messages: ReportMessages;

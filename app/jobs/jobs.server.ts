@@ -1,5 +1,6 @@
 import { registerDispatchJobs } from "~/modules/dispatch/jobs.server";
 import { registerLiveJobs } from "~/modules/live/jobs.server";
+import { registerPushJobs } from "~/modules/push/jobs.server";
 import { registerReportJobs } from "~/modules/reports/jobs.server";
 import { registerReviewJobs } from "~/modules/review/jobs.server";
 import { registerShiftJobs } from "~/modules/shifts/jobs.server";
@@ -13,5 +14,6 @@ registerReviewJobs();
 registerReportJobs();
 registerLiveJobs();
 registerDispatchJobs();
+registerPushJobs();
 
 export { runJobsOnce, startJobRunner, type JobCounts } from "./runner.server";

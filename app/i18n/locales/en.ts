@@ -1,5 +1,6 @@
 import { reviewEn, reviewFiltersEn, reviewMapEn } from "./review.en";
 import { shareEn } from "./share.en";
+import { pushEn } from "./push.en";
 import { evidenceEn } from "./evidence.en";
 import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
@@ -665,6 +666,7 @@ const en = {
     },
   },
   share: shareEn,
+  push: pushEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

@@ -1,6 +1,7 @@
 import type { Resources } from "./en";
 import { reviewEs, reviewFiltersEs, reviewMapEs } from "./review.es";
 import { shareEs } from "./share.es";
+import { pushEs } from "./push.es";
 import { evidenceEs } from "./evidence.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
@@ -667,6 +668,7 @@ const es: Resources = {
     },
   },
   share: shareEs,
+  push: pushEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",

@@ -1,0 +1,33 @@
+/** Push alerts on this device (Web Push), and the text of the notifications themselves. */
+export const pushEn = {
+  title: "Alerts on this device",
+  intro: "Get dispatches, “are you OK?” checks, waitlist spots and shift reminders on this device, even when Testigo is closed. Alerts only say to open Testigo: no names or places.",
+  turnOn: "Turn on alerts",
+  turnOff: "Turn off alerts",
+  working: "One moment…",
+  on: "Alerts are on for this device.",
+  off: "Alerts are off for this device. You get emails instead.",
+  unsupported: "This browser cannot show alerts from Testigo. You still get emails. On an iPhone, add Testigo to the home screen first.",
+  denied: "Alerts are blocked for Testigo in this browser’s settings. Allow notifications there, then try again.",
+  failed: "Alerts could not be turned on. Try again.",
+  unavailable: "Alerts are not set up on this server yet. You get emails.",
+  errors: {
+    endpoint: "This device’s alert address is not valid. Turn alerts off and on again.",
+    keys: "This device’s alert keys are not valid. Turn alerts off and on again.",
+    intent: "Choose to turn alerts on or off.",
+  },
+  message: {
+    dispatchTitle: "You have been dispatched",
+    dispatchBody: "Open Testigo to see where to go.",
+    onMyWay: "On my way",
+    cant: "Can’t",
+    safetyTitle: "Are you OK?",
+    safetyBody: "Open Testigo and let your coordinator know.",
+    promotedTitle: "You have a spot on a shift",
+    promotedBody: "A place opened up from the waitlist. Open Testigo for the details.",
+    dayBeforeTitle: "Your shift is tomorrow",
+    dayBeforeBody: "Open Testigo for the time and meeting point.",
+    twoHoursTitle: "Your shift starts in 2 hours",
+    twoHoursBody: "Open Testigo for the meeting point.",
+  },
+};
