@@ -170,6 +170,7 @@ export interface PrivateJobs {
   kind: string;
   last_error: string | null;
   payload: Generated<Json>;
+  priority: Generated<number>;
   run_at: Generated<Timestamp>;
 }
 

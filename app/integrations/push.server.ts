@@ -76,7 +76,7 @@ export function vapidKeys(): VapidKeys | null {
 }
 
 /** Tests and benches trust their own push service's throwaway certificate through this agent. */
-export function usePushAgent(next: Agent | undefined) {
+export function trustPushAgent(next: Agent | undefined) {
   agent = next;
 }
 

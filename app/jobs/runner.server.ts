@@ -153,6 +153,7 @@ async function runNextJob(): Promise<Outcome | null> {
         .select(["id", "kind", "payload", "attempts"])
         .where("done_at", "is", null)
         .where("run_at", "<=", sql<Date>`now()`)
+        .orderBy("priority", "desc")
         .orderBy("run_at")
         .orderBy("id")
         .forUpdate()
@@ -178,6 +179,8 @@ async function runNextJob(): Promise<Outcome | null> {
  * in turn, and each job holds a pool connection while it sends (the pool has 10 by default).
  */
 const CONCURRENCY = 4;
+/** Jobs per pass of the background runner, between log lines. */
+const RUN_LIMIT = 100;
 
 /** Sends due jobs, CONCURRENCY at a time, until none is left or `limit` have been handled. */
 export async function sendDueJobs(options: { limit?: number; concurrency?: number } = {}): Promise<JobCounts> {
@@ -234,12 +237,14 @@ export function startJobRunner(): () => void {
       return;
     }
     running = true;
+    const full = ({ sent, skipped, failed }: JobCounts) => sent + skipped + failed >= RUN_LIMIT;
     try {
-      let counts = await (tasksToo ? runJobsOnce() : sendDueJobs());
+      let counts = await (tasksToo ? runJobsOnce({ limit: RUN_LIMIT }) : sendDueJobs({ limit: RUN_LIMIT }));
       log(counts);
-      while (wokenWhileRunning) {
+      // A run that hit its limit (a dispatch to hundreds) goes on; so does one woken meanwhile.
+      while (wokenWhileRunning || full(counts)) {
         wokenWhileRunning = false;
-        counts = await sendDueJobs();
+        counts = await sendDueJobs({ limit: RUN_LIMIT });
         log(counts);
       }
     } catch (error) {

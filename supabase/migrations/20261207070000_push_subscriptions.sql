@@ -78,6 +78,11 @@ as $$
 $$;
 revoke all on function private.push_person_of_job(text, jsonb) from public, anon, authenticated;
 
+-- Urgent pushes go before everything else due (emails included): a dispatch's 200 pushes must not
+-- wait behind its 200 emails. The runner takes the highest priority first, then the oldest.
+alter table private.jobs add column priority smallint not null default 0;
+create index jobs_due_priority_idx on private.jobs (priority desc, run_at, id) where done_at is null;
+
 -- Push jobs for one queued email job `p_job` about `p_person`; when any is queued and the alert is
 -- not urgent, the email job is marked done unsent (push replaces it).
 create or replace function private.queue_push(p_job bigint, p_person uuid, p_kind text, p_dedupe_key text, p_payload jsonb, p_urgent boolean)
@@ -88,9 +93,10 @@ as $$
 declare
   pushed integer;
 begin
-  insert into private.jobs (kind, dedupe_key, payload)
+  insert into private.jobs (kind, dedupe_key, payload, priority)
   select 'push', 'push:' || p_dedupe_key || ':' || s.id,
-    pg_catalog.jsonb_build_object('subscription_id', s.id, 'event', p_kind, 'event_payload', p_payload, 'tag', p_dedupe_key, 'urgent', p_urgent)
+    pg_catalog.jsonb_build_object('subscription_id', s.id, 'event', p_kind, 'event_payload', p_payload, 'tag', p_dedupe_key, 'urgent', p_urgent),
+    case when p_urgent then 1 else 0 end
   from public.push_subscriptions s
   where s.person_id = p_person
   on conflict (dedupe_key) do nothing;

@@ -10,7 +10,7 @@ import ece from "http_ece";
 
 /**
  * A push service for tests: an HTTPS server on 127.0.0.1 with a throwaway self-signed certificate,
- * trusted only through `agent` (give it to usePushAgent). Each device the test makes has its own
+ * trusted only through `agent` (give it to trustPushAgent). Each device the test makes has its own
  * endpoint and keys; what web-push POSTs there is decrypted with the device's private key.
  */
 export interface TestDevice {

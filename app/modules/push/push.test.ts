@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { sql, withSystem, withUser, type Claims } from "~/db/client.server";
 import { readOutbox } from "~/integrations/mail.server";
-import { usePushAgent } from "~/integrations/push.server";
-import { runJobsOnce, sendDueJobs } from "~/jobs/runner.server";
+import { trustPushAgent } from "~/integrations/push.server";
+import { runJobsOnce, sendDueJobs, startJobRunner } from "~/jobs/runner.server";
 import "~/jobs/jobs.server";
 import { createDispatch } from "~/modules/dispatch/dispatch.server";
 import { claimShift, leaveShift } from "~/modules/shifts/shifts.server";
@@ -55,7 +55,7 @@ const pushJobs = () =>
 
 beforeAll(async () => {
   service = await startTestPushService();
-  usePushAgent(service.agent);
+  trustPushAgent(service.agent);
   cast = await createCast();
   zoneId = await createTestZone("Logan Square");
   // a square around (41.9, -87.7) to (41.91, -87.69)
@@ -68,7 +68,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  usePushAgent(undefined);
+  trustPushAgent(undefined);
   await service.close();
 });
 
@@ -236,5 +236,26 @@ describe("sending", () => {
     await runJobsOnce();
     await runJobsOnce();
     expect(readOutbox().filter((m) => m.to === mailed.email)).toHaveLength(1);
+  });
+
+  it("the runner wakes on NOTIFY: a dispatch reaches the push service in seconds, not at the 30-second tick", async () => {
+    const people = await Promise.all([observer(), observer()]);
+    const devices: TestDevice[] = [];
+    for (const person of people) {
+      await checkedIn(person);
+      devices.push(await subscribe(person));
+    }
+    await runJobsOnce();
+    const stop = startJobRunner();
+    try {
+      // The runner's LISTEN connection is up once its first (empty) pass has run.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const started = Date.now();
+      await dispatchToZone(cast.coordinator_carmen.claims);
+      await vi.waitFor(() => expect(devices.map((d) => d.received.length)).toEqual([1, 1]), { timeout: 10_000, interval: 20 });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      stop();
+    }
   });
 });
