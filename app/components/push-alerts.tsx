@@ -1,9 +1,17 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { registerServiceWorker } from "~/utils/service-worker";
 
 // "Turn on alerts" for this device (Web Push, docs/decisions/017-push-alerts.md). Needs JavaScript
-// and a service worker; without them the section says nothing can be done here and email stays.
+// and the app's service worker; without them the section says alerts cannot work here and email stays.
+
+/**
+ * The service worker the root registers for everyone signed in (app/utils/service-worker.ts), once
+ * it is active; null when there is none (a development build) after a few seconds. Not imported
+ * from there: that would split it into a chunk of its own on every page (budgets).
+ */
+function activeWorker(): Promise<ServiceWorkerRegistration | null> {
+  return Promise.race([navigator.serviceWorker.ready, new Promise<null>((resolve) => setTimeout(() => resolve(null), 4000))]);
+}
 
 type Status = "checking" | "unsupported" | "unavailable" | "denied" | "off" | "on" | "working" | "failed";
 
@@ -37,7 +45,7 @@ export function PushAlerts({ publicKey, devices }: { publicKey: string | null; d
     if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) return void settle("unsupported");
     if (!publicKey) return void settle("unavailable");
     if (Notification.permission === "denied") return void settle("denied");
-    void registerServiceWorker().then(async (registration) => {
+    void activeWorker().then(async (registration) => {
       if (!registration) return settle("unsupported");
       const subscription = await registration.pushManager.getSubscription();
       settle(subscription && devices.includes(await hashOf(subscription.endpoint)) ? "on" : "off");
@@ -53,7 +61,7 @@ export function PushAlerts({ publicKey, devices }: { publicKey: string | null; d
     try {
       const permission = await Notification.requestPermission();
       if (permission !== "granted") return setStatus(permission === "denied" ? "denied" : "off");
-      const registration = await registerServiceWorker();
+      const registration = await activeWorker();
       if (!registration) return setStatus("unsupported");
       const existing = await registration.pushManager.getSubscription();
       // A subscription made with another server key (keys replaced) cannot be reused.
@@ -77,7 +85,7 @@ export function PushAlerts({ publicKey, devices }: { publicKey: string | null; d
   async function turnOff() {
     setStatus("working");
     try {
-      const registration = await registerServiceWorker();
+      const registration = await activeWorker();
       const subscription = await registration?.pushManager.getSubscription();
       if (subscription) {
         await post({ intent: "unsubscribe", endpoint: subscription.endpoint });
