@@ -111,7 +111,8 @@ export function PushAlerts({ publicKey, devices }: { publicKey: string | null; d
       <h2 id="push-alerts-title">{t("push.title")}</h2>
       <p>{t("push.intro")}</p>
       {message[status] ? (
-        <p role="status" className={status === "failed" || status === "denied" ? "notice error" : undefined}>
+        // A live region, not role="status": the page's own outcome (profile saved) stays its one status.
+        <p aria-live="polite" className={status === "failed" || status === "denied" ? "notice error" : undefined}>
           {message[status]}
         </p>
       ) : null}
