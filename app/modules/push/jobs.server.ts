@@ -2,7 +2,7 @@ import { z } from "zod";
 import { sql, type Trx } from "~/db/client.server";
 import { PushGone, pushTopic, sendPush, type PushTarget } from "~/integrations/push.server";
 import { registerJobKind } from "~/jobs/runner.server";
-import { pushMessage, type PushMessage } from "./messages.server";
+import { hasPushMessage, pushMessage, type PushMessage } from "./messages.server";
 
 // One push job per (event, device), queued beside the event's email job in the same transaction
 // (private.queue_push). Sent at least once: if the process dies after the push service accepted a
@@ -28,7 +28,16 @@ interface PushDelivery {
 /** Seconds a push service keeps an undelivered alert: a dispatch is stale after an hour. */
 const TTL_SECONDS = { urgent: 60 * 60, other: 12 * 60 * 60 };
 
+/** The event's email job, left unsent because push was to replace it, is due again. */
+const reopenEmail = (trx: Trx, tag: string) =>
+  sql`update private.jobs set done_at = null, run_at = now() where dedupe_key = ${tag} and attempts = 0 and done_at is not null`.execute(trx);
+
 async function buildPush(trx: Trx, job: PushJob): Promise<PushDelivery | null> {
+  // private.notify_person with a kind no module gave a push text: the email must go after all.
+  if (!hasPushMessage(job.event)) {
+    if (!job.urgent) await reopenEmail(trx, job.tag);
+    return null;
+  }
   const row = await trx
     .selectFrom("push_subscriptions as s")
     .innerJoin("profiles as p", "p.id", "s.person_id")
@@ -49,10 +58,8 @@ async function buildPush(trx: Trx, job: PushJob): Promise<PushDelivery | null> {
 async function deviceGone(trx: Trx, delivery: PushDelivery) {
   const gone = await trx.deleteFrom("push_subscriptions").where("id", "=", delivery.subscriptionId).returning("person_id").executeTakeFirst();
   if (!gone || delivery.message.urgent) return;
-  await sql`
-    update private.jobs set done_at = null, run_at = now()
-    where dedupe_key = ${delivery.tag} and attempts = 0 and done_at is not null
-      and not exists (select 1 from public.push_subscriptions s where s.person_id = ${gone.person_id})`.execute(trx);
+  const left = await trx.selectFrom("push_subscriptions").select("id").where("person_id", "=", gone.person_id).executeTakeFirst();
+  if (!left) await reopenEmail(trx, delivery.tag);
 }
 
 export function registerPushJobs() {

@@ -77,6 +77,9 @@ registerPushMessage("shift_reminder", async (trx, raw, t) => {
   };
 });
 
+/** Whether a kind of event has a push text; one without is told by email alone. */
+export const hasPushMessage = (kind: string) => messages.has(kind);
+
 /** The notification for one event in `language`, or null (no longer due, or a kind with no push). */
 export async function pushMessage(
   trx: Trx,

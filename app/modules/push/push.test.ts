@@ -258,4 +258,26 @@ describe("sending", () => {
       stop();
     }
   });
+
+  it("private.notify_person: a kind with a push text goes by push alone; one without, by email", async () => {
+    const shiftZone = await createTestZone("Notify zone");
+    const shift = await createTestShift(shiftZone, { startsInHours: 30, capacity: 2 });
+    const ana = await observer();
+    const device = await subscribe(ana);
+    await claimShift(ana.claims, shift);
+    const { id: assignmentId } = await withSystem((trx) =>
+      trx.selectFrom("shift_assignments").select("id").where("shift_id", "=", shift).where("observer_id", "=", ana.id).executeTakeFirstOrThrow(),
+    );
+    await runJobsOnce();
+    const mails = () => readOutbox().filter((m) => m.to === ana.email).length;
+    const mailsBefore = mails();
+    const notify = (kind: string, key: string) =>
+      withSystem((trx) => sql`select private.notify_person(${ana.id}::uuid, ${kind}, ${key}, ${JSON.stringify({ assignment_id: assignmentId })}::jsonb)`.execute(trx));
+    await notify("shift_reminder", `notify-test:reminder:${assignmentId}`);
+    await notify("shift_assigned", `notify-test:assigned:${assignmentId}`);
+    await runJobsOnce();
+    await runJobsOnce();
+    expect(device.received.map((r) => (r.payload as { title: string }).title)).toEqual(["Your shift is tomorrow"]);
+    expect(mails()).toBe(mailsBefore + 1);
+  });
 });
