@@ -74,6 +74,65 @@ self.addEventListener("message", (event) => {
   }
 });
 
+// Push alerts (app/modules/push): the payload is a title, a body, a tag, the same-origin path to
+// open and, for a dispatch, where its "On my way" / "Can't" post. No one's data is in it.
+/** Only paths of this app, never a URL the payload could point elsewhere. */
+const samePath = (value) => (typeof value === "string" && value.startsWith("/") && !value.startsWith("//") ? value : "/");
+
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch {
+    message = {};
+  }
+  const title = typeof message.title === "string" && message.title ? message.title : "Testigo";
+  const answer = message.answer && typeof message.answer === "object" ? message.answer : null;
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: typeof message.body === "string" ? message.body : "",
+      // One per event: a repeat of the same event (sent again after a crash) replaces this one.
+      tag: typeof message.tag === "string" ? message.tag : undefined,
+      renotify: false,
+      requireInteraction: Boolean(message.urgent),
+      icon: "/icons/icon-192.png",
+      data: { url: samePath(message.url), answerUrl: answer ? samePath(answer.url) : null },
+      // iOS shows no actions: a tap opens the dispatch page, where the same answers are.
+      actions: answer
+        ? [
+            { action: "on_my_way", title: String(answer.onMyWay) },
+            { action: "cant", title: String(answer.cant) },
+          ]
+        : [],
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  const notification = event.notification;
+  const data = notification.data || {};
+  notification.close();
+  event.waitUntil(
+    (async () => {
+      if ((event.action === "on_my_way" || event.action === "cant") && data.answerUrl && data.answerUrl !== "/") {
+        const body = new URLSearchParams({ response: event.action });
+        try {
+          // Same origin: the browser sends the person's cookie, as for any form on the page.
+          const response = await fetch(data.answerUrl, { method: "POST", body, credentials: "same-origin" });
+          if (response.ok) return;
+        } catch {
+          // No signal or signed out: open the page, where the answer can be given by hand.
+        }
+      }
+      const url = new URL(data.url || "/", self.location.origin).href;
+      const open = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      const existing = open.find((client) => client.url === url);
+      if (existing) return existing.focus();
+      return self.clients.openWindow(url);
+    })(),
+  );
+});
+
 /** The network's answer, whatever it is; the offline page only when there is no answer at all. */
 async function page(event) {
   try {

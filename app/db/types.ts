@@ -177,6 +177,7 @@ export interface PrivateJobs {
   kind: string;
   last_error: string | null;
   payload: Generated<Json>;
+  priority: Generated<number>;
   run_at: Generated<Timestamp>;
 }
 
@@ -227,6 +228,16 @@ export interface Profiles {
   preferred_language: Generated<string>;
   training_date: string | null;
   updated_at: Generated<Timestamp>;
+}
+
+export interface PushSubscriptions {
+  auth: string;
+  created_at: Generated<Timestamp>;
+  endpoint: string;
+  id: Generated<string>;
+  p256dh: string;
+  person_id: Generated<string>;
+  session_key: string;
 }
 
 export interface ReportAddenda {
@@ -490,6 +501,7 @@ export interface DB {
   "private.sealing_policy": PrivateSealingPolicy;
   "private.sessions": PrivateSessions;
   profiles: Profiles;
+  push_subscriptions: PushSubscriptions;
   report_addenda: ReportAddenda;
   report_media: ReportMedia;
   report_messages: ReportMessages;

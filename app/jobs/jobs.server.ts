@@ -1,6 +1,7 @@
 import { registerDispatchJobs } from "~/modules/dispatch/jobs.server";
 import { registerLiveJobs } from "~/modules/live/jobs.server";
 import { registerPeopleJobs } from "~/modules/people/jobs.server";
+import { registerPushJobs } from "~/modules/push/jobs.server";
 import { registerReportJobs } from "~/modules/reports/jobs.server";
 import { registerReviewJobs } from "~/modules/review/jobs.server";
 import { registerShiftJobs } from "~/modules/shifts/jobs.server";
@@ -15,5 +16,6 @@ registerReportJobs();
 registerLiveJobs();
 registerDispatchJobs();
 registerPeopleJobs();
+registerPushJobs();
 
 export { runJobsOnce, startJobRunner, type JobCounts } from "./runner.server";

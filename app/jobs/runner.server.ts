@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { sql, withSystem, type Trx } from "~/db/client.server";
+import { watchChannel } from "~/db/watch.server";
 import { sendMail, type Mail } from "~/integrations/mail.server";
 import { env } from "~/utils/env.server";
 
@@ -35,6 +36,11 @@ export interface JobKind<P, M> {
   build: (trx: Trx, payload: P) => Promise<M | null>;
   /** Delivers it; a throw is retried later (BACKOFF_MINUTES), MAX_ATTEMPTS times in all. */
   send: (message: M) => Promise<void>;
+  /**
+   * A failure that is an answer, not an accident (a push service saying the device is gone): does
+   * what it means in the job's transaction and returns true, and the job is done (skipped).
+   */
+  settle?: (trx: Trx, message: M, error: unknown) => Promise<boolean>;
 }
 
 /** Work done at the start of every run, before jobs are sent (enqueuing reminders, retention, …). */
@@ -126,6 +132,10 @@ async function runJob(trx: Trx, job: Job): Promise<Outcome> {
   try {
     if (message !== null) await jobKind.send(message);
   } catch (error) {
+    if (message !== null && (await jobKind.settle?.(trx, message, error))) {
+      await markDone(trx, job);
+      return "skipped";
+    }
     await recordFailure(trx, job, error);
     return "failed";
   }
@@ -143,6 +153,7 @@ async function runNextJob(): Promise<Outcome | null> {
         .select(["id", "kind", "payload", "attempts"])
         .where("done_at", "is", null)
         .where("run_at", "<=", sql<Date>`now()`)
+        .orderBy("priority", "desc")
         .orderBy("run_at")
         .orderBy("id")
         .forUpdate()
@@ -163,9 +174,37 @@ async function runNextJob(): Promise<Outcome | null> {
   }
 }
 
+/**
+ * Jobs sent at once by one instance: a dispatch to many people must not wait on each push service
+ * in turn, and each job holds a pool connection while it sends (the pool has 10 by default).
+ */
+const CONCURRENCY = 4;
+/** Jobs per pass of the background runner, between log lines. */
+const RUN_LIMIT = 100;
+
+/** Sends due jobs, CONCURRENCY at a time, until none is left or `limit` have been handled. */
+export async function sendDueJobs(options: { limit?: number; concurrency?: number } = {}): Promise<JobCounts> {
+  const { limit = 100, concurrency = CONCURRENCY } = options;
+  const counts: JobCounts = { sent: 0, skipped: 0, failed: 0 };
+  let handled = 0;
+  let drained = false;
+  const worker = async () => {
+    while (!drained && handled < limit) {
+      handled += 1;
+      const outcome = await runNextJob();
+      if (!outcome) {
+        drained = true;
+        break;
+      }
+      counts[outcome] += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, limit)) }, worker));
+  return counts;
+}
+
 /** Runs the registered tasks, then sends due jobs until none is left or `limit` have been handled. */
-export async function runJobsOnce(options: { limit?: number } = {}): Promise<JobCounts> {
-  const { limit = 100 } = options;
+export async function runJobsOnce(options: { limit?: number; concurrency?: number } = {}): Promise<JobCounts> {
   for (const task of tasks) {
     try {
       await task.run();
@@ -174,35 +213,52 @@ export async function runJobsOnce(options: { limit?: number } = {}): Promise<Job
       console.error(`${task.name}: run failed (${errorName(error)})`);
     }
   }
-  const counts: JobCounts = { sent: 0, skipped: 0, failed: 0 };
-  for (let handled = 0; handled < limit; handled++) {
-    const outcome = await runNextJob();
-    if (!outcome) break;
-    counts[outcome] += 1;
-  }
-  return counts;
+  return sendDueJobs(options);
 }
 
-/** Runs the jobs every JOBS_INTERVAL_SECONDS (0: never). Returns a function that stops it. */
+/**
+ * Runs the jobs every JOBS_INTERVAL_SECONDS (0: never), and sends at once whatever a transaction
+ * queued with NOTIFY jobs_due (a dispatch, an "are you OK?", a push): urgent alerts do not wait for
+ * the tick. Returns a function that stops it.
+ */
 export function startJobRunner(): () => void {
   const seconds = env().JOBS_INTERVAL_SECONDS;
   if (seconds === 0) return () => {};
   let running = false;
-  const tick = async () => {
-    // A slow tick (SMTP timing out) must not overlap the next one in the same instance.
-    if (running) return;
+  let wokenWhileRunning = false;
+  const log = ({ sent, skipped, failed }: JobCounts) => {
+    if (sent || skipped || failed) console.log(`Jobs: ${sent} sent, ${skipped} skipped, ${failed} failed`);
+  };
+  const run = async (tasksToo: boolean) => {
+    // A slow run (SMTP timing out) must not overlap the next one in the same instance; a wake-up
+    // during a run makes it go round once more, so nothing queued meanwhile waits for the tick.
+    if (running) {
+      wokenWhileRunning = true;
+      return;
+    }
     running = true;
+    const full = ({ sent, skipped, failed }: JobCounts) => sent + skipped + failed >= RUN_LIMIT;
     try {
-      const { sent, skipped, failed } = await runJobsOnce();
-      if (sent || skipped || failed) console.log(`Jobs: ${sent} sent, ${skipped} skipped, ${failed} failed`);
+      let counts = await (tasksToo ? runJobsOnce({ limit: RUN_LIMIT }) : sendDueJobs({ limit: RUN_LIMIT }));
+      log(counts);
+      // A run that hit its limit (a dispatch to hundreds) goes on; so does one woken meanwhile.
+      while (wokenWhileRunning || full(counts)) {
+        wokenWhileRunning = false;
+        counts = await sendDueJobs({ limit: RUN_LIMIT });
+        log(counts);
+      }
     } catch (error) {
       console.error(`Jobs: run failed (${errorName(error)})`);
     } finally {
       running = false;
     }
   };
-  const timer = setInterval(() => void tick(), seconds * 1000);
+  const timer = setInterval(() => void run(true), seconds * 1000);
   // The runner never keeps the process alive on its own.
   timer.unref();
-  return () => clearInterval(timer);
+  const watch = watchChannel("jobs_due", () => void run(false));
+  return () => {
+    clearInterval(timer);
+    void watch.stop();
+  };
 }

@@ -6,17 +6,23 @@ import { ShiftActions, ShiftStatusBadge } from "~/components/shift-bits";
 import { useOrgClock } from "~/components/use-org-clock";
 import { hasRole, requireUser } from "~/modules/auth/guards.server";
 import { myShifts } from "~/modules/shifts/shifts.server";
+import { PushAlerts } from "~/components/push-alerts";
+import { pushAlertsState } from "~/modules/push/subscriptions.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   // An observer's next shift comes first: check-in is one tap from the home page.
-  const next = hasRole(user, "observer") ? ((await myShifts(user.claims)).upcoming.find((s) => !s.cancelled) ?? null) : null;
-  return { displayName: user.displayName || user.email, roles: user.roles, trainingDate: user.trainingDate, next, now: Date.now() };
+  const observer = hasRole(user, "observer");
+  const [next, push] = await Promise.all([
+    observer ? myShifts(user.claims).then((mine) => mine.upcoming.find((s) => !s.cancelled) ?? null) : null,
+    observer ? pushAlertsState(user.claims) : null,
+  ]);
+  return { displayName: user.displayName || user.email, roles: user.roles, trainingDate: user.trainingDate, next, push, now: Date.now() };
 }
 
 export default function Home() {
   const { t, i18n } = useTranslation();
-  const { displayName, roles, trainingDate, next, now } = useLoaderData<typeof loader>();
+  const { displayName, roles, trainingDate, next, push, now } = useLoaderData<typeof loader>();
   const clock = useOrgClock();
   const kyr = t("kyr.items", { returnObjects: true }) as string[];
   return (
@@ -59,6 +65,7 @@ export default function Home() {
           )}
         </section>
       ) : null}
+      {push ? <PushAlerts publicKey={push.publicKey} devices={push.devices} /> : null}
       {roles.includes("observer") ? (
         <section className="card kyr" aria-labelledby="kyr-title">
           <h2 id="kyr-title">{t("kyr.title")}</h2>

@@ -12,6 +12,8 @@ import { requireUser } from "~/modules/auth/guards.server";
 import { ProfileSchema } from "~/modules/people/profile-schema";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { readOwnProfile, updateOwnProfile } from "~/modules/people/profile.server";
+import { pushAlertsState } from "~/modules/push/subscriptions.server";
+import { PushAlerts } from "~/components/push-alerts";
 import { constraintOf, readForm } from "~/utils/form.server";
 import type { RouteHandle } from "~/root";
 
@@ -19,7 +21,8 @@ export const handle: RouteHandle = { titleKey: "profile.title" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  return { profile: await readOwnProfile(user.claims), constraint: constraintOf(ProfileSchema) };
+  const [profile, push] = await Promise.all([readOwnProfile(user.claims), pushAlertsState(user.claims)]);
+  return { profile, push, constraint: constraintOf(ProfileSchema) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -35,7 +38,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Profile() {
   const { t, i18n } = useTranslation();
-  const { profile, constraint } = useLoaderData<typeof loader>();
+  const { profile, push, constraint } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm<z.input<typeof ProfileSchema>>({
     lastResult: actionData?.result,
@@ -50,6 +53,7 @@ export default function Profile() {
   const preferred = typed("preferredLanguage", profile.preferred_language);
 
   return (
+    <>
     <section className="card" aria-labelledby="profile-title">
       <h1 id="profile-title">{t("profile.title")}</h1>
       {actionData?.saved ? (
@@ -110,5 +114,7 @@ export default function Profile() {
         </button>
       </Form>
     </section>
+    <PushAlerts publicKey={push.publicKey} devices={push.devices} />
+    </>
   );
 }

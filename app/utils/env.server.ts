@@ -27,6 +27,20 @@ const schema = z.object({
     .optional(),
   /** How often the background job runner looks for due emails; 0 disables it. */
   JOBS_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** Web Push (VAPID, RFC 8292): the application server's P-256 key pair, base64url. */
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{87}$/, "must be a base64url P-256 public key (87 characters)")
+    .optional(),
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, "must be a base64url P-256 private key (43 characters)")
+    .optional(),
+  /** Who push services may contact about our pushes: a mailto: or https: URL. */
+  VAPID_SUBJECT: z
+    .string()
+    .refine((value) => /^(mailto:\S+@\S+|https:\/\/\S+)$/.test(value), "must be a mailto: or https: URL")
+    .optional(),
 });
 
 export type Env = z.infer<typeof schema> & { SESSION_SECRET: string; APP_URL: string };
@@ -66,6 +80,10 @@ export function env(): Env {
   }
   if (values.SUPABASE_URL && (!values.SUPABASE_ANON_KEY || !values.SUPABASE_SERVICE_ROLE_KEY)) {
     throw new Error("Invalid environment: SUPABASE_URL needs SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY");
+  }
+  const vapid = [values.VAPID_PUBLIC_KEY, values.VAPID_PRIVATE_KEY, values.VAPID_SUBJECT].filter(Boolean).length;
+  if (vapid > 0 && vapid < 3 && (values.NODE_ENV === "production" || !values.VAPID_PUBLIC_KEY !== !values.VAPID_PRIVATE_KEY)) {
+    throw new Error("Invalid environment: VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT go together (or none, for no push alerts)");
   }
   cached = {
     ...values,

@@ -78,10 +78,12 @@ const PAGES: Record<string, PageSpec> = {
 const EXEMPT: Record<string, string> = {
   "coordinate.shifts.$id.roster[.csv]": "CSV download of a shift's roster",
   "coordinate.zones.export": "GeoJSON download of the zones",
+  "dispatch.$id.answer": "answer posted by the service worker from a notification (post only; a GET is 404)",
   healthz: "JSON health check",
   language: "form post only (a GET redirects to /)",
   "live.events": "server-sent event stream",
   logout: "form post only (a GET redirects to /)",
+  "push.subscription": "this device's push subscription, posted by Turn on alerts (post only; a GET is 404)",
   "my.calendar[.ics]": "iCalendar feed",
   "reports.$id.media": "upload endpoint (form post only; a GET is 404)",
   "review.$id.declaration[.pdf]": "PDF download",

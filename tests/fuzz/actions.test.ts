@@ -387,6 +387,23 @@ const SPECS: Record<string, Spec> = {
     params: (w) => ({ id: uuidOr(w.dispatchToAnswer, w.dispatchToCancel) }),
     form: () => ({ fields: { response: pick("on_my_way", "cant", "maybe") } }),
   },
+  "dispatch.$id.answer": {
+    as: "observer_ana",
+    params: (w) => ({ id: uuidOr(w.dispatchToAnswer, w.dispatchToCancel) }),
+    form: () => ({ fields: { response: pick("on_my_way", "cant", "maybe") } }),
+  },
+  "push.subscription": {
+    as: "observer_ana",
+    form: () => ({
+      fields: {
+        intent: pick("subscribe", "unsubscribe"),
+        endpoint: pick("https://push.example.test/send/abc", "http://push.example.test/x", "https://127.0.0.1/x"),
+        // a valid P-256 point and auth secret, base64url
+        p256dh: pick("BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", "AAAA"),
+        auth: pick("tBHItJI5svbpez7KI4CCXg", "short"),
+      },
+    }),
+  },
   "shifts.$id": {
     as: "observer_oscar",
     params: (w) => ({ id: uuidOr(w.shiftForObserver) }),
@@ -500,7 +517,7 @@ describe.each(Object.keys(SPECS))("%s", (route) => {
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         if (status >= 400 && status < 500) {
           // Which refusal: the first i18n key in the answer (for the summary line).
-          const key = /"((?:errors|reports|shifts|zones|people|review|share|keys|settings|live|schedule|dispatch)\.[\w.]+)/.exec(JSON.stringify(body) ?? "")?.[1] ?? String(body).slice(0, 30);
+          const key = /"((?:errors|reports|shifts|zones|people|review|share|keys|settings|live|schedule|dispatch|push)\.[\w.]+)/.exec(JSON.stringify(body) ?? "")?.[1] ?? String(body).slice(0, 30);
           refusals.set(key, (refusals.get(key) ?? 0) + 1);
         }
         if (status >= 500) throw new Error(`answered ${status}`);

@@ -2,6 +2,7 @@ import { reviewEn, reviewFiltersEn, reviewMapEn } from "./review.en";
 import { observersEn } from "./observers.en";
 import { shareEn } from "./share.en";
 import { shiftChangeEn } from "./shift-change.en";
+import { pushEn } from "./push.en";
 import { evidenceEn } from "./evidence.en";
 import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
@@ -676,6 +677,7 @@ const en = {
   share: shareEn,
   shiftChange: shiftChangeEn,
   observers: observersEn,
+  push: pushEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

@@ -3,6 +3,7 @@ import { reviewEs, reviewFiltersEs, reviewMapEs } from "./review.es";
 import { observersEs } from "./observers.es";
 import { shareEs } from "./share.es";
 import { shiftChangeEs } from "./shift-change.es";
+import { pushEs } from "./push.es";
 import { evidenceEs } from "./evidence.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
@@ -678,6 +679,7 @@ const es: Resources = {
   share: shareEs,
   shiftChange: shiftChangeEs,
   observers: observersEs,
+  push: pushEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",

@@ -2,6 +2,7 @@ import { redirect, type AppLoadContext } from "@remix-run/node";
 import { literal, queryAsLogin, SharedReads, withSharedReads, type Claims } from "~/db/client.server";
 import type { AppRole } from "~/db/types";
 import { authProvider, type Identity } from "./provider.server";
+import { sha256 } from "./crypto.server";
 import { signInKey } from "./still-signed-in.server";
 import { HEX_64, UUID } from "~/utils/misc";
 
@@ -82,6 +83,19 @@ export class RequestContext {
     recentSignIns.delete(key);
     recentSignIns.set(key, now);
     return true;
+  }
+
+  /**
+   * What names this sign-in (not the person) for as long as it lasts: push subscriptions made
+   * under it are deleted when it signs out. A hash, so the table holds nothing a session is made of.
+   */
+  sessionKey(): string | null {
+    const identity = this.#identity;
+    if (!identity) return null;
+    if (identity.kind === "session") return HEX_64.test(identity.tokenHash) ? sha256(`s:${identity.tokenHash}`) : null;
+    const { sub, session_id: sessionId } = identity.claims as { sub?: unknown; session_id?: unknown };
+    if (typeof sessionId === "string" && sessionId) return sha256(`j:${sessionId}`);
+    return typeof sub === "string" && UUID.test(sub) ? sha256(`j:${sub}`) : null;
   }
 
   /** Ends the shared reads; later reads with the person's claims get transactions of their own. */
