@@ -4,28 +4,18 @@ import { isLanguage } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
 import { hashLoginCode, newLoginCode, newSessionToken, sameHash, sha256 } from "./crypto.server";
 import { SESSION_DAYS, sessionCookie } from "./cookies.server";
+import { activeMemberByEmail } from "./members.server";
 import type { AuthProvider } from "./provider";
 
 export const CODE_TTL_MINUTES = 10;
 export const MAX_CODE_ATTEMPTS = 5;
-
-async function activeMember(email: string) {
-  return withSystem((trx) =>
-    trx
-      .selectFrom("profiles")
-      .select(["id", "preferred_language"])
-      .where("email", "=", email)
-      .where("deactivated_at", "is", null)
-      .executeTakeFirst(),
-  );
-}
 
 export function createLocalProvider(): AuthProvider {
   return {
     name: "local",
 
     async requestCode(email, language) {
-      const member = await activeMember(email);
+      const member = await activeMemberByEmail(email);
       const userId = member?.id ?? null;
       const code = newLoginCode();
       // An unknown email gets a code row too, one no code can match, so that it counts attempts and

@@ -2,7 +2,9 @@ import { createServerClient, parseCookieHeader, serializeCookieHeader } from "@s
 import { createClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
 import { withSystem, type Claims } from "~/db/client.server";
+import { isLanguage } from "~/i18n/config";
 import { env, isProduction } from "~/utils/env.server";
+import { activeMemberByEmail } from "./members.server";
 import type { AuthProvider } from "./provider";
 
 /** Accounts created at once while importing volunteers. */
@@ -40,20 +42,22 @@ export function createSupabaseProvider(): AuthProvider {
     realtime,
   });
 
-  async function isActiveMember(email: string) {
-    const row = await withSystem((trx) =>
-      trx.selectFrom("profiles").select("id").where("email", "=", email).where("deactivated_at", "is", null).executeTakeFirst(),
-    );
-    return Boolean(row);
-  }
 
   return {
     name: "supabase",
 
     // Supabase keeps one code per email: a later request, whoever makes it, replaces it (at most
     // once per its "minimum interval per user", 60 s by default). The newest email always works.
-    async requestCode(email) {
-      if (!(await isActiveMember(email))) return null;
+    async requestCode(email, language) {
+      const member = await activeMemberByEmail(email);
+      if (!member) return null;
+      // Supabase writes the email from its "Magic Link" template (supabase/templates/magic_link.html),
+      // which picks its language from user_metadata.language: the profile's, else the sign-in page's.
+      // Set before each request, so a language changed in Testigo reaches the next code at once.
+      const wanted = isLanguage(member.preferred_language) ? member.preferred_language : language;
+      const { error: metadataError } = await admin.auth.admin.updateUserById(member.id, { user_metadata: { language: wanted } });
+      // Not fatal: the template's fallback is English, and the person still gets their code.
+      if (metadataError) console.warn(`sign-in code language not set on Supabase (${metadataError.code ?? metadataError.status})`);
       // shouldCreateUser: false keeps sign-in invitation-only on Supabase's side too.
       const { error } = await serverClient(new Request(url), new Headers()).auth.signInWithOtp({
         email,
@@ -71,7 +75,7 @@ export function createSupabaseProvider(): AuthProvider {
       if (error || !data.user) {
         return { ok: false, reason: error?.status === 429 ? "attempts" : "invalid" };
       }
-      if (!(await isActiveMember(email))) return { ok: false, reason: "invalid" };
+      if (!(await activeMemberByEmail(email))) return { ok: false, reason: "invalid" };
       await withSystem((trx) =>
         trx.updateTable("invitations").set({ accepted_at: new Date() }).where("email", "=", email).where("accepted_at", "is", null).execute(),
       );

@@ -34,6 +34,8 @@ const KID = "testigo-test-key";
 interface Account {
   id: string;
   email: string;
+  /** GoTrue merges an update's user_metadata into the stored one. */
+  metadata?: Record<string, unknown>;
 }
 
 interface Recorded {
@@ -52,6 +54,8 @@ let publicJwk: JWK;
 const accounts = new Map<string, Account>();
 /** The code Supabase last emailed to each address (what the person would read in their inbox). */
 const inbox = new Map<string, string>();
+/** Every code email Supabase sent, with the user_metadata.language its template saw. */
+let emailed: { email: string; code: string; language: string | undefined }[] = [];
 /** Refresh tokens Supabase issued and has not yet rotated. */
 const refreshTokens = new Map<string, Account>();
 /** The access token Supabase last issued to each account id. */
@@ -97,7 +101,7 @@ function userJson(account: Account, extra: Record<string, unknown> = {}) {
     confirmed_at: now,
     last_sign_in_at: now,
     app_metadata: { provider: "email", providers: ["email"] },
-    user_metadata: {},
+    user_metadata: account.metadata ?? {},
     identities: [],
     created_at: now,
     updated_at: now,
@@ -155,7 +159,11 @@ const handlers = [
     const { body } = await record(request);
     const { email, create_user } = body as { email: string; create_user: boolean };
     if (!accounts.has(email) && !create_user) return authError(request, 422, "otp_disabled", "Signups not allowed for otp");
-    inbox.set(email, String(randomInt(0, 1_000_000)).padStart(6, "0"));
+    const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+    inbox.set(email, code);
+    // What the Magic Link template renders with: the language the account's metadata holds then.
+    const language = accounts.get(email)?.metadata?.language;
+    emailed.push({ email, code, language: typeof language === "string" ? language : undefined });
     return HttpResponse.json({});
   }),
 
@@ -225,7 +233,8 @@ const handlers = [
     if (bearer(request) !== SUPABASE.serviceRoleKey) return authError(request, 403, "not_admin", "User not allowed");
     const account = [...accounts.values()].find((a) => a.id === params.id);
     if (!account) return authError(request, 404, "user_not_found", "User not found");
-    const { ban_duration } = body as { ban_duration?: string };
+    const { ban_duration, user_metadata } = body as { ban_duration?: string; user_metadata?: Record<string, unknown> };
+    if (user_metadata) account.metadata = { ...account.metadata, ...user_metadata };
     const hours = Number(/^(\d+)h$/.exec(ban_duration ?? "")?.[1] ?? 0);
     return HttpResponse.json(userJson(account, { banned_until: new Date(Date.now() + hours * 3_600_000).toISOString() }));
   }),
@@ -253,6 +262,7 @@ beforeAll(async () => {
 
 beforeEach(() => {
   requests = [];
+  emailed = [];
 });
 
 afterEach(() => {
@@ -273,6 +283,10 @@ async function enrolled(handle: string): Promise<Persona> {
   const persona = await createPersona(handle, ["observer"]);
   accounts.set(persona.email, { id: persona.id, email: persona.email });
   return persona;
+}
+
+async function setLanguage(persona: Persona, language: "en" | "es") {
+  await withSystem((trx) => trx.updateTable("profiles").set({ preferred_language: language }).where("id", "=", persona.id).execute());
 }
 
 async function deactivate(persona: Persona) {
@@ -328,11 +342,40 @@ describe("requestCode", () => {
   it("asks Supabase to email a code to an active invited person, never creating users", async () => {
     const persona = await enrolled("supa_request");
     await provider.requestCode(persona.email, "es");
-    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /auth/v1/otp"]);
-    const [otp] = requests;
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PUT /auth/v1/admin/users/${persona.id}`, "POST /auth/v1/otp"]);
+    const otp = requests[1];
     expect(otp!.body).toMatchObject({ email: persona.email, create_user: false });
     expect(otp!.headers.get("apikey")).toBe(SUPABASE.anonKey);
     expect(inbox.get(persona.email)).toMatch(/^\d{6}$/);
+  });
+
+  it("emails the code in the person's profile language, whatever language the sign-in page was in", async () => {
+    const persona = await enrolled("supa_language");
+    await setLanguage(persona, "es");
+    await provider.requestCode(persona.email, "en");
+    const [update] = sent("PUT", `/admin/users/${persona.id}`);
+    expect(update!.headers.get("Authorization")).toBe(`Bearer ${SUPABASE.serviceRoleKey}`);
+    expect(update!.body).toEqual({ user_metadata: { language: "es" } });
+    expect(emailed).toEqual([{ email: persona.email, code: inbox.get(persona.email), language: "es" }]);
+
+    // A language changed in Testigo reaches the very next code.
+    await setLanguage(persona, "en");
+    await provider.requestCode(persona.email, "es");
+    expect(emailed.at(-1)).toMatchObject({ email: persona.email, language: "en" });
+  });
+
+  it("still sends the code (template's English) when Supabase refuses the language update", async () => {
+    const persona = await enrolled("supa_language_refused");
+    await setLanguage(persona, "es");
+    server.use(http.put(`${AUTH}/admin/users/:id`, ({ request }) => authError(request, 500, "unexpected_failure", "boom")));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      await expect(provider.requestCode(persona.email, "es")).resolves.toBeNull();
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining("sign-in code language not set"));
+    } finally {
+      warn.mockRestore();
+    }
+    expect(emailed).toEqual([{ email: persona.email, code: inbox.get(persona.email), language: undefined }]);
   });
 
   it("makes no request at all for an email nobody was invited with", async () => {
