@@ -256,6 +256,35 @@ describe("a weekly series edited from a date on", () => {
   });
 });
 
+describe("a series edit that makes overnight shifts", () => {
+  it("is not refused for the person on consecutive days, whose old and new times overlap only on the way", async () => {
+    const first = dayIn(4);
+    const input = CreateShiftSchema.parse({
+      intent: "create", zoneId, repeat: "weekly", date: first, until: dayIn(6), weekdays: ["1", "2", "3", "4", "5", "6", "7"],
+      startTime: "10:00", endTime: "14:00", capacity: "2",
+    });
+    const made = await createShifts(coordinator.claims, input);
+    expect(made).toMatchObject({ kind: "series", count: 3 });
+    const shifts = await withSystem((trx) => trx.selectFrom("shifts").select("id").where("series_id", "=", made.id).orderBy("starts_at").execute());
+    const ana = await observer();
+    for (const s of shifts) await claimShift(ana.claims, s.id);
+
+    // 22:00 to 12:00 the next day: each new shift overlaps the next day's old one (10:00-14:00), but
+    // no two new ones overlap. Moved in the wrong order, the edit refused Ana as double-booked.
+    const edit = { from: first, startTime: "22:00", endTime: "12:00", capacity: 2, needsLanguages: [], needsTeamLead: false, takeOff: [] as string[] };
+    expect(await conflictsOfSeriesEdit(coordinator.claims, made.id, edit)).toEqual([]);
+    expect(await editShiftSeries(coordinator.claims, made.id, edit)).toBe(3);
+    for (const s of shifts) expect(await statusOn(s.id, ana)).toBe("claimed");
+    const after = await withSystem((trx) => trx.selectFrom("shifts").select(["starts_at", "ends_at"]).where("series_id", "=", made.id).orderBy("starts_at").execute());
+    expect(after.map((s) => [localOf(s.starts_at).time, localOf(s.ends_at).time])).toEqual([["22:00", "12:00"], ["22:00", "12:00"], ["22:00", "12:00"]]);
+
+    // And back the other way (earlier): the old overnight shifts overlap the new ones the day after.
+    expect(await editShiftSeries(coordinator.claims, made.id, { ...edit, startTime: "08:00", endTime: "23:00" })).toBe(3);
+    for (const s of shifts) expect(await statusOn(s.id, ana)).toBe("claimed");
+    expect(await brokenShiftInvariants()).toEqual([]);
+  });
+});
+
 describe("who may change shifts (RLS and grants)", () => {
   it("observers, attorneys and visitors are refused every change function; a coordinator and an admin may", async () => {
     const date = dayIn(8);
