@@ -27,6 +27,8 @@ export interface TestPushService {
   device(): TestDevice;
   /** From now on the push service answers 410 Gone for this device. */
   gone(device: TestDevice): void;
+  /** From now on the push service answers 500 for this device (an outage, not a gone device). */
+  failing(device: TestDevice): void;
   /** Resolves when `count` messages in all have been received. */
   waitFor(count: number, timeoutMs?: number): Promise<void>;
   total(): number;
@@ -50,7 +52,7 @@ function throwawayCertificate() {
 
 export async function startTestPushService(): Promise<TestPushService> {
   const { key, cert } = throwawayCertificate();
-  const devices = new Map<string, TestDevice & { ecdh: ReturnType<typeof createECDH>; authBytes: Buffer; isGone: boolean }>();
+  const devices = new Map<string, TestDevice & { ecdh: ReturnType<typeof createECDH>; authBytes: Buffer; isGone: boolean; isFailing?: boolean }>();
   let total = 0;
   let waiters: Array<{ count: number; resolve: () => void }> = [];
 
@@ -66,6 +68,10 @@ export async function startTestPushService(): Promise<TestPushService> {
       }
       if (device.isGone) {
         res.writeHead(410).end();
+        return;
+      }
+      if (device.isFailing) {
+        res.writeHead(500).end();
         return;
       }
       const plain = ece.decrypt(Buffer.concat(chunks), { version: "aes128gcm", privateKey: device.ecdh, authSecret: device.authBytes.toString("base64url") });
@@ -102,6 +108,10 @@ export async function startTestPushService(): Promise<TestPushService> {
     gone(device) {
       const found = devices.get(device.endpoint.split("/").pop() ?? "");
       if (found) found.isGone = true;
+    },
+    failing(device) {
+      const found = devices.get(device.endpoint.split("/").pop() ?? "");
+      if (found) found.isFailing = true;
     },
     waitFor(count, timeoutMs = 20_000) {
       if (total >= count) return Promise.resolve();

@@ -52,7 +52,7 @@ async function buildPush(trx: Trx, job: PushJob): Promise<PushDelivery | null> {
 }
 
 /**
- * The device is gone (410): its subscription goes. A reminder or a promotion whose email was left
+ * The device is gone (404/410): its subscription goes. A reminder or a promotion whose email was left
  * unsent because of push is sent by email after all when the person has no device left.
  */
 async function deviceGone(trx: Trx, delivery: PushDelivery) {
@@ -74,9 +74,15 @@ export function registerPushJobs() {
         topic: pushTopic(message.tag),
       }),
     settle: async (trx, delivery, error) => {
-      if (!(error instanceof PushGone)) return false;
-      await deviceGone(trx, delivery);
-      return true;
+      if (error instanceof PushGone) {
+        await deviceGone(trx, delivery);
+        return true;
+      }
+      // The push service failed (an outage, a refusal): the push is retried, but a reminder or a
+      // promotion cannot wait through the retries, so its email goes now. Being told twice beats
+      // being told late. (Urgent ones had their email from the start.)
+      if (!delivery.message.urgent) await reopenEmail(trx, delivery.tag);
+      return false;
     },
   });
 }

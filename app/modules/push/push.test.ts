@@ -238,6 +238,31 @@ describe("sending", () => {
     expect(readOutbox().filter((m) => m.to === mailed.email)).toHaveLength(1);
   });
 
+  it("a push service failing (500) for a promotion: the email goes at once, and the push is retried", async () => {
+    const shiftZone = await createTestZone("Pilsen push outage");
+    const shift = await createTestShift(shiftZone, { startsInHours: 48, capacity: 1 });
+    const [first, waiting] = [await observer(), await observer()];
+    const device = await subscribe(waiting);
+    service.failing(device);
+    await claimShift(first.claims, shift);
+    await claimShift(waiting.claims, shift);
+    await leaveShift(first.claims, shift); // `waiting` moves up; their device's push service is down
+    await runJobsOnce();
+    await runJobsOnce();
+    expect(device.received).toEqual([]);
+    expect(readOutbox().filter((m) => m.to === waiting.email)).toHaveLength(1);
+    const retried = await withSystem(
+      async (trx) =>
+        (
+          await sql<{ attempts: number; last_error: string | null; done_at: Date | null }>`
+            select j.attempts, j.last_error, j.done_at from private.jobs j
+            join public.push_subscriptions s on s.id = (j.payload ->> 'subscription_id')::uuid
+            where j.kind = 'push' and s.person_id = ${waiting.id}::uuid`.execute(trx)
+        ).rows,
+    );
+    expect(retried).toEqual([{ attempts: 1, last_error: "PushFailed: 500", done_at: null }]);
+  });
+
   it("a shift that moves: everyone on it is told by push and by email, with no time or place in the notification", async () => {
     const shiftZone = await createTestZone("Moving push zone");
     const shift = await createTestShift(shiftZone, { startsInHours: 72, capacity: 2 });
