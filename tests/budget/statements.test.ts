@@ -65,6 +65,11 @@ const CASES: Case[] = [
     why: "plus the audit of the view, in a transaction of its own committed before the report is read (begin and claims, the record, commit)",
   },
   { name: "GET /coordinate/live", as: "coordinator", method: "GET", path: () => "/coordinate/live", status: 200, budget: PAGE },
+  { name: "GET /", as: "observer", method: "GET", path: () => "/", status: 200, budget: PAGE },
+  { name: "GET /profile", as: "observer", method: "GET", path: () => "/profile", status: 200, budget: PAGE },
+  { name: "GET /coordinate/observers", as: "coordinator", method: "GET", path: () => "/coordinate/observers", status: 200, budget: PAGE },
+  { name: "GET /coordinate/shifts/:id", as: "coordinator", method: "GET", path: (ids) => `/coordinate/shifts/${ids.shift}`, status: 200, budget: PAGE },
+  { name: "GET /coordinate/coverage", as: "coordinator", method: "GET", path: () => "/coordinate/coverage", status: 200, budget: PAGE },
   {
     name: "POST /shifts/:id (claim, without JavaScript)",
     as: "observer2",
