@@ -52,8 +52,38 @@ function newPool(connectionString: string, max: number) {
   // with no listener ends the process. The query in flight still fails, and the pool drops the
   // dead client when it is released.
   created.on("error", () => {});
-  created.on("connect", (client) => client.on("error", () => {}));
+  created.on("connect", (client) => {
+    client.on("error", () => {});
+    coalesceWrites(client);
+  });
   return created;
+}
+
+/**
+ * node-postgres hands each protocol message to the socket on its own (parse, bind, describe,
+ * execute, sync: five a statement). The socket sends the first at once and gathers the rest, so a
+ * pipelined transaction cost three system calls; corked until the end of the tick, its messages
+ * leave in one writev (app/db/transactions.test.ts counts them). In a claim storm profiled with
+ * --cpu-prof, socket writes were the largest single cost of the server's CPU (13 %).
+ */
+function coalesceWrites(client: pg.PoolClient) {
+  const connection = (client as unknown as { connection?: { stream?: NodeJS.WritableStream & { cork?(): void; uncork?(): void }; _send?: (buffer: Buffer) => boolean } }).connection;
+  const stream = connection?.stream;
+  const send = connection?._send;
+  if (!connection || !stream?.cork || !stream.uncork || typeof send !== "function") return;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    stream.uncork!();
+  };
+  connection._send = function coalesced(buffer: Buffer) {
+    if (!corked) {
+      corked = true;
+      stream.cork!();
+      process.nextTick(uncork);
+    }
+    return send.call(connection, buffer);
+  };
 }
 
 /** The requests' writes, as the requests' login. */

@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import net from "node:net";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createPersona, type Persona } from "../../tests/setup/personas";
 import { queryAsLogin, sql, withSystem, withUser } from "./client.server";
 
@@ -83,5 +84,22 @@ describe("withUser", () => {
     ).rejects.toThrow(/transaction is over/);
     expect(await zoneCount("tx-one")).toBe(1);
     expect(await zoneCount("tx-beyond")).toBe(0);
+  });
+});
+
+describe("the connection's writes", () => {
+  it("a transaction's messages leave in one write, not one per protocol message", async () => {
+    await withUser(carmen.claims, async (trx) => sql`select 1`.execute(trx)); // a connection, already open
+    const single = vi.spyOn(net.Socket.prototype as unknown as { _write: () => void }, "_write");
+    const many = vi.spyOn(net.Socket.prototype as unknown as { _writev: () => void }, "_writev");
+    try {
+      // begin and claims, one statement (parse, bind, describe, execute, sync), then the commit.
+      await withUser(carmen.claims, async (trx) => sql`select ${"one"}::text as a`.execute(trx), { statements: 1 });
+      // Without coalescing: a write per message, at least seven.
+      expect(single.mock.calls.length + many.mock.calls.length).toBe(1);
+    } finally {
+      single.mockRestore();
+      many.mockRestore();
+    }
   });
 });
