@@ -91,9 +91,12 @@ const remix = createRequestHandler({
   getLoadContext: (req, res) => ({
     cspNonce: res.locals.cspNonce as string,
     hmrPort,
-    clientKey: createHmac("sha256", config.SESSION_SECRET)
-      .update(clientNetwork(req.ip))
-      .digest("hex"),
+    // Computed when read (sign-in's rate limits), not for every page.
+    get clientKey() {
+      const key = createHmac("sha256", config.SESSION_SECRET).update(clientNetwork(req.ip)).digest("hex");
+      Object.defineProperty(this, "clientKey", { value: key });
+      return key;
+    },
     loopbackPeer: isLoopbackPeer(req.socket.remoteAddress),
     requestScope: res.locals.requestScope as RequestScope,
   }),
