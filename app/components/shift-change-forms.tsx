@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { Field, limitsOf } from "~/components/ui/field";
 import { useIsPending } from "~/components/use-is-pending";
 import { useOrgClock } from "~/components/use-org-clock";
-import { localDateTimeValue } from "~/modules/clock/format";
+import { formatDay, localDateTimeValue } from "~/modules/clock/format";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import type { SeriesInfo, TimeConflict } from "~/modules/shifts/changes.server";
 
@@ -51,7 +51,7 @@ export function NeedsFieldset({ languages, teamLead }: { languages: string[]; te
 
 /** The people a new time would double-book, each with a box to take them off (ticked again if they were). */
 function Conflicts({ conflicts, idPrefix, taken }: { conflicts: TimeConflict[]; idPrefix: string; taken: string[] }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const clock = useOrgClock();
   if (!conflicts.length) return null;
   const people = [...new Map(conflicts.map((c) => [c.observerId, c])).values()];
@@ -69,7 +69,11 @@ function Conflicts({ conflicts, idPrefix, taken }: { conflicts: TimeConflict[]; 
           <p className="help">
             {conflicts
               .filter((o) => o.observerId === c.observerId)
-              .map((o) => t("shiftChange.reschedule.conflictLine", { name: c.name, zone: o.otherZone, when: clock.formatShiftTime(o.otherStartsAt, o.otherEndsAt) }))
+              .map((o) =>
+                o.trainingValidUntil
+                  ? t("shiftChange.reschedule.trainingLine", { name: c.name, until: formatDay(`${o.trainingValidUntil}T12:00:00Z`, "UTC", i18n.language) })
+                  : t("shiftChange.reschedule.conflictLine", { name: c.name, zone: o.otherZone, when: clock.formatShiftTime(o.otherStartsAt!, o.otherEndsAt!) }),
+              )
               .join(" · ")}
           </p>
         </div>

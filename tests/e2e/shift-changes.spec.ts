@@ -83,7 +83,7 @@ test("a coordinator changes a shift's time: a double-booking is named, the perso
   await form.getByLabel("Start time").fill("12:00");
   await form.getByLabel("End time").fill("16:00");
   await form.getByRole("button", { name: "Change the time" }).click();
-  await expect(form.getByText(`The new time would double-book: ${oscar!.display_name}.`, { exact: false })).toBeVisible();
+  await expect(form.getByText(`The new time does not suit: ${oscar!.display_name}.`, { exact: false })).toBeVisible();
   // What was typed stays.
   await expect(form.getByLabel("Start time")).toHaveValue("12:00");
   await expectNoAxeViolations(page);

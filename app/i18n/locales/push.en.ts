@@ -21,6 +21,7 @@ export const pushEn = {
     timeChangedBody: "Open Testigo to see the new time.",
     takenOffTitle: "You are no longer on a shift",
     takenOffBody: "Its time changed and clashed with another of yours. Open Testigo for details.",
+    takenOffTrainingBody: "Its date changed and your training will have expired by then. Open Testigo for details.",
     dispatchTitle: "You have been dispatched",
     dispatchBody: "Open Testigo to see where to go.",
     onMyWay: "On my way",

@@ -22,6 +22,7 @@ export const pushEs: typeof pushEn = {
     timeChangedBody: "Abre Testigo para ver la nueva hora.",
     takenOffTitle: "Ya no estás en un turno",
     takenOffBody: "Cambió su hora y coincidía con otro de tus turnos. Abre Testigo para ver los detalles.",
+    takenOffTrainingBody: "Cambió su fecha y para entonces tu capacitación ya habrá vencido. Abre Testigo para ver los detalles.",
     dispatchTitle: "Te han despachado",
     dispatchBody: "Abre Testigo para ver adónde ir.",
     onMyWay: "Voy en camino",

@@ -2,8 +2,8 @@
 export const shiftChangeEn = {
   errors: {
     started: "This shift has already started, so its time can no longer change.",
-    timeConflict: "The new time would double-book someone on this shift. Take them off below, or choose another time.",
-    timeConflictNamed: "The new time would double-book: {{names}}. Take them off below, or choose another time.",
+    timeConflict: "The new time does not suit someone on this shift (another shift then, or training expired by then). Take them off below, or choose another time.",
+    timeConflictNamed: "The new time does not suit: {{names}}. Take them off below, or choose another time.",
     seriesNothingFrom: "No shift of this series is left to change from this date on.",
   },
   claim: {
@@ -28,9 +28,10 @@ export const shiftChangeEn = {
     date: "Day",
     save: "Change the time",
     done: "The time was changed and everyone on the shift will be told.",
-    conflictsTitle: "Would be double-booked",
-    conflictsHelp: "These people are on another shift at the new time. Tick those to take off this shift (they are told by email), then change the time again.",
+    conflictsTitle: "Cannot keep the new time",
+    conflictsHelp: "These people are on another shift at the new time, or their training will have expired by then. Tick those to take off this shift (they are told), then change the time again.",
     conflictLine: "{{name}}: already on {{zone}}, {{when}}",
+    trainingLine: "{{name}}: training valid until {{until}}, before the new date",
     takeOff: "Take {{name}} off this shift",
   },
   series: {
@@ -48,6 +49,7 @@ export const shiftChangeEn = {
     timeChangedBody: "A coordinator changed the time of your shift. Here is the new time; your calendar feed shows it too.",
     takenOffSubject: "You were taken off a shift in {{zone}} ({{day}})",
     takenOffBody: "A coordinator moved this shift to a time when you are already on another shift, so you were taken off it. Your other shift stays as it was.",
+    takenOffTrainingBody: "A coordinator moved this shift to a date after your observer training stops being valid, so you were taken off it. A refresher training renews it; ask your coordinator.",
   },
   coverage: {
     createShift: "Create shift",

@@ -4,8 +4,8 @@ import type { shiftChangeEn } from "./shift-change.en";
 export const shiftChangeEs: typeof shiftChangeEn = {
   errors: {
     started: "Este turno ya empezó, así que su horario ya no puede cambiar.",
-    timeConflict: "El nuevo horario haría que alguien de este turno tuviera dos turnos a la vez. Quítalo abajo o elige otro horario.",
-    timeConflictNamed: "El nuevo horario daría dos turnos a la vez a: {{names}}. Quítalos abajo o elige otro horario.",
+    timeConflict: "El nuevo horario no le sirve a alguien de este turno (tiene otro turno a esa hora o su capacitación ya habrá vencido). Quítalo abajo o elige otro horario.",
+    timeConflictNamed: "El nuevo horario no les sirve a: {{names}}. Quítalos abajo o elige otro horario.",
     seriesNothingFrom: "No queda ningún turno de esta serie que cambiar a partir de esa fecha.",
   },
   claim: {
@@ -30,9 +30,10 @@ export const shiftChangeEs: typeof shiftChangeEn = {
     date: "Día",
     save: "Cambiar el horario",
     done: "Se cambió el horario y se avisará a todas las personas del turno.",
-    conflictsTitle: "Tendrían dos turnos a la vez",
-    conflictsHelp: "Estas personas tienen otro turno en el nuevo horario. Marca a quienes quitar de este turno (se les avisa por correo) y vuelve a cambiar el horario.",
+    conflictsTitle: "No pueden quedarse con el nuevo horario",
+    conflictsHelp: "Estas personas tienen otro turno en el nuevo horario, o su capacitación ya habrá vencido para entonces. Marca a quienes quitar de este turno (se les avisa) y vuelve a cambiar el horario.",
     conflictLine: "{{name}}: ya está en {{zone}}, {{when}}",
+    trainingLine: "{{name}}: su capacitación vale hasta el {{until}}, antes de la nueva fecha",
     takeOff: "Quitar a {{name}} de este turno",
   },
   series: {
@@ -50,6 +51,7 @@ export const shiftChangeEs: typeof shiftChangeEn = {
     timeChangedBody: "Un coordinador cambió el horario de tu turno. Este es el nuevo horario; tu calendario también lo muestra.",
     takenOffSubject: "Se te quitó de un turno en {{zone}} ({{day}})",
     takenOffBody: "Un coordinador movió este turno a una hora en la que ya tienes otro turno, así que se te quitó de este. Tu otro turno sigue igual.",
+    takenOffTrainingBody: "Un coordinador movió este turno a una fecha en la que tu capacitación de observador ya no vale, así que se te quitó de este. Una capacitación de repaso la renueva; pregúntale a tu coordinador.",
   },
   coverage: {
     createShift: "Crear turno",

@@ -87,7 +87,8 @@ registerPushMessage("shift_time_changed", async (trx, raw, t) => {
 registerPushMessage("shift_taken_off", async (trx, raw, t) => {
   const p = ShiftMailPayload.parse(raw);
   if (!(await shiftMail(trx, "shift_taken_off", p))) return null;
-  return { title: t("push.message.takenOffTitle"), body: t("push.message.takenOffBody"), url: "/my/shifts" };
+  const body = p.reason === "training" ? t("push.message.takenOffTrainingBody") : t("push.message.takenOffBody");
+  return { title: t("push.message.takenOffTitle"), body, url: "/my/shifts" };
 });
 
 /** Whether a kind of event has a push text; one without is told by email alone. */

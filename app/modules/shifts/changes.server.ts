@@ -39,10 +39,13 @@ export interface TimeConflict {
   observerId: string;
   name: string;
   status: AssignmentStatus;
-  otherShiftId: string;
-  otherZone: string;
-  otherStartsAt: string;
-  otherEndsAt: string;
+  /** The shift they would clash with; null when the reason is their training. */
+  otherShiftId: string | null;
+  otherZone: string | null;
+  otherStartsAt: string | null;
+  otherEndsAt: string | null;
+  /** Set when their training will have expired by the new time: the day it stops being valid. */
+  trainingValidUntil: string | null;
 }
 
 type ConflictRow = {
@@ -50,10 +53,12 @@ type ConflictRow = {
   observer_id: string;
   name: string;
   status: AssignmentStatus;
-  other_shift_id: string;
-  other_zone: string;
-  other_starts_at: Date;
-  other_ends_at: Date;
+  other_shift_id: string | null;
+  other_zone: string | null;
+  other_starts_at: Date | null;
+  other_ends_at: Date | null;
+  /** `date`: node-postgres gives it as YYYY-MM-DD (app/db/client.server.ts). */
+  training_valid_until: string | null;
 };
 
 const toConflict = (r: ConflictRow): TimeConflict => ({
@@ -63,11 +68,12 @@ const toConflict = (r: ConflictRow): TimeConflict => ({
   status: r.status,
   otherShiftId: r.other_shift_id,
   otherZone: r.other_zone,
-  otherStartsAt: new Date(r.other_starts_at).toISOString(),
-  otherEndsAt: new Date(r.other_ends_at).toISOString(),
+  otherStartsAt: r.other_starts_at === null ? null : new Date(r.other_starts_at).toISOString(),
+  otherEndsAt: r.other_ends_at === null ? null : new Date(r.other_ends_at).toISOString(),
+  trainingValidUntil: r.training_valid_until,
 });
 
-/** Moves a shift to a local day and times; people in `takeOff` whom it double-books are taken off. */
+/** Moves a shift to a local day and times; people in `takeOff` it does not suit (double-booked, training expired by then) are taken off. */
 export async function rescheduleShift(claims: Claims, shiftId: string, input: Pick<RescheduleShiftInput, "date" | "startTime" | "endTime" | "takeOff">) {
   const takeOff = `{${input.takeOff.join(",")}}`;
   try {
@@ -86,7 +92,7 @@ export async function rescheduleShift(claims: Claims, shiftId: string, input: Pi
   }
 }
 
-/** Who a move of the shift would double-book, and with which of their shifts. */
+/** Who a move of the shift would double-book (and with which of their shifts), or outlast the training of. */
 export async function conflictsOfReschedule(claims: Claims, shiftId: string, input: Pick<RescheduleShiftInput, "date" | "startTime" | "endTime">) {
   return guarded(() =>
     readAsUser(claims, async (trx) => {

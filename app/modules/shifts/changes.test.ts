@@ -124,6 +124,35 @@ describe("changing a shift's time", () => {
     expect(await brokenShiftInvariants()).toEqual([]);
   });
 
+  it("re-checks training: someone whose training will have expired by the new date is named, and only taken off when confirmed", async () => {
+    const months = (await withSystem((trx) => trx.selectFrom("org_settings").select("training_valid_months").executeTakeFirstOrThrow())).training_valid_months;
+    // Trained so that the training stops being valid ten days from now.
+    const trained = new Date(`${dayIn(10)}T12:00:00Z`);
+    trained.setUTCMonth(trained.getUTCMonth() - months);
+    const lapsing = await observer({ trainingDate: trained.toISOString().slice(0, 10) });
+    const fresh = await observer();
+    const date = dayIn(5);
+    const moving = await shiftOn(date, "18:00", "22:00");
+    await claimShift(lapsing.claims, moving);
+    await claimShift(fresh.claims, moving);
+
+    const later = { date: dayIn(20), startTime: "18:00", endTime: "22:00" };
+    const conflicts = await conflictsOfReschedule(coordinator.claims, moving, later);
+    expect(conflicts.map((c) => [c.name, c.otherShiftId, c.trainingValidUntil])).toEqual([[nameOf(lapsing), null, dayIn(10)]]);
+    expect(await refusal(rescheduleShift(coordinator.claims, moving, { ...later, takeOff: [] }))).toMatchObject({ messageKey: "shiftChange.errors.timeConflict" });
+    expect(await statusOn(moving, lapsing)).toBe("claimed");
+    // An earlier date, within the training, needs nothing.
+    expect(await conflictsOfReschedule(coordinator.claims, moving, { ...later, date: dayIn(6) })).toEqual([]);
+
+    await rescheduleShift(coordinator.claims, moving, { ...later, takeOff: [lapsing.id] });
+    expect([await statusOn(moving, lapsing), await statusOn(moving, fresh)]).toEqual([null, "claimed"]);
+    const jobs = await jobsFor(moving);
+    expect(jobs.filter((j) => j.observer_id === lapsing.id).map((j) => [j.kind, j.payload.reason])).toEqual([["shift_taken_off", "training"]]);
+    await runJobsOnce();
+    expect(readOutbox().filter((m) => m.to === lapsing.email).map((m) => m.text)).toEqual([expect.stringMatching(/training stops being valid/)]);
+    expect(await brokenShiftInvariants()).toEqual([]);
+  });
+
   it("the same time again changes nothing and tells nobody; a shift already started cannot move", async () => {
     const date = dayIn(6);
     const shift = await shiftOn(date, "09:00", "11:00");

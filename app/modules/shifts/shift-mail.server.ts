@@ -28,6 +28,8 @@ export const ShiftMailPayload = z.object({
   /** The shift's times the job was made for (reminders, time changes): a later move makes it stale. */
   starts_at: z.string().max(40).optional(),
   ends_at: z.string().max(40).optional(),
+  /** Why someone was taken off a moved shift: another shift then (default), or their training. */
+  reason: z.enum(["overlap", "training"]).optional(),
 });
 type Payload = z.infer<typeof ShiftMailPayload>;
 
@@ -128,7 +130,7 @@ async function composeMail(kind: ShiftMailKind, payload: Payload, a: Assignment)
     body = t("shiftChange.email.timeChangedBody");
   } else if (kind === "shift_taken_off") {
     subject = t("shiftChange.email.takenOffSubject", { zone, day });
-    body = t("shiftChange.email.takenOffBody");
+    body = t(payload.reason === "training" ? "shiftChange.email.takenOffTrainingBody" : "shiftChange.email.takenOffBody");
   } else if (kind === "shift_unassigned") {
     subject = t("email.unassignedSubject", { zone, day });
     body = t("email.unassignedBody");
