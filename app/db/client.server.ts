@@ -378,7 +378,7 @@ export async function queryAsLogin<R>(text: string): Promise<R[]> {
 /**
  * Reads for pages anyone may see without signing in (/alerts): one read-only transaction as the
  * role `anon`, sent as one round trip, that may only run the functions granted to `anon`
- * (public.visible_community_alerts). `text` is one statement; it must carry no user input but
+ * (community.visible_alerts). `text` is one statement; it must carry no user input but
  * numbers and literals made by `literal()`.
  */
 export async function readAsPublic<R>(text: string): Promise<R[]> {

@@ -140,8 +140,15 @@ revoke all on function private.community_alert_publish(), private.community_aler
 -- What the public page and feed read, and all they can read: the public columns of alerts visible
 -- now, newest first, at most 50. Visible: published, not unpublished, its delay over, not expired,
 -- and its report still verified as the alert says (a report set back to unconfirmed takes its
--- alert down). `anon` may run this and nothing else of the table.
-create or replace function public.visible_community_alerts(p_limit integer default 50)
+-- alert down). `anon` may run this and nothing else of the table. It lives in a schema of its own,
+-- which the Supabase API does not expose and which holds nothing else: security-definer code stays
+-- out of `public` (tests/db/rls.test.ts), and `anon` gets no usage on `private`, whose functions
+-- are not all revoked from PUBLIC.
+create schema if not exists community;
+revoke all on schema community from public;
+grant usage on schema community to anon, authenticated;
+
+create or replace function community.visible_alerts(p_limit integer default 50)
 returns table (
   id uuid, kind text, zone_name text, agencies text[], activities text[], occurred_at timestamptz,
   public_text text, shown_at timestamptz
@@ -159,8 +166,8 @@ as $$
   order by greatest(a.show_from, a.published_at) desc, a.id
   limit least(greatest(coalesce(p_limit, 50), 0), 50)
 $$;
-revoke all on function public.visible_community_alerts(integer) from public;
-grant execute on function public.visible_community_alerts(integer) to anon, authenticated;
+revoke all on function community.visible_alerts(integer) from public;
+grant execute on function community.visible_alerts(integer) to anon, authenticated;
 
 -- The public page reads as `anon` (app/db/client.server.ts, readAsPublic): the requests' login may
 -- take that role too, which can run the function above and nothing of the app's tables.

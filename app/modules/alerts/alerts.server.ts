@@ -21,7 +21,7 @@ interface VisibleRow {
 /** The alerts anyone may see now, newest first: read as `anon`, through the one function it may run. */
 export async function visibleAlerts(limit = FEED_LIMIT): Promise<PublicAlert[]> {
   const n = Math.max(0, Math.min(FEED_LIMIT, Math.trunc(limit)));
-  const rows = await readAsPublic<VisibleRow>(`select * from public.visible_community_alerts(${n})`);
+  const rows = await readAsPublic<VisibleRow>(`select * from community.visible_alerts(${n})`);
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,

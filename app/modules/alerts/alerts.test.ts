@@ -157,7 +157,7 @@ describe("when an alert shows", () => {
   });
 
   it("carries the newest 50 at most", async () => {
-    const rows = await readAsPublic<{ n: number }>("select count(*)::int as n from public.visible_community_alerts(1000)");
+    const rows = await readAsPublic<{ n: number }>("select count(*)::int as n from community.visible_alerts(1000)");
     expect(rows[0]!.n).toBeLessThanOrEqual(50);
   });
 });
@@ -230,9 +230,21 @@ describe("row-level security", () => {
     expect(await asAnon(`insert into public.community_alerts (report_id, public_text) values ('${reportId}', 'x')`)).toEqual({ code: "42501" });
     expect(await asAnon(`update public.community_alerts set unpublished_at = now() where id = '${id}'`)).toEqual({ code: "42501" });
     expect(await asAnon("select * from public.reports")).toEqual({ code: "42501" });
-    expect(await asAnon("select * from public.visible_community_alerts(50)")).toBe("allowed");
+    expect(await asAnon("select * from community.visible_alerts(50)")).toBe("allowed");
+    expect(await asAnon("select private.has_role('admin')")).toEqual({ code: "42501" });
     // the page's own path reads as anon, one transaction
     expect(await readAsPublic<{ role: string }>("select current_user::text as role")).toEqual([{ role: "anon" }]);
+  });
+});
+
+describe("the public function", () => {
+  it("is the only thing in its schema, runs as its owner with an empty search_path", async () => {
+    const { rows } = await withSystem((trx) =>
+      sql<{ name: string; definer: boolean; config: string[] | null }>`
+        select p.proname as name, p.prosecdef as definer, p.proconfig as config
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'community'`.execute(trx),
+    );
+    expect(rows).toEqual([{ name: "visible_alerts", definer: true, config: ['search_path=""'] }]);
   });
 });
 

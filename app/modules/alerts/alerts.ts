@@ -3,7 +3,7 @@ import { formatDay, formatTime } from "~/modules/clock/format";
 /** Community alerts (docs/decisions/026-community-alerts.md): what both the page and the feed show. */
 export type AlertKind = "confirmed" | "false_alarm";
 
-/** The public columns of one visible alert, as public.visible_community_alerts returns them. */
+/** The public columns of one visible alert, as community.visible_alerts returns them. */
 export interface PublicAlert {
   id: string;
   kind: AlertKind;
