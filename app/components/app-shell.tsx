@@ -1,7 +1,6 @@
 import { Form, Link, NavLink, useLocation, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import type { RootLoader } from "~/root";
-import { KnowYourRights } from "./know-your-rights";
 
 export function AppShell({ children }: { children: React.ReactNode }) {
   const { t } = useTranslation();
@@ -23,17 +22,8 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           <Link to="/" className="brand">
             {root?.settings.name ?? t("app.name")}
           </Link>
-          {root?.publicPage ? (
-            // A public page sets no cookie: its language is in its address.
-            <nav className="language-switch" aria-label={t("app.language")}>
-              <a href={`${location.pathname}?lang=en`} lang="en" hrefLang="en" aria-current={root.locale === "en" ? "true" : undefined}>
-                English
-              </a>
-              <a href={`${location.pathname}?lang=es`} lang="es" hrefLang="es" aria-current={root.locale === "es" ? "true" : undefined}>
-                Español
-              </a>
-            </nav>
-          ) : (
+          {/* A public page sets no cookie: it offers its languages as links of its own (routes/alerts.tsx). */}
+          {root?.publicPage ? null : (
             <Form method="post" action="/language" className="language-switch" aria-label={t("app.language")}>
               <input type="hidden" name="redirectTo" value={here} />
               <button type="submit" name="lng" value="en" lang="en" aria-pressed={root?.locale === "en"}>
@@ -135,7 +125,14 @@ export function AppShell({ children }: { children: React.ReactNode }) {
       <footer className="site-footer">
         {/* Observers carry the know-your-rights card on every page; the home page shows it open. */}
         {roles.includes("observer") && location.pathname !== "/" ? (
-          <KnowYourRights folded />
+          <details className="card kyr">
+            <summary>{t("kyr.title")}</summary>
+            <ol>
+              {(t("kyr.items", { returnObjects: true }) as string[]).map((item) => (
+                <li key={item}>{item}</li>
+              ))}
+            </ol>
+          </details>
         ) : null}
         {root?.settings.hotlineNumber ? (
           <a href={`tel:${root.settings.hotlineNumber.replace(/[^\d+]/g, "")}`}>

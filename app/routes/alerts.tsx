@@ -25,6 +25,15 @@ export default function AlertsPage() {
   const hotline = root?.settings.hotlineNumber ?? "";
   return (
     <div className="stack">
+      {/* The language is in the address: a link, not the form that sets a cookie. */}
+      <nav className="language-switch public" aria-label={t("app.language")}>
+        <a href="/alerts?lang=en" lang="en" hrefLang="en" aria-current={language === "en" ? "true" : undefined}>
+          English
+        </a>
+        <a href="/alerts?lang=es" lang="es" hrefLang="es" aria-current={language === "es" ? "true" : undefined}>
+          Español
+        </a>
+      </nav>
       <h1>{t("alerts.pageTitle")}</h1>
       <p>{t("alerts.intro")}</p>
       {hotline ? (
