@@ -11,6 +11,7 @@ import { I18nextProvider } from "./i18n/react";
 import { createClientI18n, type Translations } from "./i18n/translator";
 import { requestContext } from "./modules/auth/guards.server";
 import { contentSecurityPolicy } from "./utils/csp.server";
+import { isPublicPath, publicCacheHeaders } from "./utils/public-page.server";
 
 export const streamTimeout = 5_000;
 
@@ -31,14 +32,18 @@ export default async function handleRequest(
   );
   const nonce = loadContext.cspNonce;
   // Pages show people's own reports, rosters and typed-back form values: never kept by a browser's
-  // cache or back/forward cache, nor by anything in between.
-  responseHeaders.set("Cache-Control", "private, no-store");
+  // cache or back/forward cache, nor by anything in between. Public pages (/alerts) are the same
+  // for everyone, carry no script, and may be kept a minute (app/utils/public-page.server.ts).
+  const publicPage = isPublicPath(new URL(request.url).pathname) && responseStatusCode === 200;
+  if (publicPage) publicCacheHeaders(request).forEach((value, name) => responseHeaders.set(name, value));
+  else responseHeaders.set("Cache-Control", "private, no-store");
   responseHeaders.set(
     "Content-Security-Policy",
     contentSecurityPolicy({
       nonce,
       production: process.env.NODE_ENV === "production",
       hmrPort: loadContext.hmrPort,
+      scripts: !publicPage,
     }),
   );
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";

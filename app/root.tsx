@@ -20,6 +20,7 @@ import { publicSettings } from "./modules/settings/settings.server";
 import { formatTime } from "./modules/clock/format";
 import stylesheet from "./styles/app.css?url";
 import { getEnv } from "./utils/env.server";
+import { isPublicPath, publicCacheHeaders, publicLanguage } from "./utils/public-page.server";
 import { readFlash } from "./utils/flash.server";
 import { registerServiceWorker, rememberLanguage } from "./utils/service-worker";
 
@@ -34,6 +35,23 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
+  // Public pages (/alerts) read no session, no flash and no language cookie, and set no cookie:
+  // the same page for everyone who asks in the same language (app/utils/public-page.server.ts).
+  if (isPublicPath(new URL(request.url).pathname)) {
+    const [{ language }, settings] = await Promise.all([publicLanguage(request), publicSettings()]);
+    return data(
+      {
+        locale: language,
+        user: null,
+        dispatch: null,
+        settings: { ...settings, mapTileUrl: settings.mapTileUrl ? TILE_PATH : "" },
+        flash: null,
+        ENV: getEnv(),
+        publicPage: true,
+      },
+      { headers: publicCacheHeaders(request) },
+    );
+  }
   const [user, settings] = await Promise.all([getUser(request, context), publicSettings()]);
   // Cookies the auth provider refreshed while finding the person (Supabase).
   const headers = requestContext(context).headers;
@@ -64,6 +82,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       settings: { ...settings, mapTileUrl: settings.mapTileUrl ? TILE_PATH : "" },
       flash,
       ENV: getEnv(),
+      publicPage: false,
     },
     { headers },
   );
@@ -92,6 +111,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
   const matches = useMatches();
   const titleKey = [...matches].reverse().map((m) => (m.handle as RouteHandle | undefined)?.titleKey).find(Boolean);
   const site = rootData?.settings.name ?? "Testigo";
+  // Public pages need no JavaScript and carry none: nothing in them may use a nonce a cache would repeat.
+  const scripts = !rootData?.publicPage;
   // Lets tests (and CSS, if ever needed) tell a hydrated page, error pages included, from server HTML.
   useEffect(() => {
     document.documentElement.dataset.hydrated = "true";
@@ -106,13 +127,17 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <title>{titleKey ? `${t(titleKey)} · ${site}` : site}</title>
         <Meta />
         {/* The page's translations, fetched by entry.client before hydration. */}
-        <link rel="preload" href={translationUrls[locale]} as="fetch" crossOrigin="anonymous" />
+        {scripts ? <link rel="preload" href={translationUrls[locale]} as="fetch" crossOrigin="anonymous" /> : null}
         <Links />
       </head>
       <body>
         {children}
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {scripts ? (
+          <>
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+          </>
+        ) : null}
       </body>
     </html>
   );

@@ -22,15 +22,18 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           <Link to="/" className="brand">
             {root?.settings.name ?? t("app.name")}
           </Link>
-          <Form method="post" action="/language" className="language-switch" aria-label={t("app.language")}>
-            <input type="hidden" name="redirectTo" value={here} />
-            <button type="submit" name="lng" value="en" lang="en" aria-pressed={root?.locale === "en"}>
-              English
-            </button>
-            <button type="submit" name="lng" value="es" lang="es" aria-pressed={root?.locale === "es"}>
-              Español
-            </button>
-          </Form>
+          {/* A public page sets no cookie: it offers its languages as links of its own (routes/alerts.tsx). */}
+          {root?.publicPage ? null : (
+            <Form method="post" action="/language" className="language-switch" aria-label={t("app.language")}>
+              <input type="hidden" name="redirectTo" value={here} />
+              <button type="submit" name="lng" value="en" lang="en" aria-pressed={root?.locale === "en"}>
+                English
+              </button>
+              <button type="submit" name="lng" value="es" lang="es" aria-pressed={root?.locale === "es"}>
+                Español
+              </button>
+            </Form>
+          )}
         </div>
         {user ? (
           <nav aria-label={t("app.mainNav")} className="main-nav">

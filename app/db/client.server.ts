@@ -405,6 +405,29 @@ export async function queryAsLogin<R>(text: string): Promise<R[]> {
   return result.rows as R[];
 }
 
+/**
+ * Reads for pages anyone may see without signing in (/alerts): one read-only transaction as the
+ * role `anon`, sent as one round trip, that may only run the functions granted to `anon`
+ * (community.visible_alerts). `text` is one statement; it must carry no user input but
+ * numbers and literals made by `literal()`.
+ */
+export async function readAsPublic<R>(text: string): Promise<R[]> {
+  getDb();
+  const client = await pool!.connect();
+  try {
+    const results = (await client.query(`begin read only; set local role anon; ${text}; commit`)) as unknown as pg.QueryResult[];
+    client.release();
+    return results[2]!.rows as R[];
+  } catch (error) {
+    // A failed statement leaves the transaction open and aborted: never hand that connection on.
+    await client.query("rollback").then(
+      () => client.release(),
+      () => client.release(true),
+    );
+    throw error;
+  }
+}
+
 /** One statement on the owner connection, outside any transaction: one round trip. */
 export async function querySystem<R>(text: string): Promise<R[]> {
   getSystemDb();

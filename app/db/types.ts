@@ -73,6 +73,24 @@ export interface AuthUsers {
   updated_at: Generated<Timestamp>;
 }
 
+export interface CommunityAlerts {
+  activities: Generated<string[]>;
+  agencies: Generated<string[]>;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  kind: string;
+  occurred_at: Timestamp;
+  public_text: string;
+  published_at: Generated<Timestamp>;
+  published_by: string | null;
+  report_id: string;
+  show_from: Timestamp;
+  unpublished_at: Timestamp | null;
+  unpublished_by: string | null;
+  warnings_confirmed: Generated<boolean>;
+  zone_name: Generated<string>;
+}
+
 export interface Dispatches {
   cancelled_at: Timestamp | null;
   cancelled_by: string | null;
@@ -138,6 +156,8 @@ export interface LiveEvents {
 }
 
 export interface OrgSettings {
+  alert_delay_minutes: Generated<number>;
+  alert_expiry_days: Generated<number>;
   default_language: Generated<string>;
   hotline_number: Generated<string>;
   id: Generated<boolean>;
@@ -485,6 +505,7 @@ export interface Zones {
 export interface DB {
   audit_events: AuditEvents;
   "auth.users": AuthUsers;
+  community_alerts: CommunityAlerts;
   dispatch_recipients: DispatchRecipients;
   dispatches: Dispatches;
   invitations: Invitations;

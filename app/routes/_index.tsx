@@ -7,6 +7,7 @@ import { useOrgClock } from "~/components/use-org-clock";
 import { hasRole, requireUser } from "~/modules/auth/guards.server";
 import { myShifts } from "~/modules/shifts/shifts.server";
 import { PushAlerts } from "~/components/push-alerts";
+import { KnowYourRights } from "~/components/know-your-rights";
 import { pushAlertsState } from "~/modules/push/subscriptions.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -24,7 +25,6 @@ export default function Home() {
   const { t, i18n } = useTranslation();
   const { displayName, roles, trainingDate, next, push, now } = useLoaderData<typeof loader>();
   const clock = useOrgClock();
-  const kyr = t("kyr.items", { returnObjects: true }) as string[];
   return (
     <div className="stack">
       <h1>{t("home.title", { name: displayName })}</h1>
@@ -67,14 +67,7 @@ export default function Home() {
       ) : null}
       {push ? <PushAlerts publicKey={push.publicKey} devices={push.devices} /> : null}
       {roles.includes("observer") ? (
-        <section className="card kyr" aria-labelledby="kyr-title">
-          <h2 id="kyr-title">{t("kyr.title")}</h2>
-          <ol>
-            {kyr.map((item) => (
-              <li key={item}>{item}</li>
-            ))}
-          </ol>
-        </section>
+        <KnowYourRights />
       ) : null}
       {roles.includes("coordinator") ? (
         <section className="card" aria-labelledby="coordinator-home">

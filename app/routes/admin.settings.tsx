@@ -128,6 +128,25 @@ export default function Settings() {
           defaultValue={value("retentionDays")}
           errors={fields.retentionDays.errors}
         />
+        <Field
+          label={t("alerts.settings.delay")}
+          name="alertDelayMinutes"
+          type="number"
+          inputMode="numeric"
+          {...limitsOf(fields.alertDelayMinutes)}
+          help={t("alerts.settings.delayHelp")}
+          defaultValue={value("alertDelayMinutes")}
+          errors={fields.alertDelayMinutes.errors}
+        />
+        <Field
+          label={t("alerts.settings.expiry")}
+          name="alertExpiryDays"
+          type="number"
+          inputMode="numeric"
+          {...limitsOf(fields.alertExpiryDays)}
+          defaultValue={value("alertExpiryDays")}
+          errors={fields.alertExpiryDays.errors}
+        />
         <SelectField
           label={t("observers.settings.defaultLanguage")}
           name="defaultLanguage"

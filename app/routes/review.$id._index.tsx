@@ -24,6 +24,8 @@ import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
 import { invariantResponse, UUID } from "~/utils/misc";
 import { isOwnNavigation } from "~/utils/origin.server";
+import { CommunityAlertSection, type AlertIntent } from "~/components/community-alert";
+import { alertPreviewOf, communityAlertAction } from "~/modules/alerts/review-actions.server";
 
 export const handle: RouteHandle = { titleKey: "review.detailTitle" };
 export const links: LinksFunction = () => mapLinks();
@@ -48,7 +50,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   }
 }
 
-type Intent = "triage" | "hold" | "note" | "requestInfo" | "task" | "taskDone";
+type Intent = "triage" | "hold" | "note" | "requestInfo" | "task" | "taskDone" | AlertIntent;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireRole(request, context, "attorney");
@@ -62,9 +64,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     taskDue: String(form.get("taskDue") ?? ""),
     taskAssignee: String(form.get("taskAssignee") ?? ""),
     holdReason: String(form.get("holdReason") ?? ""),
+    publicText: String(form.get("publicText") ?? "").slice(0, 2000),
   };
   try {
     switch (intent) {
+      case "alertPreview":
+      case "alertPublish":
+      case "alertUnpublish": {
+        const preview = await communityAlertAction(user.claims, id, intent, form);
+        return data({ ok: true as const, intent, error: null, field: null, values: null, preview });
+      }
       case "triage":
         await triageReport(user.claims, id, parseTriage(form));
         break;
@@ -93,10 +102,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       default:
         throw new DomainError(400, "review.errors.invalid");
     }
-    return data({ ok: true as const, intent, error: null, field: null, values: null });
+    return data({ ok: true as const, intent, error: null, field: null, values: null, preview: null });
   } catch (error) {
     if (error instanceof DomainError) {
-      return data({ ok: false as const, intent, error: error.messageKey, field: error.field ?? null, values }, { status: error.status });
+      // A refused publication shows its preview again, the text as typed.
+      const preview = intent === "alertPublish" ? alertPreviewOf(form) : null;
+      return data({ ok: false as const, intent, error: error.messageKey, field: error.field ?? null, values, preview }, { status: error.status });
     }
     throw error;
   }
@@ -164,9 +175,9 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
         {d.legalHold ? <span className="badge">{t("review.legalHold")}</span> : null}
         {d.purgedAt ? <span className="badge">{t("review.purged", { date: when(d.purgedAt) })}</span> : null}
       </p>
-      {done ? (
+      {done && done !== "alertPreview" ? (
         <p className="notice" role="status" tabIndex={-1} ref={noticeRef}>
-          {t(`review.done.${done}`)}
+          {t(done === "alertPublish" ? "alerts.publish.done.published" : done === "alertUnpublish" ? "alerts.publish.done.unpublished" : `review.done.${done}`)}
         </p>
       ) : null}
 
@@ -279,6 +290,13 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
           </p>
         </Form>
       </section>
+
+      <CommunityAlertSection
+        report={report}
+        alerts={d.alerts}
+        delayMinutes={d.alertDelayMinutes}
+        result={actionData && (actionData.intent === "alertPreview" || actionData.intent === "alertPublish" || actionData.intent === "alertUnpublish") ? actionData : null}
+      />
 
       <section className="card stack" aria-labelledby="media-title">
         <h2 id="media-title">{t("reports.mediaTitle")}</h2>
@@ -408,7 +426,7 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
               <span className="help">
                 #{e.seq} · {when(e.at)}
               </span>{" "}
-              {t(`review.audit.${e.event}`, { actor: e.actorName ?? t("review.system"), ...auditDetails(e.details, t) })}
+              {t(e.event.startsWith("alert_") ? `alerts.audit.${e.event}` : `review.audit.${e.event}`, { actor: e.actorName ?? t("review.system"), ...auditDetails(e.details, t) })}
             </li>
           ))}
         </ol>

@@ -2,11 +2,12 @@
  * The one Content-Security-Policy: nonce'd scripts only, and images from this origin only: map
  * tiles come through /tiles (app/modules/maps/tiles.server.ts), so no page asks a third party.
  */
-export function contentSecurityPolicy(options: { nonce: string; production: boolean; hmrPort?: number }) {
+export function contentSecurityPolicy(options: { nonce: string; production: boolean; hmrPort?: number; scripts?: boolean }) {
   const connect = options.hmrPort ? `'self' ws://localhost:${options.hmrPort}` : "'self'";
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${options.nonce}'`,
+    // A public page (kept by caches, so its nonce would repeat) runs no script at all.
+    options.scripts === false ? "script-src 'none'" : `script-src 'self' 'nonce-${options.nonce}'`,
     // Leaflet positions tiles with inline styles; no inline script is ever allowed.
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",

@@ -42,6 +42,8 @@ const only = (...roles: Role[]): Partial<Record<Role, Expect>> => ({ visitor: "s
 const PAGES: Record<string, PageSpec> = {
   $: { path: () => "/no-such-page", expect: {}, others: "notFound" },
   _index: { path: () => "/", expect: signedIn("ok"), others: "ok" },
+  // Public: the same page for everyone, signed in or not (no session read, no script).
+  alerts: { path: () => "/alerts", expect: {}, others: "ok" },
   "admin.people": { path: () => "/admin/people", expect: only("admin", "coordinator"), others: "forbidden" },
   "admin.settings": { path: () => "/admin/settings", expect: only("admin"), others: "forbidden" },
   "coordinate.coverage": { path: () => "/coordinate/coverage", expect: only("coordinator", "admin"), others: "forbidden" },
@@ -76,6 +78,7 @@ const PAGES: Record<string, PageSpec> = {
 
 /** Routes that are not pages: nothing for axe to read. Each with the reason. */
 const EXEMPT: Record<string, string> = {
+  "alerts[.json]": "JSON Feed of the community alerts (alerts.spec.ts checks it)",
   "coordinate.shifts.$id.roster[.csv]": "CSV download of a shift's roster",
   "coordinate.zones.export": "GeoJSON download of the zones",
   "dispatch.$id.answer": "answer posted by the service worker from a notification (post only; a GET is 404)",
@@ -154,6 +157,8 @@ function watchForeignRequests(page: Page) {
 }
 
 async function settle(page: Page) {
+  // Public pages (/alerts) carry no script: nothing to hydrate.
+  if (!(await page.locator("script").count())) return;
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
   // Maps draw on the client; axe must see them too.
   if (await page.locator(".map-frame").count()) await expect(page.locator(".leaflet-container").first()).toBeVisible();

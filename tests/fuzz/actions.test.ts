@@ -200,6 +200,8 @@ const SPECS: Record<string, Spec> = {
         defaultLanguage: pick("en", "es", "fr"),
         mediaMaxMb: smallInt(1024),
         retentionDays: fc.integer({ min: 30, max: 3650 }).map(String),
+        alertDelayMinutes: fc.oneof(smallInt(10080), pick("-1", "10081", "1.5", "x")),
+        alertExpiryDays: fc.oneof(smallInt(90), pick("0", "91", "x")),
       },
     }),
   },
@@ -341,7 +343,7 @@ const SPECS: Record<string, Spec> = {
     params: (w) => ({ id: uuidOr(w.reportId) }),
     form: (w) => ({
       fields: {
-        intent: pick("triage", "hold", "note", "requestInfo", "task", "taskDone"),
+        intent: pick("triage", "hold", "note", "requestInfo", "task", "taskDone", "alertPreview", "alertPublish", "alertUnpublish"),
         status: pick("new", "in_review", "follow_up", "referred", "closed"),
         verification: pick("unconfirmed", "confirmed", "false_alarm"),
         urgency: pick("critical", "high", "medium", "low"),
@@ -356,6 +358,10 @@ const SPECS: Record<string, Spec> = {
         taskAssignee: uuidOr(w.cast.attorney_luis.id),
         taskId: fc.uuid().map(String),
         done: pick("true", "false"),
+        publicText: fc.oneof(pick("No agents were seen.", "Call 312-555-0100 at 123 Main St", ""), fc.string({ maxLength: 400 })),
+        reviewed: pick("on"),
+        confirmWarnings: pick("on"),
+        alertId: fc.oneof(fc.uuid().map(String), pick("not-a-uuid")),
       },
     }),
   },

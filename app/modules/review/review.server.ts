@@ -9,6 +9,7 @@ import { checkEnvelopes, readReport, sealingRecipients } from "~/modules/reports
 import { REVIEW_REFUSALS } from "./errors";
 import { REPORT_STATUSES, URGENCIES, VERIFICATIONS, type ReportStatus } from "./filters";
 import { UUID } from "~/utils/misc";
+import type { AlertKind } from "~/modules/alerts/alerts";
 
 /** The status workflow, as `private.report_transitions` enforces it (a test keeps them equal). */
 export const TRANSITIONS: Record<ReportStatus, ReportStatus[]> = {
@@ -92,6 +93,16 @@ export async function reviewDetail(claims: Claims, id: string) {
       }),
     ),
     team: [...team.values()].filter((a) => a.attorney && a.active).map((a) => ({ id: a.id, name: a.name })),
+    // Community alerts published for this report (app/modules/alerts), and the delay a new one waits.
+    alerts: around.alerts.map((a) => ({
+      id: a.id,
+      kind: a.kind as AlertKind,
+      showFrom: iso(a.show_from)!,
+      expiresAt: iso(a.expires_at)!,
+      publishedAt: iso(a.published_at)!,
+      unpublishedAt: iso(a.unpublished_at),
+    })),
+    alertDelayMinutes: around.alert_delay_minutes ?? 60,
   };
 }
 
@@ -110,6 +121,8 @@ async function aroundReport(trx: Trx, id: string) {
     messages: { id: string; body: string; created_at: string; read_at: string | null; from_id: string | null }[];
     trail: { seq: number; at: string; event: string; details: unknown; actor_id: string | null }[];
     team: TeamMember[];
+    alerts: { id: string; kind: string; show_from: string; expires_at: string; published_at: string; unpublished_at: string | null }[];
+    alert_delay_minutes: number | null;
   }>`
     select
       ${jsonRows(sql`select jsonb_agg(jsonb_build_object('id', m.id, 'storage_key', m.storage_key, 'content_type', m.content_type, 'size_bytes', m.size_bytes, 'created_at', m.created_at) order by m.created_at)
@@ -124,7 +137,11 @@ async function aroundReport(trx: Trx, id: string) {
       ${jsonRows(sql`select jsonb_agg(jsonb_build_object('seq', e.seq, 'at', e.at, 'event', e.event, 'details', e.details, 'actor_id', e.actor_id) order by e.seq desc)
         from (select * from public.audit_events e where e.report_id = ${id}::uuid order by e.seq desc limit 100) e`)} as trail,
       ${jsonRows(sql`select jsonb_agg(jsonb_build_object('id', d.id, 'name', d.name, 'attorney', d.attorney, 'active', d.active))
-        from private.legal_team_directory() d`)} as team`.execute(trx);
+        from private.legal_team_directory() d`)} as team,
+      ${jsonRows(sql`select jsonb_agg(jsonb_build_object('id', a.id, 'kind', a.kind, 'show_from', a.show_from, 'expires_at', a.expires_at,
+          'published_at', a.published_at, 'unpublished_at', a.unpublished_at) order by a.published_at desc)
+        from public.community_alerts a where a.report_id = ${id}::uuid`)} as alerts,
+      (select s.alert_delay_minutes from public.org_settings s) as alert_delay_minutes`.execute(trx);
   return rows[0]!;
 }
 

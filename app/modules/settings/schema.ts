@@ -33,6 +33,18 @@ export const SettingsSchema = z.object({
     .min(30, "settings.errors.retentionDays")
     .max(3650, "settings.errors.retentionDays")
     .default(365),
+  alertDelayMinutes: z.coerce
+    .number({ invalid_type_error: "alerts.settings.delayError", required_error: "errors.required" })
+    .int("alerts.settings.delayError")
+    .min(0, "alerts.settings.delayError")
+    .max(10080, "alerts.settings.delayError")
+    .default(60),
+  alertExpiryDays: z.coerce
+    .number({ invalid_type_error: "alerts.settings.expiryError", required_error: "errors.required" })
+    .int("alerts.settings.expiryError")
+    .min(1, "alerts.settings.expiryError")
+    .max(90, "alerts.settings.expiryError")
+    .default(7),
 });
 
 export type SettingsInput = z.infer<typeof SettingsSchema>;

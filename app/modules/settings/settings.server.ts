@@ -14,6 +14,9 @@ export interface OrgSettings {
   retentionDays: number;
   /** The language invitations are written in unless the inviter picks another. */
   defaultLanguage: "en" | "es";
+  /** Community alerts: a confirmed incident appears this long after it happened; alerts stay this long. */
+  alertDelayMinutes: number;
+  alertExpiryDays: number;
 }
 
 export type PublicSettings = Pick<OrgSettings, "name" | "hotlineNumber" | "mapTileUrl" | "mapAttribution" | "timeZone">;
@@ -77,6 +80,8 @@ export async function readSettings(claims: Claims): Promise<OrgSettings> {
     mediaMaxMb: row.media_max_mb,
     retentionDays: row.retention_days,
     defaultLanguage: row.default_language === "es" ? "es" : "en",
+    alertDelayMinutes: row.alert_delay_minutes,
+    alertExpiryDays: row.alert_expiry_days,
   };
 }
 
@@ -94,6 +99,8 @@ export async function updateSettings(claims: Claims, input: SettingsInput) {
         media_max_mb: input.mediaMaxMb,
         retention_days: input.retentionDays,
         default_language: input.defaultLanguage,
+        alert_delay_minutes: input.alertDelayMinutes,
+        alert_expiry_days: input.alertExpiryDays,
       })
       .where("id", "=", true)
       .returning("id")
