@@ -184,6 +184,11 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
             {t("review.exportPdf")}
           </a>
         </p>
+        <p>
+          <a href={`/review/${report.id}/declaration.pdf?declarant=es`} download>
+            {t("declaration.attorneyLinkEs")}
+          </a>
+        </p>
       </section>
       {report.location ? (
         <ZoneMap

@@ -5,6 +5,7 @@ import { shareEs } from "./share.es";
 import { shiftChangeEs } from "./shift-change.es";
 import { pushEs } from "./push.es";
 import { evidenceEs } from "./evidence.es";
+import { declarationEs } from "./declaration.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
 
@@ -746,6 +747,7 @@ const es: Resources = {
     infoRequestedFooter: "Recibes este correo de {{org}} porque enviaste un reporte. La pregunta solo se muestra en Testigo, nunca por correo. Puedes cambiar el idioma de estos correos en tu perfil.",
   },
   evidence: evidenceEs,
+  declaration: declarationEs,
   review: reviewEs,
   live: liveEs,
   dispatch: dispatchEs,
