@@ -5,7 +5,8 @@ import { DEMO, e2eSql, expectNoAxeViolations, expectNoHorizontalScroll, storageS
 import { pdfPages } from "../setup/pdf";
 
 // Issue 19, item 4: an observer makes the declaration of their own report to sign, from the
-// report's page, on a phone, with and without JavaScript.
+// report's page, on a phone, with and without JavaScript. The demo observer reads Testigo in
+// Spanish (their profile), as many observers do.
 
 test.describe.configure({ mode: "serial" });
 
@@ -42,19 +43,27 @@ test("an observer makes their declaration from the report's page, with their nam
   const context = await browser.newContext({ storageState: storageStateFor("observer"), viewport: { width: 360, height: 800 } });
   const page = await context.newPage();
   await page.goto(`/reports/${reportId}`);
-  await page.getByRole("link", { name: "Declaration for signing (PDF)" }).click();
+  await page.getByRole("link", { name: "Declaración para firmar (PDF)" }).click();
   await expect(page).toHaveURL(`/reports/${reportId}/declaration`);
-  await expect(page.getByRole("heading", { level: 1, name: "Declaration for signing" })).toBeVisible();
-  const name = page.getByLabel("Your full name (declarant)");
+  await expect(page.getByRole("heading", { level: 1, name: "Declaración para firmar" })).toBeVisible();
+  const name = page.getByLabel("Tu nombre completo (declarante)");
   await expect(name).toHaveValue(profileName);
   await expectNoAxeViolations(page);
   await expectNoHorizontalScroll(page);
 
+  // the declaration is in the observer's language unless they choose otherwise
+  await expect(page.getByLabel("Idioma de la declaración")).toHaveValue("es");
+  // a blank name is refused by the server on the field, the page still clean for axe
+  await name.fill("   ");
+  await page.getByRole("button", { name: "Descargar declaración (PDF)" }).click();
+  await expect(page.getByText("Escribe tu nombre completo como declarante.")).toBeVisible();
+  await expect(name).toHaveAttribute("aria-invalid", "true");
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
   await name.fill("Ana Lucía Ramírez");
-  await page.getByLabel("Where you will sign (city, state)").fill("Chicago, Illinois");
-  await page.getByLabel("Language of the declaration").selectOption("es");
+  await page.getByLabel("Dónde vas a firmar (ciudad, estado)").fill("Chicago, Illinois");
   const download = page.waitForEvent("download");
-  await page.getByRole("button", { name: "Download declaration (PDF)" }).click();
+  await page.getByRole("button", { name: "Descargar declaración (PDF)" }).click();
   const file = await download;
   expect(file.suggestedFilename()).toBe(`testigo-declaration-${reportId.slice(0, 8)}.pdf`);
   const pages = await pagesOf(file);
@@ -79,27 +88,28 @@ test("without JavaScript: a blank name is refused on the field with what was typ
   const context = await browser.newContext({ storageState: storageStateFor("observer"), viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(`/reports/${reportId}/declaration`);
-  await page.getByLabel("Your full name (declarant)").fill("   ");
-  await page.getByLabel("Where you will sign (city, state)").fill("Cicero, Illinois");
-  await page.getByRole("button", { name: "Download declaration (PDF)" }).click();
-  await expect(page.getByText("Write your full name as the declarant.")).toBeVisible();
-  await expect(page.getByLabel("Your full name (declarant)")).toHaveAttribute("aria-invalid", "true");
-  await expect(page.getByLabel("Where you will sign (city, state)")).toHaveValue("Cicero, Illinois");
-  await expectNoAxeViolations(page);
+  await page.getByLabel("Tu nombre completo (declarante)").fill("   ");
+  await page.getByLabel("Dónde vas a firmar (ciudad, estado)").fill("Cicero, Illinois");
+  await page.getByRole("button", { name: "Descargar declaración (PDF)" }).click();
+  await expect(page.getByText("Escribe tu nombre completo como declarante.")).toBeVisible();
+  await expect(page.getByLabel("Tu nombre completo (declarante)")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Dónde vas a firmar (ciudad, estado)")).toHaveValue("Cicero, Illinois");
   await expectNoHorizontalScroll(page);
 
   const before = (await authorExports()).length;
-  await page.getByLabel("Your full name (declarant)").fill("Ana Lucía Ramírez");
-  await page.getByLabel("Language of the declaration").selectOption("en");
+  await page.getByLabel("Tu nombre completo (declarante)").fill("Ana Lucía Ramírez");
+  await page.getByLabel("Idioma de la declaración").selectOption("en");
   const download = page.waitForEvent("download");
-  await page.getByRole("button", { name: "Download declaration (PDF)" }).click();
+  await page.getByRole("button", { name: "Descargar declaración (PDF)" }).click();
   const pages = await pagesOf(await download);
   expect(pages[0]).toContain("I, Ana Lucía Ramírez, declare:");
   const all = flat(pages);
   expect(all).toContain(PERJURY_EN);
   expect(all).not.toContain(PERJURY_ES);
   expect(all).toContain("at Cicero, Illinois.");
-  pages.forEach((text, i) => expect(text).toContain(`Page ${i + 1} of ${pages.length}`));
+  // the declaration's pages in English; the record, last, in the language the observer reads Testigo in
+  pages.forEach((text, i) => expect(text).toContain(i < pages.length - 1 ? `Page ${i + 1} of ${pages.length}` : `Página ${i + 1} de ${pages.length}`));
+  expect(pages.at(-1)).toContain("Registro de este documento (no forma parte de la declaración)");
   expect(await authorExports()).toHaveLength(before + 1);
   await context.close();
 });

@@ -8,7 +8,7 @@ export const evidenceEn = {
     integrityTitle: "Integrity",
     contentHash: "Content SHA-256",
     hashDefinition:
-      "The content SHA-256 is the SHA-256 of the UTF-8 bytes of the RFC 8785 canonical JSON (keys sorted, no whitespace) of the report's stored columns {{fields}}, with submitted_at and occurred_at as UTC ISO 8601 text with microseconds and the sealed box (ciphertext and key envelopes) exactly as stored; triage fields and addenda are not included, and each photo or video has its own hash below.",
+      "The content SHA-256 is the SHA-256 of the UTF-8 bytes of the RFC 8785 canonical JSON (keys sorted, no whitespace) of the report's stored columns {{fields}}, with submitted_at and occurred_at as UTC ISO 8601 text with microseconds and the sealed box (ciphertext and key envelopes) exactly as stored; triage fields and addenda are not included, and each photo or video has its own hash, listed with it in the declaration.",
     auditHead: "Audit log head",
     auditHeadValue: "event {{seq}}, SHA-256 {{hash}}",
     auditHeadDefinition:

@@ -416,7 +416,7 @@ function recordPart(w: Writer, data: Declaration, meta: DeclarationMeta, t: TFun
   w.field(t("evidence.pdf.reportId"), r.id, { mono: true });
   if (by.kind === "author") w.field(t("declaration.pdf.generatedBy"), t("declaration.pdf.generatedByAuthor", { name: by.displayName, email: by.email }));
   else w.field(t("evidence.pdf.exportedBy"), `${by.displayName} <${by.email}>`);
-  w.field(t("evidence.pdf.exportedAt"), both(meta.exportedAt));
+  w.field(by.kind === "author" ? t("declaration.pdf.generatedAt") : t("evidence.pdf.exportedAt"), both(meta.exportedAt));
   w.field(t("declaration.pdf.declarantLanguage"), t(`declaration.language.${meta.declarant.language}`));
 
   w.heading(t("evidence.pdf.integrityTitle"));
