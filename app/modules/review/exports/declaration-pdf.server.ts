@@ -167,6 +167,11 @@ class Writer {
     if (this.y - height < PAGE.margin + PAGE.footer) this.newPage();
   }
 
+  /** Starts a new page unless `height` points fit on this one: what must not be split stays together. */
+  keepTogether(height: number) {
+    this.room(height);
+  }
+
   gap(points: number) {
     this.y -= points;
   }
@@ -392,8 +397,10 @@ function declaredPart(w: Writer, data: Declaration, meta: DeclarationMeta, t: TF
     w.field(t("evidence.pdf.storedSha256"), m.storedSha256, { mono: true });
   });
 
-  // 28 U.S.C. § 1746(2): the statement, then where and when it is signed, then the signature.
+  // 28 U.S.C. § 1746(2): the statement, then where and when it is signed, then the signature, on
+  // one page: a signature alone on a page could be attached to anything.
   w.gap(14);
+  w.keepTogether(190);
   w.text(t("declaration.pdf.perjury"), { font: bold, size: 11, after: 4 });
   const place = meta.declarant.place?.trim() || null;
   w.text(t("declaration.pdf.executed", { date: t("declaration.pdf.blankDate"), place: place ?? t("declaration.pdf.blankPlace") }), { size: 11, after: 6 });

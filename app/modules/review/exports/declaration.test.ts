@@ -8,6 +8,8 @@ import { createCast, createPersona, type Persona } from "../../../../tests/setup
 import { pdfPages } from "../../../../tests/setup/pdf";
 import { addTestMedia, createTestReport, registerTestKey, type TestKey } from "../../../../tests/setup/reports";
 import { requestAs, statusOf } from "../../../../tests/setup/requests";
+import { translatorFor } from "~/i18n/i18next.server";
+import { declarationPdf, type Declaration } from "./declaration-pdf.server";
 import { exportDeclaration, exportOwnDeclaration } from "./declaration.server";
 
 // Issue 19, item 4: a declaration a court accepts (28 U.S.C. § 1746), read back from the PDF.
@@ -87,6 +89,8 @@ describe("the declaration an observer signs", () => {
     // the statement comes after the account (the foregoing), the record after the signature
     expect(all.indexOf(PERJURY_EN)).toBeGreaterThan(all.indexOf("Sentence 60:"));
     expect(all.indexOf("Record of this document (not part of the declaration)")).toBeGreaterThan(all.indexOf("Signature of declarant"));
+    // the statement and the lines to sign are on one page
+    expect(pages.find((p) => p.includes("I declare under penalty of perjury"))).toContain("Place of execution (city, state)");
     expect(all).toContain(pdf!.contentSha256);
     for (const hash of storedHashes) expect(all).toContain(hash);
     expect(all).toContain("Officer Ruiz, badge 4411");
@@ -162,6 +166,61 @@ describe("the declaration an observer signs", () => {
     expect(all).not.toContain(ana.email);
     expect(all).toContain("Luis Fernández <attorney_luis@test.example>");
     pages.forEach((text, i) => expect(text).toMatch(new RegExp(`(Page|Página) ${i + 1} (of|de) ${pages.length}`)));
+  });
+});
+
+describe("the layout", () => {
+  it("never splits the statement from the lines to sign, wherever the account ends on the page", async () => {
+    const translators = { en: await translatorFor("en"), es: await translatorFor("es") };
+    const at = new Date("2026-12-01T15:30:00Z");
+    const report = {
+      id: crypto.randomUUID(),
+      contentSha256: "0".repeat(64),
+      occurredAt: at,
+      submittedAt: at,
+      zoneName: "Pilsen",
+      crossStreets: "18th & Blue Island",
+      location: null,
+      accuracy: null,
+      agentCountMin: 3,
+      agentsPossiblyMore: false,
+      vehicleCount: 1,
+      activities: ["detaining"],
+      agencies: ["ice_ero"],
+      masked: "yes",
+      vestText: "",
+      equipment: "",
+      identified: "no",
+      warrant: "none",
+      homeEntry: "no",
+      consentAsked: "no",
+      consentGiven: "no",
+      useOfForce: "no",
+      injuries: "no",
+      localPoliceAssisting: "no",
+      officers: [],
+      vehicles: [],
+      narrative: "",
+      sealed: false,
+      sealedDetained: 0,
+      sealedWitnesses: 0,
+      status: "new",
+      verification: "unconfirmed",
+      urgency: "medium",
+      legalHold: false,
+      reviewStartedAt: null,
+      purgedAt: null,
+    } satisfies Declaration["report"];
+    const splits: number[] = [];
+    // one more line of narrative each time walks the statement down through a page and over its end
+    for (let lines = 0; lines < 60; lines += 2) {
+      const data: Declaration = { report: { ...report, narrative: Array.from({ length: lines }, (_, i) => `Line ${i}.`).join("\n") }, addenda: [], media: [], orgName: "Testigo", timeZone: "America/Chicago", auditHead: null };
+      const bytes = await declarationPdf(data, { generatedBy: { kind: "author", displayName: "Ana", email: "ana@example.org" }, exportedAt: at, language: "en", declarant: { name: "Ana", place: null, language: "en" } }, translators);
+      const pages = await pdfPages(bytes);
+      const statement = pages.find((p) => p.includes("I declare under penalty of perjury"))!;
+      if (!statement.includes("Place of execution (city, state)") || !statement.includes("Signature of declarant")) splits.push(lines);
+    }
+    expect(splits).toEqual([]);
   });
 });
 
