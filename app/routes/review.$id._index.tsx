@@ -413,7 +413,9 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
               <span className="help">
                 #{e.seq} · {when(e.at)}
               </span>{" "}
-              {t(`review.audit.${e.event}`, { actor: e.actorName ?? t("review.system"), ...auditDetails(e.details, t) })}
+              {e.event === "exported" && e.details.by === "author"
+                ? t("declaration.authorGenerated")
+                : t(`review.audit.${e.event}`, { actor: e.actorName ?? t("review.system"), ...auditDetails(e.details, t) })}
             </li>
           ))}
         </ol>

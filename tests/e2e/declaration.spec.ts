@@ -121,3 +121,12 @@ test("another observer's report has no declaration for them: not found", async (
   expect((await page.request.get(`/reports/${reportId}/declaration.pdf`, { maxRedirects: 0 })).status()).toBe(404);
   await context.close();
 });
+
+test("the attorney's audit trail tells the author's declaration apart from an attorney's export", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: storageStateFor("attorney"), viewport: { width: 360, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`/review/${reportId}`);
+  await page.locator("#audit summary").click();
+  await expect(page.locator("#audit").getByText(/The report's author made their declaration to sign \(PDF\)|La persona que hizo el reporte generó su declaración para firmar \(PDF\)/).first()).toBeVisible();
+  await context.close();
+});

@@ -23,6 +23,7 @@ export const declarationEn = {
     placeTooLong: "Shorten the place to 120 characters or fewer.",
     language: "Choose English or Spanish.",
   },
+  authorGenerated: "The report's author made their declaration to sign (PDF)",
   attorneyLinkEs: "Declaration in Spanish with English translation (PDF)",
   pdf: {
     title: "Declaration of {{name}}",

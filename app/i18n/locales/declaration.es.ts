@@ -25,6 +25,7 @@ export const declarationEs: typeof declarationEn = {
     placeTooLong: "Acorta el lugar a 120 caracteres o menos.",
     language: "Elige inglés o español.",
   },
+  authorGenerated: "La persona que hizo el reporte generó su declaración para firmar (PDF)",
   attorneyLinkEs: "Declaración en español con traducción al inglés (PDF)",
   pdf: {
     title: "Declaración de {{name}}",
