@@ -113,6 +113,11 @@ export default function ReportView() {
         </p>
       ) : null}
       {report.underReview ? <p className="help">{t("reports.underReviewNote")}</p> : null}
+      {report.mine ? (
+        <p>
+          <Link to={`/reports/${report.id}/declaration`}>{t("declaration.link")}</Link>
+        </p>
+      ) : null}
 
       {questions.length ? (
         <section aria-labelledby="questions-title" className="card stack questions">

@@ -195,6 +195,11 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
             {t("review.exportPdf")}
           </a>
         </p>
+        <p>
+          <a href={`/review/${report.id}/declaration.pdf?declarant=es`} download>
+            {t("declaration.attorneyLinkEs")}
+          </a>
+        </p>
       </section>
       {report.location ? (
         <ZoneMap
@@ -426,7 +431,9 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
               <span className="help">
                 #{e.seq} · {when(e.at)}
               </span>{" "}
-              {t(e.event.startsWith("alert_") ? `alerts.audit.${e.event}` : `review.audit.${e.event}`, { actor: e.actorName ?? t("review.system"), ...auditDetails(e.details, t) })}
+              {e.event === "exported" && e.details.by === "author"
+                ? t("declaration.authorGenerated")
+                : t(e.event.startsWith("alert_") ? `alerts.audit.${e.event}` : `review.audit.${e.event}`, { actor: e.actorName ?? t("review.system"), ...auditDetails(e.details, t) })}
             </li>
           ))}
         </ol>

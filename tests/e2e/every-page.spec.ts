@@ -66,6 +66,8 @@ const PAGES: Record<string, PageSpec> = {
   "reports.new": { path: () => "/reports/new", expect: only("observer"), others: "forbidden" },
   // Its author, attorneys and admins may read a report (RLS); a coordinator may not.
   "reports.$id._index": { path: (ids) => `/reports/${ids.report}`, expect: { ...only("observer", "attorney", "admin") }, others: "notFound" },
+  // Only its author: for anyone else another's report is not found.
+  "reports.$id.declaration": { path: (ids) => `/reports/${ids.report}/declaration`, expect: only("observer"), others: "notFound" },
   "reports.$id.edit": { path: (ids) => `/reports/${ids.report}/edit`, expect: only("observer"), others: "forbidden" },
   "review._index": { path: () => "/review", expect: only("attorney", "admin"), others: "forbidden" },
   "review.$id._index": { path: (ids) => `/review/${ids.report}`, expect: only("attorney"), others: "forbidden" },
@@ -89,6 +91,7 @@ const EXEMPT: Record<string, string> = {
   "push.subscription": "this device's push subscription, posted by Turn on alerts (post only; a GET is 404)",
   "my.calendar[.ics]": "iCalendar feed",
   "reports.$id.media": "upload endpoint (form post only; a GET is 404)",
+  "reports.$id.declaration[.pdf]": "PDF download (the author's declaration to sign)",
   "review.$id.declaration[.pdf]": "PDF download",
   "review.$id.media.$mediaId": "sealed media download (ciphertext)",
   "review.$id.sealed": "JSON endpoint (post only; a GET is 404)",

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { expect, test, type Browser } from "@playwright/test";
-import { decodePDFRawStream, PDFArray, PDFDocument, type PDFObject, type PDFRawStream } from "pdf-lib";
 import { DEMO, e2eSql, storageStateFor, type DemoRole } from "./helpers";
+import { pdfPages } from "../setup/pdf";
 
 test.describe.configure({ mode: "serial" });
 
@@ -55,20 +55,7 @@ async function contextFor(browser: Browser, role: DemoRole) {
   return browser.newContext({ storageState: storageStateFor(role), viewport: { width: 360, height: 800 } });
 }
 
-/** What the PDF draws: content streams inflated, `<hex> Tj` strings decoded from WinAnsi, lines joined. */
-async function pdfText(bytes: Uint8Array) {
-  const doc = await PDFDocument.load(bytes);
-  const winAnsi = new TextDecoder("windows-1252");
-  return doc
-    .getPages()
-    .map((page) => {
-      const contents = page.node.Contents();
-      const streams: PDFObject[] = contents instanceof PDFArray ? contents.asArray().map((ref) => doc.context.lookup(ref)!) : contents ? [contents] : [];
-      const ops = streams.map((s) => Buffer.from(decodePDFRawStream(s as PDFRawStream).decode()).toString("latin1")).join("\n");
-      return [...ops.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)].map((m) => winAnsi.decode(Buffer.from(m[1]!, "hex"))).join("\n");
-    })
-    .join("\n");
-}
+const pdfText = async (bytes: Uint8Array) => (await pdfPages(bytes)).join("\n");
 
 /** The content hash as ADR 007 defines it, computed here independently from the stored row. */
 async function expectedContentHash(id: string) {
@@ -116,7 +103,7 @@ test("an attorney downloads a report's declaration: it carries the content hash,
   const bytes = new Uint8Array(readFileSync((await file.path())!));
   const text = await pdfText(bytes);
   const contentHash = await expectedContentHash(reportId);
-  expect(text).toContain("Declaration: observer's incident report");
+  expect(text).toContain("Declaration of the observer");
   expect(text).toContain(contentHash);
   // each medium by its id and the SHA-256 of what is stored; originals' hashes are shown on unsealing (finding 4)
   for (const m of media) expect(text).toContain(m.id);

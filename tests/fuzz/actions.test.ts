@@ -317,6 +317,13 @@ const SPECS: Record<string, Spec> = {
     params: (w) => ({ id: uuidOr(w.reportId) }),
     form: () => ({ fields: { body: pick("I remembered the plate.") } }),
   },
+  "reports.$id.declaration": {
+    as: "observer_ana",
+    params: (w) => ({ id: uuidOr(w.reportId) }),
+    form: () => ({
+      fields: { name: pick("Ana María López", "   "), place: pick("Chicago, Illinois", ""), language: pick("en", "es"), saveName: pick("on", "") },
+    }),
+  },
   "reports.$id.edit": {
     as: "observer_ana",
     params: (w) => ({ id: uuidOr(w.reportId) }),

@@ -5,6 +5,7 @@ import { shiftChangeEn } from "./shift-change.en";
 import { pushEn } from "./push.en";
 import { alertsEn } from "./alerts.en";
 import { evidenceEn } from "./evidence.en";
+import { declarationEn } from "./declaration.en";
 import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
 const en = {
@@ -746,6 +747,7 @@ const en = {
     infoRequestedFooter: "You get this email from {{org}} because you filed a report. The question is only shown in Testigo, never in email. You can change the language of these emails in your profile.",
   },
   evidence: evidenceEn,
+  declaration: declarationEn,
   review: reviewEn,
   live: liveEn,
   dispatch: dispatchEn,

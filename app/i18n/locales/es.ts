@@ -6,6 +6,7 @@ import { shiftChangeEs } from "./shift-change.es";
 import { pushEs } from "./push.es";
 import { alertsEs } from "./alerts.es";
 import { evidenceEs } from "./evidence.es";
+import { declarationEs } from "./declaration.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
 
@@ -748,6 +749,7 @@ const es: Resources = {
     infoRequestedFooter: "Recibes este correo de {{org}} porque enviaste un reporte. La pregunta solo se muestra en Testigo, nunca por correo. Puedes cambiar el idioma de estos correos en tu perfil.",
   },
   evidence: evidenceEs,
+  declaration: declarationEs,
   review: reviewEs,
   live: liveEs,
   dispatch: dispatchEs,

@@ -8,7 +8,7 @@ export const evidenceEn = {
     integrityTitle: "Integrity",
     contentHash: "Content SHA-256",
     hashDefinition:
-      "The content SHA-256 is the SHA-256 of the UTF-8 bytes of the RFC 8785 canonical JSON (keys sorted, no whitespace) of the report's stored columns {{fields}}, with submitted_at and occurred_at as UTC ISO 8601 text with microseconds and the sealed box (ciphertext and key envelopes) exactly as stored; triage fields and addenda are not included, and each photo or video has its own hash below.",
+      "The content SHA-256 is the SHA-256 of the UTF-8 bytes of the RFC 8785 canonical JSON (keys sorted, no whitespace) of the report's stored columns {{fields}}, with submitted_at and occurred_at as UTC ISO 8601 text with microseconds and the sealed box (ciphertext and key envelopes) exactly as stored; triage fields and addenda are not included, and each photo or video has its own hash, listed with it in the declaration.",
     auditHead: "Audit log head",
     auditHeadValue: "event {{seq}}, SHA-256 {{hash}}",
     auditHeadDefinition:
@@ -91,6 +91,7 @@ export const evidenceEn = {
     activities: "Activities",
     agencies: "Agencies",
     masked: "Masked",
+    vestText: "Vest text",
     warrant: "Warrant",
     identified: "Identified",
     homeEntry: "Home entry",
@@ -99,6 +100,10 @@ export const evidenceEn = {
     useOfForce: "Use of force",
     injuries: "Injuries",
     localPolice: "Local police assisting",
+    officers: "Officers' names",
+    badges: "Badge numbers",
+    vehicles: "Vehicles described",
+    plates: "Plates",
     urgency: "Urgency",
     verification: "Verification",
     status: "Status",

@@ -9,7 +9,7 @@ export const evidenceEs: typeof evidenceEn = {
     integrityTitle: "Integridad",
     contentHash: "SHA-256 del contenido",
     hashDefinition:
-      "El SHA-256 del contenido es el SHA-256 de los bytes UTF-8 del JSON canónico RFC 8785 (claves ordenadas, sin espacios) de las columnas guardadas del reporte {{fields}}, con submitted_at y occurred_at como texto ISO 8601 en UTC con microsegundos y el bloque protegido (texto cifrado y sobres de llave) exactamente como está guardado; no incluye los campos de revisión ni los anexos, y cada foto o video tiene su propio hash más abajo.",
+      "El SHA-256 del contenido es el SHA-256 de los bytes UTF-8 del JSON canónico RFC 8785 (claves ordenadas, sin espacios) de las columnas guardadas del reporte {{fields}}, con submitted_at y occurred_at como texto ISO 8601 en UTC con microsegundos y el bloque protegido (texto cifrado y sobres de llave) exactamente como está guardado; no incluye los campos de revisión ni los anexos, y cada foto o video tiene su propio hash, anotado junto a él en la declaración.",
     auditHead: "Cabeza del registro de auditoría",
     auditHeadValue: "evento {{seq}}, SHA-256 {{hash}}",
     auditHeadDefinition:
@@ -92,6 +92,7 @@ export const evidenceEs: typeof evidenceEn = {
     activities: "Actividades",
     agencies: "Agencias",
     masked: "Con máscara",
+    vestText: "Texto en chalecos",
     warrant: "Orden",
     identified: "Se identificaron",
     homeEntry: "Entrada a vivienda",
@@ -100,6 +101,10 @@ export const evidenceEs: typeof evidenceEn = {
     useOfForce: "Uso de la fuerza",
     injuries: "Heridos",
     localPolice: "Ayuda de la policía local",
+    officers: "Nombres de agentes",
+    badges: "Números de placa de agentes",
+    vehicles: "Vehículos descritos",
+    plates: "Placas de vehículos",
     urgency: "Urgencia",
     verification: "Verificación",
     status: "Estado",

@@ -12,7 +12,11 @@ import type { Point } from "./declaration-pdf.server";
 // The review queue as CSV for attorneys and admins. It never contains sealed content (the server
 // cannot read it) and is audited before a byte leaves the server.
 
-/** The CSV's columns, in order: P0/P1 only, never the sealed box. Headers are `evidence.csv.<column>`. */
+/**
+ * The CSV's columns, in order: P0/P1 only, never the sealed box. Officers, badges, vehicles, plates
+ * and vest text are P1 columns of the report (detained people and witnesses are the sealed ones).
+ * Headers are `evidence.csv.<column>`.
+ */
 export const CSV_COLUMNS = [
   "id",
   "occurredAt",
@@ -27,6 +31,7 @@ export const CSV_COLUMNS = [
   "activities",
   "agencies",
   "masked",
+  "vestText",
   "warrant",
   "identified",
   "homeEntry",
@@ -35,6 +40,10 @@ export const CSV_COLUMNS = [
   "useOfForce",
   "injuries",
   "localPolice",
+  "officers",
+  "badges",
+  "vehicles",
+  "plates",
   "urgency",
   "verification",
   "status",
@@ -64,6 +73,7 @@ interface CsvRow {
   activities: string[];
   agencies: string[];
   masked: string;
+  vest_text: string;
   warrant: string;
   identified: string;
   home_entry: string;
@@ -72,6 +82,8 @@ interface CsvRow {
   use_of_force: string;
   injuries: string;
   local_police_assisting: string;
+  officers: { name?: string; badge?: string }[] | null;
+  vehicles: { make?: string; colour?: string; plate?: string }[] | null;
   urgency: string;
   verification: string;
   status: string;
@@ -121,6 +133,7 @@ function csvBatch(trx: Trx, me: string, filters: QueueFilters, until: string, cu
       "r.activities",
       "r.agencies",
       "r.masked",
+      "r.vest_text",
       "r.warrant",
       "r.identified",
       "r.home_entry",
@@ -129,6 +142,8 @@ function csvBatch(trx: Trx, me: string, filters: QueueFilters, until: string, cu
       "r.use_of_force",
       "r.injuries",
       "r.local_police_assisting",
+      "r.officers",
+      "r.vehicles",
       "r.urgency",
       "r.verification",
       "r.status",
@@ -153,8 +168,27 @@ function csvBatch(trx: Trx, me: string, filters: QueueFilters, until: string, cu
     .execute() as Promise<CsvRow[]>;
 }
 
+/** Officers and vehicles are lists in one cell each, joined by this; the n-th badge is the n-th officer's. */
+export const CSV_LIST_SEPARATOR = " | ";
+const UNKNOWN = "—";
+
+/**
+ * One column per detail, lists aligned by position: "Ruiz | —" beside "4411 | 77" says the second
+ * officer's name was not noted. Entries with nothing in them are left out.
+ */
+function listColumns<T extends Record<string, string | undefined>>(items: T[] | null, columns: (keyof T)[][]) {
+  const filled = (items ?? []).filter((item) => columns.flat().some((key) => item[key]?.trim()));
+  return columns.map((keys) =>
+    filled
+      .map((item) => keys.map((key) => item[key]?.trim()).filter(Boolean).join(", ") || UNKNOWN)
+      .join(CSV_LIST_SEPARATOR),
+  );
+}
+
 function csvLine(r: CsvRow) {
   const [lon, lat] = r.location?.coordinates ?? [null, null];
+  const [officers, badges] = listColumns(r.officers, [["name"], ["badge"]]);
+  const [vehicles, plates] = listColumns(r.vehicles, [["make", "colour"], ["plate"]]);
   return csvRow([
     r.id,
     r.occurred_at,
@@ -169,6 +203,7 @@ function csvLine(r: CsvRow) {
     r.activities.join("; "),
     r.agencies.join("; "),
     r.masked,
+    r.vest_text,
     r.warrant,
     r.identified,
     r.home_entry,
@@ -177,6 +212,10 @@ function csvLine(r: CsvRow) {
     r.use_of_force,
     r.injuries,
     r.local_police_assisting,
+    officers,
+    badges,
+    vehicles,
+    plates,
     r.urgency,
     r.verification,
     r.status,

@@ -1,17 +1,18 @@
 import { createHash } from "node:crypto";
-import { decodePDFRawStream, PDFArray, PDFDocument, PDFRawStream, StandardFonts, type PDFObject } from "pdf-lib";
+import { PDFDocument, StandardFonts } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser, type Trx } from "~/db/client.server";
 import { DomainError } from "~/db/errors.server";
 import { translatorFor } from "~/i18n/i18next.server";
-import { sessionCookie } from "~/modules/auth/cookies.server";
-import { newSessionToken, sha256 } from "~/modules/auth/crypto.server";
+import { sealJson } from "~/integrations/sealing";
 import { addAddendum } from "~/modules/reports/reports.server";
 import { loader as declarationLoader } from "~/routes/review.$id.declaration[.pdf]";
 import { loader as csvLoader } from "~/routes/review.export[.csv]";
 import { createCast, createPersona, type Persona } from "../../../../tests/setup/personas";
 import { addSealedAddendum, addTestMedia, createTestReport, registerTestKey, triage, type TestKey } from "../../../../tests/setup/reports";
 import { createTestZone } from "../../../../tests/setup/shifts";
+import { pdfPages } from "../../../../tests/setup/pdf";
+import { requestAs, statusOf } from "../../../../tests/setup/requests";
 import { CSV_BATCH, CSV_COLUMNS, exportQueueCsv } from "./csv.server";
 import { winAnsiSanitizer, wrapText } from "./declaration-pdf.server";
 import { exportDeclaration } from "./declaration.server";
@@ -24,14 +25,13 @@ let zoneId: string;
 let reportId: string;
 let media: { id: string; storage_key: string; original: string }[];
 let en: Awaited<ReturnType<typeof translatorFor>>;
-let es: Awaited<ReturnType<typeof translatorFor>>;
 
 const LONG = Array.from({ length: 105 }, (_, i) => `Sentence ${i + 1}: agents moved along the block and spoke to people on the corner.`).join(" ");
 const NARRATIVE = `Año: el agente dijo «¿dónde está?» y ¡corrió! Niño, pingüino. Emoji 🚓 and Cyrillic Жанна.\n\n${LONG}`;
 
 beforeAll(async () => {
   cast = await createCast();
-  [en, es] = await Promise.all([translatorFor("en"), translatorFor("es")]);
+  en = await translatorFor("en");
   key = await registerTestKey(cast.attorney_luis);
   zoneId = await createTestZone("Exports zone");
   reportId = (await createTestReport(cast.observer_ana, { sealedTo: [key.recipient], narrative: NARRATIVE })).id;
@@ -95,17 +95,7 @@ function documentedHash(row: ContentHashRow) {
   return createHash("sha256").update(JSON.stringify(sortKeys(picked)), "utf8").digest("hex");
 }
 
-/** The text a PDF draws, page by page: content streams inflated, `<hex> Tj` strings decoded from WinAnsi. */
-async function pdfText(bytes: Uint8Array): Promise<string[]> {
-  const doc = await PDFDocument.load(bytes);
-  const winAnsi = new TextDecoder("windows-1252");
-  return doc.getPages().map((page) => {
-    const contents = page.node.Contents();
-    const streams: PDFObject[] = contents instanceof PDFArray ? contents.asArray().map((ref) => doc.context.lookup(ref)!) : contents ? [contents] : [];
-    const ops = streams.map((s) => Buffer.from(decodePDFRawStream(s as PDFRawStream).decode()).toString("latin1")).join("\n");
-    return [...ops.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)].map((m) => winAnsi.decode(Buffer.from(m[1]!, "hex"))).join("\n");
-  });
-}
+const pdfText = pdfPages;
 
 async function auditEvents(reportId: string | null, since: number) {
   const { rows } = await withSystem((trx) =>
@@ -187,7 +177,7 @@ describe("the declaration (PDF)", () => {
 
   it("parses, spans pages with numbers, and carries the content hash, every medium's id and stored hash, and the exporter", async () => {
     const since = await auditHead();
-    const pdf = await exportDeclaration(luis(), reportId, en, "en");
+    const pdf = await exportDeclaration(luis(), reportId, "en");
     expect(pdf).not.toBeNull();
     const { bytes, contentSha256 } = pdf!;
     expect(Buffer.from(bytes.subarray(0, 5)).toString()).toBe("%PDF-");
@@ -196,7 +186,7 @@ describe("the declaration (PDF)", () => {
     expect(pages.length).toBeGreaterThanOrEqual(2);
     pages.forEach((text, i) => expect(text).toContain(`Page ${i + 1} of ${pages.length}`));
     const all = pages.join("\n").replace(/\n/g, " ");
-    expect(all).toContain("Declaration: observer's incident report");
+    expect(all).toContain("Declaration of the observer");
     expect(all).toContain(reportId);
     expect(all).toContain(contentSha256);
     // Each medium by its id and the SHA-256 of the sealed file as stored; the original's hash is
@@ -218,7 +208,7 @@ describe("the declaration (PDF)", () => {
     expect(all).toContain("Administrative (I-200 or I-205, signed by ICE)");
     expect(all).toContain("I remembered the plate: ABC-1234.");
     expect(all).toMatch(/Sealed addendum at \d{4}-\d{2}-\d{2} /);
-    expect(all).toContain("Sealed entries recorded: 1 detained person(s), 0 witness(es).");
+    expect(all).toContain("(1 detained person(s), 0 witness(es)) are sealed to the legal team's keys. The server cannot read them, so they are omitted here.");
     expect(all).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{2}:\d{2} \(America\/Chicago\)/);
     // WinAnsi accents survive; an emoji and Cyrillic are replaced, not a crash
     expect(all).toContain("«¿dónde está?» y ¡corrió! Niño, pingüino.");
@@ -234,10 +224,10 @@ describe("the declaration (PDF)", () => {
   });
 
   it("is in Spanish for a Spanish-speaking attorney", async () => {
-    const pdf = await exportDeclaration(luis(), reportId, es, "es");
+    const pdf = await exportDeclaration(luis(), reportId, "es");
     const pages = await pdfText(pdf!.bytes);
     const all = pages.join("\n");
-    expect(all).toContain("Declaración: reporte de incidente de la persona observadora");
+    expect(all).toContain("Declaración de la persona observadora");
     expect(all).toContain(`Página 1 de ${pages.length}`);
     expect(all).toContain("Anexo protegido del");
     expect(all.replace(/\n/g, " ")).toContain("El SHA-256 de cada archivo original está protegido junto con él y se muestra al abrir los datos protegidos");
@@ -245,12 +235,12 @@ describe("the declaration (PDF)", () => {
 
   it("a report nobody can read gives nothing and records nothing; for anyone but an attorney the audit refuses, so no PDF", async () => {
     const since = await auditHead();
-    expect(await exportDeclaration(luis(), crypto.randomUUID(), en, "en")).toBeNull();
+    expect(await exportDeclaration(luis(), crypto.randomUUID(), "en")).toBeNull();
     // a coordinator does not read reports at all
-    expect(await exportDeclaration({ ...luis(), claims: cast.coordinator_carmen.claims }, reportId, en, "en")).toBeNull();
+    expect(await exportDeclaration({ ...luis(), claims: cast.coordinator_carmen.claims }, reportId, "en")).toBeNull();
     // the author reads their own report, but may not export it: the audit record fails, so no PDF
-    await expect(exportDeclaration({ ...luis(), claims: cast.observer_ana.claims }, reportId, en, "en")).rejects.toMatchObject({ status: 403 });
-    await expect(exportDeclaration({ ...luis(), claims: cast.observer_ana.claims }, reportId, en, "en")).rejects.toBeInstanceOf(DomainError);
+    await expect(exportDeclaration({ ...luis(), claims: cast.observer_ana.claims }, reportId, "en")).rejects.toMatchObject({ status: 403 });
+    await expect(exportDeclaration({ ...luis(), claims: cast.observer_ana.claims }, reportId, "en")).rejects.toBeInstanceOf(DomainError);
     expect(await auditEvents(reportId, since)).toEqual([]);
   });
 });
@@ -348,6 +338,67 @@ describe("the queue (CSV)", () => {
     expect(events[0]).toMatchObject({ actor_id: cast.attorney_luis.id, details: { format: "csv", rows: expected.length, filters: { status: ["in_review"], sort: "newest" } } });
   });
 
+  it("has officers and badges, vehicles and plates, vest text and the legal details, lists aligned in one cell each, formulas neutralised, never the sealed part", async () => {
+    const canary = "P2-CANARY-Itzel-Tonantzin-5150";
+    const { id, clientUuid } = await createTestReport(cast.observer_ana);
+    const { sealed } = sealJson({ v: 1, detained: [{ name: canary, aNumber: canary }], witnesses: [{ name: canary, contact: canary }] }, [key.recipient], clientUuid);
+    await withSystem((trx) =>
+      trx
+        .updateTable("reports")
+        .set({
+          zone_id: zoneId,
+          sealed: JSON.stringify(sealed),
+          sealed_detained: 1,
+          sealed_witnesses: 1,
+          officers: JSON.stringify([{ name: "=HYPERLINK(\"http://evil.example\")", badge: "4411" }, { name: "", badge: "77" }, { name: "", badge: "" }, { name: "Ortiz", badge: "" }]),
+          vehicles: JSON.stringify([{ make: "Ford Explorer", colour: "black", plate: "+1 ABC-1234" }, { make: "", colour: "white", plate: "" }]),
+          vest_text: "-POLICE ICE",
+          masked: "yes",
+          warrant: "judicial",
+          home_entry: "yes",
+          consent_asked: "no",
+          consent_given: "unknown",
+          use_of_force: "yes",
+          injuries: "no",
+          status: "in_review",
+          review_started_at: sql<Date>`now()`,
+        })
+        .where("id", "=", id)
+        .execute(),
+    );
+    const { text } = await csvOf(cast.attorney_luis, `zone=${zoneId}`);
+    const table = parseCsv(text.slice(1));
+    const row = table.find((r) => r[0] === id)!;
+    const col = (name: (typeof CSV_COLUMNS)[number]) => row[CSV_COLUMNS.indexOf(name)];
+    for (const c of ["officers", "badges", "vehicles", "plates", "vestText", "masked", "warrant", "homeEntry", "consentAsked", "consentGiven", "useOfForce", "injuries"] as const) {
+      expect(table[0]![CSV_COLUMNS.indexOf(c)], c).toBe(en(`evidence.csv.${c}`));
+    }
+    // one entry per officer or vehicle that has anything, in order; "—" where a detail was not noted
+    expect(col("officers")).toBe(`'=HYPERLINK("http://evil.example") | — | Ortiz`);
+    expect(col("badges")).toBe("4411 | 77 | —");
+    expect(col("vehicles")).toBe("Ford Explorer, black | white");
+    expect(col("plates")).toBe("'+1 ABC-1234 | —");
+    expect(col("vestText")).toBe("'-POLICE ICE");
+    expect([col("masked"), col("warrant"), col("homeEntry"), col("consentAsked"), col("consentGiven"), col("useOfForce"), col("injuries")]).toEqual([
+      "yes",
+      "judicial",
+      "yes",
+      "no",
+      "unknown",
+      "yes",
+      "no",
+    ]);
+    expect(col("sealedDetained")).toBe("1");
+    expect(text).not.toContain(canary);
+    expect(text).not.toContain(sealed.ciphertext.slice(0, 24));
+    const ruiz = table.find((r) => r[0] === reportId)!;
+    expect(["officers", "badges", "vehicles", "plates"].map((c) => ruiz[CSV_COLUMNS.indexOf(c as (typeof CSV_COLUMNS)[number])])).toEqual(["Officer Ruiz", "4411", "Ford Explorer, black", "ABC-1234"]);
+    // a report with none: empty cells
+    const { id: plainId } = await createTestReport(cast.observer_ana);
+    const plain = parseCsv((await csvOf(cast.attorney_luis, "")).text.slice(1)).find((r) => r[0] === plainId)!;
+    expect(["officers", "badges", "vehicles", "plates", "vestText"].map((c) => plain[CSV_COLUMNS.indexOf(c as (typeof CSV_COLUMNS)[number])])).toEqual(["", "", "", "", ""]);
+  });
+
   it("admins export too (P0/P1 only); observers and coordinators may not", async () => {
     const { text, rows } = await csvOf(cast.admin_alma, "status=in_review");
     expect(rows).toBeGreaterThanOrEqual(3);
@@ -378,32 +429,6 @@ describe("the queue (CSV)", () => {
     }
   });
 });
-
-/** A request as a signed-in person would send it, with a real session cookie. */
-async function requestAs(persona: Persona | null, path: string, headers: Record<string, string> = {}) {
-  const all = { ...headers };
-  if (persona) {
-    const token = newSessionToken();
-    await withSystem((trx) =>
-      trx
-        .insertInto("private.sessions")
-        .values({ token_hash: sha256(token), user_id: persona.id, expires_at: sql<Date>`now() + interval '1 hour'` })
-        .execute(),
-    );
-    all.Cookie = (await sessionCookie().serialize(token)).split(";")[0]!;
-  }
-  return new Request(`http://localhost${path}`, { headers: all });
-}
-
-async function statusOf(promise: Promise<unknown>) {
-  try {
-    const result = await promise;
-    return result instanceof Response ? result.status : "not a response";
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown.status;
-    throw thrown;
-  }
-}
 
 describe("the routes", () => {
   const declaration = (request: Request, id: string) => declarationLoader({ request, params: { id }, context: {} as never });
