@@ -2,6 +2,7 @@ import { reviewEn, reviewFiltersEn, reviewMapEn } from "./review.en";
 import { observersEn } from "./observers.en";
 import { shareEn } from "./share.en";
 import { shiftChangeEn } from "./shift-change.en";
+import { addendaEn } from "./addenda.en";
 import { pushEn } from "./push.en";
 import { evidenceEn } from "./evidence.en";
 import { liveEn } from "./live.en";
@@ -678,6 +679,7 @@ const en = {
   shiftChange: shiftChangeEn,
   observers: observersEn,
   push: pushEn,
+  addenda: addendaEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

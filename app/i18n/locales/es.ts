@@ -3,6 +3,7 @@ import { reviewEs, reviewFiltersEs, reviewMapEs } from "./review.es";
 import { observersEs } from "./observers.es";
 import { shareEs } from "./share.es";
 import { shiftChangeEs } from "./shift-change.es";
+import { addendaEs } from "./addenda.es";
 import { pushEs } from "./push.es";
 import { evidenceEs } from "./evidence.es";
 import { liveEs } from "./live.es";
@@ -680,6 +681,7 @@ const es: Resources = {
   shiftChange: shiftChangeEs,
   observers: observersEs,
   push: pushEs,
+  addenda: addendaEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",
