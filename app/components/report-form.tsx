@@ -20,8 +20,7 @@ import {
   WITNESS_SLOTS,
 } from "~/modules/reports/schema";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
-import type { BrowserRecipient } from "~/modules/reports/recipients";
-import { sealPeople } from "~/modules/reports/seal-people";
+import { sealPeople, type BrowserRecipient } from "~/modules/reports/recipients";
 
 /** Every field's HTML limits, from the schema the server checks (`officers[2].name` reads `officers[].name`). */
 const REPORT_LIMITS = getZodConstraint(ReportSchema);

@@ -1,16 +1,11 @@
-import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { Form, useSubmit } from "@remix-run/react";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Field, FieldErrors, limitsOf, SelectField } from "~/components/ui/field";
 import { useIsPending } from "~/components/use-is-pending";
-import { addendumAad, SealedAddendumSchema } from "~/modules/reports/addenda";
-import type { BrowserRecipient } from "~/modules/reports/recipients";
-import { DETAINED_SLOTS, TRI_STATES, WITNESS_SLOTS } from "~/modules/reports/schema";
-import { sealPeople } from "~/modules/reports/seal-people";
-
-const LIMITS = getZodConstraint(SealedAddendumSchema);
+import { fromB64u, sealJson } from "~/integrations/sealing";
+import { addendumAad } from "~/modules/reports/addendum-aad";
+import { DETAINED_SLOTS, sealPeople, TRI_STATES, WITNESS_SLOTS, type BrowserRecipient } from "~/modules/reports/recipients";
 
 /** The report form's fields for one detained person and one witness (ReportSchema's), label keys under `reports.`. */
 const DETAINED_FIELDS = [
@@ -35,6 +30,19 @@ const SECTIONS = [
   { list: "witnesses", slots: WITNESS_SLOTS, fields: WITNESS_FIELDS, title: "reports.witnessesTitle", legend: "reports.witness" },
 ] as const;
 
+/** The sealing code is on this page already (media are sealed here too): no second download. */
+const loadSealing = async () => ({ fromB64u, sealJson });
+
+/** What the action answers: field errors (i18n keys) and, without JavaScript, what was typed. */
+export interface SealedDetailsResult {
+  errors: Record<string, string[] | null> | null;
+  values: Record<string, unknown> | null;
+  added: boolean;
+}
+
+/** Field limits as the server's schema has them (`getZodConstraint`), sent by the loader: zod stays off this page. */
+export type FieldLimits = Record<string, { required?: boolean; maxLength?: number }>;
+
 /**
  * "Add sealed details" on the observer's own report (ADR 023): detained people and witnesses
  * learned after sending, sealed in this browser to the current recipients, bound to this report
@@ -44,46 +52,49 @@ export function SealedDetailsForm({
   reportId,
   addendumId,
   recipients,
-  lastResult,
+  limits,
+  result,
 }: {
   reportId: string;
   addendumId: string;
   recipients: BrowserRecipient[];
-  lastResult?: SubmissionResult<string[]> | null;
+  limits: FieldLimits;
+  result?: SealedDetailsResult | null;
 }) {
   const { t } = useTranslation();
   const submit = useSubmit();
   const busy = useIsPending({ state: "submitting", fields: { intent: "sealed" } });
   const [sealFailed, setSealFailed] = useState(false);
   const sealing = useRef(false);
-  const [form] = useForm({
-    id: "sealed-details",
-    lastResult,
-    constraint: LIMITS,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: SealedAddendumSchema }),
-    shouldValidate: "onSubmit",
-    onSubmit(event, { formData }) {
-      event.preventDefault();
-      if (busy || sealing.current) return;
-      sealing.current = true;
-      const id = String(formData.get("addendumId") ?? "");
-      void sealPeople(formData, recipients, addendumAad(reportId, id))
-        .finally(() => {
-          sealing.current = false;
-        })
-        .then(
-          (sealed) => {
-            setSealFailed(false);
-            submit(sealed, { method: "post" });
-          },
-          () => setSealFailed(true),
-        );
-    },
-  });
-  const errors = (name: string) => form.allErrors[name];
-  const initial = (form.initialValue ?? {}) as Record<string, Record<string, string>[] | undefined>;
+  // A new, empty form after each addition; after a refusal the same one, with what was typed.
+  const [formKey, setFormKey] = useState(0);
+  useEffect(() => {
+    if (result?.added) setFormKey((k) => k + 1);
+  }, [result]);
+  const errorsOf = result?.errors ?? {};
+  const errors = (name: string) => errorsOf[name] ?? undefined;
+  const initial = (result?.values ?? {}) as Record<string, Record<string, string>[] | undefined>;
   const typed = (list: string, index: number, key: string) => initial[list]?.[index]?.[key] ?? "";
-  const anyError = (list: string) => Object.keys(form.allErrors).some((name) => name.startsWith(`${list}[`));
+  const anyError = (list: string) => Object.entries(errorsOf).some(([name, e]) => name.startsWith(`${list}[`) && e?.length);
+  const onSubmit = (event: React.FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (busy || sealing.current) return;
+    sealing.current = true;
+    const formData = new FormData(event.currentTarget);
+    const id = String(formData.get("addendumId") ?? "");
+    void sealPeople(formData, recipients, addendumAad(reportId, id), loadSealing)
+      .finally(() => {
+        sealing.current = false;
+      })
+      .then(
+        (sealed) => {
+          setSealFailed(false);
+          submit(sealed, { method: "post" });
+        },
+        // a broken key must not make the button silently do nothing
+        () => setSealFailed(true),
+      );
+  };
 
   const person = (list: "detained" | "witnesses", i: number, fields: typeof DETAINED_FIELDS | typeof WITNESS_FIELDS) =>
     fields.map((field) => {
@@ -107,7 +118,7 @@ export function SealedDetailsForm({
           id={id}
           label={t(`reports.${label}`)}
           name={name}
-          {...limitsOf(LIMITS[name] ?? LIMITS[`${list}[].${key}`] ?? {})}
+          {...limitsOf(limits[`${list}[].${key}`] ?? {})}
           autoComplete="off"
           defaultValue={typed(list, i, key)}
           errors={errors(name)}
@@ -125,7 +136,7 @@ export function SealedDetailsForm({
       {recipients.length === 0 ? (
         <p className="warning">{t("reports.noKeysWarning")}</p>
       ) : (
-        <Form method="post" {...getFormProps(form)} autoComplete="off" className="stack">
+        <Form method="post" id="sealed-details" key={formKey} autoComplete="off" className="stack" onSubmit={onSubmit}>
           <input type="hidden" name="intent" value="sealed" />
           <input type="hidden" name="addendumId" value={addendumId} />
           <FieldErrors id="sealed-details-form-error" errors={sealFailed ? ["reports.errors.sealFailed"] : [...(errors("sealed") ?? []), ...(errors("addendumId") ?? [])]} />

@@ -1,5 +1,4 @@
-import { parseWithZod } from "@conform-to/zod";
-import type { SubmissionResult } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
@@ -15,7 +14,7 @@ import { useOrgClock } from "~/components/use-org-clock";
 import { mediaLimitBytes, mediaOf, newUploadKey } from "~/modules/reports/media.server";
 import { questionsForAuthor } from "~/modules/review/messages.server";
 import { SealedAddendumNote } from "~/components/sealed-addendum-note";
-import { SealedDetailsForm } from "~/components/sealed-details-form";
+import { SealedDetailsForm, type FieldLimits, type SealedDetailsResult } from "~/components/sealed-details-form";
 import { SealedAddendumSchema } from "~/modules/reports/addenda";
 import { addAddendum, addSealedAddendum, getReport, newClientUuid, sealingRecipients } from "~/modules/reports/reports.server";
 import type { RootLoader, RouteHandle } from "~/root";
@@ -46,6 +45,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       uploadKey: report.mine ? newUploadKey() : null,
       // "Add sealed details": the addendum's id, issued with the form; its box is bound to it (ADR 023).
       addendumId: report.mine ? newClientUuid() : null,
+      sealedLimits: SEALED_LIMITS,
     };
   } catch (error) {
     if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
@@ -53,7 +53,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   }
 }
 
-type ActionData = { error: string | null; body: string; added: boolean; sealedResult?: SubmissionResult<string[]>; sealedAdded?: boolean };
+const SEALED_LIMITS = getZodConstraint(SealedAddendumSchema) as FieldLimits;
+
+type ActionData = { error: string | null; body: string; added: boolean; sealed?: SealedDetailsResult };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
@@ -80,26 +82,31 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 async function sealedDetails(claims: Parameters<typeof addSealedAddendum>[0], reportId: string, form: FormData) {
   const submission = parseWithZod(form, { schema: SealedAddendumSchema });
   const none = { error: null, body: "", added: false };
-  if (submission.status !== "success") return data<ActionData>({ ...none, sealedResult: submission.reply() }, { status: 400 });
+  // Only what the person typed about people goes back, and only to them (without JavaScript).
+  const refused = (reply: ReturnType<typeof submission.reply>): SealedDetailsResult => {
+    const typed = (reply.initialValue ?? {}) as Record<string, unknown>;
+    return { errors: reply.error ?? null, values: { detained: typed.detained, witnesses: typed.witnesses }, added: false };
+  };
+  if (submission.status !== "success") return data<ActionData>({ ...none, sealed: refused(submission.reply()) }, { status: 400 });
   try {
     await addSealedAddendum(claims, reportId, submission.value);
-    return data<ActionData>({ ...none, sealedResult: submission.reply({ resetForm: true }), sealedAdded: true });
+    return data<ActionData>({ ...none, sealed: { errors: null, values: null, added: true } });
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     const reply = submission.reply({ fieldErrors: { [error.field ?? "sealed"]: [error.messageKey] } });
-    return data<ActionData>({ ...none, sealedResult: reply }, { status: error.status });
+    return data<ActionData>({ ...none, sealed: refused(reply) }, { status: error.status });
   }
 }
 
 export default function ReportView() {
   const { t } = useTranslation();
-  const { report, questions, media, recipients, limitBytes, uploadKey, addendumId } = useLoaderData<typeof loader>();
+  const { report, questions, media, recipients, limitBytes, uploadKey, addendumId, sealedLimits } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const root = useRouteLoaderData<RootLoader>("root");
   const clock = useOrgClock();
   const sent = params.get("sent") === "1";
-  const noticeRef = useFocusOutcome<HTMLParagraphElement>(sent || actionData?.added || actionData?.sealedAdded, actionData ?? sent);
+  const noticeRef = useFocusOutcome<HTMLParagraphElement>(sent || actionData?.added || actionData?.sealed?.added, actionData ?? sent);
   const when = (iso: string) => `${clock.formatDay(iso)} · ${clock.formatTime(iso)}`;
 
   return (
@@ -118,7 +125,7 @@ export default function ReportView() {
           {t("reports.addendumAdded")}
         </p>
       ) : null}
-      {actionData?.sealedAdded ? (
+      {actionData?.sealed?.added ? (
         <p className="notice" role="status" tabIndex={-1} ref={noticeRef}>
           {t("addenda.added")}
         </p>
@@ -185,7 +192,7 @@ export default function ReportView() {
       </section>
 
       {report.mine && addendumId ? (
-        <SealedDetailsForm reportId={report.id} addendumId={addendumId} recipients={recipients} lastResult={actionData?.sealedResult} />
+        <SealedDetailsForm reportId={report.id} addendumId={addendumId} recipients={recipients} limits={sealedLimits} result={actionData?.sealed} />
       ) : null}
 
       <section aria-labelledby="addenda-title" className="card stack">

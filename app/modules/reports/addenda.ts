@@ -1,12 +1,7 @@
 import { z } from "zod";
 import { ReportSchema } from "./schema";
 
-/**
- * The associated data a sealed addendum is bound to (ADR 023): its report and its own id, so its
- * box opens only as that addendum of that report. supabase/migrations/*_sealed_addenda.sql says the
- * same in SQL (for sharing and recovery).
- */
-export const addendumAad = (reportId: string, addendumId: string) => `addendum:${reportId}:${addendumId}`;
+export { addendumAad } from "./addendum-aad";
 
 const report = ReportSchema.innerType().shape;
 
