@@ -166,6 +166,8 @@ async function makeKey(page: Page, passphrase: string, button: RegExp) {
 }
 
 test("a colleague who joined later gets access to older reports from the demo attorney", async ({ browser }) => {
+  // two keys made and opened with scrypt at full strength, on a shared machine
+  test.slow();
   // The colleague signs in for the first time and makes their key in their browser.
   const colleague = await pageFor(browser, null, { width: 1280 });
   await signInThroughUi(colleague, COLLEAGUE.email);
@@ -249,6 +251,7 @@ test("without JavaScript the page explains that sharing runs in the browser", as
 });
 
 test("an admin restores the colleague's access to a new key with the recovery key file", async ({ browser }) => {
+  test.slow();
   // The colleague forgot their passphrase and replaced their key: nothing opens with the new one.
   const colleague = await pageFor(browser, null, { width: 1280 });
   await signInThroughUi(colleague, COLLEAGUE.email);
