@@ -18,10 +18,9 @@ import {
   VEHICLE_SLOTS,
   WARRANTS,
   WITNESS_SLOTS,
-  isBlank,
 } from "~/modules/reports/schema";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
-import { activeRecipients, rememberRecipients, type BrowserRecipient } from "~/modules/reports/recipients";
+import { sealPeople, type BrowserRecipient } from "~/modules/reports/recipients";
 
 /** Every field's HTML limits, from the schema the server checks (`officers[2].name` reads `officers[].name`). */
 const REPORT_LIMITS = getZodConstraint(ReportSchema);
@@ -52,8 +51,6 @@ export interface ReportFormProps {
 
 type Fields = Record<string, { errors?: string[]; initialValue?: unknown }>;
 
-const P2_PREFIXES = ["detained[", "witnesses["];
-
 /**
  * The sealing code (19 KB gzip) loads once the form is up, not before it paints: it is needed only
  * at submit. The form starts loading it at once, and the copy kept for offline use includes it
@@ -78,44 +75,9 @@ export function RecipientNotice({ recipients }: { recipients: BrowserRecipient[]
   );
 }
 
-/**
- * Seals what the observer typed about detained people and witnesses in this browser, so only
- * ciphertext leaves the phone: the plaintext fields are dropped from what is sent.
- */
-export async function sealFormData(formData: FormData, allRecipients: ReportFormProps["recipients"], clientUuid: string): Promise<FormData> {
-  const recipients = activeRecipients(allRecipients);
-  const out = new FormData();
-  const detained = new Map<number, Record<string, string>>();
-  const witnesses = new Map<number, Record<string, string>>();
-  for (const [name, value] of formData.entries()) {
-    const m = /^(detained|witnesses)\[(\d+)\]\.(\w+)$/.exec(name);
-    if (m) {
-      const target = m[1] === "detained" ? detained : witnesses;
-      const index = Number(m[2]);
-      target.set(index, { ...(target.get(index) ?? {}), [m[3]!]: String(value).trim() });
-      continue;
-    }
-    if (!P2_PREFIXES.some((p) => name.startsWith(p))) out.append(name, value);
-  }
-  const people = [...detained.values()].filter((d) => !isBlank(d));
-  const others = [...witnesses.values()].filter((w) => !isBlank(w));
-  // Nothing to seal, or no key to seal to: people's details are never sent or kept in plain text
-  // (without keys the form does not even show those sections).
-  if (people.length + others.length === 0 || allRecipients.length === 0) return out;
-  // Keys exist but none is in use yet by this phone's clock: say so rather than drop the details.
-  if (recipients.length === 0) throw new Error("no key in use");
-  const { fromB64u, sealJson } = await loadSealing();
-  const { sealed } = sealJson(
-    { v: 1, detained: people, witnesses: others },
-    recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
-    clientUuid,
-  );
-  rememberRecipients(recipients);
-  out.set("sealed", JSON.stringify(sealed));
-  out.set("sealedDetained", String(people.length));
-  out.set("sealedWitnesses", String(others.length));
-  return out;
-}
+/** The form's P2 fields sealed to the report's client_uuid (sealPeople). */
+export const sealFormData = (formData: FormData, recipients: ReportFormProps["recipients"], clientUuid: string) =>
+  sealPeople(formData, recipients, clientUuid, loadSealing);
 
 export function ReportForm(props: ReportFormProps) {
   const { t } = useTranslation();

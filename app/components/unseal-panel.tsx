@@ -26,11 +26,18 @@ interface Bundle {
   /** `sha256`: the original's, on the row for media of aad_v 1 only; since, it is in the box. */
   media: (BundleBox & { id: string; sha256: string | null; contentType: string; nonce: string })[];
   notes: (BundleBox & { id: string; createdAt: string; authorName: string | null })[];
+  /** Sealed details the observer added after sending (ADR 023), each bound to its report and id. */
+  addenda: (BundleBox & { id: string; createdAt: string })[];
 }
 
-interface Opened {
+interface People {
   detained: Detained[];
   witnesses: Witness[];
+}
+
+interface Opened extends People {
+  /** `people` is null when the box did not open (wrong key, or moved from another report). */
+  addenda: { id: string; createdAt: string; people: People | null }[];
   notes: { id: string; createdAt: string; authorName: string | null; text: string | null }[];
   media: {
     id: string;
@@ -114,15 +121,26 @@ export function UnsealPanel({ reportId, keys, sealedCount, timeZoneLabel }: { re
       if (!response.ok) throw new KeyringError(response.status === 403 ? "errors.forbidden" : "review.unseal.fetchFailed");
       const bundle = (await response.json()) as Bundle;
       forget();
-      const result: Opened = { detained: [], witnesses: [], notes: [], media: [], problems: [] };
+      const result: Opened = { detained: [], witnesses: [], addenda: [], notes: [], media: [], problems: [] };
+      const openPeople = (box: BundleBox): People => {
+        const value = openSealedJson(box.sealed, box.shares, box.aad) as Partial<People>;
+        return { detained: value.detained ?? [], witnesses: value.witnesses ?? [] };
+      };
       if (bundle.report) {
         try {
-          const value = openSealedJson(bundle.report.sealed, bundle.report.shares, bundle.report.aad) as { detained?: Detained[]; witnesses?: Witness[] };
-          result.detained = value.detained ?? [];
-          result.witnesses = value.witnesses ?? [];
+          Object.assign(result, openPeople(bundle.report));
         } catch (error) {
           result.problems.push(error instanceof KeyringError ? error.messageKey : "review.unseal.damaged");
         }
+      }
+      for (const addendum of bundle.addenda ?? []) {
+        let people: People | null = null;
+        try {
+          people = openPeople(addendum);
+        } catch {
+          // shown as closed, in its place
+        }
+        result.addenda.push({ id: addendum.id, createdAt: addendum.createdAt, people });
       }
       for (const note of bundle.notes) {
         try {
@@ -225,34 +243,20 @@ export function UnsealPanel({ reportId, keys, sealedCount, timeZoneLabel }: { re
               {t(p)}
             </p>
           ))}
-          <h4>{t("reports.detainedTitle")}</h4>
-          {opened.detained.length === 0 ? <p className="help">{t("review.unseal.nobody")}</p> : null}
-          {opened.detained.map((d, i) => (
-            <dl className="facts" key={`d${i}`} aria-label={t("reports.detainedPerson", { n: i + 1 })}>
-              <dt>{t("reports.personName")}</dt>
-              <dd>{d.name || "—"}</dd>
-              {d.dateOfBirth ? <><dt>{t("reports.dateOfBirth")}</dt><dd>{d.dateOfBirth}</dd></> : null}
-              {d.countryOfBirth ? <><dt>{t("reports.countryOfBirth")}</dt><dd>{d.countryOfBirth}</dd></> : null}
-              {d.aNumber ? <><dt>{t("reports.aNumber")}</dt><dd className="mono">{d.aNumber}</dd></> : null}
-              {d.whereTaken ? <><dt>{t("reports.whereTaken")}</dt><dd>{d.whereTaken}</dd></> : null}
-              {d.familyContact ? <><dt>{t("reports.familyContact")}</dt><dd>{d.familyContact}</dd></> : null}
-              <dt>{t("reports.consentToContact")}</dt>
-              <dd>{t(triLabel(d.consentToContact ?? "unknown"))}</dd>
-              {d.contactChannel ? <><dt>{t("reports.contactChannel")}</dt><dd>{d.contactChannel}</dd></> : null}
-              {d.contactLanguage ? <><dt>{t("reports.contactLanguage")}</dt><dd>{d.contactLanguage}</dd></> : null}
-            </dl>
-          ))}
-          <h4>{t("reports.witnessesTitle")}</h4>
-          {opened.witnesses.length === 0 ? <p className="help">{t("review.unseal.nobody")}</p> : null}
-          {opened.witnesses.map((w, i) => (
-            <dl className="facts" key={`w${i}`} aria-label={t("reports.witness", { n: i + 1 })}>
-              <dt>{t("reports.personName")}</dt>
-              <dd>{w.name || "—"}</dd>
-              {w.contact ? <><dt>{t("reports.witnessContact")}</dt><dd>{w.contact}</dd></> : null}
-              <dt>{t("reports.hasVideo")}</dt>
-              <dd>{t(triLabel(w.hasVideo ?? "unknown"))}</dd>
-            </dl>
-          ))}
+          <PeopleFacts people={opened} />
+          {opened.addenda.length ? (
+            <>
+              <h4>{t("addenda.addedLater")}</h4>
+              <ol className="addenda">
+                {opened.addenda.map((a) => (
+                  <li key={a.id} className="stack">
+                    <span className="help">{t("addenda.addedAt", { time: timeZoneLabel(a.createdAt) })}</span>
+                    {a.people ? <PeopleFacts people={a.people} idPrefix={a.id} level={5} /> : <p className="notice error">{t("addenda.closed")}</p>}
+                  </li>
+                ))}
+              </ol>
+            </>
+          ) : null}
           {opened.notes.length ? (
             <>
               <h4>{t("review.notesTitle")}</h4>
@@ -307,5 +311,45 @@ export function UnsealPanel({ reportId, keys, sealedCount, timeZoneLabel }: { re
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** Detained people and witnesses as opened: the report's own, or one addendum's. */
+function PeopleFacts({ people, idPrefix = "", level = 4 }: { people: People; idPrefix?: string; level?: 4 | 5 }) {
+  const { t } = useTranslation();
+  const Heading = level === 4 ? "h4" : "h5";
+  // An addendum lists only what it added.
+  const addendum = Boolean(idPrefix);
+  return (
+    <>
+      {addendum && !people.detained.length ? null : <Heading>{t("reports.detainedTitle")}</Heading>}
+      {!addendum && people.detained.length === 0 ? <p className="help">{t("review.unseal.nobody")}</p> : null}
+      {people.detained.map((d, i) => (
+        <dl className="facts" key={`${idPrefix}d${i}`} aria-label={t("reports.detainedPerson", { n: i + 1 })}>
+          <dt>{t("reports.personName")}</dt>
+          <dd>{d.name || "—"}</dd>
+          {d.dateOfBirth ? <><dt>{t("reports.dateOfBirth")}</dt><dd>{d.dateOfBirth}</dd></> : null}
+          {d.countryOfBirth ? <><dt>{t("reports.countryOfBirth")}</dt><dd>{d.countryOfBirth}</dd></> : null}
+          {d.aNumber ? <><dt>{t("reports.aNumber")}</dt><dd className="mono">{d.aNumber}</dd></> : null}
+          {d.whereTaken ? <><dt>{t("reports.whereTaken")}</dt><dd>{d.whereTaken}</dd></> : null}
+          {d.familyContact ? <><dt>{t("reports.familyContact")}</dt><dd>{d.familyContact}</dd></> : null}
+          <dt>{t("reports.consentToContact")}</dt>
+          <dd>{t(triLabel(d.consentToContact ?? "unknown"))}</dd>
+          {d.contactChannel ? <><dt>{t("reports.contactChannel")}</dt><dd>{d.contactChannel}</dd></> : null}
+          {d.contactLanguage ? <><dt>{t("reports.contactLanguage")}</dt><dd>{d.contactLanguage}</dd></> : null}
+        </dl>
+      ))}
+      {addendum && !people.witnesses.length ? null : <Heading>{t("reports.witnessesTitle")}</Heading>}
+      {!addendum && people.witnesses.length === 0 ? <p className="help">{t("review.unseal.nobody")}</p> : null}
+      {people.witnesses.map((w, i) => (
+        <dl className="facts" key={`${idPrefix}w${i}`} aria-label={t("reports.witness", { n: i + 1 })}>
+          <dt>{t("reports.personName")}</dt>
+          <dd>{w.name || "—"}</dd>
+          {w.contact ? <><dt>{t("reports.witnessContact")}</dt><dd>{w.contact}</dd></> : null}
+          <dt>{t("reports.hasVideo")}</dt>
+          <dd>{t(triLabel(w.hasVideo ?? "unknown"))}</dd>
+        </dl>
+      ))}
+    </>
   );
 }

@@ -267,6 +267,8 @@ export interface ReportAddenda {
   id: Generated<string>;
   report_id: string;
   sealed: Json | null;
+  sealed_detained: Generated<number>;
+  sealed_witnesses: Generated<number>;
 }
 
 export interface ReportMedia {

@@ -1,3 +1,4 @@
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
@@ -12,7 +13,10 @@ import { ReportFacts } from "~/components/report-facts";
 import { useOrgClock } from "~/components/use-org-clock";
 import { mediaLimitBytes, mediaOf, newUploadKey } from "~/modules/reports/media.server";
 import { questionsForAuthor } from "~/modules/review/messages.server";
-import { addAddendum, getReport, sealingRecipients } from "~/modules/reports/reports.server";
+import { SealedAddendumNote } from "~/components/sealed-addendum-note";
+import { SealedDetailsForm, type FieldLimits, type SealedDetailsResult } from "~/components/sealed-details-form";
+import { SealedAddendumSchema } from "~/modules/reports/addenda";
+import { addAddendum, addSealedAddendum, getReport, newClientUuid, sealingRecipients } from "~/modules/reports/reports.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
 import { UUID, invariantResponse } from "~/utils/misc";
@@ -39,6 +43,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       limitBytes,
       // Names each file posted without JavaScript once (attachPlainMedia); kept nowhere on the server.
       uploadKey: report.mine ? newUploadKey() : null,
+      // "Add sealed details": the addendum's id, issued with the form; its box is bound to it (ADR 023).
+      addendumId: report.mine ? newClientUuid() : null,
+      sealedLimits: SEALED_LIMITS,
     };
   } catch (error) {
     if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
@@ -46,31 +53,60 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   }
 }
 
+const SEALED_LIMITS = getZodConstraint(SealedAddendumSchema) as FieldLimits;
+
+type ActionData = { error: string | null; body: string; added: boolean; sealed?: SealedDetailsResult };
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
-  const form = await readForm(request, 64 * 1024);
+  const form = await readForm(request, 512 * 1024);
+  if (form.get("intent") === "sealed") return sealedDetails(user.claims, params.id!, form);
   const body = String(form.get("body") ?? "").trim();
-  if (!body) return data({ error: "reports.errors.addendumEmpty", body, added: false }, { status: 400 });
-  if (body.length > 10000) return data({ error: "errors.tooLong", body, added: false }, { status: 400 });
+  if (!body) return data<ActionData>({ error: "reports.errors.addendumEmpty", body, added: false }, { status: 400 });
+  if (body.length > 10000) return data<ActionData>({ error: "errors.tooLong", body, added: false }, { status: 400 });
   try {
     await addAddendum(user.claims, params.id!, body, null);
-    return data({ error: null as string | null, body: "", added: true });
+    return data<ActionData>({ error: null, body: "", added: true });
   } catch (error) {
-    if (error instanceof DomainError) return data({ error: error.messageKey as string | null, body, added: false }, { status: error.status });
+    if (error instanceof DomainError) return data<ActionData>({ error: error.messageKey, body, added: false }, { status: error.status });
     throw error;
+  }
+}
+
+/**
+ * Sealed details added later: with JavaScript they arrive sealed; without, they are sealed here on
+ * receipt. A refusal answers 4xx with field errors; without JavaScript the typed values go back
+ * into the same person's form (nothing typed is lost) and are never stored or logged.
+ */
+async function sealedDetails(claims: Parameters<typeof addSealedAddendum>[0], reportId: string, form: FormData) {
+  const submission = parseWithZod(form, { schema: SealedAddendumSchema });
+  const none = { error: null, body: "", added: false };
+  // Only what the person typed about people goes back, and only to them (without JavaScript).
+  const refused = (reply: ReturnType<typeof submission.reply>): SealedDetailsResult => {
+    const typed = (reply.initialValue ?? {}) as Record<string, unknown>;
+    return { errors: reply.error ?? null, values: { detained: typed.detained, witnesses: typed.witnesses }, added: false };
+  };
+  if (submission.status !== "success") return data<ActionData>({ ...none, sealed: refused(submission.reply()) }, { status: 400 });
+  try {
+    await addSealedAddendum(claims, reportId, submission.value);
+    return data<ActionData>({ ...none, sealed: { errors: null, values: null, added: true } });
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    const reply = submission.reply({ fieldErrors: { [error.field ?? "sealed"]: [error.messageKey] } });
+    return data<ActionData>({ ...none, sealed: refused(reply) }, { status: error.status });
   }
 }
 
 export default function ReportView() {
   const { t } = useTranslation();
-  const { report, questions, media, recipients, limitBytes, uploadKey } = useLoaderData<typeof loader>();
+  const { report, questions, media, recipients, limitBytes, uploadKey, addendumId, sealedLimits } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const root = useRouteLoaderData<RootLoader>("root");
   const clock = useOrgClock();
   const sent = params.get("sent") === "1";
-  const noticeRef = useFocusOutcome<HTMLParagraphElement>(sent || actionData?.added, actionData ?? sent);
+  const noticeRef = useFocusOutcome<HTMLParagraphElement>(sent || actionData?.added || actionData?.sealed?.added, actionData ?? sent);
   const when = (iso: string) => `${clock.formatDay(iso)} · ${clock.formatTime(iso)}`;
 
   return (
@@ -87,6 +123,11 @@ export default function ReportView() {
       {actionData?.added ? (
         <p className="notice" role="status" tabIndex={-1} ref={noticeRef}>
           {t("reports.addendumAdded")}
+        </p>
+      ) : null}
+      {actionData?.sealed?.added ? (
+        <p className="notice" role="status" tabIndex={-1} ref={noticeRef}>
+          {t("addenda.added")}
         </p>
       ) : null}
       <div className="card">
@@ -155,6 +196,10 @@ export default function ReportView() {
         ) : null}
       </section>
 
+      {report.mine && addendumId ? (
+        <SealedDetailsForm reportId={report.id} addendumId={addendumId} recipients={recipients} limits={sealedLimits} result={actionData?.sealed} />
+      ) : null}
+
       <section aria-labelledby="addenda-title" className="card stack">
         <h2 id="addenda-title">{t("reports.addendaTitle")}</h2>
         {report.addenda.length === 0 ? <p className="help">{t("reports.noAddenda")}</p> : null}
@@ -162,8 +207,8 @@ export default function ReportView() {
           {report.addenda.map((a) => (
             <li key={a.id}>
               <span className="help">{when(a.createdAt)}</span>
-              <p className="pre-wrap">{a.body}</p>
-              {a.sealed ? <p className="sealed-note">{t("reports.sealedAddendum")}</p> : null}
+              {a.body ? <p className="pre-wrap">{a.body}</p> : null}
+              {a.sealed ? <SealedAddendumNote detained={a.sealedDetained} witnesses={a.sealedWitnesses} /> : null}
             </li>
           ))}
         </ol>

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { ReportFacts } from "~/components/report-facts";
 import { Field, FieldErrors, TextAreaField } from "~/components/ui/field";
+import { SealedAddendumNote } from "~/components/sealed-addendum-note";
 import { UnsealPanel } from "~/components/unseal-panel";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { useIsPending } from "~/components/use-is-pending";
@@ -328,8 +329,8 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
           {report.addenda?.map((a) => (
             <li key={a.id}>
               <span className="help">{when(a.createdAt)}</span>
-              <p className="pre-wrap">{a.body}</p>
-              {a.sealed ? <p className="sealed-note">{t("reports.sealedAddendum")}</p> : null}
+              {a.body ? <p className="pre-wrap">{a.body}</p> : null}
+              {a.sealed ? <SealedAddendumNote detained={a.sealedDetained} witnesses={a.sealedWitnesses} /> : null}
             </li>
           ))}
         </ol>

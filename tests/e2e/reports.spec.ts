@@ -297,6 +297,80 @@ test("the attorney unseals the photos and sees each original's SHA-256 beside it
   await page.context().close();
 });
 
+test("the observer adds sealed details later, with and without JavaScript; the attorney unseals them marked with when they were added", async ({ browser }) => {
+  // With JavaScript: sealed in the browser to the current keys, bound to this report and addendum.
+  const page = await pageFor(browser, "observer2");
+  const bodies: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST") bodies.push(r.postData() ?? "");
+  });
+  await page.goto(`/reports/${photoReportId}`);
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  const form = page.locator("form#sealed-details");
+  await expect(form).toHaveAttribute("autocomplete", "off");
+  // nothing typed: a translated error at the first field, its section opened
+  await form.getByRole("button", { name: "Seal and add" }).click();
+  await expect(form.getByText("Fill in at least one detained person or witness.")).toBeVisible();
+  await expect(form.locator("details").first()).toHaveAttribute("open", "");
+  const person = form.getByRole("group", { name: "Person 1" });
+  await expect(person.getByRole("textbox", { name: "Name" })).toHaveAttribute("autocomplete", "off");
+  await person.getByRole("textbox", { name: "Name" }).fill(`${CANARY_JS}-added`);
+  await person.getByRole("textbox", { name: "Where they were taken" }).fill(`${CANARY_JS}-added-where`);
+  await form.getByRole("button", { name: "Seal and add" }).click();
+  await expect(page.getByRole("status")).toHaveText("Sealed details added. Only the legal team can open them.");
+  await expect(page.getByText("Sealed details added: 1 detained person and 0 witnesses.")).toBeVisible();
+  // the form is empty again for the next one
+  await expect(form.locator('input[name="detained[0].name"]')).toHaveValue("");
+  expect(bodies.some((b) => b.includes("sealed"))).toBe(true);
+  expect(bodies.join("\n")).not.toContain("CANARY-js");
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
+  await page.context().close();
+
+  // Without JavaScript: posted as typed, sealed by the server on receipt.
+  const noJs = await pageFor(browser, "observer2", { javaScriptEnabled: false });
+  await noJs.goto(`/reports/${photoReportId}`);
+  const plain = noJs.locator("form#sealed-details");
+  await plain.getByText("Witnesses (sealed)").click();
+  const witness = plain.getByRole("group", { name: "Witness 1" });
+  await witness.getByRole("textbox", { name: "Name" }).fill(`${CANARY_NO_JS}-added`);
+  await witness.getByRole("textbox", { name: /Contact/ }).fill("555-0142");
+  await plain.getByRole("button", { name: "Seal and add" }).click();
+  await expect(noJs.getByRole("status")).toHaveText("Sealed details added. Only the legal team can open them.");
+  await expect(noJs.getByText("Sealed details added: 0 detained people and 1 witness.")).toBeVisible();
+  await expect(noJs.getByText(`${CANARY_NO_JS}-added`)).toHaveCount(0);
+  // a refused post (4xx) gives back what was typed, with a translated error, never a 500
+  const origin = new URL(noJs.url()).origin;
+  const refused = await noJs.request.post(`/reports/${photoReportId}`, {
+    headers: { origin },
+    form: { intent: "sealed", addendumId: "stale", "witnesses[0].name": "Kept Witness", "witnesses[0].contact": "555-0143" },
+  });
+  expect(refused.status()).toBe(400);
+  const html = await refused.text();
+  expect(html).toContain('value="Kept Witness"');
+  expect(html).toContain("This form is out of date. Reload the page and try again.");
+  await noJs.context().close();
+
+  // The attorney unseals: the people added later, each marked with when it was added.
+  const attorney = await pageFor(browser, "attorney", { width: 1280 });
+  await attorney.goto(`/review/${photoReportId}`);
+  await expect(attorney.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await expect(attorney.getByText(/Sealed: 2 detained people and 1 witnesses recorded/)).toBeVisible();
+  await expect(attorney.getByText(/added an addendum/).first()).toBeAttached();
+  await attorney.getByLabel("Passphrase").fill("testigo demo attorney");
+  await attorney.getByRole("button", { name: "Unseal" }).click();
+  await expect(attorney.getByRole("heading", { name: "Added after the report was sent" })).toBeVisible({ timeout: 30_000 });
+  const added = attorney.locator(".unsealed ol.addenda > li");
+  await expect(added).toHaveCount(2);
+  await expect(added.nth(0)).toContainText(/added .*\d/);
+  await expect(added.nth(0)).toContainText(`${CANARY_JS}-added`);
+  await expect(added.nth(0)).toContainText(`${CANARY_JS}-added-where`);
+  await expect(added.nth(1)).toContainText(`${CANARY_NO_JS}-added`);
+  await expect(added.nth(1)).toContainText("555-0142");
+  await expectNoAxeViolations(attorney);
+  await attorney.context().close();
+});
+
 test("Use my location marks the place from the phone's position", async ({ browser }) => {
   const context = await browser.newContext({
     storageState: storageStateFor("observer2"),

@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { fromB64u, generateKeyPair, publicKeyFingerprint, sealJson, toB64u, wrapPrivateKey } from "../../app/integrations/sealing";
+import { addendumAad } from "../../app/modules/reports/addenda";
 import { DEMO_ATTORNEY_KEY } from "../../supabase/seed/keys";
 import { blockTiles, e2eSql, expectNoAxeViolations, expectNoHorizontalScroll, signInThroughUi, storageStateFor, watchForThirdPartyRequests, type DemoRole } from "./helpers";
 
@@ -24,7 +25,7 @@ const recoveryFileText = async () =>
   });
 
 /** Boxes this spec sealed (to the demo attorney and its recovery key), by kind and id. */
-const boxes: { box: "report" | "note"; id: string }[] = [];
+const boxes: { box: "report" | "note" | "addendum"; id: string }[] = [];
 
 async function pageFor(browser: Browser, role: DemoRole | null, options: { width?: number; javaScriptEnabled?: boolean } = {}) {
   const context = await browser.newContext({
@@ -82,7 +83,8 @@ async function unopenableBy(sharerKeyId: string, keyId: string) {
     `with boxes as (
        select 'report' as box, r.id, r.sealed from public.reports r where r.sealed is not null
        union all select 'media', m.id, m.sealed from public.report_media m
-       union all select 'note', n.id, n.sealed from public.report_notes n)
+       union all select 'note', n.id, n.sealed from public.report_notes n
+       union all select 'addendum', a.id, a.sealed from public.report_addenda a where a.sealed is not null)
      select count(*)::int as n from boxes b
      where not (b.sealed -> 'envelopes' @> jsonb_build_array(jsonb_build_object('keyId', $2::text)))
        and not exists (select 1 from public.key_shares s where s.box = b.box and s.box_id = b.id and s.key_id = $2::uuid)
@@ -132,6 +134,16 @@ test.beforeAll(async () => {
         JSON.stringify(note.sealed),
       ]);
       boxes.push({ box: "note", id: row!.id });
+      // a witness the observer added after sending, sealed as the report page seals it (ADR 023)
+      const addendumId = crypto.randomUUID();
+      const later = sealJson({ v: 1, detained: [], witnesses: [{ name: "Share spec later witness" }] }, recipients, addendumAad(report!.id, addendumId));
+      later.contentKey.fill(0);
+      await e2eSql(`insert into public.report_addenda (id, report_id, sealed, sealed_witnesses) values ($1, $2, $3::jsonb, 1)`, [
+        addendumId,
+        report!.id,
+        JSON.stringify(later.sealed),
+      ]);
+      boxes.push({ box: "addendum", id: addendumId });
     }
   }
 });
@@ -154,6 +166,8 @@ async function makeKey(page: Page, passphrase: string, button: RegExp) {
 }
 
 test("a colleague who joined later gets access to older reports from the demo attorney", async ({ browser }) => {
+  // two keys made and opened with scrypt at full strength, on a shared machine
+  test.slow();
   // The colleague signs in for the first time and makes their key in their browser.
   const colleague = await pageFor(browser, null, { width: 1280 });
   await signInThroughUi(colleague, COLLEAGUE.email);
@@ -224,6 +238,7 @@ test("a colleague who joined later gets access to older reports from the demo at
   await later.getByRole("button", { name: "Unseal" }).click();
   await expect(later.getByText("Share spec person 0")).toBeVisible({ timeout: 30_000 });
   await expect(later.getByText("share spec note")).toBeVisible();
+  await expect(later.locator(".unsealed ol.addenda > li").filter({ hasText: "Share spec later witness" })).toContainText(/added \w+/);
   await later.context().close();
 });
 
@@ -236,6 +251,7 @@ test("without JavaScript the page explains that sharing runs in the browser", as
 });
 
 test("an admin restores the colleague's access to a new key with the recovery key file", async ({ browser }) => {
+  test.slow();
   // The colleague forgot their passphrase and replaced their key: nothing opens with the new one.
   const colleague = await pageFor(browser, null, { width: 1280 });
   await signInThroughUi(colleague, COLLEAGUE.email);
@@ -280,4 +296,16 @@ test("an admin restores the colleague's access to a new key with the recovery ke
   await expectNoAxeViolations(page);
   await expectNoHorizontalScroll(page);
   await page.context().close();
+
+  // The colleague's new key now opens the older report, with the witness added later.
+  const after = await pageFor(browser, null, { width: 1280 });
+  await signInThroughUi(after, COLLEAGUE.email);
+  await after.goto(`/review/${boxes[0]!.id}`);
+  await expect(after.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await after.getByLabel("Passphrase").fill(NEW_PASSPHRASE);
+  await after.getByRole("button", { name: "Unseal" }).click();
+  await expect(after.getByText("Share spec person 0")).toBeVisible({ timeout: 30_000 });
+  await expect(after.getByRole("heading", { name: "Added after the report was sent" })).toBeVisible();
+  await expect(after.getByText("Share spec later witness")).toBeVisible();
+  await after.context().close();
 });

@@ -315,7 +315,19 @@ const SPECS: Record<string, Spec> = {
   "reports.$id._index": {
     as: "observer_ana",
     params: (w) => ({ id: uuidOr(w.reportId) }),
-    form: () => ({ fields: { body: pick("I remembered the plate.") } }),
+    form: () => ({
+      fields: {
+        body: pick("I remembered the plate."),
+        // "Add sealed details" (ADR 023): typed values sealed on receipt, or a box from the browser
+        intent: pick("sealed", ""),
+        addendumId: fc.uuid().map(String),
+        "detained[0].name": pick("Later Person"),
+        "detained[0].consentToContact": pick("unknown", "yes", "no"),
+        "witnesses[0].contact": pick("555-0100"),
+        sealed: pick("{}", '{"v":1}'),
+        sealedDetained: pick("1", "0"),
+      },
+    }),
   },
   "reports.$id.declaration": {
     as: "observer_ana",

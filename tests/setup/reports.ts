@@ -9,6 +9,7 @@ import {
   wrapPrivateKey,
   type Recipient,
 } from "../../app/integrations/sealing";
+import { addendumAad } from "../../app/modules/reports/addenda";
 import { MEDIA_AAD_VERSION, mediaAad } from "../../app/modules/reports/media";
 import type { Persona } from "./personas";
 
@@ -110,13 +111,14 @@ export async function addTestNote(attorney: Persona, reportId: string, sealedTo:
   return row.id;
 }
 
-/** An addendum by the author, with sealed details and optionally some text. */
+/** An addendum by the author, with sealed details (bound to the report and its id) and optionally some text. */
 export async function addSealedAddendum(author: Persona, reportId: string, sealedTo: Recipient[], body = "") {
-  const { sealed } = sealJson({ detained: [{ name: "Later Person" }] }, sealedTo, `${reportId}:addendum`);
+  const id = crypto.randomUUID();
+  const { sealed } = sealJson({ v: 1, detained: [{ name: "Later Person" }], witnesses: [] }, sealedTo, addendumAad(reportId, id));
   const row = await withUser(author.claims, (trx) =>
     trx
       .insertInto("report_addenda")
-      .values({ report_id: reportId, author_id: author.id, body, sealed: JSON.stringify(sealed) })
+      .values({ id, report_id: reportId, author_id: author.id, body, sealed: JSON.stringify(sealed), sealed_detained: 1 })
       .returning("id")
       .executeTakeFirstOrThrow(),
   );

@@ -2,6 +2,7 @@ import { reviewEn, reviewFiltersEn, reviewMapEn } from "./review.en";
 import { observersEn } from "./observers.en";
 import { shareEn } from "./share.en";
 import { shiftChangeEn } from "./shift-change.en";
+import { addendaEn } from "./addenda.en";
 import { pushEn } from "./push.en";
 import { alertsEn } from "./alerts.en";
 import { evidenceEn } from "./evidence.en";
@@ -681,6 +682,7 @@ const en = {
   observers: observersEn,
   push: pushEn,
   alerts: alertsEn,
+  addenda: addendaEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

@@ -3,6 +3,7 @@ import { reviewEs, reviewFiltersEs, reviewMapEs } from "./review.es";
 import { observersEs } from "./observers.es";
 import { shareEs } from "./share.es";
 import { shiftChangeEs } from "./shift-change.es";
+import { addendaEs } from "./addenda.es";
 import { pushEs } from "./push.es";
 import { alertsEs } from "./alerts.es";
 import { evidenceEs } from "./evidence.es";
@@ -683,6 +684,7 @@ const es: Resources = {
   observers: observersEs,
   push: pushEs,
   alerts: alertsEs,
+  addenda: addendaEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",

@@ -82,6 +82,7 @@ export const reviewEn = {
     assigned: "{{actor}} changed the assigned attorney",
     legal_hold: "{{actor}} changed the legal hold",
     note_added: "{{actor}} added a sealed note",
+    addendum_added: "{{actor}} added an addendum",
     task_added: "{{actor}} added a task",
     task_done: "{{actor}} completed a task",
     info_requested: "{{actor}} asked the observer for more information",

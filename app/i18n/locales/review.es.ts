@@ -83,6 +83,7 @@ export const reviewEs: typeof reviewEn = {
     assigned: "{{actor}} cambió la asignación del reporte",
     legal_hold: "{{actor}} cambió la conservación legal",
     note_added: "{{actor}} agregó una nota protegida",
+    addendum_added: "{{actor}} agregó un anexo",
     task_added: "{{actor}} agregó una tarea",
     task_done: "{{actor}} completó una tarea",
     info_requested: "{{actor}} pidió más información a la persona observadora",

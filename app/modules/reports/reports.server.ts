@@ -5,6 +5,7 @@ import { DomainError, sqlState } from "~/db/errors.server";
 import { fromB64u, groupFingerprint, sealJson, validateSealedBox, type SealedBox } from "~/integrations/sealing";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
 import { localDateTime } from "~/modules/zones/window";
+import { addendumAad, type SealedAddendumInput } from "./addenda";
 import { isBlank, type Detained, type ReportInput, type Witness } from "./schema";
 
 export interface SealingRecipient {
@@ -89,7 +90,11 @@ export function p2Of(input: Pick<ReportInput, "detained" | "witnesses">) {
  * recipients), or, when JavaScript did not run, a box sealed here from the typed values, which
  * live only in this function's memory and are never logged or stored.
  */
-function sealedPart(input: ReportInput, recipients: SealingRecipient[]): { sealed: SealedBox | null; detained: number; witnesses: number } {
+function sealedPart(
+  input: Pick<ReportInput, "detained" | "witnesses" | "sealed" | "sealedDetained" | "sealedWitnesses">,
+  recipients: SealingRecipient[],
+  aad: string,
+): { sealed: SealedBox | null; detained: number; witnesses: number } {
   const plain = p2Of(input);
   const hasPlain = plain.detained.length + plain.witnesses.length > 0;
   if (input.sealed) {
@@ -110,7 +115,7 @@ function sealedPart(input: ReportInput, recipients: SealingRecipient[]): { seale
     const result = sealJson(
       { v: 1, detained: plain.detained, witnesses: plain.witnesses },
       recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
-      input.clientUuid,
+      aad,
     );
     result.contentKey.fill(0);
     sealed = result.sealed;
@@ -173,7 +178,7 @@ export async function submitReport(claims: Claims, input: ReportInput, timeZone:
       sealingRecipients(claims, trx),
     ]);
     if (existing) return { id: existing.id, created: false };
-    const sealed = sealedPart(input, recipients);
+    const sealed = sealedPart(input, recipients, input.clientUuid);
     const columns = columnsOf(input, occurredAt);
     const zoneId = input.latitude !== undefined && input.longitude !== undefined ? await zoneAt(trx, input.longitude, input.latitude) : null;
     const shift = await currentShiftOf(claims, occurredAt, trx);
@@ -242,7 +247,8 @@ export interface ReportView {
   sealedDetained: number;
   sealedWitnesses: number;
   underReview: boolean;
-  addenda: { id: string; body: string; sealed: boolean; createdAt: string; mine: boolean }[];
+  /** Each addendum; `sealedDetained`/`sealedWitnesses` count the people sealed in it (included in the report's). */
+  addenda: { id: string; body: string; sealed: boolean; sealedDetained: number; sealedWitnesses: number; createdAt: string; mine: boolean }[];
 }
 
 const iso = (value: string | Date) => new Date(value).toISOString();
@@ -266,7 +272,8 @@ export async function readReport(claims: Claims, id: string) {
         .executeTakeFirst(),
       trx
         .selectFrom("report_addenda")
-        .select(["id", "body", "sealed", "created_at", "author_id"])
+        .select(["id", "body", "created_at", "author_id", "sealed_detained", "sealed_witnesses"])
+        .select(sql<boolean>`sealed is not null`.as("sealed"))
         .where("report_id", "=", id)
         .orderBy("created_at")
         .execute(),
@@ -275,6 +282,8 @@ export async function readReport(claims: Claims, id: string) {
   });
   if (!found) throw new DomainError(404, "reports.errors.notFound");
   const { row: r, addenda } = found;
+  // People added later, sealed in addenda, count with those sealed at submission.
+  const sum = (pick: (a: (typeof addenda)[number]) => number) => addenda.reduce((total, a) => total + pick(a), 0);
   const report: ReportView = {
     id: r.id,
     authorId: r.author_id,
@@ -308,11 +317,19 @@ export async function readReport(claims: Claims, id: string) {
     urgency: r.urgency,
     verification: r.verification,
     status: r.status,
-    sealed: r.sealed !== null,
-    sealedDetained: r.sealed_detained,
-    sealedWitnesses: r.sealed_witnesses,
+    sealed: r.sealed !== null || addenda.some((a) => a.sealed),
+    sealedDetained: r.sealed_detained + sum((a) => a.sealed_detained),
+    sealedWitnesses: r.sealed_witnesses + sum((a) => a.sealed_witnesses),
     underReview: r.review_started_at !== null,
-    addenda: addenda.map((a) => ({ id: a.id, body: a.body, sealed: a.sealed !== null, createdAt: iso(a.created_at), mine: a.author_id === claims.sub })),
+    addenda: addenda.map((a) => ({
+      id: a.id,
+      body: a.body,
+      sealed: a.sealed,
+      sealedDetained: a.sealed_detained,
+      sealedWitnesses: a.sealed_witnesses,
+      createdAt: iso(a.created_at),
+      mine: a.author_id === claims.sub,
+    })),
   };
   return { report, row: r };
 }
@@ -385,6 +402,41 @@ export async function addAddendum(claims: Claims, reportId: string, body: string
   } catch (error) {
     if (sqlState(error) === "42501" || sqlState(error) === "23503") throw new DomainError(404, "reports.errors.notFound");
     if (sqlState(error) === "23514") throw new DomainError(400, "reports.errors.addendumEmpty", "body");
+    throw error;
+  }
+}
+
+/**
+ * "Add sealed details": detained people and witnesses learned after the report was sent (also
+ * once review started), sealed exactly as at submission — the browser's box, checked to be for
+ * current recipients, or, without JavaScript, a box sealed here from the typed values, which live
+ * only in memory. Each box is bound to its report and its own id (`addendumAad`). The addendum's
+ * id is the browser's (or the form's, issued with the page), so a repeated post is kept once.
+ */
+export async function addSealedAddendum(claims: Claims, reportId: string, input: SealedAddendumInput): Promise<{ created: boolean }> {
+  try {
+    return await withUser(claims, async (trx) => {
+      const recipients = await sealingRecipients(claims, trx);
+      const part = sealedPart(input, recipients, addendumAad(reportId, input.addendumId));
+      if (!part.sealed) throw new DomainError(400, "addenda.errors.empty", "detained[0].name");
+      const inserted = await trx
+        .insertInto("report_addenda")
+        .values({
+          id: input.addendumId,
+          report_id: reportId,
+          author_id: claims.sub,
+          sealed: JSON.stringify(part.sealed),
+          sealed_detained: part.detained,
+          sealed_witnesses: part.witnesses,
+        })
+        .onConflict((oc) => oc.column("id").doNothing())
+        .returning("id")
+        .executeTakeFirst();
+      return { created: inserted !== undefined };
+    });
+  } catch (error) {
+    // Another's report (RLS), or none: the same answer, so nobody learns which reports exist.
+    if (sqlState(error) === "42501" || sqlState(error) === "23503") throw new DomainError(404, "reports.errors.notFound");
     throw error;
   }
 }

@@ -1,14 +1,13 @@
 import { z } from "zod";
+import { TRI_STATES } from "./recipients";
+
+export { DETAINED_SLOTS, isBlank, TRI_STATES, WITNESS_SLOTS } from "./recipients";
 
 export const ACTIVITIES = ["surveilling", "at_home", "questioning", "detaining", "loading", "checkpoint", "workplace", "traffic_stop"] as const;
 export const AGENCIES = ["ice_ero", "hsi", "cbp", "other_dhs", "fbi", "local_police", "unknown"] as const;
-export const TRI_STATES = ["unknown", "yes", "no"] as const;
 export const WARRANTS = ["unknown", "none", "administrative", "judicial"] as const;
 export const URGENCIES = ["critical", "high", "medium", "low"] as const;
 
-/** How many people of each kind the form offers slots for (more can be added as addenda). */
-export const DETAINED_SLOTS = 3;
-export const WITNESS_SLOTS = 2;
 export const OFFICER_SLOTS = 3;
 export const VEHICLE_SLOTS = 3;
 
@@ -57,9 +56,6 @@ export const WitnessSchema = z.object({ name: text(200), contact: text(300), has
 
 export type Detained = z.infer<typeof DetainedSchema>;
 export type Witness = z.infer<typeof WitnessSchema>;
-
-export const isBlank = (value: Record<string, string>) =>
-  Object.entries(value).every(([key, v]) => v === "" || ((key === "consentToContact" || key === "hasVideo") && v === "unknown"));
 
 export const ReportSchema = z.object({
   clientUuid: z.string({ required_error: "reports.errors.clientUuid" }).uuid("reports.errors.clientUuid"),

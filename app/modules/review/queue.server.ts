@@ -108,7 +108,8 @@ export async function queryQueue(
       "r.urgency",
       "r.verification",
       "r.status",
-      "r.sealed_detained",
+      // with people added later in sealed addenda (ADR 023)
+      sql<number>`r.sealed_detained + coalesce((select sum(a.sealed_detained)::integer from public.report_addenda a where a.report_id = r.id), 0)`.as("sealed_detained"),
       "r.assigned_to",
       "r.legal_hold",
     ]) as unknown as ReportQuery;

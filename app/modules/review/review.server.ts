@@ -4,6 +4,7 @@ import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.se
 import { DomainError, guarded } from "~/db/errors.server";
 import { fileStore } from "~/integrations/file-store.server";
 import { SealingError, validateSealedBox } from "~/integrations/sealing";
+import { addendumAad } from "~/modules/reports/addenda";
 import { mediaAad } from "~/modules/reports/media";
 import { checkEnvelopes, readReport, sealingRecipients } from "~/modules/reports/reports.server";
 import { REVIEW_REFUSALS } from "./errors";
@@ -154,10 +155,18 @@ export async function sealedBundle(claims: Claims, id: string) {
     withUser(claims, async (trx) => {
       await sql`select private.record_report_access(${id}::uuid, 'unsealed')`.execute(trx);
       const report = await trx.selectFrom("reports").select(["client_uuid", "sealed"]).where("id", "=", id).executeTakeFirstOrThrow();
-      const [shares, media, notes, team] = await Promise.all([
+      const [shares, media, notes, addenda, team] = await Promise.all([
         trx.selectFrom("key_shares").select(["box", "box_id", "envelope"]).where("report_id", "=", id).execute(),
         trx.selectFrom("report_media").select(["id", "sha256", "aad_v", "content_type", "nonce", "sealed"]).where("report_id", "=", id).orderBy("created_at").execute(),
         trx.selectFrom("report_notes").select(["id", "sealed", "created_at", "author_id", "aad_v"]).where("report_id", "=", id).orderBy("created_at").execute(),
+        // Detained people and witnesses the author added later (ADR 023)
+        trx
+          .selectFrom("report_addenda")
+          .select(["id", "sealed", "created_at"])
+          .where("report_id", "=", id)
+          .where("sealed", "is not", null)
+          .orderBy("created_at")
+          .execute(),
         legalTeam(trx),
       ]);
       const sharesOf = (box: string, boxId: string) => shares.filter((s) => s.box === box && s.box_id === boxId).map((s) => s.envelope);
@@ -180,6 +189,13 @@ export async function sealedBundle(claims: Claims, id: string) {
           aad: noteAad(id, n.id, n.aad_v),
           sealed: n.sealed,
           shares: sharesOf("note", n.id),
+        })),
+        addenda: addenda.map((a) => ({
+          id: a.id,
+          createdAt: iso(a.created_at)!,
+          aad: addendumAad(id, a.id),
+          sealed: a.sealed,
+          shares: sharesOf("addendum", a.id),
         })),
       };
     }),

@@ -20,7 +20,7 @@ const MAX_LOOKAHEAD = 6400;
 /** Keys a browser may say it holds (an attorney's active and replaced keys, or the recovery key). */
 const MAX_OPEN_WITH = 20;
 
-export const SHARE_BOXES = ["report", "media", "note"] as const;
+export const SHARE_BOXES = ["report", "media", "note", "addendum"] as const;
 export type ShareBox = (typeof SHARE_BOXES)[number];
 
 export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
@@ -123,7 +123,7 @@ export interface MissingBox {
   shares: unknown[];
 }
 
-/** Boxes `keyId` cannot open yet, oldest first: up to `limit` of each kind (report, media, note). */
+/** Boxes `keyId` cannot open yet, oldest first: up to `limit` of each kind (report, media, note, addendum). */
 export async function boxesMissingKey(claims: Claims, keyId: string, limit: number): Promise<MissingBox[]> {
   const key = checkKeyId(keyId);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LOOKAHEAD) throw new DomainError(400, "share.errors.batch", "limit");

@@ -5,7 +5,8 @@ import { generateKeyPair, sealJson, toB64u, wrapPrivateKey } from "~/integration
 import { mediaAad } from "~/modules/reports/media";
 import { attachPlainMedia } from "~/modules/reports/media.server";
 import { myWrappedKey, registerAttorneyKey, registerRecoveryKey } from "~/modules/reports/keys.server";
-import { submitReport } from "~/modules/reports/reports.server";
+import { addendumAad, SealedAddendumSchema } from "~/modules/reports/addenda";
+import { addSealedAddendum, submitReport } from "~/modules/reports/reports.server";
 import { ReportSchema } from "~/modules/reports/schema";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
 import { lockKeyring, openSealedJson, shareEnvelope, unlockedKeyIds, unlockWithPassphrase, unlockWithRecoveryFile } from "./keyring";
@@ -15,6 +16,8 @@ const FAST = { N: 2 ** 10, r: 8, p: 1 };
 const REPORTS = 104;
 // More than a batch of old reports the sharing attorney cannot open: batches must look past them.
 const RECOVERY_ONLY = SHARE_BATCH + 5;
+// Sealed details the observer added after sending (ADR 023): boxes like any other.
+const ADDENDA = 3;
 const CANARY = "CANARY-detained-person";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
@@ -76,6 +79,7 @@ async function openEverything(persona: Persona) {
     reports: await trx.selectFrom("reports").select(["id", "client_uuid", "sealed"]).where("sealed", "is not", null).execute(),
     media: await trx.selectFrom("report_media").select(["id", "report_id", "sha256", "aad_v", "sealed"]).execute(),
     notes: await trx.selectFrom("report_notes").select(["id", "report_id", "sealed"]).execute(),
+    addenda: await trx.selectFrom("report_addenda").select(["id", "report_id", "sealed"]).where("sealed", "is not", null).execute(),
     shares: await trx.selectFrom("key_shares").select(["box", "box_id", "envelope"]).execute(),
   }));
   const sharesOf = (box: string, id: string) => rows.shares.filter((s) => s.box === box && s.box_id === id).map((s) => s.envelope);
@@ -91,7 +95,8 @@ async function openEverything(persona: Persona) {
   for (const r of rows.reports) attempt("report", r.id, r.sealed, r.client_uuid);
   for (const m of rows.media) attempt("media", m.id, m.sealed, mediaAad(m.report_id, { id: m.id, aadV: m.aad_v, sha256: m.sha256 }));
   for (const n of rows.notes) attempt("note", n.id, n.sealed, `${n.report_id}:note`);
-  return { total: rows.reports.length + rows.media.length + rows.notes.length, closed, values };
+  for (const a of rows.addenda) attempt("addendum", a.id, a.sealed, addendumAad(a.report_id, a.id));
+  return { total: rows.reports.length + rows.media.length + rows.notes.length + rows.addenda.length, closed, values };
 }
 
 const gapOf = async (claims: Claims, keyId: string) => (await accessGaps(claims)).find((g) => g.keyId === keyId)?.missing;
@@ -148,11 +153,17 @@ beforeAll(async () => {
     );
   }
 
+  // Detained people the observer added later, sealed on receipt (ADR 023).
+  for (let i = 0; i < ADDENDA; i++) {
+    const input = SealedAddendumSchema.parse({ addendumId: crypto.randomUUID(), detained: [{ name: `${CANARY}-added-${i}` }] });
+    await addSealedAddendum(cast.observer_ana.claims, reportIds[i]!, input);
+  }
+
   // Rosa joins later: nothing so far was sealed to her key.
   rosaKeyId = (await registerKey(rosa, rosaKey, "rosa passphrase")).id;
 }, 120_000);
 
-const boxes = REPORTS + RECOVERY_ONLY + 3 + 3;
+const boxes = REPORTS + RECOVERY_ONLY + 3 + 3 + ADDENDA;
 
 describe("share access", () => {
   it("counts what each key cannot open, for attorneys and admins only", async () => {
@@ -181,7 +192,8 @@ describe("share access", () => {
     expect(await refusal(shareAccess(luis, rosaKeyId, "nope"))).toEqual(bad("share.errors.batch"));
     expect(await refusal(shareAccess(luis, rosaKeyId, []))).toEqual(bad("share.errors.batch"));
     expect(await refusal(shareAccess(luis, rosaKeyId, Array.from({ length: 201 }, () => good)))).toEqual(bad("share.errors.batch"));
-    expect(await refusal(shareAccess(luis, rosaKeyId, [{ ...good, box: "addendum" }]))).toEqual(bad("share.errors.envelope"));
+    expect(await refusal(shareAccess(luis, rosaKeyId, [{ ...good, box: "task" }]))).toEqual(bad("share.errors.envelope"));
+    expect(await refusal(shareAccess(luis, rosaKeyId, [{ ...good, box: "addendum" }]))).toEqual({ status: 409, key: "share.errors.boxGone" });
     expect(await refusal(shareAccess(luis, rosaKeyId, [{ ...good, boxId: "1" }]))).toEqual(bad("share.errors.envelope"));
     expect(await refusal(shareAccess(luis, rosaKeyId, [{ ...good, extra: 1 }]))).toEqual(bad("share.errors.envelope"));
     expect(await refusal(shareAccess(luis, rosaKeyId, [{ ...good, envelope: { ...good.envelope, wrapped: "AAAA" } }]))).toEqual(bad("share.errors.envelope"));
@@ -245,6 +257,7 @@ describe("share access", () => {
     expect(after.closed.sort()).toEqual(recoveryOnly.map((id) => `report:${id}`).sort());
     expect(after.values).toContainEqual(expect.objectContaining({ detained: [expect.objectContaining({ name: `${CANARY}-${REPORTS - 1}` })] }));
     expect(after.values).toContainEqual({ note: "note 2" });
+    expect(after.values).toContainEqual(expect.objectContaining({ detained: [expect.objectContaining({ name: `${CANARY}-added-${ADDENDA - 1}` })] }));
     expect(after.values).toContainEqual(expect.objectContaining({ kind: "media", contentType: "image/jpeg" }));
     // nothing readable reached the database on the way
     const dump = await withSystem((trx) => sql<{ t: string }>`select coalesce(string_agg(to_jsonb(s)::text, ''), '') as t from public.key_shares s`.execute(trx));
@@ -273,6 +286,7 @@ describe("share access", () => {
     expect(opened.closed).toEqual([]);
     expect(opened.total).toBe(boxes);
     expect(opened.values).toContainEqual(expect.objectContaining({ detained: [expect.objectContaining({ name: CANARY })] }));
+    expect(opened.values).toContainEqual(expect.objectContaining({ detained: [expect.objectContaining({ name: `${CANARY}-added-0` })] }));
     lockKeyring();
   });
 });
