@@ -4,6 +4,7 @@ import { observersEs } from "./observers.es";
 import { shareEs } from "./share.es";
 import { shiftChangeEs } from "./shift-change.es";
 import { pushEs } from "./push.es";
+import { formErrorsEs } from "./form-errors.es";
 import { evidenceEs } from "./evidence.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
@@ -555,12 +556,24 @@ const es: Resources = {
       editAgain: "Corregir y volver a enviar",
     },
     errors: {
-      count: "Escribe un número entero.",
+      agentsWhole: "Escribe el número de agentes como número entero, por ejemplo 3.",
+      agentsMin: "No puede haber menos de 0 agentes.",
+      agentsMax: "No puede haber más de {{max}} agentes. Si había más, escribe {{max}} y marca «Puede que haya más».",
+      vehiclesWhole: "Escribe el número de vehículos como número entero, por ejemplo 2.",
+      vehiclesMin: "No puede haber menos de 0 vehículos.",
+      vehiclesMax: "No puede haber más de {{max}} vehículos.",
+      latitudeNumber: "Escribe la latitud como número, por ejemplo 41.8525.",
+      latitudeRange: "La latitud tiene que estar entre -90 y 90.",
+      latitudeMissing: "Escribe también la latitud, o borra la longitud.",
+      longitudeNumber: "Escribe la longitud como número, por ejemplo -87.6955.",
+      longitudeRange: "La longitud tiene que estar entre -180 y 180.",
+      longitudeMissing: "Escribe también la longitud, o borra la latitud.",
+      accuracy: "La precisión de tu ubicación no es válida. Toca «Usar mi ubicación» otra vez o toca el mapa.",
+      whenRequired: "Escribe cuándo pasó.",
       choice: "Elige una de las opciones.",
-      location: "Este lugar no es válido. Toca el mapa otra vez o escribe el cruce de calles.",
       where: "Marca el lugar en el mapa, usa tu ubicación o escribe el cruce de calles.",
-      when: "Escribe la fecha y la hora.",
-      future: "Esta hora está en el futuro.",
+      when: "Escribe cuándo pasó, con fecha y hora.",
+      future: "La hora de los hechos no puede estar en el futuro. Revisa la fecha y la hora.",
       tooOld: "Esto pasó hace más de 90 días. Pregúntale a la coordinación cómo reportarlo.",
       aNumber: "Un número A tiene 8 o 9 dígitos, como A-123-456-789.",
       clientUuid: "Este formulario venció. Vuelve a cargar la página: lo que escribiste se guarda en este teléfono.",
@@ -680,6 +693,7 @@ const es: Resources = {
   shiftChange: shiftChangeEs,
   observers: observersEs,
   push: pushEs,
+  formErrors: formErrorsEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",
