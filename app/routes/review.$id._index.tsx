@@ -19,7 +19,8 @@ import { activeRecipients } from "~/modules/reports/recipients";
 import { URGENCIES, VERIFICATIONS } from "~/modules/review/filters";
 import { NOTE_AAD_VERSION, noteAad } from "~/modules/review/note-aad";
 import { addNote, addTask, parseTriage, requestInfo, reviewDetail, setLegalHold, setTaskDone, triageReport } from "~/modules/review/review.server";
-import { formatDay } from "~/modules/clock/format";
+import { formatDayWithYear } from "~/modules/clock/format";
+import { publicSettings } from "~/modules/settings/settings.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
 import { invariantResponse, UUID } from "~/utils/misc";
@@ -82,7 +83,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         await requestInfo(user.claims, id, values.message);
         break;
       case "task":
-        await addTask(user.claims, id, { title: values.taskTitle, dueOn: values.taskDue, assignedTo: values.taskAssignee });
+        await addTask(user.claims, id, { title: values.taskTitle, dueOn: values.taskDue, assignedTo: values.taskAssignee }, { timeZone: (await publicSettings()).timeZone });
         break;
       case "taskDone": {
         const taskId = String(form.get("taskId") ?? "");
@@ -326,7 +327,7 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
                 <input type="hidden" name="done" value={task.done ? "false" : "true"} />
                 <span className={task.done ? "done" : undefined}>
                   {task.title}
-                  {task.dueOn ? ` · ${t("review.due", { date: formatDay(`${task.dueOn}T12:00:00Z`, "UTC", lang, true) })}` : ""}
+                  {task.dueOn ? ` · ${t("review.due", { date: formatDayWithYear(`${task.dueOn}T12:00:00Z`, "UTC", lang) })}` : ""}
                   {task.assigneeName ? ` · ${task.assigneeName}` : ""}
                 </span>
                 <button type="submit" className="link-button" aria-label={t(task.done ? "review.reopenTaskNamed" : "review.completeTaskNamed", { title: task.title })}>
