@@ -4,6 +4,7 @@ import { shareEn } from "./share.en";
 import { shiftChangeEn } from "./shift-change.en";
 import { pushEn } from "./push.en";
 import { formErrorsEn } from "./form-errors.en";
+import { countsEn } from "./counts.en";
 import { evidenceEn } from "./evidence.en";
 import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
@@ -512,7 +513,7 @@ const en = {
     statusLabel: { new: "New", in_review: "In review", follow_up: "Follow-up", referred: "Referred", closed: "Closed" },
     sealedDetained_one: "Sealed: {{count}} detained person",
     sealedDetained_other: "Sealed: {{count}} detained people",
-    sealedSummary: "Sealed: {{detained}} detained people and {{witnesses}} witnesses recorded. Only the legal team can open it.",
+    sealedSummary: "Sealed: {{detained}} and {{witnesses}} recorded. Only the legal team can open it.",
     back: "My reports",
     edit: "Correct this report",
     editHelp: "You can correct the report until an attorney starts reviewing it. Sealed details cannot be changed.",
@@ -692,6 +693,7 @@ const en = {
   observers: observersEn,
   push: pushEn,
   formErrors: formErrorsEn,
+  counts: countsEn,
   coverage: {
     title: "Coverage",
     window: "Time window",
@@ -709,7 +711,8 @@ const en = {
     noShifts: "No shifts are scheduled yet, so every zone counts as uncovered.",
     gaps: "Gaps, most urgent first",
     noGaps: "No gaps in this window.",
-    staffing: "{{claimed}} of {{capacity}} spots claimed",
+    staffing_one: "{{claimed}} of {{count}} spot claimed",
+    staffing_other: "{{claimed}} of {{count}} spots claimed",
     noShiftsZone: "No shift in this window",
     uncoveredFor: "uncovered for {{hours}} h",
     errors: { range: "The end must be after the start, within 31 days." },

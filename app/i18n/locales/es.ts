@@ -5,6 +5,7 @@ import { shareEs } from "./share.es";
 import { shiftChangeEs } from "./shift-change.es";
 import { pushEs } from "./push.es";
 import { formErrorsEs } from "./form-errors.es";
+import { countsEs } from "./counts.es";
 import { evidenceEs } from "./evidence.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
@@ -514,7 +515,7 @@ const es: Resources = {
     statusLabel: { new: "Nuevo", in_review: "En revisión", follow_up: "Seguimiento", referred: "Referido", closed: "Cerrado" },
     sealedDetained_one: "Protegido: {{count}} persona detenida",
     sealedDetained_other: "Protegido: {{count}} personas detenidas",
-    sealedSummary: "Protegido: {{detained}} personas detenidas y {{witnesses}} testigos registrados. Solo el equipo legal puede abrirlo.",
+    sealedSummary: "Protegido: {{detained}} y {{witnesses}}. Solo el equipo legal puede abrirlo.",
     back: "Mis reportes",
     edit: "Corregir este reporte",
     editHelp: "Puedes corregir el reporte hasta que un/a abogado/a empiece a revisarlo. Los datos protegidos no se pueden cambiar.",
@@ -694,6 +695,7 @@ const es: Resources = {
   observers: observersEs,
   push: pushEs,
   formErrors: formErrorsEs,
+  counts: countsEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",
@@ -711,7 +713,8 @@ const es: Resources = {
     noShifts: "Todavía no hay turnos programados, así que todas las zonas cuentan como sin cobertura.",
     gaps: "Huecos, los más urgentes primero",
     noGaps: "No hay huecos en este periodo.",
-    staffing: "{{claimed}} de {{capacity}} plazas ocupadas",
+    staffing_one: "{{claimed}} de {{count}} plaza ocupada",
+    staffing_other: "{{claimed}} de {{count}} plazas ocupadas",
     noShiftsZone: "Ningún turno en este periodo",
     uncoveredFor: "sin cobertura durante {{hours}} h",
     errors: { range: "El final debe ser posterior al inicio, dentro de 31 días." },

@@ -302,7 +302,7 @@ export async function declarationPdf(data: Declaration, meta: DeclarationMeta, t
   w.text(orNone(r.narrative), { after: 4 });
 
   w.heading(t("evidence.pdf.sealedTitle"));
-  w.text(r.sealed ? t("evidence.pdf.sealedSummary", { detained: r.sealedDetained, witnesses: r.sealedWitnesses }) : t("evidence.pdf.noSealed"));
+  w.text(r.sealed ? t("evidence.pdf.sealedSummary", { detained: t("counts.detainedPeople", { count: r.sealedDetained }), witnesses: t("counts.witnesses", { count: r.sealedWitnesses }) }) : t("evidence.pdf.noSealed"));
 
   w.heading(t("evidence.pdf.addendaTitle"));
   if (!data.addenda.length) w.text(t("evidence.pdf.noAddenda"));
