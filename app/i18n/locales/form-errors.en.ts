@@ -8,6 +8,7 @@ export const formErrorsEn = {
   tooSmall: "“{{field}}” can't be less than {{min}}.",
   tooLarge: "“{{field}}” can't be more than {{max}}.",
   date: "Enter “{{field}}” as a real date, like 2026-12-31.",
+  time: "Enter “{{field}}” as a time, like 18:00.",
   /** Names of fields whose label does not fit a message (it numbers the slot, or is a question). */
   fields: {
     officerName: "Officer's name",

@@ -8,6 +8,7 @@ export const formErrorsEs = {
   tooSmall: "«{{field}}» no puede ser menos de {{min}}.",
   tooLarge: "«{{field}}» no puede ser más de {{max}}.",
   date: "Escribe «{{field}}» como una fecha real, por ejemplo 2026-12-31.",
+  time: "Escribe «{{field}}» como una hora, por ejemplo 18:00.",
   fields: {
     officerName: "Nombre del agente",
     badge: "Número de placa",
