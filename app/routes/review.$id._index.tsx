@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { ReportFacts } from "~/components/report-facts";
-import { Field, FieldErrors, TextAreaField } from "~/components/ui/field";
+import { ErrorSummary, Field, FieldErrors, TextAreaField } from "~/components/ui/field";
 import { UnsealPanel } from "~/components/unseal-panel";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { useIsPending } from "~/components/use-is-pending";
@@ -110,6 +110,13 @@ function errorFor(actionData: ActionData, intent: Intent, field?: string) {
   if (field && actionData.field !== field) return undefined;
   return [actionData.error];
 }
+
+/** A refused form's error as the error summary lists it (by field). */
+function summaryOf(actionData: ActionData, intent: Intent) {
+  return actionData && !actionData.ok && actionData.intent === intent && actionData.error ? { [actionData.field ?? ""]: [actionData.error] } : null;
+}
+
+const TASK_FIELD_IDS: Record<string, string> = { taskTitle: "task-title", taskDue: "task-due", taskAssignee: "task-assignee" };
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 
@@ -337,7 +344,8 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
             </li>
           ))}
         </ul>
-        <Form method="post" className="stack" key={done === "task" ? "task-reset" : "task"}>
+        <Form method="post" className="stack" key={done === "task" ? "task-reset" : "task"} id="task-form">
+          <ErrorSummary errors={summaryOf(actionData, "task")} formId="task-form" idOf={(name) => TASK_FIELD_IDS[name] ?? "task-title"} />
           <input type="hidden" name="intent" value="task" />
           <Field id="task-title" name="taskTitle" label={t("review.taskTitle")} maxLength={200} required defaultValue={kept?.taskTitle} errors={errorFor(actionData, "task", "taskTitle")} help={t("review.taskHelp")} />
           <div className="grid-2">

@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 /**
  * Field errors that say what is wrong with which field: an i18n key and its values, as
  * `translateError` (~/components/ui/field) reads them ("key|{json}"). `field` is the i18n key of
@@ -23,13 +21,3 @@ export const tooLargeMessage = (field: string, max: number) => fieldMessage("for
 /** Not a real calendar date. */
 export const dateMessage = (field: string) => fieldMessage("formErrors.date", { field });
 
-/**
- * A whole number from `min` to `max` typed into a form (coerced from text), each failure with
- * its own message naming the field: not a whole number (like `example`), too small, too large.
- */
-export const wholeNumber = (field: string, min: number, max: number, example: number) =>
-  z.coerce
-    .number({ invalid_type_error: wholeNumberMessage(field, example), required_error: requiredMessage(field) })
-    .int(wholeNumberMessage(field, example))
-    .min(min, tooSmallMessage(field, min))
-    .max(max, tooLargeMessage(field, max));

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { requiredMessage, tooLongMessage, wholeNumber } from "~/utils/field-messages";
+import { requiredMessage, tooLongMessage } from "~/utils/field-messages";
+import { wholeNumber } from "~/utils/whole-number";
 
 const timeZones = new Set(Intl.supportedValuesOf("timeZone").concat("UTC"));
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { dateMessage, fieldMessage, requiredMessage, tooLongMessage, wholeNumber } from "~/utils/field-messages";
+import { dateMessage, fieldMessage, requiredMessage, tooLongMessage } from "~/utils/field-messages";
+import { wholeNumber } from "~/utils/whole-number";
 import { SPOKEN_LANGUAGES } from "~/modules/people/profile-schema";
 
 const codes = SPOKEN_LANGUAGES.map((l) => l.code) as [string, ...string[]];
