@@ -1,11 +1,11 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { blockTiles, expectNoAxeViolations, expectNoHorizontalScroll, storageStateFor } from "./helpers";
+import { blockTiles, e2eSql, expectNoAxeViolations, expectNoHorizontalScroll, storageStateFor, type DemoRole } from "./helpers";
 
 // Issue 18 item 7: a refused form says what is wrong at its top, linked to each field, and opens
 // the collapsed section holding a field with an error; nothing typed is lost.
 
-async function pageFor(browser: Browser, javaScriptEnabled: boolean) {
-  const context = await browser.newContext({ storageState: storageStateFor("observer2"), viewport: { width: 360, height: 740 }, javaScriptEnabled });
+async function pageFor(browser: Browser, javaScriptEnabled: boolean, role: DemoRole = "observer2") {
+  const context = await browser.newContext({ storageState: storageStateFor(role), viewport: { width: 360, height: 740 }, javaScriptEnabled });
   const page = await context.newPage();
   await blockTiles(page);
   return page;
@@ -81,5 +81,35 @@ test("report form with JavaScript: a second failed submit focuses the summary ag
   await page.getByRole("spinbutton", { name: "How many agents (at least)" }).focus();
   await submit.click();
   await expect(summary).toBeFocused();
+  await page.context().close();
+});
+
+test("review queue: a range from after to says so at the field instead of showing nothing", async ({ browser }) => {
+  const page = await pageFor(browser, false, "attorney");
+  await page.goto("/review?from=2026-12-05&to=2026-12-01");
+  const summary = page.locator(".error-summary");
+  const message = "“Incident until” must be the same day as “Incident from” or later: no report can be in this range.";
+  await expect(summary.getByRole("link", { name: message })).toHaveAttribute("href", "#rf-to");
+  await expect(summary).toBeFocused();
+  await expect(page.locator("#rf-to")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#rf-to-error")).toHaveText(message);
+  await expect(page.locator("#rf-to")).toHaveValue("2026-12-01");
+  await page.context().close();
+});
+
+test("review: a task due in the past is refused at the field, in the summary, with what was typed kept", async ({ browser }) => {
+  const [report] = await e2eSql<{ id: string }>("select id from public.reports order by created_at desc limit 1");
+  const page = await pageFor(browser, true, "attorney");
+  await page.goto(`/review/${report!.id}`);
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("New task").fill("Call the family back");
+  await page.getByLabel("Due date").fill("2020-01-15");
+  await page.getByRole("button", { name: "Add task" }).click();
+  const summary = page.locator("#task-form .error-summary");
+  await expect(summary.getByRole("link", { name: "The due date must be today or in the future." })).toHaveAttribute("href", "#task-due");
+  await expect(summary).toBeFocused();
+  await expect(page.getByLabel("Due date")).toHaveValue("2020-01-15");
+  await expect(page.getByLabel("New task")).toHaveValue("Call the family back");
+  await expectNoAxeViolations(page);
   await page.context().close();
 });
