@@ -6,7 +6,7 @@ import { ClientOnly } from "remix-utils/client-only";
 import { useTranslation } from "react-i18next";
 import { ZoneMap } from "~/components/map/zone-map";
 import { useIsPending } from "~/components/use-is-pending";
-import { Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
+import { ErrorSummary, Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf, useOpenOnError } from "~/components/ui/field";
 import {
   ACTIVITIES,
   AGENCIES,
@@ -50,6 +50,10 @@ export interface ReportFormProps {
 }
 
 type Fields = Record<string, { errors?: string[]; initialValue?: unknown }>;
+
+/** Where the error summary links to for a field: its input's id below, or the error of a hidden one. */
+const OTHER_IDS: Record<string, string> = { activities: "activities-error", agencies: "agencies-error", clientUuid: "clientUuid-error", sealed: "sealed-error", sealedDetained: "sealed-error", sealedWitnesses: "sealed-error", accuracy: "latitude" };
+export const reportFieldId = (name: string) => `report-${OTHER_IDS[name] ?? name}`;
 
 /**
  * The sealing code (19 KB gzip) loads once the form is up, not before it paints: it is needed only
@@ -140,6 +144,15 @@ export function ReportForm(props: ReportFormProps) {
     return arr?.[index]?.[key] ?? "";
   };
   const errors = (name: string) => fields[name]?.errors;
+  const allErrors = form.allErrors;
+  /** A collapsed section opens itself when a field in it (by name) has an error. */
+  const hasError = (...names: string[]) => Object.keys(allErrors).some((key) => names.some((n) => key === n || key.startsWith(`${n}[`)));
+  const openCoordinates = useOpenOnError(hasError("latitude", "longitude", "accuracy"));
+  const openAgents = useOpenOnError(hasError("masked", "vestText", "equipment"));
+  const openLegal = useOpenOnError(hasError("identified", "warrant", "homeEntry", "consentAsked", "consentGiven", "useOfForce", "injuries", "localPoliceAssisting", "officers", "vehicles"));
+  const openNarrative = useOpenOnError(hasError("narrative"));
+  const openDetained = useOpenOnError(hasError("detained"));
+  const openWitnesses = useOpenOnError(hasError("witnesses"));
 
   const [sealFailed, setSealFailed] = useState(false);
   const [pin, setPin] = useState<{ lat: number; lng: number } | null>(() => {
@@ -197,6 +210,7 @@ export function ReportForm(props: ReportFormProps) {
       className="stack report-form"
       onChange={props.onDraftChange ? (event) => props.onDraftChange!(event.currentTarget) : undefined}
     >
+      <ErrorSummary errors={allErrors} formId={form.id} idOf={reportFieldId} />
       <input type="hidden" name="clientUuid" value={props.clientUuid} />
       <FieldErrors id="report-clientUuid-error" errors={errors("clientUuid")} />
       <FieldErrors id="report-sealed-error" errors={sealFailed ? ["reports.errors.sealFailed"] : errors("sealed")} />
@@ -294,7 +308,7 @@ export function ReportForm(props: ReportFormProps) {
             errors={errors("crossStreets")}
             help={t("reports.crossStreetsHelp")}
           />
-          <details className="coordinates">
+          <details className="coordinates" open={openCoordinates}>
             <summary>{t("reports.coordinates")}</summary>
             <div className="inline-forms">
               <Field
@@ -337,14 +351,14 @@ export function ReportForm(props: ReportFormProps) {
       <h2>{t("reports.addDetails")}</h2>
       <p className="help">{t("reports.addDetailsHelp")}</p>
 
-      <details className="card">
+      <details className="card" open={openAgents}>
         <summary>{t("reports.agentsTitle")}</summary>
         {tri("masked", t("reports.masked"))}
         <Field id="report-vestText" label={t("reports.vestText")} name="vestText" {...limit("vestText")} defaultValue={value("vestText")} errors={errors("vestText")} />
         <Field id="report-equipment" label={t("reports.equipment")} name="equipment" {...limit("equipment")} defaultValue={value("equipment")} errors={errors("equipment")} />
       </details>
 
-      <details className="card">
+      <details className="card" open={openLegal}>
         <summary>{t("reports.legalTitle")}</summary>
         {tri("identified", t("reports.identified"))}
         <SelectField
@@ -382,7 +396,7 @@ export function ReportForm(props: ReportFormProps) {
         </fieldset>
       </details>
 
-      <details className="card" open={Boolean(value("narrative"))}>
+      <details className="card" open={Boolean(value("narrative")) || openNarrative}>
         <summary>{t("reports.narrativeTitle")}</summary>
         <TextAreaField id="report-narrative" label={t("reports.narrative")} name="narrative" {...textLimit("narrative")} rows={6} defaultValue={value("narrative")} errors={errors("narrative")} help={t("reports.narrativeHelp")} />
       </details>
@@ -390,7 +404,7 @@ export function ReportForm(props: ReportFormProps) {
       {props.editing ? null : (
         <>
           {props.onDraftChange ? <p className="help">{t("reports.offline.peopleNotKept")}</p> : null}
-          <details className="card sealed-section">
+          <details className="card sealed-section" open={openDetained}>
             <summary>{t("reports.detainedTitle")}</summary>
             <p className="help">{t("reports.sealedHelp")}</p>
             {Array.from({ length: DETAINED_SLOTS }, (_, i) => (
@@ -427,7 +441,7 @@ export function ReportForm(props: ReportFormProps) {
             ))}
           </details>
 
-          <details className="card sealed-section">
+          <details className="card sealed-section" open={openWitnesses}>
             <summary>{t("reports.witnessesTitle")}</summary>
             <p className="help">{t("reports.sealedHelp")}</p>
             {Array.from({ length: WITNESS_SLOTS }, (_, i) => (

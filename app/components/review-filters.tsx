@@ -1,6 +1,7 @@
 import { Form, Link, useSubmit } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { AGENCIES, queueSearch, REPORT_STATUSES, URGENCIES, VERIFICATIONS, WARRANTS, type QueueFilters } from "~/modules/review/filters";
+import { ErrorSummary, FieldErrors } from "~/components/ui/field";
+import { AGENCIES, filterErrors, queueSearch, REPORT_STATUSES, URGENCIES, VERIFICATIONS, WARRANTS, type QueueFilters } from "~/modules/review/filters";
 
 export interface ReviewFiltersProps {
   /** The current filters, as `parseQueueFilters(url.searchParams)` read them. */
@@ -32,6 +33,7 @@ export function ReviewFilters({ filters, zones, action }: ReviewFiltersProps) {
   const active = activeFilterCount(filters);
   const full = { gridColumn: "1 / -1" };
   const submit = useSubmit();
+  const errors = filterErrors(filters);
   // With JavaScript, empty choices stay out of the URL (without it, the browser sends them and
   // the parser ignores them).
   const onSubmit = (event: React.FormEvent<HTMLFormElement>) => {
@@ -50,10 +52,13 @@ export function ReviewFilters({ filters, zones, action }: ReviewFiltersProps) {
           {t("reviewFilters.map")}
         </Link>
       </nav>
-      <Form method="get" action={action} onSubmit={onSubmit} className="filters card" aria-labelledby="review-filters-title">
+      <Form id="review-filters" method="get" action={action} onSubmit={onSubmit} className="filters card" aria-labelledby="review-filters-title">
         <h2 id="review-filters-title" style={full}>
           {t("reviewFilters.title")} {active ? <span className="badge">{t("reviewFilters.active", { count: active })}</span> : null}
         </h2>
+        <div style={full}>
+          <ErrorSummary errors={errors} idOf={(name) => `rf-${name}`} formId="review-filters" />
+        </div>
         {filters.sort !== "urgency" ? <input type="hidden" name="sort" value={filters.sort} /> : null}
         <fieldset style={full}>
           <legend>{t("reviewFilters.status")}</legend>
@@ -123,11 +128,20 @@ export function ReviewFilters({ filters, zones, action }: ReviewFiltersProps) {
         </div>
         <div className="field">
           <label htmlFor="rf-from">{t("reviewFilters.from")}</label>
-          <input id="rf-from" type="date" name="from" defaultValue={filters.from ?? ""} max={filters.to ?? undefined} />
+          <input id="rf-from" type="date" name="from" defaultValue={filters.from ?? ""} max={errors ? undefined : (filters.to ?? undefined)} />
         </div>
         <div className="field">
           <label htmlFor="rf-to">{t("reviewFilters.to")}</label>
-          <input id="rf-to" type="date" name="to" defaultValue={filters.to ?? ""} min={filters.from ?? undefined} />
+          <input
+            id="rf-to"
+            type="date"
+            name="to"
+            defaultValue={filters.to ?? ""}
+            min={errors ? undefined : (filters.from ?? undefined)}
+            aria-invalid={errors ? true : undefined}
+            aria-describedby={errors ? "rf-to-error" : undefined}
+          />
+          <FieldErrors id="rf-to-error" errors={errors?.to} />
         </div>
         <div className="field">
           <label htmlFor="rf-assigned">{t("reviewFilters.assigned")}</label>

@@ -4,6 +4,7 @@ import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ZoneSchema } from "~/modules/zones/schema";
 import { Field, limitsOf, SelectField, TextAreaField, textLimitsOf } from "./ui/field";
+import { ErrorSummary } from "~/components/ui/field";
 
 export interface ZoneFormValues {
   id?: string;
@@ -44,6 +45,7 @@ export function ZoneForm({
     (fields[name as keyof typeof fields]?.initialValue as string | undefined) ?? String(saved);
   return (
     <Form method="post" {...getFormProps(form)}>
+      <ErrorSummary errors={form.allErrors} formId={form.id} idOf={(name) => `${formId}-${name}`} />
       <input type="hidden" name="intent" value="save" />
       {values.id ? <input type="hidden" name="id" value={values.id} /> : null}
       <Field

@@ -6,7 +6,7 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
-import { Field, FieldErrors } from "~/components/ui/field";
+import { ErrorSummary, Field, FieldErrors } from "~/components/ui/field";
 import { InvitationPending, InviteFields } from "~/components/invitations";
 import { DomainError, sqlState } from "~/db/errors.server";
 import { hasRole, requireRole } from "~/modules/auth/guards.server";
@@ -114,6 +114,7 @@ export default function People() {
       <section className="card" aria-labelledby="invite-title">
         <h2 id="invite-title">{t("people.inviteTitle")}</h2>
         <Form method="post" {...getFormProps(form)}>
+          <ErrorSummary errors={form.allErrors} formId={form.id} idOf={(name) => `invite-${name === "displayName" ? "name" : name === "roles" ? "roles-error" : name}`} />
           <input type="hidden" name="intent" value="invite" />
           <InviteFields email={fields.email} displayName={fields.displayName} language={fields.language} defaultLanguage={defaultLanguage} />
           <fieldset aria-describedby={fields.roles.errors ? "invite-roles-error" : undefined}>

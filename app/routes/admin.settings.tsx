@@ -6,7 +6,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
-import { Field, limitsOf, SelectField } from "~/components/ui/field";
+import { ErrorSummary, Field, limitsOf, SelectField } from "~/components/ui/field";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { SettingsSchema } from "~/modules/settings/schema";
@@ -88,6 +88,7 @@ export default function Settings() {
         </p>
       ) : null}
       <Form method="post" {...getFormProps(form)}>
+        <ErrorSummary errors={form.allErrors} formId={form.id} />
         <Field label={t("settings.name")} name="name" {...limitsOf(fields.name)} defaultValue={value("name")} errors={fields.name.errors} />
         <Field label={t("settings.timeZone")} name="timeZone" {...limitsOf(fields.timeZone)} defaultValue={value("timeZone")} errors={fields.timeZone.errors} />
         <Field

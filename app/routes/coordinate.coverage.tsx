@@ -124,7 +124,7 @@ export default function Coverage() {
               <span>
                 {zone.capacity === 0
                   ? t("coverage.noShiftsZone")
-                  : t("coverage.staffing", { claimed: zone.claimed, capacity: zone.capacity })}{" "}
+                  : t("coverage.staffing", { claimed: zone.claimed, count: zone.capacity })}{" "}
                 · {t("coverage.uncoveredFor", { hours: hours(zone.uncoveredMinutes).toLocaleString(i18n.language) })}
               </span>
               <Link to={createLink(zone.id)} className="button secondary">

@@ -285,7 +285,7 @@ export default function LiveBoard() {
               <Link to={`/coordinate/shifts/${s.shiftId}`}>
                 <strong>{s.zoneName}</strong> · {time(s.startsAt)}–{time(s.endsAt)}
               </Link>
-              <span className="spots open">{t("live.staffing", { claimed: s.claimed, capacity: s.capacity })}</span>
+              <span className="spots open">{t("live.staffing", { claimed: s.claimed, count: s.capacity })}</span>
             </li>
           ))}
         </ul>

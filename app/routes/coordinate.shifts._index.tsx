@@ -5,7 +5,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { NeedsFieldset } from "~/components/shift-change-forms";
-import { Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
+import { ErrorSummary, Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
 import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
@@ -75,6 +75,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
+
+/** The create form's inputs by field name, for the error summary's links. */
+const CREATE_FIELD_IDS: Record<string, string> = { zoneId: "create-zone", startTime: "create-start", endTime: "create-end", weekdays: "create-weekdays-error" };
 
 export default function Schedule() {
   const { t, i18n } = useTranslation();
@@ -165,6 +168,7 @@ export default function Schedule() {
         <h2 id="create-title">{t("schedule.createTitle")}</h2>
         <p className="help">{t("schedule.timeZoneNote", { timeZone: clock.timeZone })}</p>
         <Form method="post" {...getFormProps(form)} className="stack">
+          <ErrorSummary errors={form.allErrors} formId={form.id} idOf={(name) => CREATE_FIELD_IDS[name] ?? `create-${name}`} />
           <input type="hidden" name="intent" value="create" />
           <SelectField
             id="create-zone"

@@ -6,7 +6,7 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
-import { Field, FieldErrors, limitsOf } from "~/components/ui/field";
+import { ErrorSummary, Field, FieldErrors, limitsOf } from "~/components/ui/field";
 import { languageCookie } from "~/i18n/i18next.server";
 import { requireUser } from "~/modules/auth/guards.server";
 import { ProfileSchema } from "~/modules/people/profile-schema";
@@ -62,6 +62,7 @@ export default function Profile() {
         </p>
       ) : null}
       <Form method="post" {...getFormProps(form)}>
+        <ErrorSummary errors={form.allErrors} formId={form.id} idOf={(name) => (name === "languages" ? "languages-error" : `field-${name}`)} />
         <Field
           label={t("profile.name")}
           name="displayName"

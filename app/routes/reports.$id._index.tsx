@@ -135,7 +135,7 @@ export default function ReportView() {
         {report.sealed ? (
           <p className="sealed-note">
             <span aria-hidden="true">🔒 </span>
-            {t("reports.sealedSummary", { detained: report.sealedDetained, witnesses: report.sealedWitnesses })}
+            {t("reports.sealedSummary", { detained: t("counts.detainedPeople", { count: report.sealedDetained }), witnesses: t("counts.witnesses", { count: report.sealedWitnesses }) })}
           </p>
         ) : null}
       </div>

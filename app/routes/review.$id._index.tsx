@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { ReportFacts } from "~/components/report-facts";
-import { Field, FieldErrors, TextAreaField } from "~/components/ui/field";
+import { ErrorSummary, Field, FieldErrors, TextAreaField } from "~/components/ui/field";
 import { SealedAddendumNote } from "~/components/sealed-addendum-note";
 import { UnsealPanel } from "~/components/unseal-panel";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
@@ -20,7 +20,8 @@ import { activeRecipients } from "~/modules/reports/recipients";
 import { URGENCIES, VERIFICATIONS } from "~/modules/review/filters";
 import { NOTE_AAD_VERSION, noteAad } from "~/modules/review/note-aad";
 import { addNote, addTask, parseTriage, requestInfo, reviewDetail, setLegalHold, setTaskDone, triageReport } from "~/modules/review/review.server";
-import { formatDay } from "~/modules/clock/format";
+import { formatDayWithYear } from "~/modules/clock/format";
+import { publicSettings } from "~/modules/settings/settings.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
 import { invariantResponse, UUID } from "~/utils/misc";
@@ -92,7 +93,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         await requestInfo(user.claims, id, values.message);
         break;
       case "task":
-        await addTask(user.claims, id, { title: values.taskTitle, dueOn: values.taskDue, assignedTo: values.taskAssignee });
+        await addTask(user.claims, id, { title: values.taskTitle, dueOn: values.taskDue, assignedTo: values.taskAssignee }, { timeZone: (await publicSettings()).timeZone });
         break;
       case "taskDone": {
         const taskId = String(form.get("taskId") ?? "");
@@ -121,6 +122,13 @@ function errorFor(actionData: ActionData, intent: Intent, field?: string) {
   if (field && actionData.field !== field) return undefined;
   return [actionData.error];
 }
+
+/** A refused form's error as the error summary lists it (by field). */
+function summaryOf(actionData: ActionData, intent: Intent) {
+  return actionData && !actionData.ok && actionData.intent === intent && actionData.error ? { [actionData.field ?? ""]: [actionData.error] } : null;
+}
+
+const TASK_FIELD_IDS: Record<string, string> = { taskTitle: "task-title", taskDue: "task-due", taskAssignee: "task-assignee" };
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 
@@ -188,7 +196,7 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
         {report.sealed ? (
           <p className="sealed-note">
             <span aria-hidden="true">🔒 </span>
-            {t("reports.sealedSummary", { detained: report.sealedDetained, witnesses: report.sealedWitnesses })}
+            {t("reports.sealedSummary", { detained: t("counts.detainedPeople", { count: report.sealedDetained }), witnesses: t("counts.witnesses", { count: report.sealedWitnesses }) })}
           </p>
         ) : null}
         <p>
@@ -350,7 +358,7 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
                 <input type="hidden" name="done" value={task.done ? "false" : "true"} />
                 <span className={task.done ? "done" : undefined}>
                   {task.title}
-                  {task.dueOn ? ` · ${t("review.due", { date: formatDay(`${task.dueOn}T12:00:00Z`, "UTC", lang, true) })}` : ""}
+                  {task.dueOn ? ` · ${t("review.due", { date: formatDayWithYear(`${task.dueOn}T12:00:00Z`, "UTC", lang) })}` : ""}
                   {task.assigneeName ? ` · ${task.assigneeName}` : ""}
                 </span>
                 <button type="submit" className="link-button" aria-label={t(task.done ? "review.reopenTaskNamed" : "review.completeTaskNamed", { title: task.title })}>
@@ -360,7 +368,8 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
             </li>
           ))}
         </ul>
-        <Form method="post" className="stack" key={done === "task" ? "task-reset" : "task"}>
+        <Form method="post" className="stack" key={done === "task" ? "task-reset" : "task"} id="task-form">
+          <ErrorSummary errors={summaryOf(actionData, "task")} formId="task-form" idOf={(name) => TASK_FIELD_IDS[name] ?? "task-title"} />
           <input type="hidden" name="intent" value="task" />
           <Field id="task-title" name="taskTitle" label={t("review.taskTitle")} maxLength={200} required defaultValue={kept?.taskTitle} errors={errorFor(actionData, "task", "taskTitle")} help={t("review.taskHelp")} />
           <div className="grid-2">

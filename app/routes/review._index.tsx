@@ -8,7 +8,7 @@ import { REPORT_STATUSES, SORTS } from "~/modules/review/filters";
 import { queueSearch } from "~/modules/review/filters";
 import { parseQueueFilters, reviewQueue } from "~/modules/review/queue.server";
 import { myOpenTasks } from "~/modules/review/review.server";
-import { formatDay } from "~/modules/clock/format";
+import { formatDayWithYear } from "~/modules/clock/format";
 import { listZones } from "~/modules/zones/zones.server";
 import type { RouteHandle } from "~/root";
 
@@ -151,7 +151,7 @@ export default function ReviewQueue() {
             {tasks.map((task) => (
               <li key={task.id}>
                 <Link to={`/review/${task.reportId}#tasks`}>{task.title}</Link>
-                {task.dueOn ? ` · ${t("review.due", { date: formatDay(`${task.dueOn}T12:00:00Z`, "UTC", i18n.language, true) })}` : null}
+                {task.dueOn ? ` · ${t("review.due", { date: formatDayWithYear(`${task.dueOn}T12:00:00Z`, "UTC", i18n.language) })}` : null}
               </li>
             ))}
           </ul>

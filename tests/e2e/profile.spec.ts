@@ -10,7 +10,10 @@ test("an observer keeps their details up to date; bad input is refused field by 
   await phone.fill("call me maybe");
   await page.getByRole("checkbox", { name: "Português" }).check();
   await page.getByRole("button", { name: "Save profile" }).click();
-  await expect(page.getByText("Use only digits, spaces and + ( ) - .")).toBeVisible();
+  // at the field, and in the summary at the top of the form, which takes focus and links to it
+  await expect(page.locator("#field-phone-error")).toHaveText("Use only digits, spaces and + ( ) - .");
+  await expect(page.locator(".error-summary")).toBeFocused();
+  await expect(page.locator(".error-summary").getByRole("link", { name: "Use only digits, spaces and + ( ) - ." })).toHaveAttribute("href", "#field-phone");
   await expect(phone).toHaveValue("call me maybe");
   await expect(page.getByRole("checkbox", { name: "Português" })).toBeChecked();
 

@@ -83,7 +83,7 @@ test("without JavaScript an observer files a complete report; sealed parts are s
   await person.getByRole("textbox", { name: "Where they were taken" }).fill("Broadview");
   await page.getByRole("button", { name: "Submit report" }).first().click();
   await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}\?sent=1$/);
-  await expect(page.getByText(/Sealed: 1 detained people and 0 witnesses recorded/)).toBeVisible();
+  await expect(page.getByText(/Sealed: 1 detained person and 0 witnesses recorded/)).toBeVisible();
   await expect(page.getByText("POLICE ICE")).toBeVisible();
   await expect(page.getByText(CANARY_NO_JS)).toHaveCount(0);
 

@@ -36,7 +36,10 @@ test("a coordinator creates a weekly series; bad input is explained and kept", a
   await form.getByRole("textbox", { name: "Notes" }).fill("Meet at the Milwaukee Ave Blue Line exit.");
   // No weekday chosen: refused with a message at the field; what was typed stays.
   await form.getByRole("button", { name: "Create shift" }).click();
-  await expect(form.getByText("Choose at least one day of the week.")).toBeVisible();
+  await expect(form.locator("#create-weekdays-error")).toHaveText("Choose at least one day of the week.");
+  // the summary at the top of the form takes focus and links to the field
+  await expect(form.locator(".error-summary")).toBeFocused();
+  await expect(form.locator(".error-summary").getByRole("link", { name: "Choose at least one day of the week." })).toHaveAttribute("href", "#create-weekdays-error");
   await expect(form.getByRole("textbox", { name: "Notes" })).toHaveValue("Meet at the Milwaukee Ave Blue Line exit.");
 
   await form.getByRole("checkbox", { name: "Monday" }).check();
@@ -177,7 +180,7 @@ test("the coordinator's roster shows who is on the shift, exports CSV, and cance
   // capacity below the people on it is refused, with the number kept
   await page.getByRole("spinbutton", { name: "Observers needed" }).fill("0");
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByText("Enter a number from 1 to 100.")).toBeVisible();
+  await expect(page.getByText("“Observers needed” can't be less than 1.")).toBeVisible();
 
   await page.getByRole("textbox", { name: /Reason/ }).fill("Storm warning");
   await page.getByRole("button", { name: "Cancel shift" }).click();

@@ -52,7 +52,10 @@ test("a zone made with the keyboard alone; a broken outline is refused and kept"
   const bowTie = '{"type":"Polygon","coordinates":[[[-87.8,41.7],[-87.79,41.71],[-87.79,41.7],[-87.8,41.71],[-87.8,41.7]]]}';
   await outline.fill(bowTie);
   await form.getByRole("button", { name: "Save zone" }).press("Enter");
-  await expect(form.getByText("The outline crosses itself.")).toBeVisible();
+  await expect(form.locator("#new-zone-geometry-error")).toHaveText("The outline crosses itself.");
+  // the summary at the top of the form takes focus and links to the field
+  await expect(form.locator(".error-summary")).toBeFocused();
+  await expect(form.locator(".error-summary").getByRole("link", { name: "The outline crosses itself." })).toHaveAttribute("href", "#new-zone-geometry");
   await expect(outline).toHaveValue(bowTie);
   await expect(form.getByRole("textbox", { name: "Name", exact: true })).toHaveValue("Keyboard zone");
 

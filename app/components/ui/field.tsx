@@ -1,10 +1,70 @@
 import type { TFunction } from "i18next";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 
-/** Error messages are i18n keys, optionally followed by "|" and JSON interpolation values. */
+/**
+ * Error messages are i18n keys, optionally followed by "|" and JSON interpolation values
+ * (~/utils/field-messages); a `field` value is itself a key, the field's name.
+ */
 export function translateError(t: TFunction, message: string) {
-  const [key, values] = message.split("|", 2);
-  return t(key!, values ? (JSON.parse(values) as Record<string, unknown>) : undefined);
+  const [key, json] = message.split("|", 2);
+  const values = json ? (JSON.parse(json) as Record<string, unknown>) : undefined;
+  if (typeof values?.field === "string") values.field = t(values.field);
+  return t(key!, values);
+}
+
+type ErrorMap = Record<string, string[] | null | undefined>;
+
+/**
+ * The GOV.UK error summary: "There is a problem" at the top of a form that was refused, listing
+ * each message as a link to its field. It takes focus when it appears and after each failed
+ * submit of `formId` (with JavaScript), or by `autofocus` in the server's answer (without).
+ */
+export function ErrorSummary({ errors, idOf = (name) => `field-${name}`, formId }: { errors?: ErrorMap | null; idOf?: (name: string) => string; formId?: string }) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLDivElement>(null);
+  const list = Object.entries(errors ?? {}).filter((e): e is [string, string[]] => Boolean(e[1]?.length));
+  const seen = list.map(([name, messages]) => name + messages.join()).join();
+  useEffect(() => {
+    if (seen) ref.current?.focus();
+  }, [seen]);
+  useEffect(() => {
+    const form = formId ? document.getElementById(formId) : null;
+    // a second failed submit with the same errors changes nothing above: focus again after it
+    const onSubmit = () => setTimeout(() => ref.current?.focus());
+    form?.addEventListener("submit", onSubmit);
+    return () => form?.removeEventListener("submit", onSubmit);
+  }, [formId]);
+  if (!list.length) return null;
+  return (
+    <div ref={ref} className="error-summary" tabIndex={-1} autoFocus aria-labelledby="error-summary-title">
+      <h2 id="error-summary-title">{t("formErrors.title")}</h2>
+      <ul>
+        {list.map(([name, messages]) => (
+          <li key={name}>
+            <a
+              href={`#${idOf(name)}`}
+              onClick={(event) => {
+                const field = document.getElementById(idOf(name));
+                if (!field) return;
+                event.preventDefault();
+                field.focus();
+              }}
+            >
+              {messages.map((m) => translateError(t, m)).join(" ")}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** A collapsed section opens when a field inside has an error, and stays open after. */
+export function useOpenOnError(hasError: boolean) {
+  const opened = useRef(false);
+  if (hasError) opened.current = true;
+  return opened.current || undefined;
 }
 
 interface Limits {

@@ -34,7 +34,7 @@ export const declarationEn = {
     paragraph:
       "I am a legal observer with {{org}}. I recorded the account below in Testigo (report {{id}}), submitted on {{submitted}}. It is reproduced here as Testigo stored it, with what I added later listed as addenda.",
     sealedOmitted:
-      "Details about detained people and witnesses that I recorded ({{detained}} detained person(s), {{witnesses}} witness(es)) are sealed to the legal team's keys. The server cannot read them, so they are omitted here.",
+      "Details about detained people and witnesses that I recorded ({{detained}}, {{witnesses}}) are sealed to the legal team's keys. The server cannot read them, so they are omitted here.",
     noSealed: "I recorded no sealed details about detained people or witnesses.",
     othersAddenda: "Addenda by other members are listed in the record after the signature; they are not part of this declaration.",
     perjury: "I declare under penalty of perjury under the laws of the United States of America that the foregoing is true and correct.",

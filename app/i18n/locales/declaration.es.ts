@@ -36,7 +36,7 @@ export const declarationEs: typeof declarationEn = {
     paragraph:
       "Soy observador(a) legal con {{org}}. Registré el relato que sigue en Testigo (reporte {{id}}), enviado el {{submitted}}. Se reproduce aquí tal como Testigo lo guardó; lo que agregué después aparece como anexos.",
     sealedOmitted:
-      "Los datos de personas detenidas y testigos que registré ({{detained}} persona(s) detenida(s), {{witnesses}} testigo(s)) están protegidos con las claves del equipo legal. El servidor no puede leerlos, así que se omiten aquí.",
+      "Los datos de personas detenidas y testigos que registré ({{detained}}, {{witnesses}}) están protegidos con las claves del equipo legal. El servidor no puede leerlos, así que se omiten aquí.",
     noSealed: "No registré datos protegidos de personas detenidas ni de testigos.",
     othersAddenda: "Los anexos de otras personas aparecen en el registro después de la firma; no forman parte de esta declaración.",
     perjury: "Declaro bajo pena de perjurio conforme a las leyes de los Estados Unidos de América que lo anterior es verdadero y correcto.",

@@ -5,6 +5,8 @@ import { shiftChangeEn } from "./shift-change.en";
 import { addendaEn } from "./addenda.en";
 import { pushEn } from "./push.en";
 import { alertsEn } from "./alerts.en";
+import { formErrorsEn } from "./form-errors.en";
+import { countsEn } from "./counts.en";
 import { evidenceEn } from "./evidence.en";
 import { declarationEn } from "./declaration.en";
 import { liveEn } from "./live.en";
@@ -514,7 +516,7 @@ const en = {
     statusLabel: { new: "New", in_review: "In review", follow_up: "Follow-up", referred: "Referred", closed: "Closed" },
     sealedDetained_one: "Sealed: {{count}} detained person",
     sealedDetained_other: "Sealed: {{count}} detained people",
-    sealedSummary: "Sealed: {{detained}} detained people and {{witnesses}} witnesses recorded. Only the legal team can open it.",
+    sealedSummary: "Sealed: {{detained}} and {{witnesses}} recorded. Only the legal team can open it.",
     back: "My reports",
     edit: "Correct this report",
     editHelp: "You can correct the report until an attorney starts reviewing it. Sealed details cannot be changed.",
@@ -556,12 +558,24 @@ const en = {
       editAgain: "Edit and send again",
     },
     errors: {
-      count: "Enter a whole number.",
+      agentsWhole: "Enter the number of agents as a whole number, like 3.",
+      agentsMin: "Agents can't be fewer than 0.",
+      agentsMax: "Agents can't be more than {{max}}. If there were more, enter {{max}} and tick “Possibly more”.",
+      vehiclesWhole: "Enter the number of vehicles as a whole number, like 2.",
+      vehiclesMin: "Vehicles can't be fewer than 0.",
+      vehiclesMax: "Vehicles can't be more than {{max}}.",
+      latitudeNumber: "Enter the latitude as a number, like 41.8525.",
+      latitudeRange: "Latitude must be between -90 and 90.",
+      latitudeMissing: "Enter the latitude too, or clear the longitude.",
+      longitudeNumber: "Enter the longitude as a number, like -87.6955.",
+      longitudeRange: "Longitude must be between -180 and 180.",
+      longitudeMissing: "Enter the longitude too, or clear the latitude.",
+      accuracy: "The accuracy of your location is not valid. Tap “Use my location” again or tap the map.",
+      whenRequired: "Enter when it happened.",
       choice: "Choose one of the options.",
-      location: "This place is not valid. Tap the map again or type the cross streets.",
       where: "Mark the place on the map, use your location, or type the cross streets.",
-      when: "Enter the date and time.",
-      future: "This time is in the future.",
+      when: "Enter when it happened as a date and a time.",
+      future: "When it happened can't be in the future. Check the date and the time.",
       tooOld: "This is more than 90 days ago. Ask your coordinator how to report it.",
       aNumber: "An A-number has 8 or 9 digits, like A-123-456-789.",
       clientUuid: "This form has expired. Reload the page: what you typed is kept on this phone.",
@@ -683,6 +697,8 @@ const en = {
   push: pushEn,
   alerts: alertsEn,
   addenda: addendaEn,
+  formErrors: formErrorsEn,
+  counts: countsEn,
   coverage: {
     title: "Coverage",
     window: "Time window",
@@ -700,7 +716,8 @@ const en = {
     noShifts: "No shifts are scheduled yet, so every zone counts as uncovered.",
     gaps: "Gaps, most urgent first",
     noGaps: "No gaps in this window.",
-    staffing: "{{claimed}} of {{capacity}} spots claimed",
+    staffing_one: "{{claimed}} of {{count}} spot claimed",
+    staffing_other: "{{claimed}} of {{count}} spots claimed",
     noShiftsZone: "No shift in this window",
     uncoveredFor: "uncovered for {{hours}} h",
     errors: { range: "The end must be after the start, within 31 days." },

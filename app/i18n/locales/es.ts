@@ -6,6 +6,8 @@ import { shiftChangeEs } from "./shift-change.es";
 import { addendaEs } from "./addenda.es";
 import { pushEs } from "./push.es";
 import { alertsEs } from "./alerts.es";
+import { formErrorsEs } from "./form-errors.es";
+import { countsEs } from "./counts.es";
 import { evidenceEs } from "./evidence.es";
 import { declarationEs } from "./declaration.es";
 import { liveEs } from "./live.es";
@@ -516,7 +518,7 @@ const es: Resources = {
     statusLabel: { new: "Nuevo", in_review: "En revisión", follow_up: "Seguimiento", referred: "Referido", closed: "Cerrado" },
     sealedDetained_one: "Protegido: {{count}} persona detenida",
     sealedDetained_other: "Protegido: {{count}} personas detenidas",
-    sealedSummary: "Protegido: {{detained}} personas detenidas y {{witnesses}} testigos registrados. Solo el equipo legal puede abrirlo.",
+    sealedSummary: "Protegido: {{detained}} y {{witnesses}}. Solo el equipo legal puede abrirlo.",
     back: "Mis reportes",
     edit: "Corregir este reporte",
     editHelp: "Puedes corregir el reporte hasta que un/a abogado/a empiece a revisarlo. Los datos protegidos no se pueden cambiar.",
@@ -558,12 +560,24 @@ const es: Resources = {
       editAgain: "Corregir y volver a enviar",
     },
     errors: {
-      count: "Escribe un número entero.",
+      agentsWhole: "Escribe el número de agentes como número entero, por ejemplo 3.",
+      agentsMin: "No puede haber menos de 0 agentes.",
+      agentsMax: "No puede haber más de {{max}} agentes. Si había más, escribe {{max}} y marca «Puede que haya más».",
+      vehiclesWhole: "Escribe el número de vehículos como número entero, por ejemplo 2.",
+      vehiclesMin: "No puede haber menos de 0 vehículos.",
+      vehiclesMax: "No puede haber más de {{max}} vehículos.",
+      latitudeNumber: "Escribe la latitud como número, por ejemplo 41.8525.",
+      latitudeRange: "La latitud tiene que estar entre -90 y 90.",
+      latitudeMissing: "Escribe también la latitud, o borra la longitud.",
+      longitudeNumber: "Escribe la longitud como número, por ejemplo -87.6955.",
+      longitudeRange: "La longitud tiene que estar entre -180 y 180.",
+      longitudeMissing: "Escribe también la longitud, o borra la latitud.",
+      accuracy: "La precisión de tu ubicación no es válida. Toca «Usar mi ubicación» otra vez o toca el mapa.",
+      whenRequired: "Escribe cuándo pasó.",
       choice: "Elige una de las opciones.",
-      location: "Este lugar no es válido. Toca el mapa otra vez o escribe el cruce de calles.",
       where: "Marca el lugar en el mapa, usa tu ubicación o escribe el cruce de calles.",
-      when: "Escribe la fecha y la hora.",
-      future: "Esta hora está en el futuro.",
+      when: "Escribe cuándo pasó, con fecha y hora.",
+      future: "La hora de los hechos no puede estar en el futuro. Revisa la fecha y la hora.",
       tooOld: "Esto pasó hace más de 90 días. Pregúntale a la coordinación cómo reportarlo.",
       aNumber: "Un número A tiene 8 o 9 dígitos, como A-123-456-789.",
       clientUuid: "Este formulario venció. Vuelve a cargar la página: lo que escribiste se guarda en este teléfono.",
@@ -685,6 +699,8 @@ const es: Resources = {
   push: pushEs,
   alerts: alertsEs,
   addenda: addendaEs,
+  formErrors: formErrorsEs,
+  counts: countsEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",
@@ -702,7 +718,8 @@ const es: Resources = {
     noShifts: "Todavía no hay turnos programados, así que todas las zonas cuentan como sin cobertura.",
     gaps: "Huecos, los más urgentes primero",
     noGaps: "No hay huecos en este periodo.",
-    staffing: "{{claimed}} de {{capacity}} plazas ocupadas",
+    staffing_one: "{{claimed}} de {{count}} plaza ocupada",
+    staffing_other: "{{claimed}} de {{count}} plazas ocupadas",
     noShiftsZone: "Ningún turno en este periodo",
     uncoveredFor: "sin cobertura durante {{hours}} h",
     errors: { range: "El final debe ser posterior al inicio, dentro de 31 días." },

@@ -51,7 +51,7 @@ export const evidenceEn = {
     narrativeTitle: "Narrative",
     sealedTitle: "Sealed details",
     sealedSummary:
-      "Sealed entries recorded: {{detained}} detained person(s), {{witnesses}} witness(es). They are encrypted to the legal team's keys; the server cannot read them, and they are not reproduced here.",
+      "Sealed entries recorded: {{detained}}, {{witnesses}}. They are encrypted to the legal team's keys; the server cannot read them, and they are not reproduced here.",
     noSealed: "No sealed details were recorded.",
     addendaTitle: "Addenda",
     noAddenda: "No addenda.",

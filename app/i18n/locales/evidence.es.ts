@@ -52,7 +52,7 @@ export const evidenceEs: typeof evidenceEn = {
     narrativeTitle: "Relato",
     sealedTitle: "Datos protegidos",
     sealedSummary:
-      "Entradas protegidas registradas: {{detained}} persona(s) detenida(s), {{witnesses}} testigo(s). Están cifradas con las llaves del equipo legal; el servidor no puede leerlas y no se reproducen aquí.",
+      "Entradas protegidas registradas: {{detained}}, {{witnesses}}. Están cifradas con las llaves del equipo legal; el servidor no puede leerlas y no se reproducen aquí.",
     noSealed: "No se registraron datos protegidos.",
     addendaTitle: "Anexos",
     noAddenda: "Sin anexos.",

@@ -48,7 +48,8 @@ export const liveEn = {
   overdue: "shift ended at {{time}}",
   shortTitle: "Short of people within the hour",
   noShort: "Every shift starting within the hour has enough people.",
-  staffing: "{{claimed}} of {{capacity}} observers",
+  staffing_one: "{{claimed}} of {{count}} observer",
+  staffing_other: "{{claimed}} of {{count}} observers",
   announce: {
     report: "New report: {{zone}}, {{urgency}}.",
     alert: "Safety alert: {{name}}.",

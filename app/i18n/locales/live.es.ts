@@ -49,7 +49,8 @@ export const liveEs: typeof liveEn = {
   overdue: "el turno terminó a las {{time}}",
   shortTitle: "Faltan personas en la próxima hora",
   noShort: "Todos los turnos que empiezan en la próxima hora tienen suficientes personas.",
-  staffing: "{{claimed}} de {{capacity}} observadores",
+  staffing_one: "{{claimed}} de {{count}} observador",
+  staffing_other: "{{claimed}} de {{count}} observadores",
   announce: {
     report: "Nuevo reporte: {{zone}}, {{urgency}}.",
     alert: "Alerta de seguridad: {{name}}.",

@@ -37,7 +37,8 @@ export const shiftChangeEn = {
   series: {
     title: "Change the weekly series",
     help: "Changes the times, capacity and needs of every shift of this series from the day you choose on. Shifts before it, started or cancelled stay as they are.",
-    summary: "Weekly: {{days}}, {{start}}–{{end}}, {{from}} to {{to}}; {{count}} upcoming shifts.",
+    summary_one: "Weekly: {{days}}, {{start}}–{{end}}, {{from}} to {{to}}; {{count}} upcoming shift.",
+    summary_other: "Weekly: {{days}}, {{start}}–{{end}}, {{from}} to {{to}}; {{count}} upcoming shifts.",
     from: "From",
     save: "Change the series",
     capacity: "Spots on each shift",

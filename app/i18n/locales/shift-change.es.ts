@@ -39,7 +39,8 @@ export const shiftChangeEs: typeof shiftChangeEn = {
   series: {
     title: "Cambiar la serie semanal",
     help: "Cambia el horario, la capacidad y las necesidades de todos los turnos de esta serie a partir del día que elijas. Los turnos anteriores, empezados o cancelados no cambian.",
-    summary: "Semanal: {{days}}, {{start}}–{{end}}, del {{from}} al {{to}}; {{count}} turnos próximos.",
+    summary_one: "Semanal: {{days}}, {{start}}–{{end}}, del {{from}} al {{to}}; {{count}} turno próximo.",
+    summary_other: "Semanal: {{days}}, {{start}}–{{end}}, del {{from}} al {{to}}; {{count}} turnos próximos.",
     from: "A partir del",
     save: "Cambiar la serie",
     capacity: "Plazas en cada turno",

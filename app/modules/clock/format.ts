@@ -11,6 +11,12 @@ export function formatDay(iso: string, timeZone: string, language: string, short
   return dayName(wallClock(iso, timeZone), lang(language), short);
 }
 
+/** "Fri, Nov 27, 2026" / "vie 27 nov 2026": a day that may be in another year (a due date). */
+export function formatDayWithYear(iso: string, timeZone: string, language: string) {
+  const w = wallClock(iso, timeZone);
+  return `${dayName(w, lang(language), true)}${lang(language) === "es" ? " " : ", "}${w.year}`;
+}
+
 /** "Friday, November 27 · 6:00 PM – 10:00 PM" (the end day is named when it differs). */
 export function formatShiftTime(startsAt: string, endsAt: string, timeZone: string, language: string, short = false) {
   const sameDay = localDate(startsAt, timeZone) === localDate(endsAt, timeZone);

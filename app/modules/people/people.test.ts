@@ -4,6 +4,7 @@ import { DomainError } from "~/db/errors.server";
 import { createCast } from "../../../tests/setup/personas";
 import { invitePerson, listPeople, setActive, setRoles, setTrainingDate } from "./people.server";
 import { PeopleActionSchema } from "./schema";
+import { requiredMessage } from "~/utils/field-messages";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
 
@@ -104,7 +105,7 @@ describe("PeopleActionSchema", () => {
     const result = parse({ intent: "invite", email: "not-an-email", displayName: "", roles: [] });
     expect(result.success).toBe(false);
     const fields = result.success ? {} : result.error.flatten().fieldErrors;
-    expect(fields).toMatchObject({ email: ["errors.email"], displayName: ["errors.required"], roles: ["errors.roles"] });
+    expect(fields).toMatchObject({ email: ["errors.email"], displayName: [requiredMessage("people.name")], roles: ["errors.roles"] });
   });
 
   it("normalises the email", () => {

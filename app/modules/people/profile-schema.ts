@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requiredMessage, tooLongMessage } from "~/utils/field-messages";
 import { SPOKEN_LANGUAGES } from "./spoken-languages";
 
 export { SPOKEN_LANGUAGES };
@@ -6,11 +7,11 @@ export { SPOKEN_LANGUAGES };
 const codes = SPOKEN_LANGUAGES.map((l) => l.code) as [string, ...string[]];
 
 export const ProfileSchema = z.object({
-  displayName: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(120, "errors.tooLong"),
+  displayName: z.string({ required_error: requiredMessage("profile.name") }).trim().min(1, requiredMessage("profile.name")).max(120, tooLongMessage("profile.name", 120)),
   phone: z
     .string()
     .trim()
-    .max(40, "errors.tooLong")
+    .max(40, tooLongMessage("profile.phone", 40))
     .regex(/^[0-9+()\-.\s]*$/, "errors.phone")
     .optional()
     .transform((p) => p || null),

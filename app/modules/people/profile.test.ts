@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createCast } from "../../../tests/setup/personas";
 import { ProfileSchema } from "./profile-schema";
 import { readOwnProfile, updateOwnProfile } from "./profile.server";
+import { requiredMessage } from "~/utils/field-messages";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
 beforeAll(async () => {
@@ -29,7 +30,7 @@ describe("own profile", () => {
     const result = ProfileSchema.safeParse({ displayName: " ", phone: "call me", languages: ["xx"], preferredLanguage: "de" });
     expect(result.success).toBe(false);
     const errors = result.success ? {} : result.error.flatten().fieldErrors;
-    expect(errors.displayName).toEqual(["errors.required"]);
+    expect(errors.displayName).toEqual([requiredMessage("profile.name")]);
     expect(errors.phone).toEqual(["errors.phone"]);
     expect(Object.keys(errors).sort()).toEqual(["displayName", "languages", "phone", "preferredLanguage"]);
   });

@@ -1,13 +1,14 @@
 import { z } from "zod";
+import { requiredMessage, tooLongMessage } from "~/utils/field-messages";
 
 export const ROLES = ["observer", "coordinator", "attorney", "admin"] as const;
 
 /** Messages are i18n keys; the form translates them. */
 export const emailField = z
-  .string({ required_error: "errors.required" })
+  .string({ required_error: requiredMessage("people.email") })
   .trim()
   .toLowerCase()
-  .max(254, "errors.tooLong")
+  .max(254, tooLongMessage("people.email", 254))
   .email("errors.email");
 
 /** A real yyyy-mm-dd day (Date.parse("2026-02-30") is 2 March; only a date that reads back unchanged is real). */
@@ -24,7 +25,7 @@ const rolesField = z.array(z.enum(ROLES), { required_error: "errors.roles" }).mi
 export const InviteSchema = z.object({
   intent: z.literal("invite"),
   email: emailField,
-  displayName: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(120, "errors.tooLong"),
+  displayName: z.string({ required_error: requiredMessage("people.name") }).trim().min(1, requiredMessage("people.name")).max(120, tooLongMessage("people.name", 120)),
   roles: rolesField,
   /** The invitation email's language; absent: the organisation's default. */
   language: z.enum(["en", "es"], { invalid_type_error: "errors.required" }).optional(),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { TRI_STATES } from "./recipients";
 
 export { DETAINED_SLOTS, isBlank, TRI_STATES, WITNESS_SLOTS } from "./recipients";
+import { fieldMessage, tooLongMessage } from "~/utils/field-messages";
 
 export const ACTIVITIES = ["surveilling", "at_home", "questioning", "detaining", "loading", "checkpoint", "workplace", "traffic_stop"] as const;
 export const AGENCIES = ["ice_ero", "hsi", "cbp", "other_dhs", "fbi", "local_police", "unknown"] as const;
@@ -11,48 +12,59 @@ export const URGENCIES = ["critical", "high", "medium", "low"] as const;
 export const OFFICER_SLOTS = 3;
 export const VEHICLE_SLOTS = 3;
 
-const text = (max: number) => z.string().trim().max(max, "errors.tooLong").default("");
-const count = (max: number) =>
+/** Free text of at most `max` characters; `field` names it in the error (an i18n key). */
+const text = (max: number, field: string) => z.string().trim().max(max, tooLongMessage(field, max)).default("");
+const blankToUndefined = (v: unknown) => (v === "" || v === undefined || v === null ? undefined : v);
+/** A count the observer types (agents, vehicles): each failure has its own message, `reports.errors.<what>*`. */
+const count = (max: number, what: "agents" | "vehicles") =>
   z.preprocess(
-    (v) => (v === "" || v === undefined || v === null ? undefined : v),
+    blankToUndefined,
     z.coerce
-      .number({ invalid_type_error: "reports.errors.count" })
-      .int("reports.errors.count")
-      .min(0, "reports.errors.count")
-      .max(max, "reports.errors.count")
+      .number({ invalid_type_error: `reports.errors.${what}Whole` })
+      .int(`reports.errors.${what}Whole`)
+      .min(0, `reports.errors.${what}Min`)
+      .max(max, fieldMessage(`reports.errors.${what}Max`, { max }))
       .optional(),
   );
+/** A number the page fills in itself (from the phone or from sealing): wrong only if tampered with or broken. */
+const hiddenCount = (max: number, message: string) =>
+  z.preprocess(blankToUndefined, z.coerce.number({ invalid_type_error: message }).int(message).min(0, message).max(max, message).optional());
 const flag = z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()).default(false);
 const tri = z.enum(TRI_STATES, { errorMap: () => ({ message: "reports.errors.choice" }) }).default("unknown");
-const coordinate = (limit: number) =>
+const coordinate = (limit: number, what: "latitude" | "longitude") =>
   z.preprocess(
-    (v) => (v === "" || v === undefined || v === null ? undefined : v),
-    z.coerce.number({ invalid_type_error: "reports.errors.location" }).min(-limit, "reports.errors.location").max(limit, "reports.errors.location").optional(),
+    blankToUndefined,
+    z.coerce
+      .number({ invalid_type_error: `reports.errors.${what}Number` })
+      .min(-limit, `reports.errors.${what}Range`)
+      .max(limit, `reports.errors.${what}Range`)
+      .optional(),
   );
 
 /** "2026-11-26T09:30" as typed in a datetime-local field (organisation's time zone). */
 const localDateTime = z
-  .string({ required_error: "errors.required" })
+  .string({ required_error: "reports.errors.whenRequired" })
   .trim()
+  .min(1, "reports.errors.whenRequired")
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "reports.errors.when");
 
-const officer = z.object({ name: text(120), badge: text(40) });
-const vehicle = z.object({ make: text(60), colour: text(40), plate: text(20) });
+const officer = z.object({ name: text(120, "formErrors.fields.officerName"), badge: text(40, "formErrors.fields.badge") });
+const vehicle = z.object({ make: text(60, "formErrors.fields.vehicleMake"), colour: text(40, "formErrors.fields.vehicleColour"), plate: text(20, "formErrors.fields.vehiclePlate") });
 
 /** Sealed in the browser (or, without JavaScript, on the server on receipt): never stored as text. */
 export const DetainedSchema = z.object({
-  name: text(200),
-  dateOfBirth: text(20),
-  countryOfBirth: text(80),
+  name: text(200, "formErrors.fields.personName"),
+  dateOfBirth: text(20, "reports.dateOfBirth"),
+  countryOfBirth: text(80, "reports.countryOfBirth"),
   // Never blocks a report on its format: a refused form would have to show the details again.
-  aNumber: text(20),
-  whereTaken: text(300),
-  familyContact: text(300),
+  aNumber: text(20, "reports.aNumber"),
+  whereTaken: text(300, "reports.whereTaken"),
+  familyContact: text(300, "reports.familyContact"),
   consentToContact: tri,
-  contactChannel: text(60),
-  contactLanguage: text(40),
+  contactChannel: text(60, "reports.contactChannel"),
+  contactLanguage: text(40, "reports.contactLanguage"),
 });
-export const WitnessSchema = z.object({ name: text(200), contact: text(300), hasVideo: tri });
+export const WitnessSchema = z.object({ name: text(200, "formErrors.fields.personName"), contact: text(300, "formErrors.fields.witnessContact"), hasVideo: tri });
 
 export type Detained = z.infer<typeof DetainedSchema>;
 export type Witness = z.infer<typeof WitnessSchema>;
@@ -62,17 +74,17 @@ export const ReportSchema = z.object({
   occurredAt: localDateTime,
   activities: z.array(z.enum(ACTIVITIES, { errorMap: () => ({ message: "reports.errors.choice" }) })).max(ACTIVITIES.length).default([]),
   agencies: z.array(z.enum(AGENCIES, { errorMap: () => ({ message: "reports.errors.choice" }) })).max(AGENCIES.length).default([]),
-  agentCountMin: count(500),
+  agentCountMin: count(500, "agents"),
   agentsPossiblyMore: flag,
-  vehicleCount: count(200),
+  vehicleCount: count(200, "vehicles"),
   urgency: z.enum(URGENCIES, { errorMap: () => ({ message: "reports.errors.choice" }) }).default("high"),
-  latitude: coordinate(90),
-  longitude: coordinate(180),
-  accuracy: count(100000),
-  crossStreets: text(200),
+  latitude: coordinate(90, "latitude"),
+  longitude: coordinate(180, "longitude"),
+  accuracy: hiddenCount(100000, "reports.errors.accuracy"),
+  crossStreets: text(200, "reports.crossStreets"),
   masked: tri,
-  vestText: text(200),
-  equipment: text(500),
+  vestText: text(200, "reports.vestText"),
+  equipment: text(500, "reports.equipment"),
   identified: tri,
   warrant: z.enum(WARRANTS, { errorMap: () => ({ message: "reports.errors.choice" }) }).default("unknown"),
   homeEntry: tri,
@@ -83,16 +95,19 @@ export const ReportSchema = z.object({
   localPoliceAssisting: tri,
   officers: z.array(officer).max(OFFICER_SLOTS * 4).default([]),
   vehicles: z.array(vehicle).max(VEHICLE_SLOTS * 4).default([]),
-  narrative: text(10000),
+  narrative: text(10000, "reports.narrative"),
   detained: z.array(DetainedSchema).max(20).default([]),
   witnesses: z.array(WitnessSchema).max(20).default([]),
   /** The browser's sealed box (JSON text) when JavaScript sealed the P2 fields before sending. */
-  sealed: z.string().max(400_000, "errors.tooLong").optional(),
-  sealedDetained: count(50),
-  sealedWitnesses: count(50),
+  sealed: z.string().max(400_000, "reports.errors.sealedInvalid").optional(),
+  sealedDetained: hiddenCount(50, "reports.errors.sealedInvalid"),
+  sealedWitnesses: hiddenCount(50, "reports.errors.sealedInvalid"),
 }).superRefine((value, ctx) => {
-  if ((value.latitude === undefined) !== (value.longitude === undefined)) {
-    ctx.addIssue({ code: "custom", path: ["latitude"], message: "reports.errors.location" });
+  // One of the two typed without the other: the message sits on the one that is missing.
+  if (value.latitude === undefined && value.longitude !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["latitude"], message: "reports.errors.latitudeMissing" });
+  } else if (value.longitude === undefined && value.latitude !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["longitude"], message: "reports.errors.longitudeMissing" });
   }
   if (value.latitude === undefined && !value.crossStreets) {
     ctx.addIssue({ code: "custom", path: ["crossStreets"], message: "reports.errors.where" });

@@ -76,9 +76,9 @@ const validDay = (value: string | null) => {
  * than refused: a stale or hand-edited link still opens the queue.
  */
 export function parseQueueFilters(params: URLSearchParams): QueueFilters {
-  let from = validDay(params.get("from"));
-  let to = validDay(params.get("to"));
-  if (from && to && from > to) [from, to] = [to, from];
+  // An impossible range (from after to) is kept as typed: `filterErrors` says so at the field.
+  const from = validDay(params.get("from"));
+  const to = validDay(params.get("to"));
   const sort = oneOf(SORTS, params.get("sort")) ?? "urgency";
   const after = decodeCursor(params.get("after"));
   return {
@@ -95,6 +95,11 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
     // a cursor from another sort order would skip rows
     after: after && (sort === "urgency") === Boolean(after.k) ? after : null,
   };
+}
+
+/** Field errors of filters that cannot match anything (i18n keys, by field name), or null. */
+export function filterErrors(filters: Pick<QueueFilters, "from" | "to">): Record<string, string[]> | null {
+  return filters.from && filters.to && filters.from > filters.to ? { to: ["reviewFilters.toBeforeFrom"] } : null;
 }
 
 /** The URL query for filters (without the cursor unless asked), in a stable order. */

@@ -5,6 +5,7 @@ import { DomainError, guarded } from "~/db/errors.server";
 import { fileStore } from "~/integrations/file-store.server";
 import { SealingError, validateSealedBox } from "~/integrations/sealing";
 import { addendumAad } from "~/modules/reports/addenda";
+import { localDate } from "~/modules/clock/format";
 import { mediaAad } from "~/modules/reports/media";
 import { checkEnvelopes, readReport, sealingRecipients } from "~/modules/reports/reports.server";
 import { REVIEW_REFUSALS } from "./errors";
@@ -283,13 +284,21 @@ const realDay = (day: string) => {
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(day);
 };
 
-export async function addTask(claims: Claims, id: string, input: { title: string; dueOn: string; assignedTo: string }) {
+/**
+ * A new task for a report. Its due date, if any, must be today or later in the organisation's
+ * time zone (`timeZone`, `now`: the clock module's `localDate`); a task due in the past is a typo.
+ */
+export async function addTask(claims: Claims, id: string, input: { title: string; dueOn: string; assignedTo: string }, clock: { timeZone: string; now?: Date }) {
   const title = input.title.trim();
   if (!title) throw new DomainError(400, "review.errors.taskTitle", "taskTitle");
   if (title.length > 200) throw new DomainError(400, "review.errors.taskTitleLong", "taskTitle");
   // JavaScript reads 31 April as 1 May; only a day that reads back unchanged exists (PostgreSQL refuses the rest).
   if (input.dueOn && (!DAY.test(input.dueOn) || !realDay(input.dueOn))) {
     throw new DomainError(400, "review.errors.taskDue", "taskDue");
+  }
+  // yyyy-mm-dd strings compare as dates
+  if (input.dueOn && input.dueOn < localDate(clock.now ?? new Date(), clock.timeZone)) {
+    throw new DomainError(400, "review.errors.taskDuePast", "taskDue");
   }
   if (input.assignedTo && !/^[0-9a-f-]{36}$/i.test(input.assignedTo)) throw new DomainError(400, "review.errors.assignee", "taskAssignee");
   await guarded(async () => {

@@ -1,37 +1,27 @@
 import { z } from "zod";
+import { requiredMessage, tooLongMessage } from "~/utils/field-messages";
+import { wholeNumber } from "~/utils/whole-number";
 
 const timeZones = new Set(Intl.supportedValuesOf("timeZone").concat("UTC"));
 
 export const SettingsSchema = z.object({
-  name: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(120, "errors.tooLong"),
-  timeZone: z.string({ required_error: "errors.required" }).trim().refine((tz) => timeZones.has(tz), "errors.timeZone"),
-  hotlineNumber: z.string().trim().max(40, "errors.tooLong").optional().default(""),
+  name: z.string({ required_error: requiredMessage("settings.name") }).trim().min(1, requiredMessage("settings.name")).max(120, tooLongMessage("settings.name", 120)),
+  timeZone: z.string({ required_error: requiredMessage("settings.timeZone") }).trim().refine((tz) => timeZones.has(tz), "errors.timeZone"),
+  hotlineNumber: z.string().trim().max(40, tooLongMessage("settings.hotline", 40)).optional().default(""),
   mapTileUrl: z
     .string()
     .trim()
-    .max(500, "errors.tooLong")
+    .max(500, tooLongMessage("settings.tileUrl", 500))
     .refine((u) => /^https:\/\/[^\s]+$/.test(u) && ["{z}", "{x}", "{y}"].every((p) => u.includes(p)), "errors.url")
     .optional()
     .or(z.literal("").transform(() => undefined)),
-  mapAttribution: z.string().trim().max(500, "errors.tooLong").optional().default(""),
-  trainingValidMonths: z.coerce
-    .number({ invalid_type_error: "settings.errors.trainingMonths", required_error: "errors.required" })
-    .int("settings.errors.trainingMonths")
-    .min(1, "settings.errors.trainingMonths")
-    .max(120, "settings.errors.trainingMonths")
+  mapAttribution: z.string().trim().max(500, tooLongMessage("settings.attribution", 500)).optional().default(""),
+  trainingValidMonths: wholeNumber("settings.trainingMonths", 1, 120, 12)
     .default(12),
-  mediaMaxMb: z.coerce
-    .number({ invalid_type_error: "settings.errors.mediaMaxMb", required_error: "errors.required" })
-    .int("settings.errors.mediaMaxMb")
-    .min(1, "settings.errors.mediaMaxMb")
-    .max(1024, "settings.errors.mediaMaxMb")
+  mediaMaxMb: wholeNumber("settings.mediaMaxMb", 1, 1024, 100)
     .default(100),
   defaultLanguage: z.enum(["en", "es"], { invalid_type_error: "errors.required" }).default("en"),
-  retentionDays: z.coerce
-    .number({ invalid_type_error: "settings.errors.retentionDays", required_error: "errors.required" })
-    .int("settings.errors.retentionDays")
-    .min(30, "settings.errors.retentionDays")
-    .max(3650, "settings.errors.retentionDays")
+  retentionDays: wholeNumber("settings.retentionDays", 30, 3650, 365)
     .default(365),
   alertDelayMinutes: z.coerce
     .number({ invalid_type_error: "alerts.settings.delayError", required_error: "errors.required" })

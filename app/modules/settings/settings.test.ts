@@ -4,6 +4,7 @@ import { withSystem } from "~/db/client.server";
 import { createCast } from "../../../tests/setup/personas";
 import { SettingsSchema } from "./schema";
 import { readSettings, updateSettings } from "./settings.server";
+import { tooLargeMessage, tooSmallMessage, wholeNumberMessage } from "~/utils/field-messages";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
 beforeAll(async () => {
@@ -24,10 +25,14 @@ describe("retention period setting", () => {
       expect(submission.status).toBe("success");
       if (submission.status === "success") expect(submission.value.retentionDays).toBe(Number(ok));
     }
-    for (const bad of ["29", "3651", "0", "-5", "90.5", "abc", "1e9"]) {
-      const submission = parseWithZod(form({ retentionDays: bad }), { schema: SettingsSchema });
+    // each failure says what is wrong with this field
+    const tooFew = tooSmallMessage("settings.retentionDays", 30);
+    const tooMany = tooLargeMessage("settings.retentionDays", 3650);
+    const notWhole = wholeNumberMessage("settings.retentionDays", 365);
+    for (const [bad, message] of [["29", tooFew], ["3651", tooMany], ["0", tooFew], ["-5", tooFew], ["90.5", notWhole], ["abc", notWhole], ["1e9", tooMany]]) {
+      const submission = parseWithZod(form({ retentionDays: bad! }), { schema: SettingsSchema });
       expect(submission.status, bad).toBe("error");
-      expect(submission.reply().error).toEqual({ retentionDays: ["settings.errors.retentionDays"] });
+      expect(submission.reply().error, bad).toEqual({ retentionDays: [message] });
     }
     // left empty: the default, like the other numeric settings
     const missing = parseWithZod(form({ retentionDays: "" }), { schema: SettingsSchema });

@@ -1,33 +1,33 @@
 import { z } from "zod";
+import { dateMessage, fieldMessage, requiredMessage, tooLongMessage } from "~/utils/field-messages";
+import { wholeNumber } from "~/utils/whole-number";
 import { SPOKEN_LANGUAGES } from "~/modules/people/profile-schema";
 
 const codes = SPOKEN_LANGUAGES.map((l) => l.code) as [string, ...string[]];
 
 const dateField = z
-  .string({ required_error: "errors.required" })
+  .string({ required_error: requiredMessage("schedule.date") })
   .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "errors.date")
+  .min(1, requiredMessage("schedule.date"))
+  .regex(/^\d{4}-\d{2}-\d{2}$/, dateMessage("schedule.date"))
   .refine((d) => {
     const parsed = new Date(`${d}T00:00:00Z`);
     const year = Number(d.slice(0, 4));
     return year >= 2000 && year <= 2100 && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(d);
-  }, "errors.date");
+  }, dateMessage("schedule.date"));
 
-const timeField = z
-  .string({ required_error: "errors.required" })
-  .trim()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "shifts.errors.time");
+const timeField = (field: string) =>
+  z
+    .string({ required_error: fieldMessage("formErrors.time", { field }) })
+    .trim()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, fieldMessage("formErrors.time", { field }));
 
 const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 
 /** Days between two yyyy-mm-dd dates. */
 const daysBetween = (from: string, to: string) => (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
 
-const capacityField = z.coerce
-  .number({ invalid_type_error: "shifts.errors.capacity", required_error: "errors.required" })
-  .int("shifts.errors.capacity")
-  .min(1, "shifts.errors.capacity")
-  .max(100, "shifts.errors.capacity");
+const capacityField = wholeNumber("schedule.capacity", 1, 100, 4);
 
 const needsLanguagesField = z.array(z.enum(codes)).max(10).default([]);
 
@@ -42,17 +42,17 @@ export const MAX_SERIES_DAYS = 182;
 export const CreateShiftSchema = z
   .object({
     intent: z.literal("create"),
-    zoneId: z.string({ required_error: "errors.required" }).uuid("errors.required"),
+    zoneId: z.string({ required_error: "schedule.chooseZone" }).uuid("schedule.chooseZone"),
     repeat: z.enum(["once", "weekly"]).default("once"),
     date: dateField,
-    startTime: timeField,
-    endTime: timeField,
+    startTime: timeField("schedule.startTime"),
+    endTime: timeField("schedule.endTime"),
     weekdays: z.array(z.coerce.number().int().min(1).max(7)).max(7).default([]),
     until: z.string().trim().optional(),
     capacity: capacityField,
     needsLanguages: needsLanguagesField,
     needsTeamLead: checkboxField,
-    notes: z.string().trim().max(1000, "errors.tooLong").default(""),
+    notes: z.string().trim().max(1000, tooLongMessage("formErrors.fields.shiftNotes", 1000)).default(""),
   })
   .superRefine((value, ctx) => {
     if (value.startTime === value.endTime) ctx.addIssue({ code: "custom", path: ["endTime"], message: "shifts.errors.endTime" });
@@ -60,7 +60,7 @@ export const CreateShiftSchema = z
       if (!value.weekdays.length) ctx.addIssue({ code: "custom", path: ["weekdays"], message: "shifts.errors.weekdays" });
       const until = value.until ?? "";
       if (!dateField.safeParse(until).success) {
-        ctx.addIssue({ code: "custom", path: ["until"], message: until ? "errors.date" : "errors.required" });
+        ctx.addIssue({ code: "custom", path: ["until"], message: until ? dateMessage("schedule.until") : requiredMessage("schedule.until") });
       } else if (daysBetween(value.date, until) < 0) {
         ctx.addIssue({ code: "custom", path: ["until"], message: "shifts.errors.untilBeforeStart" });
       } else if (daysBetween(value.date, until) > MAX_SERIES_DAYS) {
@@ -77,7 +77,7 @@ export type CreateShiftInput = z.infer<typeof CreateShiftSchema>;
 export const UpdateShiftSchema = z.object({
   intent: z.literal("update"),
   capacity: capacityField,
-  notes: z.string().trim().max(1000, "errors.tooLong").default(""),
+  notes: z.string().trim().max(1000, tooLongMessage("formErrors.fields.shiftNotes", 1000)).default(""),
 });
 
 /** People the coordinator confirmed to take off a shift whose new time double-books them. */
@@ -87,8 +87,8 @@ const takeOffField = z.array(z.string().uuid()).max(100).default([]);
 export const RescheduleShiftSchema = z.object({
   intent: z.literal("reschedule"),
   date: dateField,
-  startTime: timeField,
-  endTime: timeField,
+  startTime: timeField("schedule.startTime"),
+  endTime: timeField("schedule.endTime"),
   takeOff: takeOffField,
 });
 
@@ -96,8 +96,8 @@ export const RescheduleShiftSchema = z.object({
 export const EditSeriesSchema = z.object({
   intent: z.literal("editSeries"),
   from: dateField,
-  startTime: timeField,
-  endTime: timeField,
+  startTime: timeField("schedule.startTime"),
+  endTime: timeField("schedule.endTime"),
   capacity: capacityField,
   needsLanguages: needsLanguagesField,
   needsTeamLead: checkboxField,
@@ -114,7 +114,7 @@ function sameStartAndEnd(value: { intent: string; startTime?: string; endTime?: 
   }
 }
 
-export const CancelShiftSchema = z.object({ intent: z.literal("cancel"), reason: z.string().trim().max(500, "errors.tooLong").default("") });
+export const CancelShiftSchema = z.object({ intent: z.literal("cancel"), reason: z.string().trim().max(500, tooLongMessage("formErrors.fields.cancelReason", 500)).default("") });
 
 export const CoordinatorShiftActionSchema = z
   .discriminatedUnion("intent", [

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { sql, withSystem, withUser } from "~/db/client.server";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
 import { brokenShiftInvariants, createTestShift, createTestZone } from "../../../tests/setup/shifts";
+import { dateMessage, fieldMessage, tooLargeMessage } from "~/utils/field-messages";
 import { CreateShiftSchema } from "./schema";
 import {
   assignToShift,
@@ -328,7 +329,11 @@ describe("weekly series across daylight-saving time", () => {
     });
     expect(result.success).toBe(false);
     const fields = Object.fromEntries((result.error?.issues ?? []).map((i) => [i.path.join("."), i.message]));
-    expect(fields).toMatchObject({ date: "errors.date", startTime: "shifts.errors.time", capacity: "shifts.errors.capacity" });
+    expect(fields).toMatchObject({
+      date: dateMessage("schedule.date"),
+      startTime: fieldMessage("formErrors.time", { field: "schedule.startTime" }),
+      capacity: tooLargeMessage("schedule.capacity", 100),
+    });
   });
 });
 

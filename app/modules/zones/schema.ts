@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requiredMessage, tooLongMessage } from "~/utils/field-messages";
 import { validateZoneGeometry, type ZoneGeometry } from "./geometry";
 
 /** "41.8520, -87.7001" → a GeoJSON point (GeoJSON is longitude first). */
@@ -28,7 +29,7 @@ const geometryField = z.string({ required_error: "zones.geometry.required" }).tr
 export const ZoneSchema = z.object({
   intent: z.literal("save"),
   id: z.string().uuid().optional(),
-  name: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(80, "errors.tooLong"),
+  name: z.string({ required_error: requiredMessage("zones.name") }).trim().min(1, requiredMessage("zones.name")).max(80, tooLongMessage("zones.name", 80)),
   colour: z
     .string()
     .trim()
@@ -36,7 +37,7 @@ export const ZoneSchema = z.object({
     .regex(/^#[0-9a-f]{6}$/, "zones.errors.colour")
     .default("#0b4f6c"),
   priority: z.coerce.number({ invalid_type_error: "zones.errors.priority" }).int().min(1, "zones.errors.priority").max(3, "zones.errors.priority"),
-  notes: z.string().trim().max(2000, "errors.tooLong").default(""),
+  notes: z.string().trim().max(2000, tooLongMessage("zones.notes", 2000)).default(""),
   geometry: geometryField,
   meetingPoint: z
     .string()
@@ -51,7 +52,7 @@ export const ZoneSchema = z.object({
       }
       return point;
     }),
-  meetingPointNote: z.string().trim().max(200, "errors.tooLong").default(""),
+  meetingPointNote: z.string().trim().max(200, tooLongMessage("zones.meetingPointNote", 200)).default(""),
 });
 
 export type ZoneInput = z.infer<typeof ZoneSchema>;

@@ -377,7 +377,7 @@ function declaredPart(w: Writer, data: Declaration, meta: DeclarationMeta, t: TF
   w.text(orNone(r.narrative), { after: 4 });
 
   w.heading(t("evidence.pdf.sealedTitle"));
-  w.text(r.sealed ? t("declaration.pdf.sealedOmitted", { detained: r.sealedDetained, witnesses: r.sealedWitnesses }) : t("declaration.pdf.noSealed"));
+  w.text(r.sealed ? t("declaration.pdf.sealedOmitted", { detained: t("counts.detainedPeople", { count: r.sealedDetained }), witnesses: t("counts.witnesses", { count: r.sealedWitnesses }) }) : t("declaration.pdf.noSealed"));
 
   w.heading(t("evidence.pdf.addendaTitle"));
   const own = data.addenda.filter((a) => a.byAuthor);

@@ -95,7 +95,7 @@ describe("the declaration an observer signs", () => {
     for (const hash of storedHashes) expect(all).toContain(hash);
     expect(all).toContain("Officer Ruiz, badge 4411");
     expect(all).toContain("Recordé la placa: ABC-1234.");
-    expect(all).toContain("(1 detained person(s), 1 witness(es)) are sealed to the legal team's keys. The server cannot read them, so they are omitted here.");
+    expect(all).toContain("(1 detained person, 1 witness) are sealed to the legal team's keys. The server cannot read them, so they are omitted here.");
     expect(all).toContain(`observer_ana <${ana.email}>, the report's author`);
     expect(all).not.toContain(CANARY);
     expect(all).not.toContain("A-CANARY");

@@ -208,7 +208,7 @@ describe("the declaration (PDF)", () => {
     expect(all).toContain("Administrative (I-200 or I-205, signed by ICE)");
     expect(all).toContain("I remembered the plate: ABC-1234.");
     expect(all).toMatch(/Sealed addendum at \d{4}-\d{2}-\d{2} /);
-    expect(all).toContain("(1 detained person(s), 0 witness(es)) are sealed to the legal team's keys. The server cannot read them, so they are omitted here.");
+    expect(all).toContain("(1 detained person, 0 witnesses) are sealed to the legal team's keys. The server cannot read them, so they are omitted here.");
     expect(all).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{2}:\d{2} \(America\/Chicago\)/);
     // WinAnsi accents survive; an emoji and Cyrillic are replaced, not a crash
     expect(all).toContain("«¿dónde está?» y ¡corrió! Niño, pingüino.");
