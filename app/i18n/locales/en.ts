@@ -3,6 +3,7 @@ import { observersEn } from "./observers.en";
 import { shareEn } from "./share.en";
 import { shiftChangeEn } from "./shift-change.en";
 import { pushEn } from "./push.en";
+import { hotlineEn } from "./hotline.en";
 import { evidenceEn } from "./evidence.en";
 import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
@@ -30,7 +31,7 @@ const en = {
     save: "Save profile",
     saved: "Profile saved.",
   },
-  roles: { observer: "Observer", coordinator: "Coordinator", attorney: "Attorney", admin: "Admin" },
+  roles: { observer: "Observer", coordinator: "Coordinator", attorney: "Attorney", hotline: "Hotline", admin: "Admin" },
   home: {
     nextShift: "Your next shift",
     noNextShift: "You have no upcoming shift.",
@@ -678,6 +679,7 @@ const en = {
   shiftChange: shiftChangeEn,
   observers: observersEn,
   push: pushEn,
+  hotline: hotlineEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

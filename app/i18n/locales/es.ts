@@ -4,6 +4,7 @@ import { observersEs } from "./observers.es";
 import { shareEs } from "./share.es";
 import { shiftChangeEs } from "./shift-change.es";
 import { pushEs } from "./push.es";
+import { hotlineEs } from "./hotline.es";
 import { evidenceEs } from "./evidence.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
@@ -32,7 +33,7 @@ const es: Resources = {
     save: "Guardar perfil",
     saved: "Perfil guardado.",
   },
-  roles: { observer: "Observador/a", coordinator: "Coordinador/a", attorney: "Abogado/a", admin: "Administrador/a" },
+  roles: { observer: "Observador/a", coordinator: "Coordinador/a", attorney: "Abogado/a", hotline: "Línea de apoyo", admin: "Administrador/a" },
   home: {
     nextShift: "Tu próximo turno",
     noNextShift: "No tienes turnos próximos.",
@@ -680,6 +681,7 @@ const es: Resources = {
   shiftChange: shiftChangeEs,
   observers: observersEs,
   push: pushEs,
+  hotline: hotlineEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",

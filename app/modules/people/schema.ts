@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const ROLES = ["observer", "coordinator", "attorney", "admin"] as const;
+export const ROLES = ["observer", "coordinator", "attorney", "hotline", "admin"] as const;
 
 /** Messages are i18n keys; the form translates them. */
 export const emailField = z

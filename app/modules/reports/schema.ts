@@ -12,8 +12,8 @@ export const WITNESS_SLOTS = 2;
 export const OFFICER_SLOTS = 3;
 export const VEHICLE_SLOTS = 3;
 
-const text = (max: number) => z.string().trim().max(max, "errors.tooLong").default("");
-const count = (max: number) =>
+export const text = (max: number) => z.string().trim().max(max, "errors.tooLong").default("");
+export const count = (max: number) =>
   z.preprocess(
     (v) => (v === "" || v === undefined || v === null ? undefined : v),
     z.coerce
@@ -23,16 +23,16 @@ const count = (max: number) =>
       .max(max, "reports.errors.count")
       .optional(),
   );
-const flag = z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()).default(false);
+export const flag = z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()).default(false);
 const tri = z.enum(TRI_STATES, { errorMap: () => ({ message: "reports.errors.choice" }) }).default("unknown");
-const coordinate = (limit: number) =>
+export const coordinate = (limit: number) =>
   z.preprocess(
     (v) => (v === "" || v === undefined || v === null ? undefined : v),
     z.coerce.number({ invalid_type_error: "reports.errors.location" }).min(-limit, "reports.errors.location").max(limit, "reports.errors.location").optional(),
   );
 
 /** "2026-11-26T09:30" as typed in a datetime-local field (organisation's time zone). */
-const localDateTime = z
+export const localDateTime = z
   .string({ required_error: "errors.required" })
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "reports.errors.when");
