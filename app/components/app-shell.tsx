@@ -84,13 +84,6 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                   </li>
                 </>
               ) : null}
-              {roles.includes("hotline") ? (
-                <li>
-                  <NavLink to="/hotline/new" className="nav-report">
-                    {t("hotline.logCall")}
-                  </NavLink>
-                </li>
-              ) : null}
               {roles.includes("hotline") || canManagePeople || roles.includes("attorney") ? (
                 <li>
                   <NavLink to="/hotline" end>

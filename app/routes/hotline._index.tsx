@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { useOrgClock } from "~/components/use-org-clock";
 import { hasRole, requireRole } from "~/modules/auth/guards.server";
 import { listIntake } from "~/modules/hotline/hotline.server";
-import { intakeFilters, STATUSES, VERIFICATIONS } from "~/modules/hotline/schema";
+import { intakeFilters, STATUSES, VERIFICATIONS } from "~/modules/hotline/constants";
 import type { RouteHandle } from "~/root";
 
 // Calls logged by the hotline, newest first (docs/decisions/025-hotline-intake.md): hotline

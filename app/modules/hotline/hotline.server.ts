@@ -4,7 +4,8 @@ import type { IntakeOverview } from "~/db/types";
 import { DomainError, guarded } from "~/db/errors.server";
 import { createDispatch } from "~/modules/dispatch/dispatch.server";
 import { fileReport, type PlainP2 } from "~/modules/reports/reports.server";
-import { isBlankCaller, isBlankPerson, reportInputOf, type IntakeInput, type STATUSES, type VERIFICATIONS } from "./schema";
+import type { STATUSES, VERIFICATIONS } from "./constants";
+import { isBlankCaller, isBlankPerson, reportInputOf, type IntakeInput } from "./schema";
 
 // Hotline intake and verification (docs/decisions/025-hotline-intake.md). A logged call is a
 // report with source "hotline": this module files it through the report module (same sealing, same

@@ -1,17 +1,12 @@
 import { z } from "zod";
 import { ACTIVITIES, AGENCIES, URGENCIES, coordinate, count, flag, localDateTime, text, type ReportInput } from "~/modules/reports/schema";
+import { NAMED_SLOTS, REASON_MAX, SETTLED, SITUATIONS } from "./constants";
+
+export { intakeFilters, NAMED_SLOTS, REASON_MAX, SETTLED, SITUATIONS, STATUSES, VERIFICATIONS } from "./constants";
 
 // "Log a call" (docs/decisions/025-hotline-intake.md): what a caller says, in the fields of a
 // report. The caller and the people they name are P2, sealed like an observer's detained people
 // and witnesses (in the browser, or on receipt without JavaScript).
-
-/** How many people named the form offers slots for. */
-export const NAMED_SLOTS = 3;
-export const SITUATIONS = ["detained", "at_risk"] as const;
-export const SETTLED = ["confirmed", "false_alarm"] as const;
-export const VERIFICATIONS = ["unconfirmed", ...SETTLED] as const;
-export const STATUSES = ["new", "in_review", "follow_up", "referred", "closed"] as const;
-export const REASON_MAX = 500;
 
 const choice = { errorMap: () => ({ message: "reports.errors.choice" }) };
 
@@ -103,13 +98,3 @@ export const SettleSchema = z.object({
     .min(1, "hotline.errors.reasonRequired")
     .max(REASON_MAX, "errors.tooLong"),
 });
-
-/** The list's filters, from the query string; anything unknown is no filter. */
-export function intakeFilters(params: URLSearchParams) {
-  const status = params.get("status");
-  const verification = params.get("verification");
-  return {
-    status: (STATUSES as readonly string[]).includes(status ?? "") ? (status as (typeof STATUSES)[number]) : null,
-    verification: (VERIFICATIONS as readonly string[]).includes(verification ?? "") ? (verification as (typeof VERIFICATIONS)[number]) : null,
-  };
-}
