@@ -87,6 +87,13 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                   </li>
                 </>
               ) : null}
+              {roles.includes("hotline") || canManagePeople || roles.includes("attorney") ? (
+                <li>
+                  <NavLink to="/hotline" end>
+                    {t("hotline.nav")}
+                  </NavLink>
+                </li>
+              ) : null}
               {roles.includes("attorney") || isAdmin ? (
                 <li>
                   <NavLink to="/review" end>

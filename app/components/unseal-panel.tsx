@@ -15,6 +15,7 @@ import {
 } from "~/modules/review/keyring";
 import { openMedium } from "~/modules/reports/media";
 import type { Detained, Witness } from "~/modules/reports/schema";
+import type { Caller, NamedPerson } from "~/modules/hotline/schema";
 
 interface BundleBox {
   sealed: unknown;
@@ -36,6 +37,9 @@ interface People {
 }
 
 interface Opened extends People {
+  /** A logged call's caller and the people named (docs/decisions/025-hotline-intake.md). */
+  caller?: Caller | null;
+  named?: NamedPerson[];
   /** `people` is null when the box did not open (wrong key, or moved from another report). */
   addenda: { id: string; createdAt: string; people: People | null }[];
   notes: { id: string; createdAt: string; authorName: string | null; text: string | null }[];
@@ -128,7 +132,16 @@ export function UnsealPanel({ reportId, keys, sealedCount, timeZoneLabel }: { re
       };
       if (bundle.report) {
         try {
-          Object.assign(result, openPeople(bundle.report));
+          const value = openSealedJson(bundle.report.sealed, bundle.report.shares, bundle.report.aad) as {
+            detained?: Detained[];
+            witnesses?: Witness[];
+            caller?: Caller | null;
+            named?: NamedPerson[];
+          };
+          result.detained = value.detained ?? [];
+          result.witnesses = value.witnesses ?? [];
+          result.caller = value.caller ?? null;
+          result.named = value.named ?? [];
         } catch (error) {
           result.problems.push(error instanceof KeyringError ? error.messageKey : "review.unseal.damaged");
         }
@@ -242,6 +255,23 @@ export function UnsealPanel({ reportId, keys, sealedCount, timeZoneLabel }: { re
             <p key={p} className="notice error" role="alert">
               {t(p)}
             </p>
+          ))}
+          {opened.caller ? (
+            <dl className="facts" aria-label={t("hotline.callerName")}>
+              <dt>{t("hotline.callerName")}</dt>
+              <dd>{opened.caller.name || "—"}</dd>
+              <dt>{t("hotline.callerCallback")}</dt>
+              <dd>{opened.caller.callback || "—"}</dd>
+            </dl>
+          ) : null}
+          {opened.named?.map((p, i) => (
+            <dl className="facts" key={`n${i}`} aria-label={t("hotline.person", { n: i + 1 })}>
+              <dt>{t("hotline.personName")}</dt>
+              <dd>{p.name || "—"}</dd>
+              <dt>{t("hotline.situation")}</dt>
+              <dd>{t(`hotline.situations.${p.situation === "at_risk" ? "at_risk" : "detained"}`)}</dd>
+              {p.details ? <><dt>{t("hotline.personDetails")}</dt><dd>{p.details}</dd></> : null}
+            </dl>
           ))}
           <PeopleFacts people={opened} />
           {opened.addenda.length ? (

@@ -6,7 +6,7 @@
 import type { ColumnType } from "kysely";
 import type { IPostgresInterval } from "postgres-interval";
 
-export type AppRole = "admin" | "attorney" | "coordinator" | "observer";
+export type AppRole = "admin" | "attorney" | "coordinator" | "hotline" | "observer";
 
 export type ArrayType<T> = ArrayTypeImpl<T> extends (infer U)[]
   ? U[]
@@ -114,6 +114,26 @@ export interface DispatchRecipients {
   observer_id: string;
   responded_at: Timestamp | null;
   response: string | null;
+  zone_id: string | null;
+}
+
+export interface IntakeOverview {
+  activities: string[] | null;
+  agencies: string[] | null;
+  agent_count_min: number | null;
+  agents_possibly_more: boolean | null;
+  cross_streets: string | null;
+  id: string | null;
+  location: Json | null;
+  logged_by: string | null;
+  occurred_at: Timestamp | null;
+  status: ReportStatus | null;
+  submitted_at: Timestamp | null;
+  urgency: ReportUrgency | null;
+  verification: ReportVerification | null;
+  verification_reason: string | null;
+  verified_at: Timestamp | null;
+  verifying_reports: number | null;
   zone_id: string | null;
 }
 
@@ -349,6 +369,7 @@ export interface Reports {
   local_police_assisting: Generated<TriState>;
   location: Json | null;
   location_accuracy_m: number | null;
+  logged_by: string | null;
   masked: Generated<TriState>;
   narrative: Generated<string>;
   occurred_at: Timestamp;
@@ -359,6 +380,7 @@ export interface Reports {
   sealed_detained: Generated<number>;
   sealed_witnesses: Generated<number>;
   shift_id: string | null;
+  source: Generated<string>;
   status: Generated<ReportStatus>;
   /**
    * status as text, for filters under RLS (text equality is LEAKPROOF, enum equality is not)
@@ -379,6 +401,10 @@ export interface Reports {
    * verification as text, for filters under RLS (text equality is LEAKPROOF, enum equality is not)
    */
   verification_key: Generated<string>;
+  verification_reason: Generated<string>;
+  verified_at: Timestamp | null;
+  verified_by: string | null;
+  verifies_report: string | null;
   vest_text: Generated<string>;
   warrant: Generated<WarrantType>;
   /**
@@ -510,6 +536,7 @@ export interface DB {
   community_alerts: CommunityAlerts;
   dispatch_recipients: DispatchRecipients;
   dispatches: Dispatches;
+  intake_overview: IntakeOverview;
   invitations: Invitations;
   key_shares: KeyShares;
   live_events: LiveEvents;

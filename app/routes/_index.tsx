@@ -94,6 +94,20 @@ export default function Home() {
           </p>
         </section>
       ) : null}
+      {roles.includes("hotline") ? (
+        <section className="card" aria-labelledby="hotline-home">
+          <h2 id="hotline-home">{t("hotline.listTitle")}</h2>
+          <p>{t("hotline.listIntro")}</p>
+          <p className="inline-forms">
+            <Link className="button primary" to="/hotline/new">
+              {t("hotline.logCall")}
+            </Link>
+            <Link className="button secondary" to="/hotline">
+              {t("hotline.nav")}
+            </Link>
+          </p>
+        </section>
+      ) : null}
       {roles.includes("admin") ? (
         <section className="card" aria-labelledby="admin-home">
           <h2 id="admin-home">{t("home.admin.heading")}</h2>

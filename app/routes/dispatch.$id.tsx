@@ -7,9 +7,11 @@ import { Notice } from "~/components/shift-bits";
 import { useIsPending } from "~/components/use-is-pending";
 import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
-import { hasRole, requireUser } from "~/modules/auth/guards.server";
+import { hasRole, requireUser, type CurrentUser } from "~/modules/auth/guards.server";
 import { geoHref } from "~/modules/dispatch/alerts";
 import { answerDispatch, dispatchDetails } from "~/modules/dispatch/dispatch.server";
+import { linkReportToTip, myTips } from "~/modules/hotline/hotline.server";
+import { myReports } from "~/modules/reports/reports.server";
 import { isResponse } from "~/modules/dispatch/schema";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import type { RootLoader, RouteHandle } from "~/root";
@@ -29,13 +31,18 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const coordinating = hasRole(user, "coordinator") || hasRole(user, "admin");
   const dispatch = await dispatchDetails(user.claims, params.id!.toLowerCase(), coordinating);
   invariantResponse(dispatch, "Not found", { status: 404 });
-  return { dispatch, coordinating };
+  // Sent to verify a call (docs/decisions/025-hotline-intake.md): the observer may say which of
+  // their reports verifies it.
+  const tip = dispatch.mine && hasRole(user, "observer") ? (await myTips(user.claims)).find((t) => t.dispatchId === dispatch.id) ?? null : null;
+  const reports = tip ? (await myReports(user.claims)).slice(0, 20) : [];
+  return { dispatch, coordinating, tip, reports };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const form = await readForm(request, 1024);
+  if (form.get("intent") === "link") return linkAction(user.claims, form);
   const response = form.get("response");
   if (!isResponse(response)) return data({ notice: { key: "dispatch.errors.response", tone: "error" } as ShiftNotice }, { status: 400 });
   try {
@@ -47,9 +54,23 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
+/** "Link one of my reports to this call": RLS lets an observer change only their own report. */
+async function linkAction(claims: CurrentUser["claims"], form: FormData) {
+  const report = String(form.get("report") ?? "");
+  const tip = String(form.get("tip") ?? "");
+  if (!UUID.test(report) || !UUID.test(tip)) return data({ notice: { key: "hotline.errors.linkRefused", tone: "error" } as ShiftNotice }, { status: 400 });
+  try {
+    await linkReportToTip(claims, report.toLowerCase(), tip.toLowerCase());
+    return data({ notice: { key: "hotline.linked", tone: "ok" } as ShiftNotice });
+  } catch (error) {
+    if (error instanceof DomainError) return data({ notice: { key: error.messageKey, tone: "error" } as ShiftNotice }, { status: error.status });
+    throw error;
+  }
+}
+
 export default function DispatchPage() {
   const { t } = useTranslation();
-  const { dispatch: d, coordinating } = useLoaderData<typeof loader>();
+  const { dispatch: d, coordinating, tip, reports } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootLoader>("root");
   const clock = useOrgClock();
@@ -122,6 +143,39 @@ export default function DispatchPage() {
         )}
         <p>{t("dispatch.page.zones", { zones: d.zoneNames.join(", ") })}</p>
       </section>
+
+      {tip ? (
+        <section className="card stack" aria-labelledby="tip-title">
+          <h2 id="tip-title">{t("hotline.linkMyReport")}</h2>
+          <p className="help">{t("hotline.linkHelp")}</p>
+          {reports.length ? (
+            <Form method="post" className="stack">
+              <input type="hidden" name="intent" value="link" />
+              <input type="hidden" name="tip" value={tip.reportId} />
+              <div className="field">
+                <label htmlFor="link-report">{t("hotline.linkWhich")}</label>
+                <select id="link-report" name="report">
+                  {reports.map((r) => (
+                    <option key={r.id} value={r.id}>
+                      {`${clock.formatTime(r.occurredAt)} · ${r.zoneName ?? (r.crossStreets || t("reports.noZone"))}`}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <p>
+                <button type="submit" className="secondary">
+                  {t("hotline.linkSave")}
+                </button>
+              </p>
+            </Form>
+          ) : null}
+          <p>
+            <Link className="button primary" to="/reports/new">
+              {t("hotline.fileForTip")}
+            </Link>
+          </p>
+        </section>
+      ) : null}
 
       <section className="card stack" aria-labelledby="note-title">
         <h2 id="note-title">{t("dispatch.page.note")}</h2>

@@ -17,6 +17,7 @@ import { SealedAddendumNote } from "~/components/sealed-addendum-note";
 import { SealedDetailsForm, type FieldLimits, type SealedDetailsResult } from "~/components/sealed-details-form";
 import { SealedAddendumSchema } from "~/modules/reports/addenda";
 import { addAddendum, addSealedAddendum, getReport, newClientUuid, sealingRecipients } from "~/modules/reports/reports.server";
+import { linkReportToTip, myTips } from "~/modules/hotline/hotline.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { readForm } from "~/utils/form.server";
 import { UUID, invariantResponse } from "~/utils/misc";
@@ -29,11 +30,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   try {
     const report = await getReport(user.claims, params.id!);
-    const [media, recipients, limitBytes, questions] = await Promise.all([
+    const [media, recipients, limitBytes, questions, tips] = await Promise.all([
       mediaOf(user.claims, report.id),
       report.mine ? sealingRecipients(user.claims) : Promise.resolve([]),
       mediaLimitBytes(user.claims),
       report.mine ? questionsForAuthor(user.claims, report.id) : Promise.resolve([]),
+      report.mine && !report.underReview ? myTips(user.claims) : Promise.resolve([]),
     ]);
     return {
       report,
@@ -41,6 +43,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       media,
       recipients: recipients.map((r) => ({ keyId: r.keyId, publicKey: r.publicKey, kind: r.kind, fingerprint: r.fingerprint, activeFrom: r.activeFrom })),
       limitBytes,
+      tips,
       // Names each file posted without JavaScript once (attachPlainMedia); kept nowhere on the server.
       uploadKey: report.mine ? newUploadKey() : null,
       // "Add sealed details": the addendum's id, issued with the form; its box is bound to it (ADR 023).
@@ -55,13 +58,24 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 const SEALED_LIMITS = getZodConstraint(SealedAddendumSchema) as FieldLimits;
 
-type ActionData = { error: string | null; body: string; added: boolean; sealed?: SealedDetailsResult };
+type ActionData = { error: string | null; body: string; added: boolean; sealed?: SealedDetailsResult; linked?: boolean | null };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   invariantResponse(UUID.test(params.id ?? ""), "Not found", { status: 404 });
   const form = await readForm(request, 512 * 1024);
   if (form.get("intent") === "sealed") return sealedDetails(user.claims, params.id!, form);
+  if (form.get("intent") === "link") {
+    const tip = String(form.get("tip") ?? "");
+    if (tip && !UUID.test(tip)) return data<ActionData>({ error: "hotline.errors.notYourTip", body: "", added: false, linked: null }, { status: 400 });
+    try {
+      await linkReportToTip(user.claims, params.id!.toLowerCase(), tip ? tip.toLowerCase() : null);
+      return data<ActionData>({ error: null, body: "", added: false, linked: Boolean(tip) });
+    } catch (error) {
+      if (error instanceof DomainError) return data<ActionData>({ error: error.messageKey, body: "", added: false, linked: null }, { status: error.status });
+      throw error;
+    }
+  }
   const body = String(form.get("body") ?? "").trim();
   if (!body) return data<ActionData>({ error: "reports.errors.addendumEmpty", body, added: false }, { status: 400 });
   if (body.length > 10000) return data<ActionData>({ error: "errors.tooLong", body, added: false }, { status: 400 });
@@ -100,7 +114,7 @@ async function sealedDetails(claims: Parameters<typeof addSealedAddendum>[0], re
 
 export default function ReportView() {
   const { t } = useTranslation();
-  const { report, questions, media, recipients, limitBytes, uploadKey, addendumId, sealedLimits } = useLoaderData<typeof loader>();
+  const { report, questions, media, recipients, limitBytes, uploadKey, addendumId, sealedLimits, tips } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const root = useRouteLoaderData<RootLoader>("root");
@@ -158,6 +172,36 @@ export default function ReportView() {
         <p>
           <Link to={`/reports/${report.id}/declaration`}>{t("declaration.link")}</Link>
         </p>
+      ) : null}
+      {tips.length ? (
+        <section aria-labelledby="tip-title" className="card stack">
+          <h2 id="tip-title">{t("hotline.linkTitle")}</h2>
+          <p className="help">{t("hotline.linkHelp")}</p>
+          {actionData?.linked !== undefined && actionData.linked !== null ? (
+            <p className="notice" role="status">
+              {t(actionData.linked ? "hotline.linked" : "hotline.unlinked")}
+            </p>
+          ) : null}
+          <Form method="post" className="stack">
+            <input type="hidden" name="intent" value="link" />
+            <div className="field">
+              <label htmlFor="link-tip">{t("hotline.linkTitle")}</label>
+              <select id="link-tip" name="tip" defaultValue={report.verifiesReport ?? ""}>
+                <option value="">{t("hotline.linkNone")}</option>
+                {tips.map((tip) => (
+                  <option key={tip.reportId} value={tip.reportId}>
+                    {t("hotline.linkTip", { place: tip.crossStreets || tip.zoneName || t("reports.noZone"), time: when(tip.dispatchedAt) })}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <p>
+              <button type="submit" className="secondary">
+                {t("hotline.linkSave")}
+              </button>
+            </p>
+          </Form>
+        </section>
       ) : null}
 
       {questions.length ? (

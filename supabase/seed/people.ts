@@ -7,9 +7,10 @@ export const DEMO_PEOPLE = [
   { email: "observer@example.org", name: "Oscar Observador", roles: ["observer"], languages: ["es", "en"] },
   { email: "observer2@example.org", name: "Olivia Observer", roles: ["observer"], languages: ["en"] },
   { email: "attorney@example.org", name: "Luis Abogado", roles: ["attorney"], languages: ["en", "es"] },
+  { email: "hotline@example.org", name: "Hilda Línea", roles: ["hotline"], languages: ["en", "es"] },
 ] as const;
 
-/** The five demo accounts, one per role, created the way an invitation creates them. Idempotent. */
+/** The demo accounts, one or two per role, created the way an invitation creates them. Idempotent. */
 export const people: SeedStep = {
   name: "people",
   async run(trx) {

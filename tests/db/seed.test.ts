@@ -11,7 +11,7 @@ import { DEMO_ZONES } from "../../supabase/seed/zones";
 import { seedDemoData, seedIfEmpty } from "../../supabase/seed/index";
 import { recreateDatabase, TEMPLATE_DB, urlFor } from "../setup/test-database";
 
-it("seeds the five demo accounts, shifts and reports once, and seeding again changes nothing", async () => {
+it("seeds the demo accounts (one with the hotline role), shifts and reports once, and seeding again changes nothing", async () => {
   const name = `testigo_seed_${process.env.VITEST_POOL_ID}`;
   const serverUrl = inject("testServerUrl");
   await recreateDatabase(serverUrl, name, TEMPLATE_DB);

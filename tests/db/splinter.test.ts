@@ -11,6 +11,9 @@ const EXPLAINED = new Map([
   // A view that runs as its owner on purpose: coordinators read P0/P1 fields of reports they may
   // not select; it is a security barrier that filters by role itself (ADR 016, reports.test.ts).
   ["security_definer_view public.report_overview", "ADR 016: report_overview"],
+  // The same for the hotline's list of calls: the overview of intake reports, filtered by role
+  // itself (ADR 025, hotline.test.ts).
+  ["security_definer_view public.intake_overview", "ADR 025: intake_overview"],
   // Performance, not security: admins have their own SELECT policy on reports (exports of P0/P1).
   ["multiple_permissive_policies public.reports", "ADR 016: reports_select_admin"],
 ]);

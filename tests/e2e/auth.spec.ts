@@ -7,6 +7,7 @@ const HOME_SECTION: Record<DemoRole, string> = {
   observer: "#observer-home",
   observer2: "#observer-home",
   attorney: "#attorney-home",
+  hotline: "#hotline-home",
 };
 
 for (const role of Object.keys(DEMO) as DemoRole[]) {

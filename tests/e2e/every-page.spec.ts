@@ -13,8 +13,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { blockTiles, DEMO, e2eSql, expectNoAxeViolations, expectNoHorizontalScroll, storageStateFor, TILE_HOST, type DemoRole } from "./helpers";
 import { E2E_PORT } from "./paths";
 
-type Role = "visitor" | Extract<DemoRole, "observer" | "coordinator" | "attorney" | "admin">;
-const ROLES: Role[] = ["visitor", "observer", "coordinator", "attorney", "admin"];
+type Role = "visitor" | Extract<DemoRole, "observer" | "coordinator" | "attorney" | "hotline" | "admin">;
+const ROLES: Role[] = ["visitor", "observer", "coordinator", "attorney", "hotline", "admin"];
 
 /** What a role gets: the page itself, "not allowed" (403), "not found" (404), or sent elsewhere. */
 type Expect = "ok" | "forbidden" | "notFound" | "signIn" | "home";
@@ -26,6 +26,8 @@ interface Ids {
   report: string;
   /** A dispatch observer@example.org was sent on (3 hours ago: no banner on other pages). */
   dispatch: string;
+  /** A call logged by hotline@example.org. */
+  call: string;
 }
 
 interface PageSpec {
@@ -35,7 +37,7 @@ interface PageSpec {
   others: Expect;
 }
 
-const signedIn = (outcome: Expect): Partial<Record<Role, Expect>> => ({ visitor: "signIn", observer: outcome, coordinator: outcome, attorney: outcome, admin: outcome });
+const signedIn = (outcome: Expect): Partial<Record<Role, Expect>> => ({ visitor: "signIn", observer: outcome, coordinator: outcome, attorney: outcome, hotline: outcome, admin: outcome });
 const only = (...roles: Role[]): Partial<Record<Role, Expect>> => ({ visitor: "signIn", ...Object.fromEntries(roles.map((r) => [r, "ok"])) });
 
 /** Route file (without extension) → how to visit it and what each role must get. */
@@ -57,6 +59,10 @@ const PAGES: Record<string, PageSpec> = {
   "dispatch.$id": { path: (ids) => `/dispatch/${ids.dispatch}`, expect: only("observer", "coordinator", "admin"), others: "notFound" },
   // The development outbox: only in development and test mode, on a loopback host; no sign-in.
   "dev.outbox": { path: () => "/dev/outbox", expect: {}, others: "ok" },
+  // Calls to the hotline (ADR 025): volunteers, coordinators, admins and attorneys; logging one, volunteers.
+  "hotline._index": { path: () => "/hotline", expect: only("hotline", "coordinator", "attorney", "admin"), others: "forbidden" },
+  "hotline.new": { path: () => "/hotline/new", expect: only("hotline"), others: "forbidden" },
+  "hotline.$id": { path: (ids) => `/hotline/${ids.call}`, expect: only("hotline", "coordinator", "attorney", "admin"), others: "forbidden" },
   "login._index": { path: () => "/login", expect: { visitor: "ok" }, others: "home" },
   // Without a pending sign-in it sends people to /login; the visitor's run reaches it for real below.
   "login.verify": { path: () => "/login/verify", expect: { visitor: "signIn" }, others: "home" },
@@ -134,7 +140,14 @@ test.beforeAll(async () => {
      returning dispatch_id as id`,
     [DEMO.coordinator, DEMO.observer],
   );
-  ids = { shift: shift!.id, zone: zone!.id, report: report!.id, dispatch: dispatch!.id };
+  const [call] = await e2eSql<{ id: string }>(
+    `insert into public.reports (client_uuid, source, logged_by, occurred_at, cross_streets, narrative, activities, agencies)
+     select gen_random_uuid(), 'hotline', p.id, now() - interval '20 minutes', 'Cermak & Kedzie', 'Caller saw agents at a house', '{at_home}', '{ice_ero}'
+     from public.profiles p where p.email = $1
+     returning id`,
+    [DEMO.hotline],
+  );
+  ids = { shift: shift!.id, zone: zone!.id, report: report!.id, dispatch: dispatch!.id, call: call!.id };
 });
 
 const FORBIDDEN = /not allowed|no permitido/i;

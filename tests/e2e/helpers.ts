@@ -11,6 +11,7 @@ export const DEMO = {
   observer: "observer@example.org",
   observer2: "observer2@example.org",
   attorney: "attorney@example.org",
+  hotline: "hotline@example.org",
 } as const;
 export type DemoRole = keyof typeof DEMO;
 

@@ -15,6 +15,8 @@ import { generateKeyPair, sealJson, toB64u, wrapPrivateKey } from "~/integration
 import { pendingSignInCookie, sessionCookie } from "~/modules/auth/cookies.server";
 import { newSessionToken, sha256 } from "~/modules/auth/crypto.server";
 import { createDispatch } from "~/modules/dispatch/dispatch.server";
+import { logCall } from "~/modules/hotline/hotline.server";
+import { IntakeSchema } from "~/modules/hotline/schema";
 import { createCast, createPersona, type Persona } from "../setup/personas";
 import { createTestReport, registerTestKey, type TestKey } from "../setup/reports";
 import { createTestShift, createTestZone } from "../setup/shifts";
@@ -29,6 +31,9 @@ interface World {
   cast: Cast;
   /** Second attorney: only review.key's fuzzing may replace their key. */
   attorney2: Persona;
+  /** A hotline volunteer, and a call they logged (ADR 025). */
+  hotline: Persona;
+  callId: string;
   /** People the admin may fuzz roles, zones and deactivation on (never the actors). */
   victims: Persona[];
   zoneId: string;
@@ -49,7 +54,7 @@ interface World {
 
 interface Spec {
   /** Who posts (null: a visitor); "fresh" gives each run its own new session of that persona. */
-  as: keyof Cast | "attorney2" | null;
+  as: keyof Cast | "attorney2" | "hotline" | null;
   freshSession?: boolean;
   /** A pending sign-in (the cookie /login sets before /login/verify). */
   loginEmail?: boolean;
@@ -119,6 +124,32 @@ function reportFields(): FormShape["fields"] {
     fields[`detained[${i}].name`] = pick("Persona Detenida");
     fields[`detained[${i}].consentToContact`] = tri;
     fields[`witnesses[${i}].hasVideo`] = tri;
+  }
+  return fields;
+}
+
+function intakeFields(): FormShape["fields"] {
+  const fields: FormShape["fields"] = {
+    clientUuid: fc.uuid().map(String),
+    narrative: pick("Caller says agents at a house.", "Dicen que hay agentes."),
+    occurredAt: localDateTimeArb,
+    activities: pick("at_home", "detaining", "traffic_stop"),
+    agencies: pick("ice_ero", "cbp", "unknown"),
+    agentCountMin: smallInt(500),
+    agentsPossiblyMore: pick("on", ""),
+    urgency: pick("critical", "high", "medium", "low"),
+    latitude: fc.double({ min: -90, max: 90, noNaN: true }).map(String),
+    longitude: fc.double({ min: -180, max: 180, noNaN: true }).map(String),
+    crossStreets: pick("26th & Pulaski", "Cermak y Kedzie"),
+    "caller.name": pick("Rosa"),
+    "caller.callback": pick("312-555-0101"),
+    sealed: undefined,
+    sealedDetained: smallInt(50),
+  };
+  for (const i of [0, 1, 5]) {
+    fields[`named[${i}].name`] = pick("Juan");
+    fields[`named[${i}].situation`] = pick("detained", "at_risk", "gone");
+    fields[`named[${i}].details`] = pick("red jacket");
   }
   return fields;
 }
@@ -315,11 +346,13 @@ const SPECS: Record<string, Spec> = {
   "reports.$id._index": {
     as: "observer_ana",
     params: (w) => ({ id: uuidOr(w.reportId) }),
-    form: () => ({
+    form: (w) => ({
       fields: {
         body: pick("I remembered the plate."),
-        // "Add sealed details" (ADR 023): typed values sealed on receipt, or a box from the browser
-        intent: pick("sealed", ""),
+        // "Add sealed details" (ADR 023): typed values sealed on receipt, or a box from the browser;
+        // linking the report to a logged call (ADR 025)
+        intent: pick("sealed", "", "link", "addendum"),
+        tip: uuidOr(w.callId, w.reportId),
         addendumId: fc.uuid().map(String),
         "detained[0].name": pick("Later Person"),
         "detained[0].consentToContact": pick("unknown", "yes", "no"),
@@ -357,6 +390,20 @@ const SPECS: Record<string, Spec> = {
     }),
   },
   "reports.new": { as: "observer_ana", form: () => ({ fields: reportFields() }) },
+  "hotline.new": { as: "hotline", form: () => ({ fields: intakeFields() }) },
+  "hotline.$id": {
+    as: "hotline",
+    params: (w) => ({ id: uuidOr(w.callId) }),
+    form: () => ({
+      fields: {
+        intent: pick("dispatch", "settle", "other"),
+        note: pick("Go and see", ""),
+        key: fc.uuid().map(String),
+        verification: pick("confirmed", "false_alarm", "unconfirmed"),
+        reason: pick("Observer saw vests", "", "   "),
+      },
+    }),
+  },
   "review.$id._index": {
     as: "attorney_luis",
     params: (w) => ({ id: uuidOr(w.reportId) }),
@@ -410,7 +457,7 @@ const SPECS: Record<string, Spec> = {
   "dispatch.$id": {
     as: "observer_ana",
     params: (w) => ({ id: uuidOr(w.dispatchToAnswer, w.dispatchToCancel) }),
-    form: () => ({ fields: { response: pick("on_my_way", "cant", "maybe") } }),
+    form: (w) => ({ fields: { response: pick("on_my_way", "cant", "maybe"), intent: pick("link", "answer"), report: uuidOr(w.reportId), tip: uuidOr(w.callId, w.reportId) } }),
   },
   "dispatch.$id.answer": {
     as: "observer_ana",
@@ -456,6 +503,7 @@ beforeAll(async () => {
   process.on("unhandledRejection", onRejection);
   const cast = await createCast();
   const attorney2 = await createPersona("attorney_fuzz", ["attorney"]);
+  const hotline = await createPersona("hotline_fuzz", ["hotline"]);
   const victims = [await createPersona("victim_one", ["observer"]), await createPersona("victim_two", ["observer", "coordinator"])];
   const key = await registerTestKey(cast.attorney_luis);
   // Trained today, so shift claims get past the training check whatever validity the settings fuzzing sets.
@@ -474,9 +522,18 @@ beforeAll(async () => {
       .execute(),
   );
   const dispatchTo = async () => (await createDispatch(cast.coordinator_carmen.claims, { target: { kind: "report", reportId }, note: "", clientKey: null })).id;
+  const callId = (
+    await logCall(
+      hotline.claims,
+      IntakeSchema.parse({ clientUuid: crypto.randomUUID(), occurredAt: new Date(Date.now() - 20 * 3_600_000).toISOString().slice(0, 16), crossStreets: "26th & Pulaski", latitude: "41.855", longitude: "-87.695" }),
+      "America/Chicago",
+    )
+  ).id;
   world = {
     cast,
     attorney2,
+    hotline,
+    callId,
     victims,
     zoneId,
     zoneForDetail,
@@ -523,7 +580,7 @@ describe.each(Object.keys(SPECS))("%s", (route) => {
   it(`answers ${RUNS} hostile posts without a 5xx`, { timeout: 180_000 }, async () => {
     const spec = SPECS[route]!;
     const mod = (await importRoute(path.join(ROUTES_DIR, route))) as { action: (args: ActionFunctionArgs) => Promise<unknown> };
-    const persona = spec.as === "attorney2" ? world.attorney2 : spec.as ? world.cast[spec.as] : null;
+    const persona = spec.as === "attorney2" ? world.attorney2 : spec.as === "hotline" ? world.hotline : spec.as ? world.cast[spec.as] : null;
     if (persona && !spec.freshSession && !sessions.has(persona.id)) sessions.set(persona.id, await sessionFor(persona));
     const loginCookie = spec.loginEmail ? (await pendingSignInCookie().serialize({ email: world.cast.observer_oscar.email, codeId: null })).split(";")[0]! : null;
     const params = spec.params?.(world) ?? {};

@@ -7,6 +7,7 @@ import { pushEn } from "./push.en";
 import { alertsEn } from "./alerts.en";
 import { formErrorsEn } from "./form-errors.en";
 import { countsEn } from "./counts.en";
+import { hotlineEn } from "./hotline.en";
 import { evidenceEn } from "./evidence.en";
 import { declarationEn } from "./declaration.en";
 import { liveEn } from "./live.en";
@@ -35,7 +36,7 @@ const en = {
     save: "Save profile",
     saved: "Profile saved.",
   },
-  roles: { observer: "Observer", coordinator: "Coordinator", attorney: "Attorney", admin: "Admin" },
+  roles: { observer: "Observer", coordinator: "Coordinator", attorney: "Attorney", hotline: "Hotline", admin: "Admin" },
   home: {
     nextShift: "Your next shift",
     noNextShift: "You have no upcoming shift.",
@@ -699,6 +700,7 @@ const en = {
   addenda: addendaEn,
   formErrors: formErrorsEn,
   counts: countsEn,
+  hotline: hotlineEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

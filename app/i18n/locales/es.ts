@@ -8,6 +8,7 @@ import { pushEs } from "./push.es";
 import { alertsEs } from "./alerts.es";
 import { formErrorsEs } from "./form-errors.es";
 import { countsEs } from "./counts.es";
+import { hotlineEs } from "./hotline.es";
 import { evidenceEs } from "./evidence.es";
 import { declarationEs } from "./declaration.es";
 import { liveEs } from "./live.es";
@@ -37,7 +38,7 @@ const es: Resources = {
     save: "Guardar perfil",
     saved: "Perfil guardado.",
   },
-  roles: { observer: "Observador/a", coordinator: "Coordinador/a", attorney: "Abogado/a", admin: "Administrador/a" },
+  roles: { observer: "Observador/a", coordinator: "Coordinador/a", attorney: "Abogado/a", hotline: "Línea de apoyo", admin: "Administrador/a" },
   home: {
     nextShift: "Tu próximo turno",
     noNextShift: "No tienes turnos próximos.",
@@ -701,6 +702,7 @@ const es: Resources = {
   addenda: addendaEs,
   formErrors: formErrorsEs,
   counts: countsEs,
+  hotline: hotlineEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",

@@ -91,7 +91,7 @@ export function previewDispatch(claims: Claims, target: DispatchTarget): Promise
   );
 }
 
-/** Sends a dispatch. Returns its id and how many observers it reached. */
+/** Sends a dispatch (coordinators; a hotline volunteer to a call they logged). Returns its id and how many observers it reached. */
 export function createDispatch(claims: Claims, input: DispatchForm): Promise<{ id: string; recipients: number }> {
   return guarded(() =>
     withUser(claims, async (trx) => {
@@ -103,12 +103,9 @@ export function createDispatch(claims: Claims, input: DispatchForm): Promise<{ i
           ${report}::uuid, ${point}::jsonb, ${resolved.zoneId}::uuid, ${sql.val(resolved.zones.map((z) => z.id))}::uuid[],
           ${input.note}, ${input.clientKey}::uuid)`.execute(trx);
       const id = rows[0]!.id;
-      const count = await trx
-        .selectFrom("dispatch_recipients")
-        .select((eb) => eb.fn.countAll<string>().as("n"))
-        .where("dispatch_id", "=", id)
-        .executeTakeFirstOrThrow();
-      return { id, recipients: Number(count.n) };
+      // How many, not who: a hotline volunteer who sent it may not read its recipients.
+      const { rows: reach } = await sql<{ n: number }>`select private.dispatch_reach(${id}::uuid) as n`.execute(trx);
+      return { id, recipients: Number(reach[0]?.n ?? 0) };
     }),
     DISPATCH_REFUSALS,
   );

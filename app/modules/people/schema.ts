@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { requiredMessage, tooLongMessage } from "~/utils/field-messages";
 
-export const ROLES = ["observer", "coordinator", "attorney", "admin"] as const;
+export const ROLES = ["observer", "coordinator", "attorney", "hotline", "admin"] as const;
 
 /** Messages are i18n keys; the form translates them. */
 export const emailField = z

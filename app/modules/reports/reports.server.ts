@@ -85,20 +85,29 @@ export function p2Of(input: Pick<ReportInput, "detained" | "witnesses">) {
   };
 }
 
+/** The P2 a person typed (JavaScript off): the payload to seal on receipt, and the counts shown unsealed. */
+export interface PlainP2 {
+  payload: Record<string, unknown>;
+  detained: number;
+  witnesses: number;
+}
+
+/** What a form may carry of P2: the browser's sealed box, and the counts it declared. */
+export interface SealedFields {
+  sealed?: string;
+  sealedDetained?: number;
+  sealedWitnesses?: number;
+}
+
 /**
  * What gets stored for P2: the browser's sealed box (checked to be ciphertext for current
  * recipients), or, when JavaScript did not run, a box sealed here from the typed values, which
- * live only in this function's memory and are never logged or stored.
+ * live only in this function's memory and are never logged or stored. An observer's report and a
+ * logged call (the hotline module) both come through here.
  */
-function sealedPart(
-  input: Pick<ReportInput, "detained" | "witnesses" | "sealed" | "sealedDetained" | "sealedWitnesses">,
-  recipients: SealingRecipient[],
-  aad: string,
-): { sealed: SealedBox | null; detained: number; witnesses: number } {
-  const plain = p2Of(input);
-  const hasPlain = plain.detained.length + plain.witnesses.length > 0;
+export function sealedPart(input: SealedFields, plain: PlainP2 | null, recipients: SealingRecipient[], aad: string): { sealed: SealedBox | null; detained: number; witnesses: number } {
   if (input.sealed) {
-    if (hasPlain) throw new DomainError(400, "reports.errors.sealedAndPlain", "sealed");
+    if (plain) throw new DomainError(400, "reports.errors.sealedAndPlain", "sealed");
     let box: SealedBox;
     try {
       box = validateSealedBox(JSON.parse(input.sealed));
@@ -108,12 +117,12 @@ function sealedPart(
     checkEnvelopes(box, recipients, "sealed");
     return { sealed: box, detained: input.sealedDetained ?? 0, witnesses: input.sealedWitnesses ?? 0 };
   }
-  if (!hasPlain) return { sealed: null, detained: 0, witnesses: 0 };
+  if (!plain) return { sealed: null, detained: 0, witnesses: 0 };
   if (!recipients.length) throw new DomainError(409, "reports.errors.noKeys");
   let sealed: SealedBox;
   try {
     const result = sealJson(
-      { v: 1, detained: plain.detained, witnesses: plain.witnesses },
+      { v: 1, ...plain.payload },
       recipients.map((r) => ({ keyId: r.keyId, publicKey: fromB64u(r.publicKey) })),
       aad,
     );
@@ -122,7 +131,14 @@ function sealedPart(
   } catch {
     throw new DomainError(409, "reports.errors.sealFailed");
   }
-  return { sealed, detained: plain.detained.length, witnesses: plain.witnesses.length };
+  return { sealed, detained: plain.detained, witnesses: plain.witnesses };
+}
+
+/** An observer's typed P2 (detained people, witnesses), if any. */
+function observerPlain(input: Pick<ReportInput, "detained" | "witnesses">): PlainP2 | null {
+  const plain = p2Of(input);
+  if (plain.detained.length + plain.witnesses.length === 0) return null;
+  return { payload: { detained: plain.detained, witnesses: plain.witnesses }, detained: plain.detained.length, witnesses: plain.witnesses.length };
 }
 
 function columnsOf(input: ReportInput, occurredAt: Date) {
@@ -157,7 +173,7 @@ function columnsOf(input: ReportInput, occurredAt: Date) {
   };
 }
 
-function occurredAtOf(input: ReportInput, timeZone: string, now = new Date()) {
+export function occurredAtOf(input: ReportInput, timeZone: string, now = new Date()) {
   const at = localDateTime(input.occurredAt, timeZone);
   if (!at) throw new DomainError(400, "reports.errors.when", "occurredAt");
   if (at.getTime() > now.getTime() + 10 * 60_000) throw new DomainError(400, "reports.errors.future", "occurredAt");
@@ -170,7 +186,21 @@ function occurredAtOf(input: ReportInput, timeZone: string, now = new Date()) {
  * (a double tap, a retry after a dropped connection, an offline queue replay) land on the same
  * report. Returns its id and whether this call created it.
  */
-export async function submitReport(claims: Claims, input: ReportInput, timeZone: string): Promise<{ id: string; created: boolean }> {
+export function submitReport(claims: Claims, input: ReportInput, timeZone: string): Promise<{ id: string; created: boolean }> {
+  return fileReport(claims, input, observerPlain(input), timeZone, "observer");
+}
+
+/**
+ * Files an observer's report, or a call a hotline volunteer logged (source "hotline": no author,
+ * no shift, logged_by the volunteer; docs/decisions/025-hotline-intake.md). RLS decides who may.
+ */
+export async function fileReport(
+  claims: Claims,
+  input: ReportInput,
+  plain: PlainP2 | null,
+  timeZone: string,
+  source: "observer" | "hotline",
+): Promise<{ id: string; created: boolean }> {
   const occurredAt = occurredAtOf(input, timeZone);
   return withUser(claims, async (trx) => {
     const [existing, recipients] = await Promise.all([
@@ -178,17 +208,17 @@ export async function submitReport(claims: Claims, input: ReportInput, timeZone:
       sealingRecipients(claims, trx),
     ]);
     if (existing) return { id: existing.id, created: false };
-    const sealed = sealedPart(input, recipients, input.clientUuid);
+    const sealed = sealedPart(input, plain, recipients, input.clientUuid);
     const columns = columnsOf(input, occurredAt);
     const zoneId = input.latitude !== undefined && input.longitude !== undefined ? await zoneAt(trx, input.longitude, input.latitude) : null;
-    const shift = await currentShiftOf(claims, occurredAt, trx);
+    const shift = source === "observer" ? await currentShiftOf(claims, occurredAt, trx) : undefined;
     try {
       const inserted = await trx
         .insertInto("reports")
         .values({
           ...columns,
           client_uuid: input.clientUuid,
-          author_id: claims.sub,
+          ...(source === "observer" ? { author_id: claims.sub } : { author_id: null, logged_by: claims.sub, source }),
           zone_id: zoneId ?? shift?.zone_id ?? null,
           shift_id: shift?.id ?? null,
           sealed: sealed.sealed ? JSON.stringify(sealed.sealed) : null,
@@ -200,7 +230,7 @@ export async function submitReport(claims: Claims, input: ReportInput, timeZone:
         .executeTakeFirst();
       if (inserted) return { id: inserted.id, created: true };
     } catch (error) {
-      if (sqlState(error) === "42501") throw new DomainError(403, "reports.errors.notObserver");
+      if (sqlState(error) === "42501") throw new DomainError(403, source === "observer" ? "reports.errors.notObserver" : "hotline.errors.notHotline");
       throw error;
     }
     // Someone else's report holds this client_uuid (RLS hides it): never reveal or merge it.
@@ -247,6 +277,8 @@ export interface ReportView {
   sealedDetained: number;
   sealedWitnesses: number;
   underReview: boolean;
+  /** The logged call this report verifies (docs/decisions/025-hotline-intake.md), if any. */
+  verifiesReport: string | null;
   /** Each addendum; `sealedDetained`/`sealedWitnesses` count the people sealed in it (included in the report's). */
   addenda: { id: string; body: string; sealed: boolean; sealedDetained: number; sealedWitnesses: number; createdAt: string; mine: boolean }[];
 }
@@ -321,6 +353,7 @@ export async function readReport(claims: Claims, id: string) {
     sealedDetained: r.sealed_detained + sum((a) => a.sealed_detained),
     sealedWitnesses: r.sealed_witnesses + sum((a) => a.sealed_witnesses),
     underReview: r.review_started_at !== null,
+    verifiesReport: r.verifies_report,
     addenda: addenda.map((a) => ({
       id: a.id,
       body: a.body,
@@ -417,7 +450,7 @@ export async function addSealedAddendum(claims: Claims, reportId: string, input:
   try {
     return await withUser(claims, async (trx) => {
       const recipients = await sealingRecipients(claims, trx);
-      const part = sealedPart(input, recipients, addendumAad(reportId, input.addendumId));
+      const part = sealedPart(input, observerPlain(input), recipients, addendumAad(reportId, input.addendumId));
       if (!part.sealed) throw new DomainError(400, "addenda.errors.empty", "detained[0].name");
       const inserted = await trx
         .insertInto("report_addenda")

@@ -13,10 +13,10 @@ export const OFFICER_SLOTS = 3;
 export const VEHICLE_SLOTS = 3;
 
 /** Free text of at most `max` characters; `field` names it in the error (an i18n key). */
-const text = (max: number, field: string) => z.string().trim().max(max, tooLongMessage(field, max)).default("");
+export const text = (max: number, field: string) => z.string().trim().max(max, tooLongMessage(field, max)).default("");
 const blankToUndefined = (v: unknown) => (v === "" || v === undefined || v === null ? undefined : v);
 /** A count the observer types (agents, vehicles): each failure has its own message, `reports.errors.<what>*`. */
-const count = (max: number, what: "agents" | "vehicles") =>
+export const count = (max: number, what: "agents" | "vehicles") =>
   z.preprocess(
     blankToUndefined,
     z.coerce
@@ -27,11 +27,11 @@ const count = (max: number, what: "agents" | "vehicles") =>
       .optional(),
   );
 /** A number the page fills in itself (from the phone or from sealing): wrong only if tampered with or broken. */
-const hiddenCount = (max: number, message: string) =>
+export const hiddenCount = (max: number, message: string) =>
   z.preprocess(blankToUndefined, z.coerce.number({ invalid_type_error: message }).int(message).min(0, message).max(max, message).optional());
-const flag = z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()).default(false);
+export const flag = z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()).default(false);
 const tri = z.enum(TRI_STATES, { errorMap: () => ({ message: "reports.errors.choice" }) }).default("unknown");
-const coordinate = (limit: number, what: "latitude" | "longitude") =>
+export const coordinate = (limit: number, what: "latitude" | "longitude") =>
   z.preprocess(
     blankToUndefined,
     z.coerce
@@ -42,7 +42,7 @@ const coordinate = (limit: number, what: "latitude" | "longitude") =>
   );
 
 /** "2026-11-26T09:30" as typed in a datetime-local field (organisation's time zone). */
-const localDateTime = z
+export const localDateTime = z
   .string({ required_error: "reports.errors.whenRequired" })
   .trim()
   .min(1, "reports.errors.whenRequired")
