@@ -21,7 +21,7 @@ import { formatTime } from "./modules/clock/format";
 import stylesheet from "./styles/app.css?url";
 import { getEnv } from "./utils/env.server";
 import { readFlash } from "./utils/flash.server";
-import { registerServiceWorker, rememberLanguage } from "./utils/service-worker";
+import { registerServiceWorker, rememberHotline, rememberLanguage } from "./utils/service-worker";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -127,11 +127,13 @@ export default function App() {
   }, [locale, i18n]);
   // The offline page and the install prompt need the service worker: everyone signed in gets it.
   const signedIn = Boolean(user);
+  const hotline = settings.hotlineNumber ?? "";
   useEffect(() => {
     if (!signedIn) return;
     rememberLanguage(locale);
+    rememberHotline(hotline);
     void registerServiceWorker();
-  }, [signedIn, locale]);
+  }, [signedIn, locale, hotline]);
 
   return (
     <AppShell>

@@ -25,6 +25,16 @@ export function registerServiceWorker(): Promise<ServiceWorkerRegistration | nul
 }
 
 /** The offline page is static: it reads the language the app was last used in from here. */
+/** The organisation's hotline for the offline page (public/offline.js): not personal, the same for everyone. */
+export function rememberHotline(number: string) {
+  try {
+    if (!number) localStorage.removeItem("testigo:hotline");
+    else if (localStorage.getItem("testigo:hotline") !== number) localStorage.setItem("testigo:hotline", number);
+  } catch {
+    // Storage blocked: the offline page shows no number.
+  }
+}
+
 export function rememberLanguage(language: string) {
   try {
     if (localStorage.getItem("testigo:language") !== language) localStorage.setItem("testigo:language", language);

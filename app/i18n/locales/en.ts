@@ -6,6 +6,7 @@ import { pushEn } from "./push.en";
 import { evidenceEn } from "./evidence.en";
 import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
+import { phoneEn } from "./phone.en";
 const en = {
   app: {
     name: "Testigo",
@@ -678,6 +679,7 @@ const en = {
   shiftChange: shiftChangeEn,
   observers: observersEn,
   push: pushEn,
+  phone: phoneEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

@@ -7,6 +7,7 @@ import { pushEs } from "./push.es";
 import { evidenceEs } from "./evidence.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
+import { phoneEs } from "./phone.es";
 
 const es: Resources = {
   app: {
@@ -680,6 +681,7 @@ const es: Resources = {
   shiftChange: shiftChangeEs,
   observers: observersEs,
   push: pushEs,
+  phone: phoneEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",
