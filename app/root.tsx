@@ -21,7 +21,7 @@ import { formatTime } from "./modules/clock/format";
 import stylesheet from "./styles/app.css?url";
 import { getEnv } from "./utils/env.server";
 import { readFlash } from "./utils/flash.server";
-import { registerServiceWorker, rememberHotline, rememberLanguage } from "./utils/service-worker";
+import { registerServiceWorker, rememberForOfflinePage } from "./utils/service-worker";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -130,8 +130,7 @@ export default function App() {
   const hotline = settings.hotlineNumber ?? "";
   useEffect(() => {
     if (!signedIn) return;
-    rememberLanguage(locale);
-    rememberHotline(hotline);
+    rememberForOfflinePage({ language: locale, hotline });
     void registerServiceWorker();
   }, [signedIn, locale, hotline]);
 

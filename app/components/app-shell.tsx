@@ -1,8 +1,9 @@
 import { Form, Link, NavLink, useLocation, useRouteLoaderData } from "@remix-run/react";
-import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import type { RootLoader } from "~/root";
-import { telHref } from "~/utils/misc";
+
+/** A phone number as a `tel:` link dials it: digits and a leading plus only. */
+const telHref = (number: string) => `tel:${number.replace(/[^\d+]/g, "")}`;
 
 /**
  * Every page's frame. On a phone the header is the brand and a menu button (a `<details>`, so it
@@ -17,11 +18,39 @@ export function AppShell({ children }: { children: React.ReactNode }) {
   const roles = user?.roles ?? [];
   const observer = roles.includes("observer");
   const hotline = root?.settings.hotlineNumber ?? "";
-  const menu = useRef<HTMLDetailsElement>(null);
-  // The shell stays across client-side navigations: a link followed from the menu closes it.
-  useEffect(() => {
-    if (menu.current) menu.current.open = false;
-  }, [location.key]);
+  // Each element below is shown once at a time: inline from 48rem, in the menu on a phone.
+  const links = (
+    <nav aria-label={t("app.mainNav")}>
+      <ul>
+        {LINKS.filter(([, , shown]) => shown(roles)).map(([to, key, , end]) => (
+          <li key={to}>
+            <NavLink to={to} end={end}>
+              {t(key)}
+            </NavLink>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+  const languageSwitch = (
+    <Form method="post" action="/language" className="language-switch" aria-label={t("app.language")}>
+      <input type="hidden" name="redirectTo" value={`${location.pathname}${location.search}`} />
+      <button type="submit" name="lng" value="en" lang="en" aria-pressed={root?.locale === "en"}>
+        English
+      </button>
+      <button type="submit" name="lng" value="es" lang="es" aria-pressed={root?.locale === "es"}>
+        Español
+      </button>
+    </Form>
+  );
+  const signOut = (
+    // A full navigation, so the service worker sees /login and drops the cached report form.
+    <Form method="post" action="/logout" reloadDocument>
+      <button type="submit" className="link-button">
+        {t("app.signOut")}
+      </button>
+    </Form>
+  );
 
   return (
     <>
@@ -35,21 +64,34 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           </Link>
           {user ? (
             <>
-              <nav aria-label={t("app.mainNav")} className="main-nav wide-only">
-                <NavItems roles={roles} />
-              </nav>
-              {observer ? <ActionBar hotline={hotline} /> : null}
               <div className="header-tools wide-only">
-                <LanguageSwitch />
-                <SignOut />
+                {links}
+                {languageSwitch}
+                {signOut}
               </div>
+              {/* An observer's two raid-night actions: early in the page for keyboards and screen readers,
+                  at the foot of the screen on a phone (fixed), in the header from 48rem. */}
+              {observer ? (
+                <nav className="action-bar" aria-label={t("phone.quickActions")}>
+                  <Link to="/reports/new" className="button primary">
+                    {t("nav.newReport")}
+                  </Link>
+                  {hotline ? (
+                    <a href={telHref(hotline)} className="button secondary">
+                      {t("phone.callHotline")}
+                    </a>
+                  ) : null}
+                </nav>
+              ) : null}
+              {/* A <details> opens without JavaScript; remounted on each navigation, so a followed link closes it. */}
               <details
+                key={location.key}
                 className="menu narrow-only"
-                ref={menu}
                 onKeyDown={(event) => {
-                  if (event.key !== "Escape" || !menu.current?.open) return;
-                  menu.current.open = false;
-                  menu.current.querySelector("summary")?.focus();
+                  const menu = event.currentTarget;
+                  if (event.key !== "Escape" || !menu.open) return;
+                  menu.open = false;
+                  (menu.firstElementChild as HTMLElement).focus();
                 }}
               >
                 <summary className="menu-button">
@@ -57,19 +99,15 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                   {t("phone.menu")}
                 </summary>
                 <div className="menu-panel">
-                  <nav aria-label={t("app.mainNav")}>
-                    <NavItems roles={roles} />
-                  </nav>
-                  <LanguageSwitch />
+                  {links}
+                  {languageSwitch}
                   {/* Leaving: Sign out, and the "Quick exit" of issue 18 item 6 beside it. */}
-                  <div className="menu-leave">
-                    <SignOut />
-                  </div>
+                  <div className="menu-leave">{signOut}</div>
                 </div>
               </details>
             </>
           ) : (
-            <LanguageSwitch />
+            languageSwitch
           )}
         </div>
       </header>
@@ -95,123 +133,23 @@ export function AppShell({ children }: { children: React.ReactNode }) {
   );
 }
 
-/** The two things an observer may need at once, wherever they are: on a phone, always on screen. */
-function ActionBar({ hotline }: { hotline: string }) {
-  const { t } = useTranslation();
-  return (
-    <nav className="action-bar" aria-label={t("phone.quickActions")}>
-      <Link to="/reports/new" className="button primary">
-        {t("nav.newReport")}
-      </Link>
-      {hotline ? (
-        <a href={telHref(hotline)} className="button secondary">
-          {t("phone.callHotline")}
-        </a>
-      ) : null}
-    </nav>
-  );
-}
-
-/** The header's links by role: inline from 48rem, in the menu below. */
-function NavItems({ roles }: { roles: readonly string[] }) {
-  const { t } = useTranslation();
-  const isAdmin = roles.includes("admin");
-  const canManagePeople = isAdmin || roles.includes("coordinator");
-  return (
-    <ul>
-      <li>
-        <NavLink to="/" end>
-          {t("nav.home")}
-        </NavLink>
-      </li>
-      {roles.includes("observer") ? (
-        <>
-          <li>
-            <NavLink to="/shifts" end>
-              {t("nav.shifts")}
-            </NavLink>
-          </li>
-          <li>
-            <NavLink to="/my/shifts">{t("nav.myShifts")}</NavLink>
-          </li>
-          <li>
-            <NavLink to="/reports" end>
-              {t("nav.reports")}
-            </NavLink>
-          </li>
-        </>
-      ) : null}
-      {canManagePeople ? (
-        <>
-          <li>
-            <NavLink to="/coordinate/live">{t("live.nav")}</NavLink>
-          </li>
-          <li>
-            <NavLink to="/coordinate/shifts">{t("nav.schedule")}</NavLink>
-          </li>
-          <li>
-            <NavLink to="/coordinate/zones">{t("nav.zones")}</NavLink>
-          </li>
-          <li>
-            <NavLink to="/coordinate/coverage">{t("nav.coverage")}</NavLink>
-          </li>
-          <li>
-            <NavLink to="/coordinate/observers">{t("observers.nav")}</NavLink>
-          </li>
-          <li>
-            <NavLink to="/admin/people">{t("nav.people")}</NavLink>
-          </li>
-        </>
-      ) : null}
-      {roles.includes("attorney") || isAdmin ? (
-        <li>
-          <NavLink to="/review" end>
-            {t("nav.review")}
-          </NavLink>
-        </li>
-      ) : null}
-      {roles.includes("attorney") ? (
-        <li>
-          <NavLink to="/review/key">{t("nav.key")}</NavLink>
-        </li>
-      ) : null}
-      {isAdmin ? (
-        <li>
-          <NavLink to="/admin/settings">{t("nav.settings")}</NavLink>
-        </li>
-      ) : null}
-      <li>
-        <NavLink to="/profile">{t("nav.profile")}</NavLink>
-      </li>
-    </ul>
-  );
-}
-
-function LanguageSwitch() {
-  const { t } = useTranslation();
-  const root = useRouteLoaderData<RootLoader>("root");
-  const location = useLocation();
-  return (
-    <Form method="post" action="/language" className="language-switch" aria-label={t("app.language")}>
-      <input type="hidden" name="redirectTo" value={`${location.pathname}${location.search}`} />
-      <button type="submit" name="lng" value="en" lang="en" aria-pressed={root?.locale === "en"}>
-        English
-      </button>
-      <button type="submit" name="lng" value="es" lang="es" aria-pressed={root?.locale === "es"}>
-        Español
-      </button>
-    </Form>
-  );
-}
-
-function SignOut() {
-  const { t } = useTranslation();
-  return (
-    // A full navigation, so the service worker sees /login and drops the cached report form.
-    <Form method="post" action="/logout" reloadDocument>
-      <button type="submit" className="link-button">
-        {t("app.signOut")}
-      </button>
-    </Form>
-  );
-}
+type Roles = readonly string[];
+const observes = (r: Roles) => r.includes("observer");
+const manages = (r: Roles) => r.includes("coordinator") || r.includes("admin");
+/** The header's links by role, in order: [path, label key, who sees it, matched exactly]. */
+const LINKS: [string, string, (r: Roles) => boolean, boolean?][] = [
+  ["/", "nav.home", () => true, true],
+  ["/shifts", "nav.shifts", observes, true],
+  ["/my/shifts", "nav.myShifts", observes],
+  ["/reports", "nav.reports", observes, true],
+  ["/coordinate/live", "live.nav", manages],
+  ["/coordinate/shifts", "nav.schedule", manages],
+  ["/coordinate/zones", "nav.zones", manages],
+  ["/coordinate/coverage", "nav.coverage", manages],
+  ["/coordinate/observers", "observers.nav", manages],
+  ["/admin/people", "nav.people", manages],
+  ["/review", "nav.review", (r) => r.includes("attorney") || r.includes("admin"), true],
+  ["/review/key", "nav.key", (r) => r.includes("attorney")],
+  ["/admin/settings", "nav.settings", (r) => r.includes("admin")],
+  ["/profile", "nav.profile", () => true],
+];

@@ -2,7 +2,6 @@ import { Link, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { formatDay } from "~/modules/clock/format";
 import type { RootLoader } from "~/root";
-import { telHref } from "~/utils/misc";
 
 /**
  * Why the person cannot claim (the reason the database would give) and whom to ask: the
@@ -29,7 +28,7 @@ export function ClaimBlocked({ reason, validUntil, now = false }: { reason: stri
       {training || reason === "not_observer" ? (
         <p>
           {t("shiftChange.claim.contact", { org })}{" "}
-          {hotline ? <a href={telHref(hotline)}>{t("shiftChange.claim.contactHotline", { number: hotline })}</a> : null}
+          {hotline ? <a href={`tel:${hotline.replace(/[^\d+]/g, "")}`}>{t("shiftChange.claim.contactHotline", { number: hotline })}</a> : null}
         </p>
       ) : null}
     </div>

@@ -21,7 +21,7 @@ import { listZones } from "~/modules/zones/zones.server";
 import type { RootLoader, RouteHandle } from "~/root";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { readForm } from "~/utils/form.server";
-import { UUID, telHref } from "~/utils/misc";
+import { UUID } from "~/utils/misc";
 
 export const handle: RouteHandle = { titleKey: "live.title" };
 export const links: LinksFunction = () => [...mapLinks(), { rel: "stylesheet", href: liveCss }];
@@ -191,7 +191,7 @@ export default function LiveBoard() {
               {a.observerOkAt ? <span className="badge ok">{t("live.saysOk", { time: time(a.observerOkAt) })}</span> : null}
               <span className="actions">
                 {a.observerPhone ? (
-                  <a className="button secondary" href={telHref(a.observerPhone)}>
+                  <a className="button secondary" href={`tel:${a.observerPhone.replace(/[^\d+]/g, "")}`}>
                     {t("live.call", { phone: a.observerPhone })}
                   </a>
                 ) : null}

@@ -29,6 +29,3 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A SHA-256 in lowercase hex (session token hashes, file-store keys). */
 export const HEX_64 = /^[0-9a-f]{64}$/;
-
-/** A phone number as a `tel:` link dials it: digits and a leading plus only. */
-export const telHref = (number: string) => `tel:${number.replace(/[^\d+]/g, "")}`;

@@ -24,21 +24,16 @@ export function registerServiceWorker(): Promise<ServiceWorkerRegistration | nul
   return registration;
 }
 
-/** The offline page is static: it reads the language the app was last used in from here. */
-/** The organisation's hotline for the offline page (public/offline.js): not personal, the same for everyone. */
-export function rememberHotline(number: string) {
+/**
+ * The offline page is static: it reads the language the app was last used in, and the
+ * organisation's hotline number (the same for everyone, nothing personal), from here.
+ */
+export function rememberForOfflinePage(values: { language: string; hotline: string }) {
   try {
-    if (!number) localStorage.removeItem("testigo:hotline");
-    else if (localStorage.getItem("testigo:hotline") !== number) localStorage.setItem("testigo:hotline", number);
+    for (const [key, value] of Object.entries(values)) {
+      if (localStorage.getItem(`testigo:${key}`) !== value) localStorage.setItem(`testigo:${key}`, value);
+    }
   } catch {
-    // Storage blocked: the offline page shows no number.
-  }
-}
-
-export function rememberLanguage(language: string) {
-  try {
-    if (localStorage.getItem("testigo:language") !== language) localStorage.setItem("testigo:language", language);
-  } catch {
-    // Storage blocked (private mode): the offline page falls back to the browser's languages.
+    // Storage blocked (private mode): the offline page falls back to the browser's languages, without a number.
   }
 }

@@ -1,7 +1,6 @@
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { answerCounts, type BoardDispatch } from "~/modules/dispatch/board";
-import { telHref } from "~/utils/misc";
 
 /** The board's dispatches with every recipient's answer, kept current by the event stream. */
 export function DispatchPanel({ dispatches, time }: { dispatches: BoardDispatch[]; time: (iso: string) => string }) {
@@ -36,7 +35,7 @@ export function DispatchPanel({ dispatches, time }: { dispatches: BoardDispatch[
                     {r.observerPhone ? (
                       <>
                         {" "}
-                        <a href={telHref(r.observerPhone)}>{t("dispatch.panel.call", { name: r.observerName })}</a>
+                        <a href={`tel:${r.observerPhone.replace(/[^\d+]/g, "")}`}>{t("dispatch.panel.call", { name: r.observerName })}</a>
                       </>
                     ) : null}
                   </li>
