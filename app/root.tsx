@@ -22,7 +22,7 @@ import stylesheet from "./styles/app.css?url";
 import { getEnv } from "./utils/env.server";
 import { isPublicPath, publicCacheHeaders, publicLanguage } from "./utils/public-page.server";
 import { readFlash } from "./utils/flash.server";
-import { registerServiceWorker, rememberLanguage } from "./utils/service-worker";
+import { registerServiceWorker, rememberForOfflinePage } from "./utils/service-worker";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -152,11 +152,12 @@ export default function App() {
   }, [locale, i18n]);
   // The offline page and the install prompt need the service worker: everyone signed in gets it.
   const signedIn = Boolean(user);
+  const hotline = settings.hotlineNumber ?? "";
   useEffect(() => {
     if (!signedIn) return;
-    rememberLanguage(locale);
+    rememberForOfflinePage({ language: locale, hotline });
     void registerServiceWorker();
-  }, [signedIn, locale]);
+  }, [signedIn, locale, hotline]);
 
   return (
     <AppShell>

@@ -85,6 +85,22 @@
     retryLater();
   });
 
+  // The organisation's hotline, as the app last had it (app/utils/service-worker.ts): no network needed to call.
+  try {
+    var hotline = localStorage.getItem("testigo:hotline") || "";
+    if (hotline) {
+      document.querySelectorAll("[data-hotline-link]").forEach(function (link) {
+        link.setAttribute("href", "tel:" + hotline.replace(/[^\d+]/g, ""));
+        link.querySelector("[data-hotline-number]").textContent = hotline;
+      });
+      document.querySelectorAll("[data-hotline]").forEach(function (element) {
+        element.hidden = false;
+      });
+    }
+  } catch {
+    // Storage blocked: no number to offer.
+  }
+
   // Offering the form only makes sense when this phone keeps a copy of it (opened once with signal).
   if ("caches" in window) {
     caches.match("/reports/new").then(

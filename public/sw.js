@@ -6,7 +6,7 @@
  * page is ever kept or answered from a copy, no POST is touched, nothing from another origin.
  * Queued reports are sent by the page (app/modules/reports/on-device.ts), not here.
  */
-const VERSION = "4";
+const VERSION = "5";
 // Caches are named by what they hold, so a new worker clears only what changed: the kept form
 // and assets survive an update (an observer offline right after one still has the form).
 // Change offline.html or offline.js: bump VERSION. Change how the form or assets are kept: bump theirs.

@@ -2,15 +2,55 @@ import { Form, Link, NavLink, useLocation, useRouteLoaderData } from "@remix-run
 import { useTranslation } from "react-i18next";
 import type { RootLoader } from "~/root";
 
+/** A phone number as a `tel:` link dials it: digits and a leading plus only. */
+const telHref = (number: string) => `tel:${number.replace(/[^\d+]/g, "")}`;
+
+/**
+ * Every page's frame. On a phone the header is the brand and a menu button (a `<details>`, so it
+ * opens without JavaScript) and an observer's two raid-night actions stay on screen in a bar at the
+ * bottom; from 48rem the links, the language switch and Sign out sit in the header itself.
+ */
 export function AppShell({ children }: { children: React.ReactNode }) {
   const { t } = useTranslation();
   const root = useRouteLoaderData<RootLoader>("root");
   const location = useLocation();
   const user = root?.user;
   const roles = user?.roles ?? [];
-  const here = `${location.pathname}${location.search}`;
-  const isAdmin = roles.includes("admin");
-  const canManagePeople = isAdmin || roles.includes("coordinator");
+  const observer = roles.includes("observer");
+  const hotline = root?.settings.hotlineNumber ?? "";
+  // Each element below is shown once at a time: inline from 48rem, in the menu on a phone.
+  const links = (
+    <nav aria-label={t("app.mainNav")}>
+      <ul>
+        {LINKS.filter(([, , shown]) => shown(roles)).map(([to, key, , end]) => (
+          <li key={to}>
+            <NavLink to={to} end={end}>
+              {t(key)}
+            </NavLink>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+  const languageSwitch = (
+    <Form method="post" action="/language" className="language-switch" aria-label={t("app.language")}>
+      <input type="hidden" name="redirectTo" value={`${location.pathname}${location.search}`} />
+      <button type="submit" name="lng" value="en" lang="en" aria-pressed={root?.locale === "en"}>
+        English
+      </button>
+      <button type="submit" name="lng" value="es" lang="es" aria-pressed={root?.locale === "es"}>
+        Español
+      </button>
+    </Form>
+  );
+  const signOut = (
+    // A full navigation, so the service worker sees /login and drops the cached report form.
+    <Form method="post" action="/logout" reloadDocument>
+      <button type="submit" className="link-button">
+        {t("app.signOut")}
+      </button>
+    </Form>
+  );
 
   return (
     <>
@@ -22,116 +62,62 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           <Link to="/" className="brand">
             {root?.settings.name ?? t("app.name")}
           </Link>
-          {/* A public page sets no cookie: it offers its languages as links of its own (routes/alerts.tsx). */}
-          {root?.publicPage ? null : (
-            <Form method="post" action="/language" className="language-switch" aria-label={t("app.language")}>
-              <input type="hidden" name="redirectTo" value={here} />
-              <button type="submit" name="lng" value="en" lang="en" aria-pressed={root?.locale === "en"}>
-                English
-              </button>
-              <button type="submit" name="lng" value="es" lang="es" aria-pressed={root?.locale === "es"}>
-                Español
-              </button>
-            </Form>
+          {user ? (
+            <>
+              <div className="header-tools wide-only">
+                {links}
+                {languageSwitch}
+                {signOut}
+              </div>
+              {/* An observer's two raid-night actions: early in the page for keyboards and screen readers,
+                  at the foot of the screen on a phone (fixed), in the header from 48rem. */}
+              {observer ? (
+                <nav className="action-bar" aria-label={t("phone.quickActions")}>
+                  <Link to="/reports/new" className="button primary">
+                    {t("nav.newReport")}
+                  </Link>
+                  {hotline ? (
+                    <a href={telHref(hotline)} className="button secondary">
+                      {t("phone.callHotline")}
+                    </a>
+                  ) : null}
+                </nav>
+              ) : null}
+              {/* A <details> opens without JavaScript; remounted on each navigation, so a followed link closes it. */}
+              <details
+                key={location.key}
+                className="menu narrow-only"
+                onKeyDown={(event) => {
+                  const menu = event.currentTarget;
+                  if (event.key !== "Escape" || !menu.open) return;
+                  menu.open = false;
+                  (menu.firstElementChild as HTMLElement).focus();
+                }}
+              >
+                <summary className="menu-button">
+                  <span aria-hidden="true" className="menu-icon" />
+                  {t("phone.menu")}
+                </summary>
+                <div className="menu-panel">
+                  {links}
+                  {languageSwitch}
+                  {/* Leaving: Sign out, and the "Quick exit" of issue 18 item 6 beside it. */}
+                  <div className="menu-leave">{signOut}</div>
+                </div>
+              </details>
+            </>
+          ) : root?.publicPage ? null : (
+            // A public page sets no cookie: it offers its languages as links of its own (routes/alerts.tsx).
+            languageSwitch
           )}
         </div>
-        {user ? (
-          <nav aria-label={t("app.mainNav")} className="main-nav">
-            <ul>
-              <li>
-                <NavLink to="/" end>
-                  {t("nav.home")}
-                </NavLink>
-              </li>
-              {roles.includes("observer") ? (
-                <>
-                  <li>
-                    <NavLink to="/shifts" end>
-                      {t("nav.shifts")}
-                    </NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/my/shifts">{t("nav.myShifts")}</NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/reports" end>
-                      {t("nav.reports")}
-                    </NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/reports/new" className="nav-report">
-                      {t("nav.newReport")}
-                    </NavLink>
-                  </li>
-                </>
-              ) : null}
-              {canManagePeople ? (
-                <>
-                  <li>
-                    <NavLink to="/coordinate/live">{t("live.nav")}</NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/coordinate/shifts">{t("nav.schedule")}</NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/coordinate/zones">{t("nav.zones")}</NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/coordinate/coverage">{t("nav.coverage")}</NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/coordinate/observers">{t("observers.nav")}</NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/admin/people">{t("nav.people")}</NavLink>
-                  </li>
-                </>
-              ) : null}
-              {roles.includes("hotline") || canManagePeople || roles.includes("attorney") ? (
-                <li>
-                  <NavLink to="/hotline" end>
-                    {t("hotline.nav")}
-                  </NavLink>
-                </li>
-              ) : null}
-              {roles.includes("attorney") || isAdmin ? (
-                <li>
-                  <NavLink to="/review" end>
-                    {t("nav.review")}
-                  </NavLink>
-                </li>
-              ) : null}
-              {roles.includes("attorney") ? (
-                <li>
-                  <NavLink to="/review/key">{t("nav.key")}</NavLink>
-                </li>
-              ) : null}
-              {isAdmin ? (
-                <li>
-                  <NavLink to="/admin/settings">{t("nav.settings")}</NavLink>
-                </li>
-              ) : null}
-              <li>
-                <NavLink to="/profile">{t("nav.profile")}</NavLink>
-              </li>
-              <li className="push">
-                {/* A full navigation, so the service worker sees /login and drops the cached report form. */}
-                <Form method="post" action="/logout" reloadDocument>
-                  <button type="submit" className="link-button">
-                    {t("app.signOut")}
-                  </button>
-                </Form>
-              </li>
-            </ul>
-          </nav>
-        ) : null}
       </header>
       <main id="main" tabIndex={-1}>
         {children}
       </main>
-      <footer className="site-footer">
+      <footer className={observer ? "site-footer with-action-bar" : "site-footer"}>
         {/* Observers carry the know-your-rights card on every page; the home page shows it open. */}
-        {roles.includes("observer") && location.pathname !== "/" ? (
+        {observer && location.pathname !== "/" ? (
           <details className="card kyr">
             <summary>{t("kyr.title")}</summary>
             <ol>
@@ -141,12 +127,31 @@ export function AppShell({ children }: { children: React.ReactNode }) {
             </ol>
           </details>
         ) : null}
-        {root?.settings.hotlineNumber ? (
-          <a href={`tel:${root.settings.hotlineNumber.replace(/[^\d+]/g, "")}`}>
-            {t("app.callHotline", { number: root.settings.hotlineNumber })}
-          </a>
-        ) : null}
+        {/* An observer has the hotline in the bar that stays on screen. */}
+        {hotline && !observer ? <a href={telHref(hotline)}>{t("app.callHotline", { number: hotline })}</a> : null}
       </footer>
     </>
   );
 }
+
+type Roles = readonly string[];
+const observes = (r: Roles) => r.includes("observer");
+const manages = (r: Roles) => r.includes("coordinator") || r.includes("admin");
+/** The header's links by role, in order: [path, label key, who sees it, matched exactly]. */
+const LINKS: [string, string, (r: Roles) => boolean, boolean?][] = [
+  ["/", "nav.home", () => true, true],
+  ["/shifts", "nav.shifts", observes, true],
+  ["/my/shifts", "nav.myShifts", observes],
+  ["/reports", "nav.reports", observes, true],
+  ["/coordinate/live", "live.nav", manages],
+  ["/coordinate/shifts", "nav.schedule", manages],
+  ["/coordinate/zones", "nav.zones", manages],
+  ["/coordinate/coverage", "nav.coverage", manages],
+  ["/coordinate/observers", "observers.nav", manages],
+  ["/admin/people", "nav.people", manages],
+  ["/hotline", "hotline.nav", (r) => r.includes("hotline") || manages(r) || r.includes("attorney"), true],
+  ["/review", "nav.review", (r) => r.includes("attorney") || r.includes("admin"), true],
+  ["/review/key", "nav.key", (r) => r.includes("attorney")],
+  ["/admin/settings", "nav.settings", (r) => r.includes("admin")],
+  ["/profile", "nav.profile", () => true],
+];

@@ -1,4 +1,4 @@
-import { Form } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { useIsPending } from "./use-is-pending";
@@ -70,10 +70,14 @@ export function ShiftActions({
   const { t } = useTranslation();
   const over = new Date(shift.endsAt).getTime() <= now;
   // Checking out stays possible after the end: someone who forgot must not stay "on the street".
+  // On the street, reporting is what matters: it comes first, checking out second.
   if (shift.myStatus === "checked_in") {
     return (
       <div className="actions">
-        <ActionButton intent="checkOut" label={t("shifts.checkOut")} shiftId={shift.id} action={action} describedBy={describedBy} />
+        <Link to="/reports/new" className="button primary">
+          {t("nav.newReport")}
+        </Link>
+        <ActionButton intent="checkOut" label={t("shifts.checkOut")} shiftId={shift.id} action={action} describedBy={describedBy} className="secondary" />
       </div>
     );
   }

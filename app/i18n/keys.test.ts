@@ -4,7 +4,7 @@ import { createInstance } from "i18next";
 import { describe, expect, it } from "vitest";
 import { i18nConfig } from "./config";
 
-const NAMESPACES = ["app", "nav", "roles", "home", "kyr", "login", "people", "profile", "settings", "outbox", "email", "errors", "titles", "zones", "shifts", "coverage", "myShifts", "calendar", "schedule", "reports", "keys", "share", "reviewFilters", "reviewMap", "evidence", "review", "live", "dispatch", "alerts", "formErrors", "counts"];
+const NAMESPACES = ["app", "nav", "roles", "home", "kyr", "login", "people", "profile", "settings", "outbox", "email", "errors", "titles", "zones", "shifts", "coverage", "myShifts", "calendar", "schedule", "reports", "keys", "share", "reviewFilters", "reviewMap", "evidence", "review", "live", "dispatch", "alerts", "formErrors", "counts", "phone"];
 const KEY = new RegExp(`["'\`]((?:${NAMESPACES.join("|")})\\.[A-Za-z0-9_.]+)["'\`]`, "g");
 
 /** Strings that look like keys but are not (a download's file name). */

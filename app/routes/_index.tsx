@@ -28,15 +28,13 @@ export default function Home() {
   return (
     <div className="stack">
       <h1>{t("home.title", { name: displayName })}</h1>
-      <p>
-        {t("home.yourRoles")}:{" "}
-        {roles.length ? roles.map((r) => t(`roles.${r}`)).join(", ") : t("home.noRoles")}
-      </p>
+      {/* An observer's shift comes first; on it, "Report an incident" leads and "Check out" follows (ShiftActions). */}
       {roles.includes("observer") ? (
         <section className="card stack" aria-labelledby="next-shift-title">
-          <h2 id="next-shift-title">{t("home.nextShift")}</h2>
+          <h2 id="next-shift-title">{next?.myStatus === "checked_in" ? t("phone.home.onShift", { zone: next.zoneName }) : t("home.nextShift")}</h2>
           {next ? (
             <>
+              {next.myStatus === "checked_in" ? <ShiftActions shift={next} now={now} action="/my/shifts" /> : null}
               <p>
                 <Link to={`/shifts/${next.id}`}>
                   <strong>{next.zoneName}</strong> · {clock.formatShiftTime(next.startsAt, next.endsAt)}
@@ -44,7 +42,7 @@ export default function Home() {
                 <ShiftStatusBadge shift={next} />
               </p>
               {next.meetingPointNote ? <p className="help">{next.meetingPointNote}</p> : null}
-              <ShiftActions shift={next} now={now} action="/my/shifts" />
+              {next.myStatus === "checked_in" ? null : <ShiftActions shift={next} now={now} action="/my/shifts" />}
             </>
           ) : (
             <p>{t("home.noNextShift")}</p>
@@ -54,6 +52,10 @@ export default function Home() {
           </p>
         </section>
       ) : null}
+      <p>
+        {t("home.yourRoles")}:{" "}
+        {roles.length ? roles.map((r) => t(`roles.${r}`)).join(", ") : t("home.noRoles")}
+      </p>
       {roles.includes("observer") ? (
         <section className="card" aria-labelledby="observer-home">
           <h2 id="observer-home">{t("home.observer.heading")}</h2>

@@ -7,7 +7,7 @@ import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
 import { confirmSafe, mySafetyChecks } from "~/modules/live/live.server";
-import { observerShiftAction } from "~/modules/shifts/actions.server";
+import { listedShiftAction } from "~/modules/shifts/actions.server";
 import { calendarTokenCreatedAt, createCalendarToken, revokeCalendarToken } from "~/modules/shifts/calendar.server";
 import type { ShiftNotice } from "~/modules/shifts/notice";
 import { myShifts } from "~/modules/shifts/shifts.server";
@@ -49,9 +49,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       throw error;
     }
   }
-  const shiftId = String(form.get("shiftId") ?? "");
-  if (!UUID.test(shiftId)) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, calendarUrl: null, shiftId: null }, { status: 400 });
-  const result = await observerShiftAction(request, context, shiftId);
+  const result = await listedShiftAction(request, context);
   return data({ ...result.data, calendarUrl: null }, { status: result.init?.status ?? 200 });
 }
 

@@ -24,11 +24,16 @@ export function registerServiceWorker(): Promise<ServiceWorkerRegistration | nul
   return registration;
 }
 
-/** The offline page is static: it reads the language the app was last used in from here. */
-export function rememberLanguage(language: string) {
+/**
+ * The offline page is static: it reads the language the app was last used in, and the
+ * organisation's hotline number (the same for everyone, nothing personal), from here.
+ */
+export function rememberForOfflinePage(values: { language: string; hotline: string }) {
   try {
-    if (localStorage.getItem("testigo:language") !== language) localStorage.setItem("testigo:language", language);
+    for (const [key, value] of Object.entries(values)) {
+      if (localStorage.getItem(`testigo:${key}`) !== value) localStorage.setItem(`testigo:${key}`, value);
+    }
   } catch {
-    // Storage blocked (private mode): the offline page falls back to the browser's languages.
+    // Storage blocked (private mode): the offline page falls back to the browser's languages, without a number.
   }
 }

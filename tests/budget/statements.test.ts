@@ -45,6 +45,7 @@ interface Ids {
   shift: string;
   claimable: string;
   claimable2: string;
+  claimable3: string;
   report: string;
   occurredAt: string;
 }
@@ -80,6 +81,17 @@ const CASES: Case[] = [
     // The session (one statement), the claim (one transaction), then the loaders it revalidates.
     budget: { transactions: 1 + 1 + PAGE.transactions - 1, statements: 1 + 5 + PAGE.statements - 1 },
     why: "the session's one statement, the claim's transaction (begin and claims, the claim, the waitlist position, commit), and the page's reads",
+  },
+  {
+    name: "POST /shifts?index (claim from the list, without JavaScript)",
+    as: "observer2",
+    method: "POST",
+    path: () => "/shifts?index",
+    body: (ids) => new URLSearchParams({ intent: "claim", shiftId: ids.claimable3 }),
+    status: 200,
+    // The same action as the shift page's, then the list's reads.
+    budget: { transactions: 1 + 1 + PAGE.transactions - 1, statements: 1 + 5 + PAGE.statements - 1 },
+    why: "the session's one statement, the claim's transaction (begin and claims, the claim, the waitlist position, commit), and the list's reads",
   },
   {
     name: "POST /shifts/:id.data (claim, with JavaScript)",
@@ -192,13 +204,15 @@ beforeAll(async () => {
      order by s.starts_at desc limit 50`,
     [PEOPLE.observer2],
   );
-  // Two of them that do not overlap each other: both are claimed.
+  // Three of them that do not overlap each other: all are claimed.
   const claimable = candidates[0];
-  const claimable2 = candidates.find((c) => c.starts_at >= claimable!.ends_at || c.ends_at <= claimable!.starts_at);
+  const apart = (a: { starts_at: Date; ends_at: Date }, b: { starts_at: Date; ends_at: Date }) => a.starts_at >= b.ends_at || a.ends_at <= b.starts_at;
+  const claimable2 = candidates.find((c) => apart(c, claimable!));
+  const claimable3 = candidates.find((c) => apart(c, claimable!) && apart(c, claimable2!));
   const [report] = await owner<{ id: string }>("select id from public.reports order by submitted_at desc limit 1");
   const [zone] = await owner<{ time_zone: string }>("select time_zone from public.org_settings limit 1");
   const local = new Date(Date.now() - 20 * 60_000).toLocaleString("sv-SE", { timeZone: zone!.time_zone }).replace(" ", "T").slice(0, 16);
-  ids = { shift: shift!.id, claimable: claimable!.id, claimable2: claimable2!.id, report: report!.id, occurredAt: local };
+  ids = { shift: shift!.id, claimable: claimable!.id, claimable2: claimable2!.id, claimable3: claimable3!.id, report: report!.id, occurredAt: local };
 }, 180_000);
 
 afterAll(async () => {

@@ -217,6 +217,10 @@ test("offline, a page shows the offline page; its link opens the kept report for
   await expect(page).toHaveTitle("Offline · Testigo");
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await expect(page.getByText("The report form still works without signal")).toBeVisible();
+  // The organisation's hotline (remembered from the app) and the know-your-rights card, without signal.
+  await expect(page.getByRole("link", { name: "Call hotline: (312) 555-0199" })).toHaveAttribute("href", "tel:3125550199");
+  await expect(page.getByRole("heading", { level: 2, name: "Know your rights" })).toBeVisible();
+  await expect(page.getByText("An administrative warrant (I-200 / I-205) does not allow entry into a home.")).toBeVisible();
   // Nothing of the page that was asked for, nor of the app's pages: the static page only.
   await expect(page.getByRole("navigation")).toHaveCount(0);
   await expect(page.getByText("Olivia")).toHaveCount(0);
@@ -226,6 +230,8 @@ test("offline, a page shows the offline page; its link opens the kept report for
   // Both languages are in the page; one is shown, the other a tap away.
   await page.getByRole("button", { name: "Español" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Sin conexión" })).toBeFocused();
+  await expect(page.getByRole("link", { name: "Llamar a la línea: (312) 555-0199" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 2, name: "Conoce tus derechos" })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "es");
   await expect(heading).toBeHidden();
   await expect(page.getByRole("button", { name: "Español" })).toHaveAttribute("aria-pressed", "true");

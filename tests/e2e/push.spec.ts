@@ -143,7 +143,9 @@ test("Turn on alerts on a phone; a dispatch push shows a notification whose “O
   await again.getByRole("button", { name: "Activar alertas" }).click();
   await expect(again.getByText("Las alertas están activadas en este dispositivo.")).toBeVisible();
   expect(await subscriptionsOf(DEMO.observer)).toBe(before + 1);
-  await page.getByRole("button", { name: "Cerrar sesión" }).first().click();
+  // At phone width, Sign out is in the menu.
+  await page.getByText("Menú", { exact: true }).click();
+  await page.getByRole("button", { name: "Cerrar sesión" }).click();
   await expect(page).toHaveURL(/\/login/);
   expect(await subscriptionsOf(DEMO.observer)).toBe(before);
   expect(foreign).toEqual([]);

@@ -67,6 +67,8 @@ test("an observer claims, another joins the waitlist and is promoted when the fi
   // find the shift through the filters, as an observer would
   await olivia.goto("/shifts");
   await hydrated(olivia);
+  // The filters are folded away on a phone, so the first screen shows shifts.
+  await olivia.getByText("Filter shifts", { exact: true }).click();
   await olivia.getByLabel("Day", { exact: true }).fill(SERIES_DATE);
   await olivia.getByRole("combobox", { name: "Zone" }).selectOption({ label: "Logan Square" });
   await olivia.getByRole("button", { name: "Show shifts" }).click();

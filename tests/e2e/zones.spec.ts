@@ -107,12 +107,13 @@ test("a coordinator assigns an observer to a zone, and the observer sees it firs
   const context = await browser.newContext({ storageState: storageStateFor("observer2") });
   const observer = await context.newPage();
   await blockTiles(observer);
-  await observer.goto("/shifts");
+  await observer.goto("/shifts?view=map");
   // Her zone is listed before every other zone, in the legend and in the zone filter, and marked as hers.
   const legend = observer.getByRole("region", { name: "Zones with open spots" }).getByRole("listitem");
   await expect(legend.first()).toContainText("Belmont Cragin");
   await expect(legend.first()).toContainText("Your zone");
   await expect(legend.filter({ hasText: "Your zone" })).toHaveCount(1);
+  await observer.getByText("Filter shifts", { exact: true }).click();
   await expect(observer.getByRole("combobox", { name: "Zone" }).locator("option").nth(1)).toHaveText("★ Belmont Cragin");
   await context.close();
 
@@ -129,7 +130,7 @@ test("a retired zone disappears for observers and keeps its history for coordina
   const context = await browser.newContext({ storageState: storageStateFor("observer2") });
   const observer = await context.newPage();
   await blockTiles(observer);
-  await observer.goto("/shifts");
+  await observer.goto("/shifts?view=map");
   await expect(observer.getByRole("region", { name: "Zones with open spots" }).getByRole("link", { name: "Albany Park" })).toBeVisible();
   await expect(observer.getByText("Logan Square")).toHaveCount(0);
   await context.close();
@@ -166,7 +167,7 @@ test("home zones can also be set from the observer's row on the people page", as
   const context = await browser.newContext({ storageState: storageStateFor("observer2") });
   const observer = await context.newPage();
   await blockTiles(observer);
-  await observer.goto("/shifts");
+  await observer.goto("/shifts?view=map");
   const legend = observer.getByRole("region", { name: "Zones with open spots" }).getByRole("listitem");
   await expect(legend.filter({ hasText: "Your zone" })).toHaveText([/Brighton Park/]);
   await context.close();

@@ -37,4 +37,6 @@ export interface ZoneMapProps {
   onPick?: (point: { lat: number; lng: number }) => void;
   /** Small dots with a tooltip (e.g. the live board's incoming reports); the page lists them too. */
   markers?: { id: string; lat: number; lng: number; label: string }[];
+  /** Each zone's name always on the map (e.g. /shifts, where colour says open or full), not only on hover. */
+  labelZones?: boolean;
 }

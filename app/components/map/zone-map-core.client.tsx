@@ -100,7 +100,7 @@ function Drawing({ onDraw, language }: { onDraw: NonNullable<ZoneMapProps["onDra
   return null;
 }
 
-function ZoneLayer({ zone, editable, onEdit }: { zone: MapZone; editable: boolean; onEdit?: ZoneMapProps["onEdit"] }) {
+function ZoneLayer({ zone, editable, onEdit, labelled }: { zone: MapZone; editable: boolean; onEdit?: ZoneMapProps["onEdit"]; labelled?: boolean }) {
   const ref = useRef<L.GeoJSON>(null);
   useEffect(() => {
     const group = ref.current;
@@ -135,8 +135,8 @@ function ZoneLayer({ zone, editable, onEdit }: { zone: MapZone; editable: boolea
       onEachFeature={(_feature, layer) => {
         // Leaflet reads a string as HTML: the name (typed by a coordinator) goes in as a text node.
         const label = document.createElement("span");
-        label.textContent = zone.tooltip ?? zone.name;
-        layer.bindTooltip(label, { sticky: true });
+        label.textContent = labelled ? zone.name : (zone.tooltip ?? zone.name);
+        layer.bindTooltip(label, labelled ? { permanent: true, direction: "center", className: "zone-label" } : { sticky: true });
         if (zone.href) layer.on("click", () => window.location.assign(zone.href!));
       }}
     />
@@ -168,7 +168,7 @@ export default function ZoneMap(props: ZoneMapProps) {
         <ZoomControl position="topleft" zoomInTitle={zoomIn} zoomOutTitle={zoomOut} />
         {tileUrl ? <TileLayer url={tileUrl} attribution={attribution} eventHandlers={tileEvents} /> : null}
         {zones.map((zone) => (
-          <ZoneLayer key={`${zone.id}-${fingerprint(zone.geometry)}-${zone.fill ?? ""}`} zone={zone} editable={zone.id === editableZoneId} onEdit={onEdit} />
+          <ZoneLayer key={`${zone.id}-${fingerprint(zone.geometry)}-${zone.fill ?? ""}`} zone={zone} editable={zone.id === editableZoneId} onEdit={onEdit} labelled={props.labelZones} />
         ))}
         {props.pin ? null : <FitToZones zones={zones} />}
         {onDraw ? <Drawing onDraw={onDraw} language={language} /> : null}

@@ -12,6 +12,7 @@ import { evidenceEn } from "./evidence.en";
 import { declarationEn } from "./declaration.en";
 import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
+import { phoneEn } from "./phone.en";
 const en = {
   app: {
     name: "Testigo",
@@ -701,6 +702,7 @@ const en = {
   formErrors: formErrorsEn,
   counts: countsEn,
   hotline: hotlineEn,
+  phone: phoneEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

@@ -13,6 +13,7 @@ import { evidenceEs } from "./evidence.es";
 import { declarationEs } from "./declaration.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
+import { phoneEs } from "./phone.es";
 
 const es: Resources = {
   app: {
@@ -703,6 +704,7 @@ const es: Resources = {
   formErrors: formErrorsEs,
   counts: countsEs,
   hotline: hotlineEs,
+  phone: phoneEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",

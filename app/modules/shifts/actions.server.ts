@@ -2,6 +2,7 @@ import { data, type AppLoadContext } from "@remix-run/node";
 import { DomainError } from "~/db/errors.server";
 import { requireUser } from "~/modules/auth/guards.server";
 import { readForm } from "~/utils/form.server";
+import { UUID } from "~/utils/misc";
 import type { ShiftNotice } from "./notice";
 import { ObserverShiftActionSchema } from "./schema";
 import { checkIn, checkOut, claimShift, leaveShift } from "./shifts.server";
@@ -45,3 +46,11 @@ export async function observerShiftAction(request: Request, context: AppLoadCont
   }
 }
 
+
+/** The same actions from a list of shifts ("Shifts", "My shifts"): the form names the shift. */
+export async function listedShiftAction(request: Request, context: AppLoadContext | undefined) {
+  const form = await readForm(request.clone(), 16 * 1024);
+  const shiftId = String(form.get("shiftId") ?? "");
+  if (!UUID.test(shiftId)) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, shiftId: null as string | null }, { status: 400 });
+  return observerShiftAction(request, context, shiftId);
+}
