@@ -1,5 +1,7 @@
 import { Form, Link, NavLink, useLocation, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { QuickExit } from "~/components/quick-exit";
+import { SignOutGuard } from "~/components/sign-out-guard";
 import type { RootLoader } from "~/root";
 
 export function AppShell({ children }: { children: React.ReactNode }) {
@@ -60,6 +62,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                       {t("nav.newReport")}
                     </NavLink>
                   </li>
+                  <li><QuickExit /></li>
                 </>
               ) : null}
               {canManagePeople ? (
@@ -116,6 +119,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           </nav>
         ) : null}
       </header>
+      {user ? <SignOutGuard /> : null}
       <main id="main" tabIndex={-1}>
         {children}
       </main>

@@ -1,8 +1,10 @@
-import { Link, useNavigate } from "@remix-run/react";
+import { Link, useNavigate, useRouteLoaderData } from "@remix-run/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import {
+  adoptUnsalted,
   discardDraft,
+  forgetExpiredDrafts,
   flushOutbox,
   isSending,
   keepInOutbox,
@@ -18,12 +20,17 @@ import {
 } from "~/modules/reports/on-device";
 import { draftEntries, formValuesOf, isKeptForLater, type Draft, type OutboxItem } from "~/modules/reports/outbox";
 import { formatDay, formatTime, localDateTime, localDateTimeValue } from "~/modules/clock/format";
+import { onWipe } from "~/modules/wipe/wipe";
+import type { RootLoader } from "~/root";
 import { registerServiceWorker } from "~/utils/service-worker";
 
 /** The owner tag of the signed-in account, or null when there is no account or no IndexedDB. */
 export function useOwner(email: string | undefined | null) {
   return useMemo(() => (email && onDeviceAvailable() ? ownerTag(email) : null), [email]);
 }
+
+/** How long drafts may stay on this phone (the organisation's setting, in hours). */
+const useDraftTtlHours = () => useRouteLoaderData<RootLoader>("root")?.settings.draftTtlHours ?? 24;
 
 /**
  * Sends queued reports whenever there is a chance: now (the page opened, perhaps after the phone
@@ -33,6 +40,23 @@ export function useOwner(email: string | undefined | null) {
  */
 export function ReportsOnPhoneSync({ email }: { email: string }) {
   const owner = useOwner(email);
+  const ttlHours = useDraftTtlHours();
+  // Another tab signed out or left by "Quick exit": this one goes too, holding nothing.
+  useEffect(
+    () =>
+      onWipe((message) => {
+        if (message.kind === "quickExit") location.replace(message.to);
+        // The other tab's sign-out is on its way: by then this session has ended.
+        else setTimeout(() => location.replace("/login"), 1500);
+      }),
+    [],
+  );
+  useEffect(() => {
+    if (!owner) return;
+    void adoptUnsalted(email)
+      .then(() => forgetExpiredDrafts(ttlHours))
+      .catch(() => undefined);
+  }, [owner, email, ttlHours]);
   useEffect(() => {
     if (!owner) return;
     let stopped = false;
@@ -113,6 +137,7 @@ interface FormOnPhone {
  */
 export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string; timeZone: string; email: string | undefined; actionData: unknown }) {
   const owner = useOwner(options.email);
+  const ttlHours = useDraftTtlHours();
   const [form, setForm] = useState<FormOnPhone>({ clientUuid: options.issuedUuid, formKey: 0, values: undefined, nowLocal: options.nowLocal, ready: false });
   const [notice, setNotice] = useState<Notice | null>(null);
   const [hasDraft, setHasDraft] = useState(false);
@@ -156,7 +181,11 @@ export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string
       return;
     }
     const { issuedUuid } = setup.current;
-    openForm(owner, issuedUuid).then(
+    const email = options.email ?? "";
+    adoptUnsalted(email)
+      .catch(() => undefined)
+      .then(() => openForm(owner, issuedUuid, ttlHours))
+      .then(
       ({ clientUuid, draft }) => {
         const typed = typedEarly.current;
         if (typed) {
@@ -179,7 +208,21 @@ export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string
       },
       () => setForm((f) => ({ ...f, ready: true })),
     );
-  }, [owner, freshNow, restore]);
+  }, [owner, freshNow, restore, options.email, ttlHours]);
+
+  // Signing out or "Quick exit" here or in another tab: nothing typed stays, not even in the page.
+  useEffect(
+    () =>
+      onWipe(() => {
+        if (pendingSave.current) clearTimeout(pendingSave.current.timer);
+        pendingSave.current = null;
+        typedEarly.current = null;
+        setForm((f) => ({ clientUuid: f.clientUuid, formKey: f.formKey + 1, values: undefined, nowLocal: f.nowLocal, ready: f.ready }));
+        setHasDraft(false);
+        setNotice(null);
+      }),
+    [],
+  );
 
   // The first attempt failed: the report waits in the outbox and the form starts a new one.
   useEffect(() => {

@@ -3,6 +3,7 @@ import { observersEn } from "./observers.en";
 import { shareEn } from "./share.en";
 import { shiftChangeEn } from "./shift-change.en";
 import { pushEn } from "./push.en";
+import { wipeEn } from "./wipe.en";
 import { evidenceEn } from "./evidence.en";
 import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
@@ -678,6 +679,7 @@ const en = {
   shiftChange: shiftChangeEn,
   observers: observersEn,
   push: pushEn,
+  wipe: wipeEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

@@ -4,6 +4,7 @@ import { observersEs } from "./observers.es";
 import { shareEs } from "./share.es";
 import { shiftChangeEs } from "./shift-change.es";
 import { pushEs } from "./push.es";
+import { wipeEs } from "./wipe.es";
 import { evidenceEs } from "./evidence.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
@@ -680,6 +681,7 @@ const es: Resources = {
   shiftChange: shiftChangeEs,
   observers: observersEs,
   push: pushEs,
+  wipe: wipeEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",
