@@ -1,7 +1,7 @@
 import { Form, Link, NavLink, useLocation, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { QuickExit } from "~/components/quick-exit";
-import { SignOutGuard } from "~/components/sign-out-guard";
+import { WipeGuard } from "~/components/wipe-guard";
 import type { RootLoader } from "~/root";
 
 export function AppShell({ children }: { children: React.ReactNode }) {
@@ -119,7 +119,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           </nav>
         ) : null}
       </header>
-      {user ? <SignOutGuard /> : null}
+      {user ? <WipeGuard /> : null}
       <main id="main" tabIndex={-1}>
         {children}
       </main>

@@ -1,5 +1,5 @@
 import { Link, useNavigate, useRouteLoaderData } from "@remix-run/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import {
   adoptUnsalted,
@@ -20,13 +20,24 @@ import {
 } from "~/modules/reports/on-device";
 import { draftEntries, formValuesOf, isKeptForLater, type Draft, type OutboxItem } from "~/modules/reports/outbox";
 import { formatDay, formatTime, localDateTime, localDateTimeValue } from "~/modules/clock/format";
-import { onWipe } from "~/modules/wipe/wipe";
 import type { RootLoader } from "~/root";
 import { registerServiceWorker } from "~/utils/service-worker";
 
-/** The owner tag of the signed-in account, or null when there is no account or no IndexedDB. */
+// "Send now" at sign-out (~/components/sign-out-dialog) loads them from here, as the root does.
+export { flushOutbox, ownerTag } from "~/modules/reports/on-device";
+
+/** The owner tag of the signed-in account: undefined while it is worked out, null when there is no account or no IndexedDB. */
 export function useOwner(email: string | undefined | null) {
-  return useMemo(() => (email && onDeviceAvailable() ? ownerTag(email) : null), [email]);
+  const [owner, setOwner] = useState<string | null>();
+  useEffect(() => {
+    let live = true;
+    if (!email || !onDeviceAvailable()) setOwner(null);
+    else ownerTag(email).then((tag) => live && setOwner(tag), () => live && setOwner(null));
+    return () => {
+      live = false;
+    };
+  }, [email]);
+  return owner;
 }
 
 /** How long drafts may stay on this phone (the organisation's setting, in hours). */
@@ -41,16 +52,6 @@ const useDraftTtlHours = () => useRouteLoaderData<RootLoader>("root")?.settings.
 export function ReportsOnPhoneSync({ email }: { email: string }) {
   const owner = useOwner(email);
   const ttlHours = useDraftTtlHours();
-  // Another tab signed out or left by "Quick exit": this one goes too, holding nothing.
-  useEffect(
-    () =>
-      onWipe((message) => {
-        if (message.kind === "quickExit") location.replace(message.to);
-        // The other tab's sign-out is on its way: by then this session has ended.
-        else setTimeout(() => location.replace("/login"), 1500);
-      }),
-    [],
-  );
   useEffect(() => {
     if (!owner) return;
     void adoptUnsalted(email)
@@ -174,7 +175,8 @@ export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string
 
   // Opening the form: once per page, whatever the loader says later.
   useEffect(() => {
-    if (setup.current.opened) return;
+    // Not before the owner tag is known (it is worked out after the page is up).
+    if (setup.current.opened || owner === undefined) return;
     setup.current.opened = true;
     if (!owner) {
       setForm((f) => ({ ...f, ready: true }));
@@ -210,19 +212,6 @@ export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string
     );
   }, [owner, freshNow, restore, options.email, ttlHours]);
 
-  // Signing out or "Quick exit" here or in another tab: nothing typed stays, not even in the page.
-  useEffect(
-    () =>
-      onWipe(() => {
-        if (pendingSave.current) clearTimeout(pendingSave.current.timer);
-        pendingSave.current = null;
-        typedEarly.current = null;
-        setForm((f) => ({ clientUuid: f.clientUuid, formKey: f.formKey + 1, values: undefined, nowLocal: f.nowLocal, ready: f.ready }));
-        setHasDraft(false);
-        setNotice(null);
-      }),
-    [],
-  );
 
   // The first attempt failed: the report waits in the outbox and the form starts a new one.
   useEffect(() => {
@@ -231,21 +220,23 @@ export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string
     else setNotice({ kind: "notKept" });
   }, [options.actionData, startNewReport]);
 
-  const writeDraft = useCallback(
-    (element: HTMLFormElement) => {
-      if (!owner) return;
-      const entries = draftEntries(new FormData(element));
-      void saveDraft({ clientUuid: current.current.clientUuid, owner, entries, updatedAt: Date.now() }).then(
-        () => setHasDraft(true),
-        () => undefined,
-      );
-    },
-    [owner],
-  );
+  // The owner tag arrives after the first render: read through a ref, so these callbacks keep one
+  // identity (the form calls onDraftChange again whenever it changes, ~/components/report-form).
+  const ownerRef = useRef(owner);
+  ownerRef.current = owner;
+  const writeDraft = useCallback((element: HTMLFormElement) => {
+    const owner = ownerRef.current;
+    if (!owner) return;
+    const entries = draftEntries(new FormData(element));
+    void saveDraft({ clientUuid: current.current.clientUuid, owner, entries, updatedAt: Date.now() }).then(
+      () => setHasDraft(true),
+      () => undefined,
+    );
+  }, []);
 
   const onDraftChange = useCallback(
     (element: HTMLFormElement) => {
-      if (!owner) return;
+      if (ownerRef.current === null) return;
       if (!current.current.ready) {
         typedEarly.current = element;
         return;
@@ -259,7 +250,7 @@ export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string
         }, 300),
       };
     },
-    [owner, writeDraft],
+    [writeDraft],
   );
 
   // Leaving the page (or the phone locking it) must not lose the last keystrokes.

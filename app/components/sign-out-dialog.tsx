@@ -1,7 +1,7 @@
 import { useRouteLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { flushOutbox, ownerTag, unsentReports } from "~/modules/reports/on-device";
+import { countUnsent } from "~/modules/wipe/wipe";
 import type { RootLoader } from "~/root";
 
 /**
@@ -24,8 +24,12 @@ export default function SignOutDialog({ count: initial, onAnswer }: { count: num
   const sendNow = async () => {
     if (state === "sending") return;
     setState("sending");
-    if (email) await flushOutbox(ownerTag(email), true).catch(() => undefined);
-    const left = await unsentReports().catch(() => count);
+    if (email) {
+      await import("~/components/report-on-phone")
+        .then(async ({ flushOutbox, ownerTag }) => flushOutbox(await ownerTag(email), true))
+        .catch(() => undefined);
+    }
+    const left = await countUnsent().catch(() => count);
     if (left === 0) return onAnswer(true);
     setCount(left);
     setState("stillWaiting");

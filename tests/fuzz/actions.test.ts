@@ -200,6 +200,8 @@ const SPECS: Record<string, Spec> = {
         defaultLanguage: pick("en", "es", "fr"),
         mediaMaxMb: smallInt(1024),
         retentionDays: fc.integer({ min: 30, max: 3650 }).map(String),
+        quickExitUrl: pick("https://weather.com/", "http://weather.com/", "javascript:alert(1)", "https://a b/", "https://x.org/'\"<>"),
+        draftTtlHours: fc.oneof(smallInt(200), pick("-1", "1.5", "x")),
       },
     }),
   },
@@ -294,6 +296,8 @@ const SPECS: Record<string, Spec> = {
   },
   // Signing out ends the session: each run signs out a session of its own.
   logout: { as: "observer_ana", freshSession: true, form: () => ({ fields: {} }) },
+  // Quick exit ends the session too.
+  exit: { as: "observer_ana", freshSession: true, form: () => ({ fields: {} }) },
   "my.shifts": {
     as: "observer_oscar",
     form: (w) => ({

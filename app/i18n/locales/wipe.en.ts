@@ -2,7 +2,6 @@
 export const wipeEn = {
   quickExit: "Quick exit",
   quickExitHelp: "Erases Testigo from this phone, signs you out and opens another site.",
-  leaving: "Leaving…",
   continue: "Continue",
   signOutDialog: {
     title: "Reports not sent yet",

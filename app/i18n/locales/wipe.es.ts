@@ -3,7 +3,6 @@ import type { wipeEn } from "./wipe.en";
 export const wipeEs: typeof wipeEn = {
   quickExit: "Salida rápida",
   quickExitHelp: "Borra Testigo de este teléfono, cierra tu sesión y abre otro sitio.",
-  leaving: "Saliendo…",
   continue: "Continuar",
   signOutDialog: {
     title: "Reportes sin enviar",

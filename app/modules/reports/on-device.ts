@@ -3,11 +3,9 @@
  * people), the outbox of reports waiting for signal (details about people already sealed), and the
  * clientUuids this phone has used. Browser only: nothing here runs until called.
  */
-import { sha256 } from "@noble/hashes/sha2.js";
 import { isRouteErrorResponse } from "@remix-run/react";
-import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { createStore, del, entries, get, promisifyRequest, set, values, type UseStore } from "idb-keyval";
-import { onWipe, wipeStarted } from "~/modules/wipe/wipe";
+import type { WipeMessage } from "~/modules/wipe/channel";
 import {
   afterOutcome,
   chooseClientUuid,
@@ -23,11 +21,40 @@ import {
   type SendOutcome,
 } from "./outbox";
 
+// ---------------------------------------------------------------------------------------------
+// Wiping the phone (signing out, "Quick exit"; ~/modules/wipe/wipe announces it): the other tabs
+// stop keeping drafts, drop what their pages hold, and leave.
+
+let started = false;
+/** This phone is being wiped (told by any tab, this one too): nothing may be kept any more. */
+export const wipeStarted = () => started;
+
+/** Calls `listener` when a tab of this phone (this one too) starts wiping it. */
+function onWipe(listener: (message: WipeMessage) => void): () => void {
+  if (typeof BroadcastChannel !== "function") return () => undefined;
+  const channel = new BroadcastChannel("testigo-wipe");
+  channel.onmessage = (event: MessageEvent<WipeMessage>) => {
+    started = true;
+    listener(event.data);
+  };
+  return () => channel.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+
 // One database per store: idb-keyval's stores are that simple, and no transaction spans two.
 let stores: { drafts: UseStore; outbox: UseStore; used: UseStore } | undefined;
 const db = () => {
-  // Listening is what lets another tab's sign-out or "Quick exit" stop this one keeping drafts.
-  if (!stores && typeof window !== "undefined") onWipe(() => undefined);
+  // Another tab signs out or leaves by "Quick exit": this one keeps nothing more, and goes too.
+  if (!stores && typeof window !== "undefined") {
+    onWipe((message) => {
+      // This tab is the one wiping (~/modules/wipe/wipe marks it): it leaves on its own.
+      if (document.documentElement.dataset.wiping) return;
+      if (message.kind === "quickExit") location.replace(message.to);
+      // The other tab's sign-out is on its way: by then this session has ended.
+      else setTimeout(() => location.replace("/login"), 1500);
+    });
+  }
   return (stores ??= {
     drafts: createStore("testigo-drafts", "drafts"),
     outbox: createStore("testigo-outbox", "outbox"),
@@ -36,6 +63,8 @@ const db = () => {
 };
 
 export const onDeviceAvailable = () => typeof indexedDB !== "undefined";
+
+const bytesToHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 const SALT_KEY = "testigo:device-salt";
 let memorySalt: string | undefined;
@@ -58,7 +87,11 @@ function deviceSalt(): string {
   }
 }
 
-const tagOf = (text: string) => bytesToHex(sha256(utf8ToBytes(text))).slice(0, 32);
+/**
+ * SHA-256 from @noble (WebCrypto's digest exists only on https pages), fetched when first needed:
+ * the form's first JavaScript has a budget (ADR 009), and the sealing code loads the same file.
+ */
+const tagOf = async (text: string) => bytesToHex((await import("@noble/hashes/sha2.js")).sha256(new TextEncoder().encode(text))).slice(0, 32);
 const normalEmail = (email: string) => email.trim().toLowerCase();
 
 /** The account a draft or queued report belongs to, salted per phone, without writing the email itself on the phone. */
@@ -73,8 +106,7 @@ export const unsaltedOwnerTag = (email: string) => tagOf(`testigo:${normalEmail(
  * unsalted tag leaves the phone. Other accounts' items wait until those accounts sign in here.
  */
 export async function adoptUnsalted(email: string) {
-  const from = unsaltedOwnerTag(email);
-  const to = ownerTag(email);
+  const [from, to] = await Promise.all([unsaltedOwnerTag(email), ownerTag(email)]);
   let moved = 0;
   for (const store of [db().drafts, db().outbox]) {
     for (const [key, item] of (await entries<IDBValidKey, { owner: string }>(store)) ?? []) {
@@ -94,10 +126,6 @@ export async function forgetExpiredDrafts(ttlHours: number, now = Date.now()) {
   }
 }
 
-/** Reports on this phone the server does not have yet, any account's (asked before signing out). */
-export async function unsentReports(): Promise<number> {
-  return ((await values<OutboxItem>(db().outbox)) ?? []).filter((i) => i.state !== "sent").length;
-}
 
 /** A v4 UUID made here; crypto.randomUUID only exists on https pages. */
 export function mintClientUuid(): string {

@@ -4,37 +4,20 @@
  * the offline page), localStorage and sessionStorage, and the service worker. Browser only.
  *
  * The sign-out and exit responses ask the same of the browser (Clear-Site-Data); this runs first,
- * for browsers that ignore that header, and for the other tabs' sake. Small on purpose: it is in
- * every observer page's bundle, so "Quick exit" works offline too.
+ * for browsers that ignore that header, and for the other tabs' sake. Loaded once a page is up (a page's first JavaScript has a budget),
+ * so it is on the phone before "Quick exit" is tapped, offline too.
  */
 
-/** Tells this phone's other tabs to stop keeping drafts, drop what they hold, and leave. */
-export const WIPE_CHANNEL = "testigo-wipe";
-export type WipeMessage = { kind: "signOut" } | { kind: "quickExit"; to: string };
+import type { WipeMessage } from "./channel";
 
-let started = false;
-/** Names this tab's own announcements: another channel object in this tab hears them too. */
-const TAB = Math.random().toString(36).slice(2);
-/** This phone is being wiped (by this tab or another): nothing may be kept any more. */
-export const wipeStarted = () => started;
-
+/** Tells the phone's tabs (this one too, ~/modules/reports/on-device) to stop keeping drafts and leave. */
 export function announceWipe(message: WipeMessage) {
-  started = true;
+  // Marks this tab as the one wiping: it hears its own message too, and must not leave because of it.
+  document.documentElement.dataset.wiping = message.kind;
   if (typeof BroadcastChannel !== "function") return;
-  const channel = new BroadcastChannel(WIPE_CHANNEL);
-  channel.postMessage({ ...message, from: TAB });
+  const channel = new BroadcastChannel("testigo-wipe");
+  channel.postMessage(message);
   channel.close();
-}
-
-/** Calls `listener` when another tab of this phone wipes it. */
-export function onWipe(listener: (message: WipeMessage) => void): () => void {
-  if (typeof BroadcastChannel !== "function") return () => undefined;
-  const channel = new BroadcastChannel(WIPE_CHANNEL);
-  channel.onmessage = (event: MessageEvent<WipeMessage & { from?: string }>) => {
-    started = true;
-    if (event.data?.from !== TAB) listener(event.data);
-  };
-  return () => channel.close();
 }
 
 const settle = <T>(work: Promise<T>, ms: number) => Promise.race([work.catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, ms))]);
@@ -71,6 +54,23 @@ async function wipeIndexedDb() {
       db.close();
     }
     void request(indexedDB.deleteDatabase(name)).catch(() => undefined);
+  }
+}
+
+/**
+ * Reports in the outbox the server does not have yet, any account's (asked before signing out),
+ * read without the outbox's own code (~/modules/reports/on-device), which this page may not have.
+ */
+export async function countUnsent(): Promise<number> {
+  if (typeof indexedDB === "undefined" || typeof indexedDB.databases !== "function") return 0;
+  if (!(await indexedDB.databases()).some((d) => d.name === "testigo-outbox")) return 0;
+  const db = await request(indexedDB.open("testigo-outbox"));
+  try {
+    if (!db.objectStoreNames.contains("outbox")) return 0;
+    const items = await request(db.transaction("outbox").objectStore("outbox").getAll());
+    return items.filter((i: { state?: string }) => i?.state !== "sent").length;
+  } finally {
+    db.close();
   }
 }
 
