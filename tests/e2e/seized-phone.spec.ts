@@ -220,7 +220,7 @@ test("signing out without JavaScript: the answer's Clear-Site-Data wipes the pho
   const signOut = page.waitForResponse((r) => r.url().endsWith("/logout") && r.request().method() === "POST");
   await page.locator('form[action="/logout"] button[type="submit"]').click();
   const answer = await signOut;
-  expect(answer.headers()["clear-site-data"]).toBe('"cache", "storage"');
+  expect(await answer.headerValue("clear-site-data")).toBe('"cache", "storage"');
   await expect(page).toHaveURL(/\/login/);
   await cdp.send("Emulation.setScriptExecutionDisabled", { value: false });
   await expectSignedOut(page);
@@ -258,7 +258,7 @@ test("Quick exit without JavaScript: /exit ends the session, clears the site's d
   await page.locator('nav form[action="/exit"] button[type="submit"]').click();
   const answer = await exit;
   expect(answer.status()).toBe(200);
-  expect(answer.headers()["clear-site-data"]).toBe('"cache", "storage"');
+  expect(await answer.headerValue("clear-site-data")).toBe('"cache", "storage"');
   await expect(page).toHaveURL(NEUTRAL);
   await cdp.send("Emulation.setScriptExecutionDisabled", { value: false });
   await expectSignedOut(page);
