@@ -194,12 +194,12 @@ export function ReportForm(props: ReportFormProps) {
   }, []);
   // The map and "Use my location" change the place without an input event: the draft follows too.
   const { onDraftChange } = props;
-  const placeSeen = useRef(false);
+  // Compared with the last place seen, not skipped once: React's StrictMode (npm run dev) runs
+  // effects twice on mount, and an empty form taken for typing would overwrite the kept draft.
+  const placeSeen = useRef({ pin, accuracy });
   useEffect(() => {
-    if (!placeSeen.current) {
-      placeSeen.current = true;
-      return;
-    }
+    if (placeSeen.current.pin === pin && placeSeen.current.accuracy === accuracy) return;
+    placeSeen.current = { pin, accuracy };
     if (formRef.current) onDraftChange?.(formRef.current);
   }, [pin, accuracy, onDraftChange]);
   const useMyLocation = () => {
