@@ -17,8 +17,10 @@ const FORM = "/reports/new";
 const OFFLINE = "/offline.html";
 const SHELL = [OFFLINE, "/offline.js"];
 const MAX_ASSETS = 400;
+/** Registered by `npm run dev` (app/utils/service-worker.ts): Vite's first compile of a page is slow. */
+const DEV = new URL(self.location.href).searchParams.has("dev");
 /** On one bar of signal the network may answer very late: after this, the kept copy is shown. */
-const NETWORK_PATIENCE_MS = 6000;
+const NETWORK_PATIENCE_MS = DEV ? 60000 : 6000;
 /** A kept copy younger than this is not fetched again when a page asks for it. */
 const FRESH_MS = 10 * 60 * 1000;
 

@@ -1,5 +1,7 @@
 import { Form, Link, NavLink, useLocation, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { QuickExit } from "~/components/quick-exit";
+import { WipeGuard } from "~/components/wipe-guard";
 import type { RootLoader } from "~/root";
 
 /** A phone number as a `tel:` link dials it: digits and a leading plus only. */
@@ -68,6 +70,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                 {links}
                 {languageSwitch}
                 {signOut}
+                {observer ? <QuickExit /> : null}
               </div>
               {/* An observer's two raid-night actions: early in the page for keyboards and screen readers,
                   at the foot of the screen on a phone (fixed), in the header from 48rem. */}
@@ -102,7 +105,10 @@ export function AppShell({ children }: { children: React.ReactNode }) {
                   {links}
                   {languageSwitch}
                   {/* Leaving: Sign out, and the "Quick exit" of issue 18 item 6 beside it. */}
-                  <div className="menu-leave">{signOut}</div>
+                  <div className="menu-leave">
+                    {signOut}
+                    {observer ? <QuickExit /> : null}
+                  </div>
                 </div>
               </details>
             </>
@@ -112,6 +118,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           )}
         </div>
       </header>
+      {user ? <WipeGuard /> : null}
       <main id="main" tabIndex={-1}>
         {children}
       </main>

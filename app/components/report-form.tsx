@@ -24,8 +24,9 @@ import { sealPeople, type BrowserRecipient } from "~/modules/reports/recipients"
 
 /** Every field's HTML limits, from the schema the server checks (`officers[2].name` reads `officers[].name`). */
 const REPORT_LIMITS = getZodConstraint(ReportSchema);
-const limit = (name: string) => limitsOf(REPORT_LIMITS[name] ?? {});
-const textLimit = (name: string) => textLimitsOf(REPORT_LIMITS[name] ?? {});
+// Nothing typed into a report is offered again by the browser's autofill (a seized phone, issue 18).
+const limit = (name: string) => ({ ...limitsOf(REPORT_LIMITS[name] ?? {}), autoComplete: "off" });
+const textLimit = (name: string) => ({ ...textLimitsOf(REPORT_LIMITS[name] ?? {}), autoComplete: "off" });
 
 export interface ReportFormProps {
   clientUuid: string;
@@ -168,12 +169,12 @@ export function ReportForm(props: ReportFormProps) {
   }, []);
   // The map and "Use my location" change the place without an input event: the draft follows too.
   const { onDraftChange } = props;
-  const placeSeen = useRef(false);
+  // Compared with the last place seen, not skipped once: React's StrictMode (npm run dev) runs
+  // effects twice on mount, and an empty form taken for typing would overwrite the kept draft.
+  const placeSeen = useRef({ pin, accuracy });
   useEffect(() => {
-    if (!placeSeen.current) {
-      placeSeen.current = true;
-      return;
-    }
+    if (placeSeen.current.pin === pin && placeSeen.current.accuracy === accuracy) return;
+    placeSeen.current = { pin, accuracy };
     if (formRef.current) onDraftChange?.(formRef.current);
   }, [pin, accuracy, onDraftChange]);
   const useMyLocation = () => {
@@ -195,6 +196,7 @@ export function ReportForm(props: ReportFormProps) {
       id={`report-${name}`}
       label={label}
       name={name}
+      autoComplete="off"
       defaultValue={value(name, "unknown")}
       errors={errors(name)}
       options={TRI_STATES.map((v) => ({ value: v, label: t(`reports.tri.${v}`) }))}
@@ -206,6 +208,7 @@ export function ReportForm(props: ReportFormProps) {
       method="post"
       {...getFormProps(form)}
       ref={formRef}
+      autoComplete="off"
       aria-busy={props.holdSubmit || undefined}
       className="stack report-form"
       onChange={props.onDraftChange ? (event) => props.onDraftChange!(event.currentTarget) : undefined}
@@ -231,7 +234,7 @@ export function ReportForm(props: ReportFormProps) {
           <div className="checks">
             {ACTIVITIES.map((a) => (
               <label key={a}>
-                <input type="checkbox" name="activities" value={a} defaultChecked={list("activities").includes(a)} /> {t(`reports.activity.${a}`)}
+                <input type="checkbox" name="activities" value={a} autoComplete="off" defaultChecked={list("activities").includes(a)} /> {t(`reports.activity.${a}`)}
               </label>
             ))}
           </div>
@@ -249,7 +252,7 @@ export function ReportForm(props: ReportFormProps) {
             errors={errors("agentCountMin")}
           />
           <label className="check">
-            <input type="checkbox" name="agentsPossiblyMore" defaultChecked={value("agentsPossiblyMore") === "on" || props.values?.agentsPossiblyMore === true} />{" "}
+            <input type="checkbox" name="agentsPossiblyMore" autoComplete="off" defaultChecked={value("agentsPossiblyMore") === "on" || props.values?.agentsPossiblyMore === true} />{" "}
             {t("reports.possiblyMore")}
           </label>
           <Field
@@ -268,7 +271,7 @@ export function ReportForm(props: ReportFormProps) {
           <div className="checks">
             {AGENCIES.map((a) => (
               <label key={a}>
-                <input type="checkbox" name="agencies" value={a} defaultChecked={list("agencies").includes(a)} /> {t(`reports.agency.${a}`)}
+                <input type="checkbox" name="agencies" value={a} autoComplete="off" defaultChecked={list("agencies").includes(a)} /> {t(`reports.agency.${a}`)}
               </label>
             ))}
           </div>
@@ -279,7 +282,7 @@ export function ReportForm(props: ReportFormProps) {
           <div className="checks">
             {URGENCIES.map((u) => (
               <label key={u}>
-                <input type="radio" name="urgency" value={u} defaultChecked={value("urgency", "high") === u} /> {t(`reports.urgencyLevel.${u}`)}
+                <input type="radio" name="urgency" value={u} autoComplete="off" defaultChecked={value("urgency", "high") === u} /> {t(`reports.urgencyLevel.${u}`)}
               </label>
             ))}
           </div>
@@ -315,6 +318,7 @@ export function ReportForm(props: ReportFormProps) {
                 id="report-latitude"
                 label={t("reports.latitude")}
                 name="latitude"
+                autoComplete="off"
                 inputMode="decimal"
                 value={pin ? String(pin.lat) : undefined}
                 defaultValue={pin ? undefined : value("latitude")}
@@ -328,6 +332,7 @@ export function ReportForm(props: ReportFormProps) {
                 id="report-longitude"
                 label={t("reports.longitude")}
                 name="longitude"
+                autoComplete="off"
                 inputMode="decimal"
                 value={pin ? String(pin.lng) : undefined}
                 defaultValue={pin ? undefined : value("longitude")}
@@ -365,6 +370,7 @@ export function ReportForm(props: ReportFormProps) {
           id="report-warrant"
           label={t("reports.warrant")}
           name="warrant"
+          autoComplete="off"
           defaultValue={value("warrant", "unknown")}
           errors={errors("warrant")}
           options={WARRANTS.map((v) => ({ value: v, label: t(`reports.warrantType.${v}`) }))}
@@ -430,6 +436,7 @@ export function ReportForm(props: ReportFormProps) {
                   id={`report-detained-${i}-consent`}
                   label={t("reports.consentToContact")}
                   name={`detained[${i}].consentToContact`}
+                  autoComplete="off"
                   defaultValue={nested("detained", i, "consentToContact") || "unknown"}
                   options={TRI_STATES.map((v) => ({ value: v, label: t(`reports.tri.${v}`) }))}
                 />
@@ -453,6 +460,7 @@ export function ReportForm(props: ReportFormProps) {
                   id={`report-witness-${i}-video`}
                   label={t("reports.hasVideo")}
                   name={`witnesses[${i}].hasVideo`}
+                  autoComplete="off"
                   defaultValue={nested("witnesses", i, "hasVideo") || "unknown"}
                   options={TRI_STATES.map((v) => ({ value: v, label: t(`reports.tri.${v}`) }))}
                 />

@@ -1,8 +1,10 @@
-import { Link, useNavigate } from "@remix-run/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Link, useNavigate, useRouteLoaderData } from "@remix-run/react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import {
+  adoptUnsalted,
   discardDraft,
+  forgetExpiredDrafts,
   flushOutbox,
   isSending,
   keepInOutbox,
@@ -18,12 +20,28 @@ import {
 } from "~/modules/reports/on-device";
 import { draftEntries, formValuesOf, isKeptForLater, type Draft, type OutboxItem } from "~/modules/reports/outbox";
 import { formatDay, formatTime, localDateTime, localDateTimeValue } from "~/modules/clock/format";
+import type { RootLoader } from "~/root";
 import { registerServiceWorker } from "~/utils/service-worker";
 
-/** The owner tag of the signed-in account, or null when there is no account or no IndexedDB. */
+// "Send now" at sign-out (~/components/sign-out-dialog) loads them from here, as the root does.
+export { flushOutbox, ownerTag } from "~/modules/reports/on-device";
+
+/** The owner tag of the signed-in account: undefined while it is worked out, null when there is no account or no IndexedDB. */
 export function useOwner(email: string | undefined | null) {
-  return useMemo(() => (email && onDeviceAvailable() ? ownerTag(email) : null), [email]);
+  const [owner, setOwner] = useState<string | null>();
+  useEffect(() => {
+    let live = true;
+    if (!email || !onDeviceAvailable()) setOwner(null);
+    else ownerTag(email).then((tag) => live && setOwner(tag), () => live && setOwner(null));
+    return () => {
+      live = false;
+    };
+  }, [email]);
+  return owner;
 }
+
+/** How long drafts may stay on this phone (the organisation's setting, in hours). */
+const useDraftTtlHours = () => useRouteLoaderData<RootLoader>("root")?.settings.draftTtlHours ?? 24;
 
 /**
  * Sends queued reports whenever there is a chance: now (the page opened, perhaps after the phone
@@ -33,6 +51,13 @@ export function useOwner(email: string | undefined | null) {
  */
 export function ReportsOnPhoneSync({ email }: { email: string }) {
   const owner = useOwner(email);
+  const ttlHours = useDraftTtlHours();
+  useEffect(() => {
+    if (!owner) return;
+    void adoptUnsalted(email)
+      .then(() => forgetExpiredDrafts(ttlHours))
+      .catch(() => undefined);
+  }, [owner, email, ttlHours]);
   useEffect(() => {
     if (!owner) return;
     let stopped = false;
@@ -113,6 +138,7 @@ interface FormOnPhone {
  */
 export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string; timeZone: string; email: string | undefined; actionData: unknown }) {
   const owner = useOwner(options.email);
+  const ttlHours = useDraftTtlHours();
   const [form, setForm] = useState<FormOnPhone>({ clientUuid: options.issuedUuid, formKey: 0, values: undefined, nowLocal: options.nowLocal, ready: false });
   const [notice, setNotice] = useState<Notice | null>(null);
   const [hasDraft, setHasDraft] = useState(false);
@@ -149,14 +175,19 @@ export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string
 
   // Opening the form: once per page, whatever the loader says later.
   useEffect(() => {
-    if (setup.current.opened) return;
+    // Not before the owner tag is known (it is worked out after the page is up).
+    if (setup.current.opened || owner === undefined) return;
     setup.current.opened = true;
     if (!owner) {
       setForm((f) => ({ ...f, ready: true }));
       return;
     }
     const { issuedUuid } = setup.current;
-    openForm(owner, issuedUuid).then(
+    const email = options.email ?? "";
+    adoptUnsalted(email)
+      .catch(() => undefined)
+      .then(() => openForm(owner, issuedUuid, ttlHours))
+      .then(
       ({ clientUuid, draft }) => {
         const typed = typedEarly.current;
         if (typed) {
@@ -179,7 +210,8 @@ export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string
       },
       () => setForm((f) => ({ ...f, ready: true })),
     );
-  }, [owner, freshNow, restore]);
+  }, [owner, freshNow, restore, options.email, ttlHours]);
+
 
   // The first attempt failed: the report waits in the outbox and the form starts a new one.
   useEffect(() => {
@@ -188,21 +220,23 @@ export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string
     else setNotice({ kind: "notKept" });
   }, [options.actionData, startNewReport]);
 
-  const writeDraft = useCallback(
-    (element: HTMLFormElement) => {
-      if (!owner) return;
-      const entries = draftEntries(new FormData(element));
-      void saveDraft({ clientUuid: current.current.clientUuid, owner, entries, updatedAt: Date.now() }).then(
-        () => setHasDraft(true),
-        () => undefined,
-      );
-    },
-    [owner],
-  );
+  // The owner tag arrives after the first render: read through a ref, so these callbacks keep one
+  // identity (the form calls onDraftChange again whenever it changes, ~/components/report-form).
+  const ownerRef = useRef(owner);
+  ownerRef.current = owner;
+  const writeDraft = useCallback((element: HTMLFormElement) => {
+    const owner = ownerRef.current;
+    if (!owner) return;
+    const entries = draftEntries(new FormData(element));
+    void saveDraft({ clientUuid: current.current.clientUuid, owner, entries, updatedAt: Date.now() }).then(
+      () => setHasDraft(true),
+      () => undefined,
+    );
+  }, []);
 
   const onDraftChange = useCallback(
     (element: HTMLFormElement) => {
-      if (!owner) return;
+      if (ownerRef.current === null) return;
       if (!current.current.ready) {
         typedEarly.current = element;
         return;
@@ -216,7 +250,7 @@ export function useReportOnPhone(options: { issuedUuid: string; nowLocal: string
         }, 300),
       };
     },
-    [owner, writeDraft],
+    [writeDraft],
   );
 
   // Leaving the page (or the phone locking it) must not lose the last keystrokes.

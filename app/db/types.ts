@@ -179,12 +179,14 @@ export interface OrgSettings {
   alert_delay_minutes: Generated<number>;
   alert_expiry_days: Generated<number>;
   default_language: Generated<string>;
+  draft_ttl_hours: Generated<number>;
   hotline_number: Generated<string>;
   id: Generated<boolean>;
   map_attribution: Generated<string>;
   map_tile_url: Generated<string>;
   media_max_mb: Generated<number>;
   name: Generated<string>;
+  quick_exit_url: Generated<string>;
   retention_days: Generated<number>;
   time_zone: Generated<string>;
   training_valid_months: Generated<number>;

@@ -171,6 +171,30 @@ export default function Settings() {
           defaultValue={value("mapAttribution")}
           errors={fields.mapAttribution.errors}
         />
+        <fieldset>
+          <legend>{t("wipe.settings.title")}</legend>
+          <Field
+            label={t("wipe.settings.quickExitUrl")}
+            name="quickExitUrl"
+            type="url"
+            {...limitsOf(fields.quickExitUrl)}
+            required
+            help={t("wipe.settings.quickExitUrlHelp")}
+            defaultValue={value("quickExitUrl")}
+            errors={fields.quickExitUrl.errors}
+          />
+          <Field
+            label={t("wipe.settings.draftTtlHours")}
+            name="draftTtlHours"
+            type="number"
+            inputMode="numeric"
+            {...limitsOf(fields.draftTtlHours)}
+            required
+            help={t("wipe.settings.draftTtlHoursHelp")}
+            defaultValue={value("draftTtlHours")}
+            errors={fields.draftTtlHours.errors}
+          />
+        </fieldset>
         <button type="submit" className="primary">
           {t("settings.save")}
         </button>

@@ -1,15 +1,15 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { getUser, requestContext } from "~/modules/auth/guards.server";
-import { signOut } from "~/modules/auth/sign-in.server";
-import { deleteSessionSubscriptions } from "~/modules/push/subscriptions.server";
+import { endSession } from "~/modules/wipe/sign-out.server";
 
 export const loader = () => redirect("/");
 
+/**
+ * Signing out: alerts stop, the session ends, and the answer asks the browser to forget this
+ * site's data on the phone (drafts, outbox, kept pages, the service worker). The page's own script
+ * (~/components/sign-out-guard) asks about unsent reports and wipes first, for browsers that
+ * ignore Clear-Site-Data; without JavaScript the form just posts.
+ */
 export async function action({ request, context }: ActionFunctionArgs) {
-  // Alerts stop with the sign-in: a phone handed on, or signed out after a seizure, gets no more.
-  const user = await getUser(request, context);
-  const sessionKey = requestContext(context).sessionKey();
-  if (user && sessionKey) await deleteSessionSubscriptions(user.claims, sessionKey);
-  return signOut(request);
+  return endSession(request, context);
 }

@@ -3,6 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { useActionData, useLoaderData, useRouteLoaderData, type ClientActionFunctionArgs, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { mapLinks } from "~/components/map/zone-map";
+import { QuickExit } from "~/components/quick-exit";
 import { RecipientNotice, ReportForm } from "~/components/report-form";
 import { ReportOnPhoneStatus, ReportsOnPhone, useReportOnPhone } from "~/components/report-on-phone";
 import { useOrgClock } from "~/components/use-org-clock";
@@ -71,7 +72,12 @@ export default function NewReport() {
   const onPhone = useReportOnPhone({ issuedUuid: clientUuid, nowLocal, timeZone, email: root?.user?.email, actionData });
   return (
     <div className="stack">
-      <h1>{t("reports.newTitle")}</h1>
+      <div className="report-heading">
+        <h1>{t("reports.newTitle")}</h1>
+        <QuickExit />
+      </div>
+      {/* Vite's dev server serves modules the service worker does not keep (README, "Offline"). */}
+      {import.meta.env.DEV ? <p className="help">{t("wipe.offline.devNeedsBuild")}</p> : null}
       <p>{shift ? t("reports.onShift", { zone: shift.zoneName }) : t("reports.intro")}</p>
       {recipients.length === 0 ? <p className="warning">{t("reports.noKeysWarning")}</p> : <RecipientNotice recipients={recipients} />}
       <ReportOnPhoneStatus notice={onPhone.notice} hasDraft={onPhone.hasDraft} onDiscard={() => void onPhone.discard()} timeZone={timeZone} />

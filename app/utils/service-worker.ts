@@ -2,23 +2,19 @@
  * Testigo's service worker (public/sw.js): the report form and an offline page without signal, and
  * what lets a phone install the app. Registered for everyone signed in, once per page load.
  *
- * Only in production builds (Vite's dev server and its HMR must never be cached), unless a
- * developer opts in with localStorage "testigo:service-worker" = "on".
+ * Also under `npm run dev`, so development works like production (issue 18): the worker keeps
+ * only the form's page, /assets/ and the offline page, never Vite's modules or its HMR, so
+ * nothing of the dev server is served stale; its `?dev` mode waits longer for the network (a
+ * first compile is slow). Offline, a kept form's page has no Vite modules to run: offline mode
+ * needs the production build (README, "Offline").
  */
 let registration: Promise<ServiceWorkerRegistration | null> | undefined;
 
 export function registerServiceWorker(): Promise<ServiceWorkerRegistration | null> {
   if (registration) return registration;
   if (typeof navigator === "undefined" || !("serviceWorker" in navigator)) return Promise.resolve(null);
-  let optedIn = false;
-  try {
-    optedIn = localStorage.getItem("testigo:service-worker") === "on";
-  } catch {
-    optedIn = false;
-  }
-  if (!import.meta.env.PROD && !optedIn) return Promise.resolve(null);
   registration = navigator.serviceWorker
-    .register("/sw.js", { scope: "/" })
+    .register(import.meta.env.DEV ? "/sw.js?dev" : "/sw.js", { scope: "/" })
     .then(() => navigator.serviceWorker.ready)
     .catch(() => null);
   return registration;

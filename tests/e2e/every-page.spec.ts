@@ -89,6 +89,7 @@ const EXEMPT: Record<string, string> = {
   "alerts[.json]": "JSON Feed of the community alerts (alerts.spec.ts checks it)",
   "coordinate.shifts.$id.roster[.csv]": "CSV download of a shift's roster",
   "coordinate.zones.export": "GeoJSON download of the zones",
+  exit: "Quick exit: form post only (a GET redirects to /); answers a page of no words that moves on to another site",
   "dispatch.$id.answer": "answer posted by the service worker from a notification (post only; a GET is 404)",
   healthz: "JSON health check",
   language: "form post only (a GET redirects to /)",

@@ -233,6 +233,8 @@ const SPECS: Record<string, Spec> = {
         retentionDays: fc.integer({ min: 30, max: 3650 }).map(String),
         alertDelayMinutes: fc.oneof(smallInt(10080), pick("-1", "10081", "1.5", "x")),
         alertExpiryDays: fc.oneof(smallInt(90), pick("0", "91", "x")),
+        quickExitUrl: pick("https://weather.com/", "http://weather.com/", "javascript:alert(1)", "https://a b/", "https://x.org/'\"<>"),
+        draftTtlHours: fc.oneof(smallInt(200), pick("-1", "1.5", "x")),
       },
     }),
   },
@@ -327,6 +329,8 @@ const SPECS: Record<string, Spec> = {
   },
   // Signing out ends the session: each run signs out a session of its own.
   logout: { as: "observer_ana", freshSession: true, form: () => ({ fields: {} }) },
+  // Quick exit ends the session too.
+  exit: { as: "observer_ana", freshSession: true, form: () => ({ fields: {} }) },
   "my.shifts": {
     as: "observer_oscar",
     form: (w) => ({

@@ -8,6 +8,7 @@ import { alertsEn } from "./alerts.en";
 import { formErrorsEn } from "./form-errors.en";
 import { countsEn } from "./counts.en";
 import { hotlineEn } from "./hotline.en";
+import { wipeEn } from "./wipe.en";
 import { evidenceEn } from "./evidence.en";
 import { declarationEn } from "./declaration.en";
 import { liveEn } from "./live.en";
@@ -703,6 +704,7 @@ const en = {
   counts: countsEn,
   hotline: hotlineEn,
   phone: phoneEn,
+  wipe: wipeEn,
   coverage: {
     title: "Coverage",
     window: "Time window",

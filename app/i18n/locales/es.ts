@@ -9,6 +9,7 @@ import { alertsEs } from "./alerts.es";
 import { formErrorsEs } from "./form-errors.es";
 import { countsEs } from "./counts.es";
 import { hotlineEs } from "./hotline.es";
+import { wipeEs } from "./wipe.es";
 import { evidenceEs } from "./evidence.es";
 import { declarationEs } from "./declaration.es";
 import { liveEs } from "./live.es";
@@ -705,6 +706,7 @@ const es: Resources = {
   counts: countsEs,
   hotline: hotlineEs,
   phone: phoneEs,
+  wipe: wipeEs,
   coverage: {
     title: "Cobertura",
     window: "Periodo",

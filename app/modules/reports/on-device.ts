@@ -3,10 +3,9 @@
  * people), the outbox of reports waiting for signal (details about people already sealed), and the
  * clientUuids this phone has used. Browser only: nothing here runs until called.
  */
-import { sha256 } from "@noble/hashes/sha2.js";
 import { isRouteErrorResponse } from "@remix-run/react";
-import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { createStore, del, get, promisifyRequest, set, values, type UseStore } from "idb-keyval";
+import { createStore, del, entries, get, promisifyRequest, set, values, type UseStore } from "idb-keyval";
+import type { WipeMessage } from "~/modules/wipe/channel";
 import {
   afterOutcome,
   chooseClientUuid,
@@ -22,19 +21,111 @@ import {
   type SendOutcome,
 } from "./outbox";
 
+// ---------------------------------------------------------------------------------------------
+// Wiping the phone (signing out, "Quick exit"; ~/modules/wipe/wipe announces it): the other tabs
+// stop keeping drafts, drop what their pages hold, and leave.
+
+let started = false;
+/** This phone is being wiped (told by any tab, this one too): nothing may be kept any more. */
+export const wipeStarted = () => started;
+
+/** Calls `listener` when a tab of this phone (this one too) starts wiping it. */
+function onWipe(listener: (message: WipeMessage) => void): () => void {
+  if (typeof BroadcastChannel !== "function") return () => undefined;
+  const channel = new BroadcastChannel("testigo-wipe");
+  channel.onmessage = (event: MessageEvent<WipeMessage>) => {
+    started = true;
+    listener(event.data);
+  };
+  return () => channel.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+
 // One database per store: idb-keyval's stores are that simple, and no transaction spans two.
 let stores: { drafts: UseStore; outbox: UseStore; used: UseStore } | undefined;
-const db = () =>
-  (stores ??= {
+const db = () => {
+  // Another tab signs out or leaves by "Quick exit": this one keeps nothing more, and goes too.
+  if (!stores && typeof window !== "undefined") {
+    onWipe((message) => {
+      // This tab is the one wiping (~/modules/wipe/wipe marks it): it leaves on its own.
+      if (document.documentElement.dataset.wiping) return;
+      if (message.kind === "quickExit") location.replace(message.to);
+      // The other tab's sign-out is on its way: by then this session has ended.
+      else setTimeout(() => location.replace("/login"), 1500);
+    });
+  }
+  return (stores ??= {
     drafts: createStore("testigo-drafts", "drafts"),
     outbox: createStore("testigo-outbox", "outbox"),
     used: createStore("testigo-used", "used"),
   });
+};
 
 export const onDeviceAvailable = () => typeof indexedDB !== "undefined";
 
-/** The account a draft or queued report belongs to, without writing the email itself on the phone. */
-export const ownerTag = (email: string) => bytesToHex(sha256(utf8ToBytes(`testigo:${email.trim().toLowerCase()}`))).slice(0, 32);
+const bytesToHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+const SALT_KEY = "testigo:device-salt";
+let memorySalt: string | undefined;
+/**
+ * A random value of this phone's own, kept in its localStorage (wiped with everything else at
+ * sign-out), so the owner tag of an account differs from phone to phone and from one sign-in to
+ * the next: a tag seen on one seized phone cannot be matched against another's.
+ */
+function deviceSalt(): string {
+  try {
+    let salt = localStorage.getItem(SALT_KEY);
+    if (!salt || !/^[0-9a-f]{32}$/.test(salt)) {
+      salt = bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
+      localStorage.setItem(SALT_KEY, salt);
+    }
+    return salt;
+  } catch {
+    // Storage blocked (private mode): IndexedDB is too, so nothing outlives the page anyway.
+    return (memorySalt ??= bytesToHex(crypto.getRandomValues(new Uint8Array(16))));
+  }
+}
+
+/**
+ * SHA-256 from @noble (WebCrypto's digest exists only on https pages), fetched when first needed:
+ * the form's first JavaScript has a budget (ADR 009), and the sealing code loads the same file.
+ */
+const tagOf = async (text: string) => bytesToHex((await import("@noble/hashes/sha2.js")).sha256(new TextEncoder().encode(text))).slice(0, 32);
+const normalEmail = (email: string) => email.trim().toLowerCase();
+
+/** The account a draft or queued report belongs to, salted per phone, without writing the email itself on the phone. */
+export const ownerTag = (email: string) => tagOf(`testigo:${deviceSalt()}:${normalEmail(email)}`);
+
+/** The tag before it was salted (the same on every phone): found once, then replaced (see adoptUnsalted). */
+export const unsaltedOwnerTag = (email: string) => tagOf(`testigo:${normalEmail(email)}`);
+
+/**
+ * Drafts and queued reports written before tags were salted carry the unsalted tag of their
+ * account: they are re-tagged with this phone's salted one, so nothing waiting is lost and the
+ * unsalted tag leaves the phone. Other accounts' items wait until those accounts sign in here.
+ */
+export async function adoptUnsalted(email: string) {
+  const [from, to] = await Promise.all([unsaltedOwnerTag(email), ownerTag(email)]);
+  let moved = 0;
+  for (const store of [db().drafts, db().outbox]) {
+    for (const [key, item] of (await entries<IDBValidKey, { owner: string }>(store)) ?? []) {
+      if (item?.owner !== from) continue;
+      await set(key, { ...item, owner: to }, store);
+      moved += 1;
+    }
+  }
+  if (moved) changed();
+}
+
+/** Drafts older than the organisation's limit are deleted, whoever's they are; they are never offered. */
+export async function forgetExpiredDrafts(ttlHours: number, now = Date.now()) {
+  const oldest = now - ttlHours * 3_600_000;
+  for (const draft of (await values<Draft>(db().drafts)) ?? []) {
+    if (!(draft.updatedAt >= oldest)) await del(draft.clientUuid, db().drafts);
+  }
+}
+
 
 /** A v4 UUID made here; crypto.randomUUID only exists on https pages. */
 export function mintClientUuid(): string {
@@ -84,7 +175,10 @@ function markSending(clientUuid: string, on: boolean) {
 // Drafts
 
 export async function saveDraft(draft: Draft) {
-  await set(draft.clientUuid, draft, db().drafts);
+  const store = db().drafts;
+  // Signing out or leaving by "Quick exit" (here or in another tab): nothing more is kept.
+  if (wipeStarted()) return;
+  await set(draft.clientUuid, draft, store);
 }
 
 export async function discardDraft(clientUuid: string) {
@@ -98,11 +192,12 @@ async function wasUsed(clientUuid: string) {
 }
 
 /**
- * Opens the form: the newest draft of this account comes back with its clientUuid; without one the
+ * Opens the form: the newest draft of this account (younger than `ttlHours`) comes back with its clientUuid; without one the
  * issued clientUuid is kept unless this phone already used it. A draft whose report is already in
  * the outbox (the phone stopped between the two writes) is dropped: the outbox has it.
  */
-export async function openForm(owner: string, issued: string): Promise<{ clientUuid: string; draft: Draft | null }> {
+export async function openForm(owner: string, issued: string, ttlHours = 24): Promise<{ clientUuid: string; draft: Draft | null }> {
+  await forgetExpiredDrafts(ttlHours);
   const all = ((await values<Draft>(db().drafts)) ?? []).filter((d) => d.owner === owner).sort((a, b) => b.updatedAt - a.updatedAt);
   const used = new Set<string>();
   for (const uuid of new Set([issued, ...all.map((d) => d.clientUuid)])) if (await wasUsed(uuid)) used.add(uuid);

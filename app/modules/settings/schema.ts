@@ -4,6 +4,24 @@ import { wholeNumber } from "~/utils/whole-number";
 
 const timeZones = new Set(Intl.supportedValuesOf("timeZone").concat("UTC"));
 
+/**
+ * Where "Quick exit" leaves for: a plain https address of another site, with no user name or
+ * password in it, kept as the browser would write it (so the database's check matches).
+ */
+export function quickExitUrl(input: string): string | null {
+  if (/\s/.test(input)) return null;
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "https:" || !url.hostname || url.username || url.password) return null;
+  return url.href.length <= 500 ? url.href : null;
+}
+
+export const DEFAULT_QUICK_EXIT_URL = "https://weather.com/";
+
 export const SettingsSchema = z.object({
   name: z.string({ required_error: requiredMessage("settings.name") }).trim().min(1, requiredMessage("settings.name")).max(120, tooLongMessage("settings.name", 120)),
   timeZone: z.string({ required_error: requiredMessage("settings.timeZone") }).trim().refine((tz) => timeZones.has(tz), "errors.timeZone"),
@@ -35,6 +53,19 @@ export const SettingsSchema = z.object({
     .min(1, "alerts.settings.expiryError")
     .max(90, "alerts.settings.expiryError")
     .default(7),
+  // The two below are left as they were when a form without them is sent (an older page).
+  quickExitUrl: z
+    .string()
+    .trim()
+    .max(500, "wipe.errors.quickExitUrl")
+    .transform((u, ctx) => quickExitUrl(u) ?? (ctx.addIssue({ code: "custom", message: "wipe.errors.quickExitUrl" }), z.NEVER))
+    .optional(),
+  draftTtlHours: z.coerce
+    .number({ invalid_type_error: "wipe.errors.draftTtlHours" })
+    .int("wipe.errors.draftTtlHours")
+    .min(1, "wipe.errors.draftTtlHours")
+    .max(168, "wipe.errors.draftTtlHours")
+    .optional(),
 });
 
 export type SettingsInput = z.infer<typeof SettingsSchema>;

@@ -1,7 +1,7 @@
 import { type Claims, querySystem, readAsUser, withUser } from "~/db/client.server";
 import { watchChannel, type ChannelWatch } from "~/db/watch.server";
 import { DEFAULT_TIME_ZONE } from "~/modules/clock/org-clock";
-import type { SettingsInput } from "./schema";
+import { DEFAULT_QUICK_EXIT_URL, type SettingsInput } from "./schema";
 
 export interface OrgSettings {
   name: string;
@@ -17,9 +17,13 @@ export interface OrgSettings {
   /** Community alerts: a confirmed incident appears this long after it happened; alerts stay this long. */
   alertDelayMinutes: number;
   alertExpiryDays: number;
+  /** Where "Quick exit" leaves for (only ever navigated to by the observer's browser). */
+  quickExitUrl: string;
+  /** How long a report's draft may stay on a phone. */
+  draftTtlHours: number;
 }
 
-export type PublicSettings = Pick<OrgSettings, "name" | "hotlineNumber" | "mapTileUrl" | "mapAttribution" | "timeZone">;
+export type PublicSettings = Pick<OrgSettings, "name" | "hotlineNumber" | "mapTileUrl" | "mapAttribution" | "timeZone" | "quickExitUrl" | "draftTtlHours">;
 
 /** Where a change of org_settings is announced (migration 20261206080000_request_pipeline.sql). */
 const SETTINGS_CHANNEL = "testigo_settings";
@@ -56,15 +60,23 @@ export async function stopSettingsWatch() {
 }
 
 async function readPublicSettings(): Promise<PublicSettings> {
-  const [row] = await querySystem<{ name: string; hotline_number: string; map_tile_url: string; map_attribution: string; time_zone: string }>(
-    "select name, hotline_number, map_tile_url, map_attribution, time_zone from public.org_settings limit 1",
-  );
+  const [row] = await querySystem<{
+    name: string;
+    hotline_number: string;
+    map_tile_url: string;
+    map_attribution: string;
+    time_zone: string;
+    quick_exit_url: string;
+    draft_ttl_hours: number;
+  }>("select name, hotline_number, map_tile_url, map_attribution, time_zone, quick_exit_url, draft_ttl_hours from public.org_settings limit 1");
   return {
     name: row?.name ?? "Testigo",
     hotlineNumber: row?.hotline_number ?? "",
     mapTileUrl: row?.map_tile_url ?? "",
     mapAttribution: row?.map_attribution ?? "",
     timeZone: row?.time_zone ?? DEFAULT_TIME_ZONE,
+    quickExitUrl: row?.quick_exit_url ?? DEFAULT_QUICK_EXIT_URL,
+    draftTtlHours: row?.draft_ttl_hours ?? 24,
   };
 }
 
@@ -82,6 +94,8 @@ export async function readSettings(claims: Claims): Promise<OrgSettings> {
     defaultLanguage: row.default_language === "es" ? "es" : "en",
     alertDelayMinutes: row.alert_delay_minutes,
     alertExpiryDays: row.alert_expiry_days,
+    quickExitUrl: row.quick_exit_url,
+    draftTtlHours: row.draft_ttl_hours,
   };
 }
 
@@ -101,6 +115,9 @@ export async function updateSettings(claims: Claims, input: SettingsInput) {
         default_language: input.defaultLanguage,
         alert_delay_minutes: input.alertDelayMinutes,
         alert_expiry_days: input.alertExpiryDays,
+        // Left as they are when the form did not carry them.
+        ...(input.quickExitUrl === undefined ? {} : { quick_exit_url: input.quickExitUrl }),
+        ...(input.draftTtlHours === undefined ? {} : { draft_ttl_hours: input.draftTtlHours }),
       })
       .where("id", "=", true)
       .returning("id")
