@@ -59,7 +59,8 @@ describe("the requests' login role", () => {
         where r.rolname <> session_user and pg_has_role(session_user, r.oid, 'member')
         order by r.rolname`.execute(trx),
     );
-    expect(rows.map((r) => r.rolname)).toEqual(["authenticated"]);
+    // and `anon`, which public pages read as (community alerts, docs/decisions/026-community-alerts.md)
+    expect(rows.map((r) => r.rolname)).toEqual(["anon", "authenticated"]);
     const { rows: owners } = await withSystem((trx) =>
       sql<{ owner: string }>`select distinct pg_get_userbyid(relowner) as owner from pg_class where relnamespace in ('public'::regnamespace, 'private'::regnamespace)`.execute(trx),
     );

@@ -3,11 +3,14 @@ import { data } from "@remix-run/node";
 import { parseWithZod } from "@conform-to/zod";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { CommunityAlertSection } from "~/components/community-alert";
 import { Notice } from "~/components/shift-bits";
 import { FieldErrors } from "~/components/ui/field";
 import { useIsPending } from "~/components/use-is-pending";
 import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
+import { alertsOfReport } from "~/modules/alerts/alerts.server";
+import { alertPreviewOf, communityAlertAction } from "~/modules/alerts/review-actions.server";
 import { hasRole, requireRole } from "~/modules/auth/guards.server";
 import { NOTE_MAX } from "~/modules/dispatch/schema";
 import { dispatchToVerify, getIntake, settleIntake } from "~/modules/hotline/hotline.server";
@@ -37,19 +40,37 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   try {
     const call = await getIntake(user.claims, id);
     const coordinating = hasRole(user, "coordinator") || hasRole(user, "admin");
-    return { call, canDispatch: coordinating || (hasRole(user, "hotline") && call.mine), canSettle: true };
+    // "Publish alert" for coordinators here (attorneys publish from /review/:id; docs/decisions/026-community-alerts.md).
+    const alerts = coordinating ? await alertsOfReport(user.claims, id) : null;
+    return { call, canDispatch: coordinating || (hasRole(user, "hotline") && call.mine), canSettle: true, alerts };
   } catch (error) {
     if (error instanceof DomainError) throw new Response("Not found", { status: 404 });
     throw error;
   }
 }
 
-type ActionData = { notice?: ShiftNotice; fieldErrors?: Record<string, string[]>; values?: Record<string, string> };
+type AlertResult = { ok: boolean; intent: string; error: string | null; field: string | null; values: { publicText?: string } | null; preview: ReturnType<typeof alertPreviewOf> };
+type ActionData = { notice?: ShiftNotice; fieldErrors?: Record<string, string[]>; values?: Record<string, string>; alert?: AlertResult };
+const ALERT_INTENTS = ["alertPreview", "alertPublish", "alertUnpublish"] as const;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { user, id } = await load(request, context, params.id);
   const form = await readForm(request, 8 * 1024);
   const intent = form.get("intent");
+  const alertIntent = ALERT_INTENTS.find((i) => i === intent);
+  if (alertIntent) {
+    try {
+      if (!hasRole(user, "coordinator") && !hasRole(user, "admin")) throw new DomainError(403, "errors.forbidden");
+      const preview = await communityAlertAction(user.claims, id, alertIntent, form);
+      const done = alertIntent === "alertPublish" ? "alerts.publish.done.published" : alertIntent === "alertUnpublish" ? "alerts.publish.done.unpublished" : null;
+      return data<ActionData>({ alert: { ok: true, intent: alertIntent, error: null, field: null, values: null, preview }, ...(done ? { notice: { key: done, tone: "ok" as const } } : {}) });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const values = { publicText: String(form.get("publicText") ?? "").slice(0, 2000) };
+      const preview = alertIntent === "alertPublish" ? alertPreviewOf(form) : null;
+      return data<ActionData>({ alert: { ok: false, intent: alertIntent, error: error.messageKey, field: error.field ?? null, values, preview } }, { status: error.status });
+    }
+  }
   try {
     if (intent === "dispatch") {
       const note = String(form.get("note") ?? "").trim().replace(/\r\n/g, "\n");
@@ -81,7 +102,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function HotlineCall() {
   const { t } = useTranslation();
-  const { call, canDispatch, canSettle } = useLoaderData<typeof loader>();
+  const { call, canDispatch, canSettle, alerts } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const clock = useOrgClock();
@@ -206,6 +227,14 @@ export default function HotlineCall() {
             </p>
           </Form>
         </section>
+      ) : null}
+      {alerts ? (
+        <CommunityAlertSection
+          report={{ id: call.id, verification: call.verification, occurredAt: call.occurredAt, zoneName: call.zoneName, agencies: call.agencies, activities: call.activities }}
+          alerts={alerts.rows}
+          delayMinutes={alerts.delayMinutes}
+          result={actionData?.alert ?? null}
+        />
       ) : null}
     </div>
   );

@@ -168,6 +168,16 @@ test("the volunteer dispatches to verify; the observer on shift sees it, files a
   await coordinator.getByRole("button", { name: "Save verification" }).click();
   await expect(coordinator.getByRole("status")).toContainText("Verification saved.");
   await expect(coordinator.getByRole("heading", { level: 2, name: "Confirmed" })).toBeVisible();
+  // A coordinator publishes the community alert from the call's page (attorneys do it on /review/:id).
+  const alert = coordinator.locator("#community-alert");
+  await alert.getByRole("textbox", { name: "Public text" }).fill("Immigration agents confirmed in the area. Know your rights.");
+  await alert.getByRole("button", { name: "Preview alert" }).click();
+  const preview = coordinator.locator("#community-alert form", { has: coordinator.getByRole("heading", { name: "What the public will see" }) });
+  await expect(preview).toContainText("Little Village");
+  await preview.getByRole("checkbox", { name: "I read the preview" }).check();
+  await preview.getByRole("button", { name: "Publish alert" }).click();
+  await expect(coordinator.getByRole("status").filter({ hasText: "The alert is published." })).toBeVisible();
+  await expect(alert).toContainText("Confirmed · published");
   await expectNoAxeViolations(coordinator);
   await expectNoHorizontalScroll(coordinator);
   await coordinator.context().close();

@@ -1,4 +1,4 @@
-import { type Claims, readAsPublic, sql, withUser } from "~/db/client.server";
+import { type Claims, readAsPublic, readAsUser, sql, withUser } from "~/db/client.server";
 import { DomainError, guarded } from "~/db/errors.server";
 import { UUID } from "~/utils/misc";
 import type { AlertKind, PublicAlert } from "./alerts";
@@ -92,4 +92,29 @@ export async function unpublishAlert(claims: Claims, reportId: string, alertId: 
     ),
   );
   if (!updated) throw new DomainError(404, "errors.notFound");
+}
+
+/** A report's community alerts and the delay a new one waits, for whoever may publish (RLS decides). */
+export async function alertsOfReport(claims: Claims, reportId: string) {
+  const { rows } = await readAsUser(claims, (trx) =>
+    sql<{ alerts: { id: string; kind: AlertKind; show_from: string; expires_at: string; published_at: string; unpublished_at: string | null }[]; delay: number }>`
+      select coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'kind', a.kind, 'show_from', a.show_from, 'expires_at', a.expires_at,
+                                                          'published_at', a.published_at, 'unpublished_at', a.unpublished_at)
+                                        order by a.published_at desc)
+                       from public.community_alerts a where a.report_id = ${reportId}::uuid), '[]'::jsonb) as alerts,
+             (select s.alert_delay_minutes from public.org_settings s) as delay`.execute(trx),
+  );
+  const iso = (d: string) => new Date(d).toISOString();
+  const row = rows[0]!;
+  return {
+    delayMinutes: row.delay,
+    rows: row.alerts.map((a) => ({
+      id: a.id,
+      kind: a.kind,
+      showFrom: iso(a.show_from),
+      expiresAt: iso(a.expires_at),
+      publishedAt: iso(a.published_at),
+      unpublishedAt: a.unpublished_at ? iso(a.unpublished_at) : null,
+    })),
+  };
 }

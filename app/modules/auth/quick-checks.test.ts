@@ -2,6 +2,7 @@ import { parseWithZod } from "@conform-to/zod";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loginProblems, verifyProblems } from "./quick-checks";
+import { requiredMessage } from "~/utils/field-messages";
 import { LoginSchema, VerifySchema } from "./schema";
 
 const form = (entries: Record<string, string | undefined>) => {
@@ -46,7 +47,7 @@ describe("the sign-in forms' checks in the browser", () => {
   });
 
   it("catch the usual mistakes", () => {
-    expect(loginProblems({ email: "" })).toEqual({ email: ["errors.required"] });
+    expect(loginProblems({ email: "" })).toEqual({ email: [requiredMessage("people.email")] });
     expect(loginProblems({ email: "not-an-email" })).toEqual({ email: ["errors.email"] });
     expect(loginProblems({ email: "ana@example.org" })).toBeNull();
     expect(verifyProblems({ code: "123 456" })).toBeNull();

@@ -4,12 +4,14 @@
  * opens; docs/decisions/009-performance-budgets.md). Whatever these refuse, the schemas refuse
  * with the same message (quick-checks.test.ts); anything subtler is left to the server.
  */
+import { requiredMessage } from "~/utils/field-messages";
+
 type Problems = Record<string, string[]> | null;
 
 /** An empty field, or an address without "@". */
 export function loginProblems(payload: Record<string, unknown>): Problems {
   const email = payload.email;
-  if (typeof email !== "string" || email === "") return { email: ["errors.required"] };
+  if (typeof email !== "string" || email === "") return { email: [requiredMessage("people.email")] };
   const trimmed = email.trim();
   if (trimmed.length <= 254 && !trimmed.includes("@")) return { email: ["errors.email"] };
   return null;
