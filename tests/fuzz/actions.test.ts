@@ -400,11 +400,16 @@ const SPECS: Record<string, Spec> = {
     params: (w) => ({ id: uuidOr(w.callId) }),
     form: () => ({
       fields: {
-        intent: pick("dispatch", "settle", "other"),
+        // the alert intents are a coordinator's: a hotline volunteer is refused them (403)
+        intent: pick("dispatch", "settle", "other", "alertPreview", "alertPublish", "alertUnpublish"),
         note: pick("Go and see", ""),
         key: fc.uuid().map(String),
         verification: pick("confirmed", "false_alarm", "unconfirmed"),
         reason: pick("Observer saw vests", "", "   "),
+        publicText: pick("Agents confirmed in the area.", "", "Call 312-555-0100"),
+        reviewed: pick("on", ""),
+        confirmWarnings: pick("on", ""),
+        alertId: fc.uuid().map(String),
       },
     }),
   },
@@ -479,6 +484,11 @@ const SPECS: Record<string, Spec> = {
         auth: pick("tBHItJI5svbpez7KI4CCXg", "short"),
       },
     }),
+  },
+  // "Claim shift" in the list (ADR 022): the shift page's own action, for the shift named in the form.
+  "shifts._index": {
+    as: "observer_oscar",
+    form: (w) => ({ fields: { intent: shiftIntent, shiftId: uuidOr(w.shiftForObserver) } }),
   },
   "shifts.$id": {
     as: "observer_oscar",

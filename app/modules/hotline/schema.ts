@@ -39,8 +39,11 @@ export const IntakeSchema = z
     sealedDetained: hiddenCount(50, "reports.errors.sealedInvalid"),
   })
   .superRefine((value, ctx) => {
-    if ((value.latitude === undefined) !== (value.longitude === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["latitude"], message: "reports.errors.location" });
+    // One of the two without the other: the message sits on the one that is missing (as on the report form).
+    if (value.latitude === undefined && value.longitude !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["latitude"], message: "reports.errors.latitudeMissing" });
+    } else if (value.longitude === undefined && value.latitude !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["longitude"], message: "reports.errors.longitudeMissing" });
     }
     if (value.latitude === undefined && !value.crossStreets) {
       ctx.addIssue({ code: "custom", path: ["crossStreets"], message: "reports.errors.where" });
