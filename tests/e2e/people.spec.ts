@@ -34,7 +34,9 @@ test.describe("as the admin", () => {
     await invite.getByRole("textbox", { name: "Name" }).fill("No Role");
     await invite.getByRole("checkbox", { name: "Observer" }).uncheck();
     await invite.getByRole("button", { name: "Send invitation" }).click();
-    await expect(invite.getByText("Choose at least one role.")).toBeVisible();
+    // at the field, and in the error summary at the top of the form, which links to it
+    await expect(invite.locator("#invite-roles-error")).toHaveText("Choose at least one role.");
+    await expect(invite.locator(".error-summary")).toContainText("Choose at least one role.");
     await expect(invite.getByRole("textbox", { name: "Email" })).toHaveValue("norole@example.org");
   });
 

@@ -135,6 +135,8 @@ test("offline, “Submit report” keeps the sealed report on the phone and send
   await context.route("**/reports/new", (route) => (route.request().method() === "POST" ? route.fulfill({ status: 503, body: "down" }) : route.fallback()));
   await context.setOffline(false);
   await expect(list.getByText(/^Tried [2-9] times$/)).toBeVisible({ timeout: 20_000 });
+  // On a phone the header's links are in its menu (ADR 022).
+  await page.getByText("Menu", { exact: true }).click();
   await page.getByRole("link", { name: "My reports" }).click();
   const onReports = page.getByRole("region", { name: "Reports on this phone" });
   await expect(onReports.getByText("Waiting to send")).toBeVisible();
