@@ -355,7 +355,7 @@ test("the observer adds sealed details later, with and without JavaScript; the a
   const attorney = await pageFor(browser, "attorney", { width: 1280 });
   await attorney.goto(`/review/${photoReportId}`);
   await expect(attorney.locator("html")).toHaveAttribute("data-hydrated", "true");
-  await expect(attorney.getByText(/Sealed: 2 detained people and 1 witnesses recorded/)).toBeVisible();
+  await expect(attorney.getByText(/Sealed: 2 detained people and 1 witness recorded/)).toBeVisible();
   await expect(attorney.getByText(/added an addendum/).first()).toBeAttached();
   await attorney.getByLabel("Passphrase").fill("testigo demo attorney");
   await attorney.getByRole("button", { name: "Unseal" }).click();
