@@ -15,7 +15,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // An observer's next shift comes first: check-in is one tap from the home page.
   const observer = hasRole(user, "observer");
   const [next, push] = await Promise.all([
-    observer ? myShifts(user.claims).then((mine) => mine.upcoming.find((s) => !s.cancelled) ?? null) : null,
+    // The shift they are checked in on, else the next one still ahead of them (not one already checked out of).
+    observer
+      ? myShifts(user.claims).then(
+          (mine) =>
+            mine.upcoming.find((s) => s.myStatus === "checked_in") ??
+            mine.upcoming.find((s) => !s.cancelled && s.myStatus !== "checked_out" && s.myStatus !== "no_show") ??
+            null,
+        )
+      : null,
     observer ? pushAlertsState(user.claims) : null,
   ]);
   return { displayName: user.displayName || user.email, roles: user.roles, trainingDate: user.trainingDate, next, push, now: Date.now() };
