@@ -39,6 +39,7 @@ const PEOPLE = {
   observer2: "observer2@example.org",
   coordinator: "coordinator@example.org",
   attorney: "attorney@example.org",
+  hotline: "hotline@example.org",
 } as const;
 
 interface Ids {
@@ -71,6 +72,8 @@ const CASES: Case[] = [
   { name: "GET /coordinate/observers", as: "coordinator", method: "GET", path: () => "/coordinate/observers", status: 200, budget: PAGE },
   { name: "GET /coordinate/shifts/:id", as: "coordinator", method: "GET", path: (ids) => `/coordinate/shifts/${ids.shift}`, status: 200, budget: PAGE },
   { name: "GET /coordinate/coverage", as: "coordinator", method: "GET", path: () => "/coordinate/coverage", status: 200, budget: PAGE },
+  { name: "GET /hotline", as: "hotline", method: "GET", path: () => "/hotline", status: 200, budget: PAGE },
+  { name: "GET /hotline/new", as: "hotline", method: "GET", path: () => "/hotline/new", status: 200, budget: PAGE },
   {
     name: "POST /shifts/:id (claim, without JavaScript)",
     as: "observer2",
