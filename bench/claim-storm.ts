@@ -20,7 +20,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
 import { runClaimStorm, stormFailed, type ClaimMode, type Storm } from "./lib/claim-storm";
-import { ensureBuild, keepAlive, makePeople, options, ProductionServer, request, round, seededShuffle, startBenchDatabase, type BenchDatabase, type BuildMode } from "./lib/harness";
+import { CpuMeter, ensureBuild, keepAlive, makePeople, options, ProductionServer, request, round, seededShuffle, startBenchDatabase, type BenchDatabase, type BuildMode } from "./lib/harness";
 
 // ---- options ------------------------------------------------------------------------------
 
@@ -97,7 +97,8 @@ async function main() {
 
   // Warm-up: open the server's pool connections (the storms warm up the claim path themselves).
   await Promise.all(Array.from({ length: POOL * 2 }, () => request(port, "GET", "/healthz")));
-  const { warmHttp, warmDirect, http: httpResult, direct: directResult, ratio } = await runClaimStorm({
+  const meter = new CpuMeter({ server: () => server.pid, postgres: () => database?.postmasterPid ?? null });
+  const { warmHttp, warmDirect, http: httpResult, direct: directResult, ratio, cpuPerClaim } = await runClaimStorm({
     owner,
     port,
     zoneId: zones[0]!.id,
@@ -106,6 +107,7 @@ async function main() {
     mode: MODE,
     claimShift,
     betweenStorms: () => server.stop(),
+    meter,
   });
 
   // ---- report ----
@@ -125,6 +127,7 @@ async function main() {
   console.log("");
   console.log(`HTTP statuses: ${Object.entries(httpResult.statuses!).map(([k, v]) => `${k}×${v}`).join(", ")}`);
   console.log(`Throughput ratio HTTP / direct: ${ratio.toFixed(3)} (${httpResult.claimsPerSecond} / ${directResult.claimsPerSecond} claims/s)`);
+  console.log(`CPU per claim in the HTTP storm: server ${cpuPerClaim?.serverMs ?? "?"} ms, PostgreSQL ${cpuPerClaim?.postgresMs ?? "?"} ms`);
   for (const [label, s] of [["warm-up HTTP", warmHttp], ["warm-up direct", warmDirect], ["HTTP", httpResult], ["direct", directResult]] as const) {
     for (const v of s.violations) console.log(`INVARIANT BROKEN (${label}): ${v}`);
     if (s.errors) console.log(`ERRORS (${label}): ${s.errors}; e.g. ${s.errorSamples.join(" | ")}`);
@@ -140,6 +143,7 @@ async function main() {
     http: httpResult,
     direct: directResult,
     ratioHttpToDirect: ratio,
+    cpuPerClaim,
   };
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/claim-storm.json", `${JSON.stringify(results, null, 2)}\n`);

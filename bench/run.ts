@@ -332,7 +332,7 @@ async function claimStormScenario(port: number, meter: CpuMeter, zoneId: string,
   const { result: s, cpu } = await meter.measure(
     (): Promise<ClaimStormResult> =>
       // 20 days ahead: outside the /shifts page's 14 days.
-      runClaimStorm({ owner: owner!, port, zoneId, crowd, capacity: CAPACITY, mode: "data", claimShift, firstShiftInHours: 24 * 20 }),
+      runClaimStorm({ owner: owner!, port, zoneId, crowd, capacity: CAPACITY, mode: "data", claimShift, firstShiftInHours: 24 * 20, meter }),
   );
   for (const [label, storm] of [["warm-up HTTP", s.warmHttp], ["warm-up direct", s.warmDirect], ["HTTP", s.http], ["direct", s.direct]] as const) {
     if (stormFailed(storm)) failures.push(`claim storm ${label}: ${[...storm.violations, ...(storm.errors ? [`${storm.errors} errors, e.g. ${storm.errorSamples.join(" | ")}`] : [])].join("; ")}`);
@@ -345,6 +345,8 @@ async function claimStormScenario(port: number, meter: CpuMeter, zoneId: string,
   }
   metric("claim_storm.accepted", s.http.accepted, "claims", `Observers given a spot in the HTTP storm (capacity ${CAPACITY}); the rest waitlisted`);
   metric("claim_storm.ratio", s.ratio, "ratio", "Claim storm throughput, HTTP ÷ direct");
+  if (s.cpuPerClaim?.serverMs != null) metric("claim_storm.http.server_cpu_ms_per_claim", s.cpuPerClaim.serverMs, "ms", "Server CPU per claim in the HTTP storm (what bounds its throughput on 2 cores)");
+  if (s.cpuPerClaim?.postgresMs != null) metric("claim_storm.http.postgres_cpu_ms_per_claim", s.cpuPerClaim.postgresMs, "ms", "PostgreSQL CPU per claim in the HTTP storm");
   cpuMetrics("claim_storm", "the claim storm (both storms and their warm-ups)", cpu);
   console.log(
     `  HTTP ${s.http.claimsPerSecond} claims/s (p50 ${s.http.p50} ms, p95 ${s.http.p95} ms; accepted ${s.http.accepted}, waitlisted ${s.http.waitlisted}, errors ${s.http.errors}); ` +
@@ -704,14 +706,14 @@ async function remoteScenario(
       try {
         for (const [i, d] of loadDelays.entries()) {
           proxy.setDelay(d);
-          const s = await runClaimStorm({ owner: owner!, port, zoneId: ctx.data.zones[0]!, crowd: ctx.crowd, capacity: CAPACITY, mode: "data", claimShift, firstShiftInHours: 24 * 20 + 60 * (i + 1) });
+          const s = await runClaimStorm({ owner: owner!, port, zoneId: ctx.data.zones[0]!, crowd: ctx.crowd, capacity: CAPACITY, mode: "data", claimShift, firstShiftInHours: 24 * 20 + 60 * (i + 1), meter });
           storms.set(d, s);
           for (const [label, storm] of [["HTTP", s.http], ["direct", s.direct]] as const) {
             if (stormFailed(storm)) failures.push(`remote claim storm ${label} at ${d} ms: ${[...storm.violations, ...(storm.errors ? [`${storm.errors} errors, e.g. ${storm.errorSamples.join(" | ")}`] : [])].join("; ")}`);
           }
           console.log(
             `  Claim storm at ${d} ms each way (${ctx.crowd.length} observers, capacity ${CAPACITY}): HTTP ${s.http.claimsPerSecond} claims/s (p50 ${s.http.p50} ms, p95 ${s.http.p95} ms), ` +
-              `direct ${s.direct.claimsPerSecond} claims/s (p95 ${s.direct.p95} ms); HTTP ÷ direct ${s.ratio}`,
+              `direct ${s.direct.claimsPerSecond} claims/s (p95 ${s.direct.p95} ms); HTTP ÷ direct ${s.ratio}; server CPU ${s.cpuPerClaim?.serverMs ?? "?"} ms per claim`,
           );
           metric(`remote.claim_storm.d${d}.http.p95`, s.http.p95, "ms", `Claim storm over HTTP, database ${d} ms away each way, claim latency p95`);
           metric(`remote.claim_storm.d${d}.http.claims_per_s`, s.http.claimsPerSecond, "claims/s", `Claim storm over HTTP, database ${d} ms away each way`);

@@ -203,6 +203,37 @@ async function finish(held: Held, command: "commit" | "rollback"): Promise<void>
 }
 
 /**
+ * Who a write acts as when nobody has looked the person up yet (an action whose only use of the
+ * person is to act as them: a claim). `statement` finds the person and sets the claims and the
+ * role for any row it returns, as the request's shared reads do (app/modules/auth/guards.server.ts);
+ * `withUser` sends it with `begin` and the action's first statements, so finding the person costs
+ * no round trip of its own, and tells `found` what it found.
+ */
+export class PersonLookup<R = unknown> {
+  constructor(
+    readonly statement: string,
+    readonly found: (row: R | undefined) => void,
+  ) {}
+}
+
+/** Whom a transaction runs as: known claims, or the person its own first statement finds. */
+export type Actor = Claims | PersonLookup<never>;
+
+/** The write's PersonLookup found nobody: nothing in its transaction ran as anyone, and it was rolled back. */
+export class NotSignedIn extends Error {
+  constructor() {
+    super("Nobody is signed in with this request");
+  }
+}
+
+/**
+ * Sent right after a PersonLookup's statement: fails (division by zero) unless that statement set
+ * the role and the claims, so that when nobody was found the transaction is aborted before the
+ * action's statements reach it, whatever role the connection itself has.
+ */
+const SIGNED_IN_OR_ABORT = `select 1 / (current_setting('role') = 'authenticated' and coalesce(current_setting('request.jwt.claims', true), '') <> '')::int as signed_in`;
+
+/**
  * Runs `fn` in one transaction as role `authenticated` with the person's claims set,
  * so that every statement inside is checked by RLS. `begin` and the claims go in one round trip
  * with `fn`'s first statement.
@@ -213,33 +244,39 @@ async function finish(held: Held, command: "commit" | "rollback"): Promise<void>
  * A statement that fails aborts the transaction, so that `commit` only rolls back; a statement
  * beyond the n-th is refused.
  */
-export async function withUser<T>(claims: Claims, fn: (trx: Trx) => Promise<T>, options: { statements?: number } = {}): Promise<T> {
+export async function withUser<T>(actor: Actor, fn: (trx: Trx) => Promise<T>, options: { statements?: number } = {}): Promise<T> {
   const client = await checkout();
   const commitAfter: { statements: number; sent?: Promise<pg.QueryResult> } | undefined = options.statements
     ? { statements: options.statements }
     : undefined;
   const held = hold(client, commitAfter);
+  const lookup = actor instanceof PersonLookup ? actor : null;
   // Not awaited: the connection is pipelined, so the first statement of `fn` goes out with it and
   // runs after it. Should it fail, the transaction is aborted and every later statement fails too
   // (none can run outside it, nor as the login role); the failure is then thrown here.
-  const begun = client.query(`begin; ${actAs(claims)}`);
+  const begun = client.query(lookup ? `begin; ${lookup.statement}; ${SIGNED_IN_OR_ABORT}` : `begin; ${actAs(actor as Claims)}`);
   begun.catch(() => {});
+  // A lookup learns whom it found as soon as the first round trip is answered; nobody when the guard stopped it.
+  const signedOut = lookup
+    ? begun.then(
+        (answer) => {
+          lookup.found((answer as unknown as pg.QueryResult[])[1]?.rows[0]);
+          return false;
+        },
+        (error: { code?: string }) => {
+          if (error?.code !== "22012") return false;
+          lookup.found(undefined);
+          return true;
+        },
+      )
+    : Promise.resolve(false);
   let result: T;
   try {
     result = await fn(held.trx);
     await begun;
   } catch (error) {
-    if (commitAfter?.sent) {
-      // The commit already sent ends the transaction (a failed one rolls back).
-      held.closed = true;
-      await commitAfter.sent.then(
-        () => client.release(),
-        () => client.release(true),
-      );
-    } else {
-      await finish(held, "rollback");
-    }
-    throw error;
+    await cleanUpAfterFailure(client, held, commitAfter);
+    throw (await signedOut) ? new NotSignedIn() : error;
   }
   let committed: pg.QueryResult;
   try {
@@ -252,8 +289,21 @@ export async function withUser<T>(claims: Claims, fn: (trx: Trx) => Promise<T>, 
   held.closed = true;
   client.release();
   // PostgreSQL answers `commit` with ROLLBACK when a statement failed and `fn` swallowed the error.
-  if (committed.command === "ROLLBACK") throw new Error("The transaction was rolled back: a statement in it failed");
+  if (committed.command === "ROLLBACK") throw (await signedOut) ? new NotSignedIn() : new Error("The transaction was rolled back: a statement in it failed");
   return result;
+}
+
+/** After a failed statement: the commit already sent ends the transaction (a failed one rolls back), else a rollback does. */
+async function cleanUpAfterFailure(client: PoolClient, held: Held, commitAfter: { sent?: Promise<pg.QueryResult> } | undefined) {
+  if (commitAfter?.sent) {
+    held.closed = true;
+    await commitAfter.sent.then(
+      () => client.release(),
+      () => client.release(true),
+    );
+  } else {
+    await finish(held, "rollback");
+  }
 }
 
 /** No request's loaders take this long; reads still open then are ended (those inside finish first). */

@@ -82,7 +82,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** "Claim shift" from the list: the shift page's own action (claim, or the waitlist when it filled meanwhile). */
 export async function action({ request, context }: ActionFunctionArgs) {
-  await requireUser(request, context);
   return listedShiftAction(request, context);
 }
 

@@ -6,7 +6,7 @@
  * Used by bench/claim-storm.ts and bench/run.ts.
  */
 import type pg from "pg";
-import { dropIdleSockets, percentile, request, round, type Person } from "./harness";
+import { dropIdleSockets, percentile, request, round, type CpuMeter, type Person } from "./harness";
 
 export type ClaimMode = "data" | "document";
 export type ClaimShift = (claims: Person["claims"], shiftId: string) => Promise<{ status: string }>;
@@ -172,6 +172,12 @@ export interface ClaimStormResult {
   direct: Storm;
   /** HTTP claims/s ÷ direct claims/s */
   ratio: number;
+  /**
+   * CPU milliseconds per claim during the HTTP storm (server and PostgreSQL process trees), when
+   * a meter was given: what the storm's throughput is bound by on a small machine, and a figure a
+   * busy machine does not distort the way it distorts latencies.
+   */
+  cpuPerClaim?: { serverMs: number | null; postgresMs: number | null };
 }
 
 /**
@@ -190,6 +196,7 @@ export async function runClaimStorm(ctx: {
   /** Hours from now of the first shift; the four are 10 hours apart. */
   firstShiftInHours?: number;
   betweenStorms?: () => Promise<void>;
+  meter?: CpuMeter;
 }): Promise<ClaimStormResult> {
   const { owner, crowd, capacity } = ctx;
   const first = ctx.firstShiftInHours ?? 20;
@@ -202,8 +209,12 @@ export async function runClaimStorm(ctx: {
   const warmup = crowd.slice(0, Math.min(20, crowd.length));
   const warmHttp = await httpStorm(ctx, shifts.httpWarmup, warmup);
   const warmDirect = await directStorm(ctx, shifts.directWarmup, warmup);
+  const before = ctx.meter?.sample();
   const http = await httpStorm(ctx, shifts.http, crowd);
+  const after = ctx.meter?.sample();
+  const perClaim = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? null : round((b - a) / crowd.length, 2));
+  const cpuPerClaim = before && after ? { serverMs: perClaim(before.serverMs, after.serverMs), postgresMs: perClaim(before.postgresMs, after.postgresMs) } : undefined;
   await ctx.betweenStorms?.();
   const direct = await directStorm(ctx, shifts.direct, crowd);
-  return { warmHttp, warmDirect, http, direct, ratio: round(http.claimsPerSecond / direct.claimsPerSecond, 3) };
+  return { warmHttp, warmDirect, http, direct, ratio: round(http.claimsPerSecond / direct.claimsPerSecond, 3), cpuPerClaim };
 }

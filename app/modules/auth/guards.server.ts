@@ -1,5 +1,5 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
-import { literal, queryAsLogin, SharedReads, withSharedReads, type Claims } from "~/db/client.server";
+import { literal, PersonLookup, queryAsLogin, SharedReads, withSharedReads, type Actor, type Claims } from "~/db/client.server";
 import type { AppRole } from "~/db/types";
 import { authProvider, type Identity } from "./provider.server";
 import { sha256 } from "./crypto.server";
@@ -105,38 +105,64 @@ export class RequestContext {
     await this.#reads?.end();
   }
 
+  /**
+   * Who an action's write acts as. The claims when the person is already known; otherwise a
+   * PersonLookup, which the write's own transaction runs with `begin` in its first round trip
+   * (a claim then costs one round trip, not two), and which tells this context whom it found, for
+   * the loaders that run after the action. Null when the request carries no sign-in at all. A
+   * write given a lookup that finds nobody throws NotSignedIn, having run as no one.
+   */
+  async actor(request: Request): Promise<Claims | PersonLookup<PersonRow> | null> {
+    if (this.#user) return (await this.#user)?.claims ?? null;
+    const identity = await (await authProvider()).identify(request, this.headers);
+    const lookup = identity ? personLookup(identity) : null;
+    if (!identity || !lookup) return null;
+    this.#identity = identity;
+    return new PersonLookup<PersonRow>(settingClaims(identity, lookup), (row) => {
+      this.#user ??= Promise.resolve(row ? this.#later(row, claimsOf(identity, row)) : null);
+    });
+  }
+
   async #resolve(request: Request): Promise<CurrentUser | null> {
     const identity = await (await authProvider()).identify(request, this.headers);
     if (!identity) return null;
     this.#identity = identity;
     const lookup = personLookup(identity);
     if (!lookup) return null;
-    const claimsOf = (row: PersonRow): Claims =>
-      identity.kind === "jwt" ? identity.claims : { sub: row.id, email: row.email, role: "authenticated" };
     // Not for the reads of a page (an action's, or outside a request): the person alone, in
     // one statement outside any transaction. An action's loaders then share reads begun later.
     if (!this.#shareReads || this.#ended || !["GET", "HEAD"].includes(request.method)) {
       const [row] = await queryAsLogin<PersonRow>(`select p.* from ${lookup} p`);
-      if (!row) return null;
-      const claims = claimsOf(row);
-      if (!this.#shareReads || this.#ended) return personOf(row, claims);
-      this.#reads = SharedReads.later(claims);
-      return personOf(row, withSharedReads(claims, this.#reads));
+      return row ? this.#later(row, claimsOf(identity, row)) : null;
     }
-    // The claims set for the transaction are the claims of the row: a statement that sets them
-    // only for a row it returns, so a transaction without a row never ran as anyone.
-    const claimsSql =
-      identity.kind === "jwt"
-        ? literal(JSON.stringify(identity.claims))
-        : `json_build_object('sub', p.id, 'email', p.email, 'role', 'authenticated')::text`;
-    const first = `select p.*, set_config('request.jwt.claims', ${claimsSql}, true) is not null as claims_set, set_config('role', 'authenticated', true) is not null as role_set from ${lookup} p`;
-    const { row, reads } = await SharedReads.open<PersonRow>(first, claimsOf);
+    const { row, reads } = await SharedReads.open<PersonRow>(settingClaims(identity, lookup), (found) => claimsOf(identity, found));
     if (!row || !reads) return null;
     this.#reads = reads;
     if (this.#ended) void reads.end();
-    const claims = claimsOf(row);
-    return personOf(row, withSharedReads(claims, reads));
+    return personOf(row, withSharedReads(claimsOf(identity, row), reads));
   }
+
+  /** The person found outside the shared reads: the loaders after an action share reads begun later. */
+  #later(row: PersonRow, claims: Claims): CurrentUser {
+    if (!this.#shareReads || this.#ended) return personOf(row, claims);
+    this.#reads ??= SharedReads.later(claims);
+    return personOf(row, withSharedReads(claims, this.#reads));
+  }
+}
+
+const claimsOf = (identity: Identity, row: PersonRow): Claims =>
+  identity.kind === "jwt" ? identity.claims : { sub: row.id, email: row.email, role: "authenticated" };
+
+/**
+ * The statement that finds the person and sets the transaction's claims and role to the claims of
+ * the row it returns: only for a row, so a transaction without one never ran as anyone.
+ */
+function settingClaims(identity: Identity, lookup: string): string {
+  const claimsSql =
+    identity.kind === "jwt"
+      ? literal(JSON.stringify(identity.claims))
+      : `json_build_object('sub', p.id, 'email', p.email, 'role', 'authenticated')::text`;
+  return `select p.*, set_config('request.jwt.claims', ${claimsSql}, true) is not null as claims_set, set_config('role', 'authenticated', true) is not null as role_set from ${lookup} p`;
 }
 
 /**
@@ -198,14 +224,28 @@ export function getUser(request: Request, context?: AppLoadContext): Promise<Cur
   return requestContext(context).user(request);
 }
 
+/** To the sign-in page, and back to this page after. */
+export function loginRedirect(request: Request): Response {
+  const url = new URL(request.url);
+  const params = new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` });
+  return redirect(`/login?${params}`);
+}
+
 export async function requireUser(request: Request, context?: AppLoadContext): Promise<CurrentUser> {
   const user = await getUser(request, context);
-  if (!user) {
-    const url = new URL(request.url);
-    const params = new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` });
-    throw redirect(`/login?${params}`);
-  }
+  if (!user) throw loginRedirect(request);
   return user;
+}
+
+/**
+ * Who an action's one write acts as (RequestContext.actor): the person is found by the write's
+ * own transaction. Redirects to sign in when the request carries no sign-in; the write itself
+ * throws NotSignedIn when that sign-in no longer stands: answer it with `loginRedirect`.
+ */
+export async function requireActor(request: Request, context?: AppLoadContext): Promise<Actor> {
+  const actor = await requestContext(context).actor(request);
+  if (!actor) throw loginRedirect(request);
+  return actor;
 }
 
 /** UX guard only: RLS still decides what the person can read and change. */

@@ -1,6 +1,7 @@
 import type { AppLoadContext } from "@remix-run/node";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { readAsUser, sql, withSystem, withUser } from "~/db/client.server";
+import net from "node:net";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { NotSignedIn, PersonLookup, readAsUser, sql, withSystem, withUser } from "~/db/client.server";
 import { createPersona, type Persona } from "../../../tests/setup/personas";
 import { sessionCookie } from "./cookies.server";
 import { newSessionToken, sha256 } from "./crypto.server";
@@ -29,6 +30,21 @@ function loadContext(): AppLoadContext {
   const scope: RequestScope = {};
   scopes.push(scope);
   return { cspNonce: "n", clientKey: "k", requestScope: scope };
+}
+
+const requestActor = (request: Request, context: AppLoadContext) => requestContext(context).actor(request);
+
+/** The socket writes `fn` makes, and its result: one write is one round trip, everything sent at once. */
+async function countWrites<T>(fn: () => Promise<T>): Promise<{ result: T; writes: number }> {
+  const single = vi.spyOn(net.Socket.prototype as unknown as { _write: () => void }, "_write");
+  const many = vi.spyOn(net.Socket.prototype as unknown as { _writev: () => void }, "_writev");
+  try {
+    const result = await fn();
+    return { result, writes: single.mock.calls.length + many.mock.calls.length };
+  } finally {
+    single.mockRestore();
+    many.mockRestore();
+  }
 }
 
 const get = (cookie: string, method = "GET") => new Request("http://localhost/shifts", { method, headers: { Cookie: cookie } });
@@ -124,6 +140,49 @@ describe("the request context", () => {
     // Its loaders' reads still share one transaction, begun with the first of them.
     const [a, b] = await Promise.all([readAsUser(user.claims, whichTransaction), readAsUser(user.claims, whichTransaction)]);
     expect(a).toEqual(b);
+  });
+
+  it("an action's write finds the person in its own first round trip, and its loaders know them after", async () => {
+    const context = loadContext();
+    const request = get(await cookieFor(ana), "POST");
+    const actor = await requestActor(request, context);
+    expect(actor).toBeInstanceOf(PersonLookup);
+    await withUser({ sub: ana.id, role: "authenticated" }, async () => null); // a connection, already open
+    // begin, the lookup and its guard, the statement and commit: one write, so one round trip.
+    const trips = await countWrites(() => withUser(actor!, whichTransaction, { statements: 1 }));
+    expect(trips.result.me).toBe(ana.id);
+    expect(trips.writes).toBe(1);
+    // The loaders after the action: the same person, found without asking again, reading in a transaction of their own.
+    const user = (await getUser(request, context))!;
+    expect(user).toMatchObject({ id: ana.id, email: ana.email, roles: ["observer"] });
+    expect(user.claims).toEqual({ sub: ana.id, email: ana.email, role: "authenticated" });
+    const [a, b] = await Promise.all([readAsUser(user.claims, whichTransaction), readAsUser(user.claims, whichTransaction)]);
+    expect(a).toEqual(b);
+    expect(a.started).not.toBe(trips.result.started);
+    // Once the person is known, a later write acts with their claims.
+    expect(await requestActor(request, context)).toEqual(user.claims);
+  });
+
+  it("an action's write whose sign-in no longer stands runs as no one, writes nothing and says so", async () => {
+    const zone = `context-zone-${Date.now()}`;
+    const insertZone = (trx: Parameters<Parameters<typeof withUser>[1]>[0]) =>
+      sql`insert into public.zones (name, geometry) values (${zone}, '{"type":"Polygon","coordinates":[[[0,0],[0,1],[1,1],[0,0]]]}')`.execute(trx);
+    const revoked = await cookieFor(luis);
+    await withSystem((trx) => trx.updateTable("private.sessions").set({ revoked_at: sql`now()` }).where("user_id", "=", luis.id).where("revoked_at", "is", null).execute());
+    const unknown = (await sessionCookie().serialize(newSessionToken())).split(";")[0]!;
+    for (const cookie of [revoked, unknown, await cookieFor(ana, { expired: true })]) {
+      const context = loadContext();
+      const request = get(cookie, "POST");
+      const actor = await requestActor(request, context);
+      expect(actor).toBeInstanceOf(PersonLookup);
+      // luis is an admin: had the insert run as him, or as the connection's own login, it would be there.
+      await expect(withUser(actor!, insertZone, { statements: 1 })).rejects.toBeInstanceOf(NotSignedIn);
+      await expect(withUser(actor!, insertZone)).rejects.toBeInstanceOf(NotSignedIn);
+      expect(await getUser(request, context)).toBeNull();
+    }
+    const { rows } = await withSystem((trx) => sql<{ n: number }>`select count(*)::int as n from public.zones where name = ${zone}`.execute(trx));
+    expect(rows[0]!.n).toBe(0);
+    expect(await requestActor(new Request("http://localhost/shifts", { method: "POST" }), loadContext())).toBeNull();
   });
 
   it("signs out an expired, revoked or unknown session and a deactivated person, and holds nothing open", async () => {

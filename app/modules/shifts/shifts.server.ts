@@ -1,4 +1,4 @@
-import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
+import { type Actor, type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
 import { DomainError, guarded, type GuardOptions } from "~/db/errors.server";
 import type { Expression, ExpressionBuilder, SqlBool } from "kysely";
 import type { AssignmentStatus, DB } from "~/db/types";
@@ -229,8 +229,8 @@ type AssignmentRow = {
 };
 
 /** One statement, one transaction, one round trip: `commit` follows the call on the wire. */
-function callAssignment(claims: Claims, call: (trx: Trx) => Promise<{ rows: AssignmentRow[] }>) {
-  return guarded(() => withUser(claims, async (trx) => (await call(trx)).rows[0]!, { statements: 1 }), SHIFT_REFUSALS);
+function callAssignment(actor: Actor, call: (trx: Trx) => Promise<{ rows: AssignmentRow[] }>) {
+  return guarded(() => withUser(actor, async (trx) => (await call(trx)).rows[0]!, { statements: 1 }), SHIFT_REFUSALS);
 }
 
 /**
@@ -238,11 +238,11 @@ function callAssignment(claims: Claims, call: (trx: Trx) => Promise<{ rows: Assi
  * which also tells where on the waitlist they landed, and one round trip: the claim, the
  * position and `commit` go out together (the position of a claimed spot is none).
  */
-export const claimShift = (claims: Claims, shiftId: string, joinWaitlist = true) =>
+export const claimShift = (actor: Actor, shiftId: string, joinWaitlist = true) =>
   guarded(
     () =>
       withUser(
-        claims,
+        actor,
         async (trx) => {
           const [claimed, waitlisted] = await Promise.all([
             sql<AssignmentRow>`select * from private.claim_shift(${shiftId}::uuid, ${joinWaitlist})`.execute(trx),
@@ -257,14 +257,14 @@ export const claimShift = (claims: Claims, shiftId: string, joinWaitlist = true)
     SHIFT_REFUSALS,
   );
 
-export const leaveShift = (claims: Claims, shiftId: string) =>
-  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.leave_shift(${shiftId}::uuid)`.execute(trx));
+export const leaveShift = (actor: Actor, shiftId: string) =>
+  callAssignment(actor, (trx) => sql<AssignmentRow>`select * from private.leave_shift(${shiftId}::uuid)`.execute(trx));
 
-export const checkIn = (claims: Claims, shiftId: string) =>
-  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.check_in(${shiftId}::uuid)`.execute(trx));
+export const checkIn = (actor: Actor, shiftId: string) =>
+  callAssignment(actor, (trx) => sql<AssignmentRow>`select * from private.check_in(${shiftId}::uuid)`.execute(trx));
 
-export const checkOut = (claims: Claims, shiftId: string) =>
-  callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.check_out(${shiftId}::uuid)`.execute(trx));
+export const checkOut = (actor: Actor, shiftId: string) =>
+  callAssignment(actor, (trx) => sql<AssignmentRow>`select * from private.check_out(${shiftId}::uuid)`.execute(trx));
 
 export const assignToShift = (claims: Claims, shiftId: string, observerId: string) =>
   callAssignment(claims, (trx) => sql<AssignmentRow>`select * from private.assign_to_shift(${shiftId}::uuid, ${observerId}::uuid)`.execute(trx));
