@@ -5,7 +5,6 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
-import morgan from "morgan";
 import onHeaders from "on-headers";
 import { startDatabase } from "./app/db/runtime.server";
 import type { RequestScope } from "./app/modules/auth/guards.server";
@@ -43,12 +42,17 @@ app.use(
   }),
 );
 
-// Request logs carry no client address and no query string (calendar tokens live there).
-// Nor which map tiles were fetched: they would say what areas people looked at.
-morgan.token("path", (req: express.Request) => (req.path.startsWith("/tiles/") ? "/tiles/…" : req.path));
-app.use(morgan(":method :path :status :res[content-length] - :response-time ms"));
-
-app.use((_req, res, next) => {
+// One layer for what every response gets: its log line and its security headers.
+app.use((req, res, next) => {
+  // Request logs carry no client address and no query string (calendar tokens live there).
+  // Nor which map tiles were fetched: they would say what areas people looked at. Written when
+  // the response is done or abandoned, as "method path status length - time ms".
+  const started = performance.now();
+  res.once("close", () => {
+    const where = req.path.startsWith("/tiles/") ? "/tiles/…" : req.path;
+    const ms = (performance.now() - started).toFixed(3);
+    console.log(`${req.method} ${where} ${res.headersSent ? res.statusCode : "-"} ${res.getHeader("Content-Length") ?? "-"} - ${ms} ms`);
+  });
   const nonce = randomBytes(16).toString("base64");
   res.locals.cspNonce = nonce;
   // The Content-Security-Policy of pages is set where the page is rendered (app/entry.server.tsx),
@@ -113,7 +117,8 @@ function requestHost(req: express.Request) {
   const forwarded = trusted ? req.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
   return forwarded || req.get("host");
 }
-app.use((req, res, next) => {
+function refuseCrossSiteWrite(req: express.Request, res: express.Response): boolean {
+  if (req.method === "GET" || req.method === "HEAD") return false;
   const refused = isCrossSiteWrite({
     method: req.method,
     secFetchSite: req.get("sec-fetch-site"),
@@ -121,9 +126,9 @@ app.use((req, res, next) => {
     host: requestHost(req),
     appOrigin: appUrlOrigin,
   });
-  if (!refused) return next();
-  res.status(403).type("text/plain").set("Cache-Control", "no-store").send("This request came from another site and was refused. / Esta solicitud vino de otro sitio y fue rechazada.");
-});
+  if (refused) res.status(403).type("text/plain").set("Cache-Control", "no-store").send("This request came from another site and was refused. / Esta solicitud vino de otro sitio y fue rechazada.");
+  return refused;
+}
 
 // One request context per request: the person is found once, and the loaders' reads share one
 // transaction (docs/decisions/012-request-pipeline.md). It ends when the document starts to
@@ -131,6 +136,7 @@ app.use((req, res, next) => {
 // file or a CSV stream must not hold the reads' connection while it downloads) or, at the
 // latest, when the response is closed (a client that went away).
 app.all("*", (req, res, next) => {
+  if (refuseCrossSiteWrite(req, res)) return;
   const scope: RequestScope = {};
   res.locals.requestScope = scope;
   onHeaders(res, () => void scope.context?.end());

@@ -127,7 +127,10 @@ async function main() {
   console.log("");
   console.log(`HTTP statuses: ${Object.entries(httpResult.statuses!).map(([k, v]) => `${k}×${v}`).join(", ")}`);
   console.log(`Throughput ratio HTTP / direct: ${ratio.toFixed(3)} (${httpResult.claimsPerSecond} / ${directResult.claimsPerSecond} claims/s)`);
-  console.log(`CPU per claim in the HTTP storm: server ${cpuPerClaim?.serverMs ?? "?"} ms, PostgreSQL ${cpuPerClaim?.postgresMs ?? "?"} ms`);
+  console.log(
+    `CPU per claim: HTTP storm server ${cpuPerClaim?.serverMs ?? "?"} ms, PostgreSQL ${cpuPerClaim?.postgresMs ?? "?"} ms; ` +
+      `direct storm PostgreSQL ${cpuPerClaim?.directPostgresMs ?? "?"} ms, this process (claimShift) ${cpuPerClaim?.directBenchMs ?? "?"} ms`,
+  );
   for (const [label, s] of [["warm-up HTTP", warmHttp], ["warm-up direct", warmDirect], ["HTTP", httpResult], ["direct", directResult]] as const) {
     for (const v of s.violations) console.log(`INVARIANT BROKEN (${label}): ${v}`);
     if (s.errors) console.log(`ERRORS (${label}): ${s.errors}; e.g. ${s.errorSamples.join(" | ")}`);

@@ -177,7 +177,7 @@ export interface ClaimStormResult {
    * a meter was given: what the storm's throughput is bound by on a small machine, and a figure a
    * busy machine does not distort the way it distorts latencies.
    */
-  cpuPerClaim?: { serverMs: number | null; postgresMs: number | null };
+  cpuPerClaim?: { serverMs: number | null; postgresMs: number | null; directPostgresMs: number | null; directBenchMs: number | null };
 }
 
 /**
@@ -213,8 +213,18 @@ export async function runClaimStorm(ctx: {
   const http = await httpStorm(ctx, shifts.http, crowd);
   const after = ctx.meter?.sample();
   const perClaim = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? null : round((b - a) / crowd.length, 2));
-  const cpuPerClaim = before && after ? { serverMs: perClaim(before.serverMs, after.serverMs), postgresMs: perClaim(before.postgresMs, after.postgresMs) } : undefined;
   await ctx.betweenStorms?.();
+  const beforeDirect = ctx.meter?.sample();
   const direct = await directStorm(ctx, shifts.direct, crowd);
+  const afterDirect = ctx.meter?.sample();
+  const cpuPerClaim =
+    before && after && beforeDirect && afterDirect
+      ? {
+          serverMs: perClaim(before.serverMs, after.serverMs),
+          postgresMs: perClaim(before.postgresMs, after.postgresMs),
+          directPostgresMs: perClaim(beforeDirect.postgresMs, afterDirect.postgresMs),
+          directBenchMs: perClaim(beforeDirect.benchMs, afterDirect.benchMs),
+        }
+      : undefined;
   return { warmHttp, warmDirect, http, direct, ratio: round(http.claimsPerSecond / direct.claimsPerSecond, 3), cpuPerClaim };
 }
