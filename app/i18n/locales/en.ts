@@ -4,6 +4,7 @@ import { shareEn } from "./share.en";
 import { shiftChangeEn } from "./shift-change.en";
 import { addendaEn } from "./addenda.en";
 import { pushEn } from "./push.en";
+import { shiftMovesEn } from "./shift-moves.en";
 import { alertsEn } from "./alerts.en";
 import { formErrorsEn } from "./form-errors.en";
 import { countsEn } from "./counts.en";
@@ -698,6 +699,7 @@ const en = {
   shiftChange: shiftChangeEn,
   observers: observersEn,
   push: pushEn,
+  shiftMoves: shiftMovesEn,
   alerts: alertsEn,
   addenda: addendaEn,
   formErrors: formErrorsEn,
