@@ -1,4 +1,4 @@
-/** Shifts that move: one notice per series edit, people already checked in, and the observers list's pages. */
+/** Shifts that move: one notice per series edit, people already checked in. */
 export const shiftMovesEn = {
   email: {
     seriesSubject_one: "A coordinator changed {{count}} of your shifts",
@@ -20,15 +20,7 @@ export const shiftMovesEn = {
   checkedIn: {
     error: "Already checked in, so staying on this shift: {{names}}. The new time overlaps another of their shifts; free them from that shift first, or choose another time.",
     line: "{{name}} stays: already checked in here, and on {{zone}}, {{when}}",
-    stays_one: "{{count}} person already checked in stays on the shift.",
-    stays_other: "{{count}} people already checked in stay on the shift.",
-  },
-  pages: {
-    nav: "Pages of observers",
-    showing: "Showing {{from}}–{{to}} of {{count}}",
-    previous: "Previous page",
-    next: "Next page",
-    page: "Page {{page}} of {{pages}}",
-    selectPage: "Select everyone on this page",
+    doneStaying_one: "The time was changed and everyone on the shift will be told. {{count}} person already checked in stays on it.",
+    doneStaying_other: "The time was changed and everyone on the shift will be told. {{count}} people already checked in stay on it.",
   },
 };

@@ -1,6 +1,6 @@
 import type { shiftMovesEn } from "./shift-moves.en";
 
-/** Turnos que cambian: un solo aviso por serie, quienes ya registraron su llegada, y las páginas de observadores. */
+/** Turnos que cambian: un solo aviso por serie, quienes ya registraron su llegada. */
 export const shiftMovesEs: typeof shiftMovesEn = {
   email: {
     seriesSubject_one: "Un coordinador cambió {{count}} de tus turnos",
@@ -22,15 +22,7 @@ export const shiftMovesEs: typeof shiftMovesEn = {
   checkedIn: {
     error: "Ya registraron su llegada y se quedan en este turno: {{names}}. El nuevo horario choca con otro de sus turnos; primero quítales ese otro turno, o elige otro horario.",
     line: "{{name}} se queda: ya registró su llegada aquí, y está en {{zone}}, {{when}}",
-    stays_one: "{{count}} persona que ya registró su llegada se queda en el turno.",
-    stays_other: "{{count}} personas que ya registraron su llegada se quedan en el turno.",
-  },
-  pages: {
-    nav: "Páginas de observadores",
-    showing: "Mostrando {{from}}–{{to}} de {{count}}",
-    previous: "Página anterior",
-    next: "Página siguiente",
-    page: "Página {{page}} de {{pages}}",
-    selectPage: "Seleccionar a todos en esta página",
+    doneStaying_one: "Se cambió el horario y se avisará a todas las personas del turno. {{count}} persona que ya registró su llegada se queda en él.",
+    doneStaying_other: "Se cambió el horario y se avisará a todas las personas del turno. {{count}} personas que ya registraron su llegada se quedan en él.",
   },
 };
