@@ -5,6 +5,7 @@ import { shiftChangeEn } from "./shift-change.en";
 import { addendaEn } from "./addenda.en";
 import { pushEn } from "./push.en";
 import { shiftMovesEn } from "./shift-moves.en";
+import { pagerEn } from "./pager.en";
 import { alertsEn } from "./alerts.en";
 import { formErrorsEn } from "./form-errors.en";
 import { countsEn } from "./counts.en";
@@ -700,6 +701,7 @@ const en = {
   observers: observersEn,
   push: pushEn,
   shiftMoves: shiftMovesEn,
+  pager: pagerEn,
   alerts: alertsEn,
   addenda: addendaEn,
   formErrors: formErrorsEn,

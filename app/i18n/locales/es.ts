@@ -6,6 +6,7 @@ import { shiftChangeEs } from "./shift-change.es";
 import { addendaEs } from "./addenda.es";
 import { pushEs } from "./push.es";
 import { shiftMovesEs } from "./shift-moves.es";
+import { pagerEs } from "./pager.es";
 import { alertsEs } from "./alerts.es";
 import { formErrorsEs } from "./form-errors.es";
 import { countsEs } from "./counts.es";
@@ -702,6 +703,7 @@ const es: Resources = {
   observers: observersEs,
   push: pushEs,
   shiftMoves: shiftMovesEs,
+  pager: pagerEs,
   alerts: alertsEs,
   addenda: addendaEs,
   formErrors: formErrorsEs,
