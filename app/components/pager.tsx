@@ -1,5 +1,30 @@
 import { Link } from "@remix-run/react";
+import { useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
+
+const noSubscription = () => () => {};
+
+/**
+ * "Select everyone on this page": ticks every box named `name` of the form `formId` on the page
+ * shown. Only once the page runs scripts (without them it would do nothing, so it is not there).
+ */
+export function SelectPage({ formId, name }: { formId: string; name: string }) {
+  const { t } = useTranslation();
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
+  if (!hydrated) return null;
+  return (
+    <label className="select-person">
+      <input
+        type="checkbox"
+        onChange={(event) => {
+          const checked = event.currentTarget.checked;
+          for (const box of document.querySelectorAll<HTMLInputElement>(`input[name="${name}"][form="${formId}"]`)) box.checked = checked;
+        }}
+      />{" "}
+      {t("pager.selectPage")}
+    </label>
+  );
+}
 
 /**
  * Page links under a long list: plain links (they work without JavaScript) that keep the list's

@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import type { z } from "zod";
 import { InvitationPending, InviteFields } from "~/components/invitations";
-import { Pager } from "~/components/pager";
+import { Pager, SelectPage } from "~/components/pager";
 import { Field, FieldErrors, limitsOf, SelectField, translateError } from "~/components/ui/field";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { useIsPending } from "~/components/use-is-pending";
@@ -190,6 +190,7 @@ export default function Observers() {
             errors={training.trainingDate.errors}
           />
           <FieldErrors id="record-training-people-error" errors={training.userIds.errors} />
+          {observers.length > 1 ? <SelectPage formId={trainingForm.id} name="userIds" /> : null}
           <button type="submit" name="intent" value="training" className="primary">
             {t("observers.record")}
           </button>

@@ -135,6 +135,10 @@ test.describe("a long list, without JavaScript, on a phone", () => {
       await expect(scripted.getByRole("navigation", { name: "Pages" })).toContainText("Page 2 of 3");
       await expectNoAxeViolations(scripted);
       await expectNoHorizontalScroll(scripted);
+      // With scripts, one box selects everyone on the page shown (and only them).
+      await scripted.getByRole("checkbox", { name: "Select everyone on this page" }).check();
+      await expect(scripted.getByRole("checkbox", { name: /^Select Paged/, checked: true })).toHaveCount(50);
+      await expect(scripted.getByRole("checkbox", { name: "Select Paged 051" })).toBeChecked();
       await context.close();
 
       await pages.getByRole("link", { name: "Next page" }).click();

@@ -7,4 +7,5 @@ export const pagerEn = {
   next: "Next page",
   first: "First page",
   last: "Last page",
+  selectPage: "Select everyone on this page",
 };

@@ -9,4 +9,5 @@ export const pagerEs: typeof pagerEn = {
   next: "Página siguiente",
   first: "Primera página",
   last: "Última página",
+  selectPage: "Seleccionar a todos en esta página",
 };
