@@ -61,23 +61,37 @@ function Conflicts({ conflicts, idPrefix, taken }: { conflicts: TimeConflict[]; 
       <p id={`${idPrefix}-conflicts-help`} className="help">
         {t("shiftChange.reschedule.conflictsHelp")}
       </p>
-      {people.map((c) => (
-        <div key={c.observerId}>
-          <label className="check">
-            <input type="checkbox" name="takeOff" value={c.observerId} defaultChecked={taken.includes(c.observerId)} /> {t("shiftChange.reschedule.takeOff", { name: c.name })}
-          </label>
-          <p className="help">
-            {conflicts
-              .filter((o) => o.observerId === c.observerId)
-              .map((o) =>
-                o.trainingValidUntil
-                  ? t("shiftChange.reschedule.trainingLine", { name: c.name, until: formatDay(`${o.trainingValidUntil}T12:00:00Z`, "UTC", i18n.language) })
-                  : t("shiftChange.reschedule.conflictLine", { name: c.name, zone: o.otherZone, when: clock.formatShiftTime(o.otherStartsAt!, o.otherEndsAt!) }),
-              )
-              .join(" · ")}
-          </p>
-        </div>
-      ))}
+      {people.map((c) => {
+        const own = conflicts.filter((o) => o.observerId === c.observerId);
+        // Someone already checked in is at the shift: a move never takes them off (ADR 030).
+        const stays = own.some((o) => o.status === "checked_in");
+        return (
+          <div key={c.observerId}>
+            {stays ? (
+              <p>
+                <strong>{c.name}</strong>
+              </p>
+            ) : (
+              <label className="check">
+                <input type="checkbox" name="takeOff" value={c.observerId} defaultChecked={taken.includes(c.observerId)} /> {t("shiftChange.reschedule.takeOff", { name: c.name })}
+              </label>
+            )}
+            <p className="help">
+              {own
+                .map((o) =>
+                  o.trainingValidUntil
+                    ? t("shiftChange.reschedule.trainingLine", { name: c.name, until: formatDay(`${o.trainingValidUntil}T12:00:00Z`, "UTC", i18n.language) })
+                    : t(stays ? "shiftMoves.checkedIn.line" : "shiftChange.reschedule.conflictLine", {
+                        name: c.name,
+                        zone: o.otherZone,
+                        when: clock.formatShiftTime(o.otherStartsAt!, o.otherEndsAt!),
+                      }),
+                )
+                .join(" · ")}
+            </p>
+          </div>
+        );
+      })}
     </fieldset>
   );
 }

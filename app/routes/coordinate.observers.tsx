@@ -6,6 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import type { z } from "zod";
 import { InvitationPending, InviteFields } from "~/components/invitations";
+import { Pager, SelectPage } from "~/components/pager";
 import { Field, FieldErrors, limitsOf, SelectField, translateError } from "~/components/ui/field";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { useIsPending } from "~/components/use-is-pending";
@@ -26,9 +27,10 @@ export const handle: RouteHandle = { titleKey: "observers.title" };
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, "coordinator", "admin");
   const filters = observerFiltersFrom(new URL(request.url).searchParams);
-  const [observers, settings] = await Promise.all([listObservers(user.claims, filters), readSettings(user.claims)]);
+  const [list, settings] = await Promise.all([listObservers(user.claims, filters), readSettings(user.claims)]);
   return {
-    observers,
+    observers: list.observers,
+    pages: { page: list.page, pageSize: list.pageSize, total: list.total },
     filters,
     defaultLanguage: settings.defaultLanguage,
     inviteConstraint: getZodConstraint(InviteObserverSchema),
@@ -110,7 +112,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Observers() {
   const { t, i18n } = useTranslation();
-  const { observers, filters, defaultLanguage, inviteConstraint, trainingConstraint } = useLoaderData<typeof loader>();
+  const { observers, pages, filters, defaultLanguage, inviteConstraint, trainingConstraint } = useLoaderData<typeof loader>();
   const { timeZone } = useOrgClock();
   const actionData = useActionData<typeof action>();
   const noticeRef = useFocusOutcome<HTMLParagraphElement>(actionData?.notice, actionData);
@@ -133,6 +135,8 @@ export default function Observers() {
   const languageName = (code: string) => SPOKEN_LANGUAGES.find((l) => l.code === code)?.name ?? code;
   const preview = actionData?.preview;
   const newRows = preview?.rows.filter((r) => r.status === "new").length ?? 0;
+  // The list's filters as they are in the address: page links keep them.
+  const search = new URLSearchParams(Object.entries({ q: filters.q, training: filters.training, language: filters.language }).filter((e): e is [string, string] => !!e[1]));
   const resendErrors = actionData?.kind === "resend" && actionData.result?.error ? Object.values(actionData.result.error).flat().filter((e): e is string => typeof e === "string") : [];
 
   return (
@@ -174,7 +178,7 @@ export default function Observers() {
       </section>
 
       <section aria-labelledby="list-title">
-        <h2 id="list-title">{t("observers.listTitle", { count: observers.length })}</h2>
+        <h2 id="list-title">{t("observers.listTitle", { count: pages.total })}</h2>
         <Form method="post" {...getFormProps(trainingForm)} className="card">
           <h3>{t("observers.recordTitle")}</h3>
           <p id="record-help">{t("observers.recordHelp")}</p>
@@ -186,6 +190,7 @@ export default function Observers() {
             errors={training.trainingDate.errors}
           />
           <FieldErrors id="record-training-people-error" errors={training.userIds.errors} />
+          {observers.length > 1 ? <SelectPage formId={trainingForm.id} name="userIds" /> : null}
           <button type="submit" name="intent" value="training" className="primary">
             {t("observers.record")}
           </button>
@@ -224,6 +229,7 @@ export default function Observers() {
             );
           })}
         </ul>
+        <Pager {...pages} search={search} />
       </section>
 
       <section className="card" aria-labelledby="invite-title">

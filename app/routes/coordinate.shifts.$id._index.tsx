@@ -58,8 +58,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     data({ result: submission.reply({ resetForm: true }), notice: { key, values, tone: "ok" } as ShiftNotice | null, conflicts: noConflicts });
   /** A new time that double-books people: the field error names them, and the form lists them to take off. */
   const refusedNaming = (conflicts: TimeConflict[]) => {
-    const names = [...new Set(conflicts.map((c) => c.name))].join(", ");
-    const message = names ? `shiftChange.errors.timeConflictNamed|${JSON.stringify({ names })}` : "shiftChange.errors.timeConflict";
+    const nameList = (list: TimeConflict[]) => [...new Set(list.map((c) => c.name))].join(", ");
+    const names = nameList(conflicts);
+    // People already checked in stay (ADR 030): the message says so rather than "take them off".
+    const staying = nameList(conflicts.filter((c) => c.status === "checked_in"));
+    const message = staying
+      ? `shiftMoves.checkedIn.error|${JSON.stringify({ names: staying })}`
+      : names
+        ? `shiftChange.errors.timeConflictNamed|${JSON.stringify({ names })}`
+        : "shiftChange.errors.timeConflict";
     return data({ result: submission.reply({ fieldErrors: { startTime: [message] } }), notice: null as ShiftNotice | null, conflicts }, { status: 409 });
   };
   const isTimeConflict = (error: unknown) => error instanceof DomainError && error.messageKey === "shiftChange.errors.timeConflict";
@@ -80,7 +87,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         return done("schedule.unassigned");
       case "reschedule":
         try {
-          await rescheduleShift(user.claims, id, value);
+          const stayed = await rescheduleShift(user.claims, id, value);
+          if (stayed) return done("shiftMoves.checkedIn.doneStaying", { count: stayed });
         } catch (error) {
           if (isTimeConflict(error)) return refusedNaming(await conflictsOfReschedule(user.claims, id, value));
           throw error;

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectNoAxeViolations, expectNoHorizontalScroll, outboxFor, signInThroughUi, storageStateFor } from "./helpers";
+import { e2eSql, expectNoAxeViolations, expectNoHorizontalScroll, outboxFor, signInThroughUi, storageStateFor } from "./helpers";
 import { E2E_PORT } from "./paths";
 
 // A coordinator's first real task: invite a volunteer, who gets an email and can sign in; then
@@ -107,5 +107,65 @@ test.describe("as a coordinator, on a phone", () => {
     });
     await section.getByRole("button", { name: "Check the file" }).click();
     await expect(section.getByRole("alert")).toHaveText("Row 2 has a formula (name starts with =, +, - or @). Remove formulas and try again; nothing was imported.");
+  });
+});
+
+test.describe("a long list, without JavaScript, on a phone", () => {
+  test.use({ storageState: storageStateFor("coordinator"), viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
+
+  test("comes in pages of 50 with the count; page links keep the search; training recorded for people selected on page 2 keeps page 2", async ({ page, browser }) => {
+    const tag = `paged${Date.now()}`;
+    // 120 volunteers who signed up, named so that a search finds them all and they sort by number.
+    await e2eSql(
+      `insert into public.invitations (email, display_name, roles)
+       select $1 || '-' || lpad(n::text, 3, '0') || '@example.org', 'Paged ' || lpad(n::text, 3, '0'), '{observer}' from generate_series(1, 120) n`,
+      [tag],
+    );
+    await e2eSql(`insert into auth.users (email) select $1 || '-' || lpad(n::text, 3, '0') || '@example.org' from generate_series(1, 120) n`, [tag]);
+    try {
+      await page.goto(`/coordinate/observers?q=${tag}&training=none`);
+      await expect(page.getByRole("heading", { level: 2, name: "Observers (120)" })).toBeVisible();
+      const pages = page.getByRole("navigation", { name: "Pages" });
+      await expect(pages).toContainText("Showing 1–50 of 120 · Page 1 of 3");
+      await expect(page.getByRole("checkbox", { name: /^Select Paged/ })).toHaveCount(50);
+      // axe runs in the page: the same list with JavaScript.
+      const context = await browser.newContext({ storageState: storageStateFor("coordinator"), viewport: { width: 360, height: 800 }, javaScriptEnabled: true });
+      const scripted = await context.newPage();
+      await scripted.goto(`/coordinate/observers?q=${tag}&training=none&page=2`);
+      await expect(scripted.getByRole("navigation", { name: "Pages" })).toContainText("Page 2 of 3");
+      await expectNoAxeViolations(scripted);
+      await expectNoHorizontalScroll(scripted);
+      // With scripts, one box selects everyone on the page shown (and only them).
+      await scripted.getByRole("checkbox", { name: "Select everyone on this page" }).check();
+      await expect(scripted.getByRole("checkbox", { name: /^Select Paged/, checked: true })).toHaveCount(50);
+      await expect(scripted.getByRole("checkbox", { name: "Select Paged 051" })).toBeChecked();
+      await context.close();
+
+      await pages.getByRole("link", { name: "Next page" }).click();
+      await expect(page).toHaveURL(new RegExp(`\\?q=${tag}&training=none&page=2$`));
+      await expect(pages).toContainText("Showing 51–100 of 120 · Page 2 of 3");
+      await expect(page.getByRole("checkbox", { name: "Select Paged 051" })).toBeVisible();
+      await expect(page.getByRole("checkbox", { name: "Select Paged 050" })).toHaveCount(0);
+
+      await page.getByRole("checkbox", { name: "Select Paged 051" }).check();
+      await page.getByRole("checkbox", { name: "Select Paged 100" }).check();
+      await page.getByRole("textbox", { name: "Training date" }).fill("2026-11-01");
+      await page.getByRole("button", { name: "Record training for the selected" }).click();
+      await expect(page.getByRole("status")).toHaveText("Training recorded for 2 people.");
+      const trained = await e2eSql<{ email: string }>(`select email from public.profiles where email like $1 || '-%' and training_date = '2026-11-01' order by email`, [tag]);
+      expect(trained.map((r) => r.email)).toEqual([`${tag}-051@example.org`, `${tag}-100@example.org`]);
+      // Still page 2 of the same search; the two trained no longer match "no training".
+      await expect(page.getByRole("heading", { level: 2, name: "Observers (118)" })).toBeVisible();
+      await expect(pages).toContainText("Showing 51–100 of 118 · Page 2 of 3");
+
+      await expect(pages.getByRole("link", { name: "Last page" })).toHaveCount(0); // the next page is the last
+      await pages.getByRole("link", { name: "Next page" }).click();
+      await expect(pages).toContainText("Showing 101–118 of 118 · Page 3 of 3");
+      await expect(pages.getByRole("link", { name: "Next page" })).toHaveCount(0);
+      await pages.getByRole("link", { name: "First page" }).click();
+      await expect(page).toHaveURL(new RegExp(`\\?q=${tag}&training=none$`));
+    } finally {
+      await e2eSql(`update public.profiles set deactivated_at = now() where email like $1 || '-%'`, [tag]);
+    }
   });
 });

@@ -101,6 +101,65 @@ test("a coordinator changes a shift's time: a double-booking is named, the perso
   await page.context().close();
 });
 
+test("someone already checked in stays: a time that double-books them is refused without a box to take them off, and the coordinator is told who stayed", async ({ browser }) => {
+  // A new volunteer (no other spec sees them), checked in on a shift that starts in 20 minutes, and
+  // on another shift in four hours.
+  const email = `checked.in.${Date.now()}@example.org`;
+  await e2eSql(`insert into public.invitations (email, display_name, roles) values ($1, 'Cora Checkedin', '{observer}')`, [email]);
+  await e2eSql(`insert into auth.users (email) values ($1)`, [email]);
+  const near = await e2eSql<{ id: string }>(
+    `insert into public.shifts (zone_id, starts_at, ends_at, capacity)
+     select z.id, now() + s.a, now() + s.b, 2 from public.zones z,
+       (values (interval '20 minutes', interval '2 hours', 'Little Village'), (interval '4 hours', interval '6 hours', 'Pilsen')) as s(a, b, zone)
+     where z.name = s.zone order by s.a returning id`,
+  );
+  const [moving, later] = near.map((r) => r.id) as [string, string];
+  await e2eSql(
+    `insert into public.shift_assignments (shift_id, observer_id, status, claimed_at, checked_in_at, period)
+     select s.id, p.id, case when s.id = $1::uuid then 'checked_in'::public.assignment_status else 'claimed' end, now(),
+            case when s.id = $1::uuid then now() end, tstzrange(s.starts_at, s.ends_at)
+     from public.profiles p, public.shifts s where p.email = $3 and s.id in ($1::uuid, $2::uuid)`,
+    [moving, later, email],
+  );
+  const local = async (hours: number) =>
+    (
+      await e2eSql<{ day: string; time: string }>(
+        `select to_char((now() + make_interval(hours => $1)) at time zone time_zone, 'YYYY-MM-DD') as day,
+                to_char((now() + make_interval(hours => $1)) at time zone time_zone, 'HH24:MI') as time from public.org_settings`,
+        [hours],
+      )
+    )[0]!;
+
+  try {
+    const page = await pageFor(browser, "coordinator", 360);
+    await page.goto(`/coordinate/shifts/${moving}`);
+    await hydrated(page);
+    const form = page.getByRole("region", { name: "Change the time" });
+    const moveTo = async (from: number, to: number) => {
+      const [start, end] = [await local(from), await local(to)];
+      await form.getByLabel("Day").fill(start.day);
+      await form.getByLabel("Start time").fill(start.time);
+      await form.getByLabel("End time").fill(end.time);
+      await form.getByRole("button", { name: "Change the time" }).click();
+    };
+    await moveTo(3, 5);
+    await expect(form.getByText("Already checked in, so staying on this shift: Cora Checkedin.", { exact: false }).first()).toBeVisible();
+    await expect(form.getByText(/Cora Checkedin stays: already checked in here, and on Pilsen/)).toBeVisible();
+    await expect(form.getByRole("checkbox", { name: /Take Cora Checkedin off/ })).toHaveCount(0);
+    await expectNoAxeViolations(page);
+
+    await moveTo(1, 3);
+    await expect(page.getByRole("status").filter({ hasText: "The time was changed" })).toHaveText(
+      "The time was changed and everyone on the shift will be told. 1 person already checked in stays on it.",
+    );
+    const [after] = await e2eSql<{ status: string }>(`select a.status from public.shift_assignments a join public.profiles p on p.id = a.observer_id where a.shift_id = $1::uuid and p.email = $2`, [moving, email]);
+    expect(after!.status).toBe("checked_in");
+    await page.context().close();
+  } finally {
+    await e2eSql(`delete from public.shifts where id in ($1::uuid, $2::uuid)`, [moving, later]);
+  }
+});
+
 test("a coverage gap offers Create shift, pre-filled with its zone and window", async ({ browser }) => {
   const page = await pageFor(browser, "coordinator");
   await page.goto("/coordinate/coverage");
@@ -132,6 +191,10 @@ test("a coordinator changes a weekly series from a date on; earlier shifts keep 
     [series!.id],
   );
   const second = shifts.find((s) => s.day === "2027-06-21")!;
+  const third = shifts.find((s) => s.day === "2027-06-28")!;
+  await putOn(second.id, DEMO.observer2);
+  await putOn(third.id, DEMO.observer2);
+  const seriesMail = /changed 2 of your shifts|cambió 2 de tus turnos/;
 
   const page = await pageFor(browser, "coordinator", 360);
   await page.goto(`/coordinate/shifts/${second.id}`);
@@ -157,5 +220,11 @@ test("a coordinator changes a weekly series from a date on; earlier shifts keep 
     { day: "2027-06-21", start: "10:00", capacity: 3 },
     { day: "2027-06-28", start: "10:00", capacity: 3 },
   ]);
+  // Olivia, on both changed shifts, gets one email that lists them (ADR 030), not one per shift.
+  await expect.poll(() => outboxFor(DEMO.observer2).filter((m) => seriesMail.test(m.subject)).length, { timeout: 15_000 }).toBe(1);
+  const mail = outboxFor(DEMO.observer2).find((m) => seriesMail.test(m.subject))!;
+  expect(mail.text).toMatch(/(Monday, June 21|lunes 21 de junio) · (10:00 AM – 12:00 PM|10:00 – 12:00) (in|en) Pilsen/);
+  expect(mail.text).toMatch(/(Monday, June 28|lunes 28 de junio) · (10:00 AM – 12:00 PM|10:00 – 12:00) (in|en) Pilsen/);
+  expect(outboxFor(DEMO.observer2).filter((m) => /New time for your shift in Pilsen|Nuevo horario de tu turno en Pilsen/.test(m.subject))).toEqual([]);
   await page.context().close();
 });

@@ -4,6 +4,8 @@ import { shareEn } from "./share.en";
 import { shiftChangeEn } from "./shift-change.en";
 import { addendaEn } from "./addenda.en";
 import { pushEn } from "./push.en";
+import { shiftMovesEn } from "./shift-moves.en";
+import { pagerEn } from "./pager.en";
 import { alertsEn } from "./alerts.en";
 import { formErrorsEn } from "./form-errors.en";
 import { countsEn } from "./counts.en";
@@ -698,6 +700,8 @@ const en = {
   shiftChange: shiftChangeEn,
   observers: observersEn,
   push: pushEn,
+  shiftMoves: shiftMovesEn,
+  pager: pagerEn,
   alerts: alertsEn,
   addenda: addendaEn,
   formErrors: formErrorsEn,

@@ -5,6 +5,8 @@ import { shareEs } from "./share.es";
 import { shiftChangeEs } from "./shift-change.es";
 import { addendaEs } from "./addenda.es";
 import { pushEs } from "./push.es";
+import { shiftMovesEs } from "./shift-moves.es";
+import { pagerEs } from "./pager.es";
 import { alertsEs } from "./alerts.es";
 import { formErrorsEs } from "./form-errors.es";
 import { countsEs } from "./counts.es";
@@ -700,6 +702,8 @@ const es: Resources = {
   shiftChange: shiftChangeEs,
   observers: observersEs,
   push: pushEs,
+  shiftMoves: shiftMovesEs,
+  pager: pagerEs,
   alerts: alertsEs,
   addenda: addendaEs,
   formErrors: formErrorsEs,

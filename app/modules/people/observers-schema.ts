@@ -9,14 +9,20 @@ export const ObserverFiltersSchema = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),
   training: z.enum(["valid", "expired", "none"]).optional().catch(undefined),
   language: z.enum(LANGUAGE_CODES).optional().catch(undefined),
+  /** 1-based page of the list (OBSERVERS_PAGE_SIZE a page); past the end shows the last page. */
+  page: z.coerce.number().int().min(1).max(1_000_000).optional().catch(undefined),
 });
 export type ObserverFilters = z.infer<typeof ObserverFiltersSchema>;
+
+/** People a page of /coordinate/observers shows: 1,000 imported volunteers are 20 pages. */
+export const OBSERVERS_PAGE_SIZE = 50;
 
 export function observerFiltersFrom(params: URLSearchParams): ObserverFilters {
   return ObserverFiltersSchema.parse({
     q: params.get("q") || undefined,
     training: params.get("training") || undefined,
     language: params.get("language") || undefined,
+    page: params.get("page") || undefined,
   });
 }
 

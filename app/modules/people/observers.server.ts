@@ -1,7 +1,7 @@
 import { type Claims, readAsUser, sql, withUser } from "~/db/client.server";
 import { DomainError, guarded } from "~/db/errors.server";
 import { pendingInvitationSql } from "./people.server";
-import type { ObserverFilters } from "./observers-schema";
+import { OBSERVERS_PAGE_SIZE, type ObserverFilters } from "./observers-schema";
 
 export type TrainingStatus = "valid" | "expired" | "none";
 
@@ -20,6 +20,15 @@ export interface ObserverRow {
   pendingInvitation: { id: string; lastSentAt: string | null } | null;
 }
 
+export interface ObserverPage {
+  observers: ObserverRow[];
+  /** Everyone the filters match, on every page. */
+  total: number;
+  /** The page shown (1-based): the last one when the one asked for is past the end. */
+  page: number;
+  pageSize: number;
+}
+
 /** The same rule claiming uses (private.claim_eligibility), on today's date in the organisation's zone. */
 const trainingStatus = sql<TrainingStatus>`case
   when p.training_date is null then 'none'
@@ -30,19 +39,41 @@ const trainingStatus = sql<TrainingStatus>`case
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
- * Every active observer, with what a coordinator needs to staff shifts. RLS shows profiles to
+ * A page of the active observers (with how many match in all), with what a coordinator needs to staff shifts. RLS shows profiles to
  * coordinators and admins only; the training's validity is the same rule claiming uses
  * (private.claim_eligibility), on today's date in the organisation's time zone.
  */
 export function listObservers(
   claims: Claims,
-  filters: ObserverFilters
-): Promise<ObserverRow[]> {
+  filters: ObserverFilters,
+  pageSize = OBSERVERS_PAGE_SIZE
+): Promise<ObserverPage> {
   return readAsUser(claims, async (trx) => {
-    let query = trx
+    let matching = trx
       .selectFrom("profiles as p")
       .crossJoin("org_settings as o")
-      .select([
+      .where("p.deactivated_at", "is", null)
+      .where(
+        sql<boolean>`exists (select 1 from public.role_grants g where g.user_id = p.id and g.role = 'observer')`
+      );
+    if (filters.q) {
+      const pattern = likePattern(filters.q);
+      matching = matching.where((eb) =>
+        eb.or([
+          eb("p.display_name", "ilike", pattern),
+          eb("p.email", "ilike", pattern),
+        ])
+      );
+    }
+    if (filters.training) matching = matching.where(sql<boolean>`${trainingStatus} = ${filters.training}`);
+    if (filters.language)
+      matching = matching.where(
+        sql<boolean>`${filters.language} = any (p.languages)`
+      );
+    // One statement a page: the rows and, beside each, how many match in all.
+    const pageOf = (page: number) =>
+      matching
+        .select([
         "p.id",
         "p.email",
         "p.display_name",
@@ -66,30 +97,25 @@ export function listObservers(
           "last_check_in_at"
         ),
         pendingInvitationSql.as("pending_invitation"),
+        sql<number>`count(*) over ()::int`.as("total"),
       ])
-      .where("p.deactivated_at", "is", null)
-      .where(
-        sql<boolean>`exists (select 1 from public.role_grants g where g.user_id = p.id and g.role = 'observer')`
-      );
-    if (filters.q) {
-      const pattern = likePattern(filters.q);
-      query = query.where((eb) =>
-        eb.or([
-          eb("p.display_name", "ilike", pattern),
-          eb("p.email", "ilike", pattern),
-        ])
-      );
-    }
-    if (filters.training) query = query.where(sql<boolean>`${trainingStatus} = ${filters.training}`);
-    if (filters.language)
-      query = query.where(
-        sql<boolean>`${filters.language} = any (p.languages)`
-      );
-    const rows = await query
       .orderBy("p.display_name")
       .orderBy("p.email")
+      .orderBy("p.id")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
       .execute();
-    return rows.map((r) => ({
+    let page = filters.page ?? 1;
+    let rows = await pageOf(page);
+    let total = rows[0]?.total ?? 0;
+    if (rows.length === 0 && page > 1) {
+      // Past the end (people left, or a typed URL): the last page there is.
+      const counted = await matching.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
+      total = counted.n;
+      page = Math.max(1, Math.ceil(total / pageSize));
+      if (total > 0) rows = await pageOf(page);
+    }
+    const observers = rows.map((r) => ({
       id: r.id,
       email: r.email,
       displayName: r.display_name,
@@ -106,6 +132,7 @@ export function listObservers(
         : null,
       pendingInvitation: r.pending_invitation,
     }));
+    return { observers, total, page, pageSize };
   });
 }
 

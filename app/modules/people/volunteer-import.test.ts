@@ -1,10 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { sql, withSystem } from "~/db/client.server";
+import { sql, withSystem, type Claims } from "~/db/client.server";
 import { readOutbox } from "~/integrations/mail.server";
 import { runJobsOnce } from "~/jobs/jobs.server";
 import { createCast } from "../../../tests/setup/personas";
+import type { ObserverFilters } from "./observers-schema";
 import { listObservers, recordTraining } from "./observers.server";
 import { checkVolunteerCsv, csvText, IMPORT_MAX_BYTES, importVolunteers } from "./volunteer-import.server";
+
+/** Every match, not a page of them. */
+const everyObserver = async (claims: Claims, filters: ObserverFilters) => (await listObservers(claims, filters, 10_000)).observers;
 
 // Importing volunteers from CSV: a dry run with a status per row, then one all-or-nothing
 // transaction that writes invitations (with phone, languages, training date) and queues their emails.
@@ -84,7 +88,7 @@ describe("the import", () => {
     const file = csv("Marta,marta@test.example,+1 773 555 0102,es,2026-01-15", "Bad,bad-email,,,", `Ana,${cast.observer_ana.email},,,`);
     const invited = await importVolunteers(cast.coordinator_carmen.claims, file);
     expect(invited).toEqual(["marta@test.example"]);
-    const [marta] = await listObservers(cast.coordinator_carmen.claims, { q: "marta" });
+    const [marta] = await everyObserver(cast.coordinator_carmen.claims, { q: "marta" });
     expect(marta).toMatchObject({ displayName: "Marta", languages: ["es"], trainingDate: "2026-01-15" });
     const profile = await withSystem((trx) => trx.selectFrom("profiles").select(["phone", "deactivated_at"]).where("email", "=", "marta@test.example").executeTakeFirstOrThrow());
     expect(profile).toEqual({ phone: "+1 773 555 0102", deactivated_at: null });
@@ -115,7 +119,7 @@ describe("the import", () => {
     console.log(`Imported 1,000 volunteers (invitations, accounts, profiles, email jobs) in ${ms} ms`);
     expect(invited).toHaveLength(1000);
     expect(await counts()).toEqual({ invitations: before.invitations + 1000, jobs: before.jobs + 1000, users: before.users + 1000 });
-    const bulk = await listObservers(cast.coordinator_carmen.claims, { q: "bulk-99" });
+    const bulk = await everyObserver(cast.coordinator_carmen.claims, { q: "bulk-99" });
     expect(bulk.map((o) => o.email).sort()).toEqual(["bulk-99@test.example", ...Array.from({ length: 10 }, (_, i) => `bulk-99${i}@test.example`)].sort());
   });
 });
@@ -124,17 +128,17 @@ describe("the observers list and recording training", () => {
   it("filters by training status and language, and records one date for several people in one go", async () => {
     const ids = [cast.observer_ana.id, cast.observer_oscar.id];
     await recordTraining(cast.coordinator_carmen.claims, ids, "2020-01-01");
-    let expired = await listObservers(cast.coordinator_carmen.claims, { training: "expired" });
+    let expired = await everyObserver(cast.coordinator_carmen.claims, { training: "expired" });
     expect(expired.map((o) => o.id)).toEqual(expect.arrayContaining(ids));
     const today = new Date().toISOString().slice(0, 10);
     await recordTraining(cast.coordinator_carmen.claims, ids, today);
-    expired = await listObservers(cast.coordinator_carmen.claims, { training: "expired" });
+    expired = await everyObserver(cast.coordinator_carmen.claims, { training: "expired" });
     expect(expired.map((o) => o.id)).not.toContain(cast.observer_ana.id);
-    const valid = await listObservers(cast.coordinator_carmen.claims, { training: "valid", q: cast.observer_ana.email });
+    const valid = await everyObserver(cast.coordinator_carmen.claims, { training: "valid", q: cast.observer_ana.email });
     expect(valid).toHaveLength(1);
-    const spanish = await listObservers(cast.coordinator_carmen.claims, { language: "es", q: "marta" });
+    const spanish = await everyObserver(cast.coordinator_carmen.claims, { language: "es", q: "marta" });
     expect(spanish.map((o) => o.email)).toEqual(["marta@test.example"]);
-    expect(await listObservers(cast.coordinator_carmen.claims, { q: "100%_nobody" })).toEqual([]);
+    expect(await listObservers(cast.coordinator_carmen.claims, { q: "100%_nobody", page: 3 })).toEqual({ observers: [], total: 0, page: 1, pageSize: 50 });
   });
 
   it("records nobody's training if one of them is not someone this person may update", async () => {
@@ -145,7 +149,28 @@ describe("the observers list and recording training", () => {
   });
 
   it("shows every observer to coordinators and admins; an observer sees only themselves", async () => {
-    expect((await listObservers(cast.observer_ana.claims, {})).map((o) => o.id)).toEqual([cast.observer_ana.id]);
-    expect((await listObservers(cast.admin_alma.claims, {})).length).toBeGreaterThan(1000);
+    expect((await everyObserver(cast.observer_ana.claims, {})).map((o) => o.id)).toEqual([cast.observer_ana.id]);
+    expect((await listObservers(cast.admin_alma.claims, {})).total).toBeGreaterThan(1000);
+  });
+
+  it("comes in pages of 50 with the count of all matches; the pages keep the filters, cover everyone once in order, and past the end is the last page", async () => {
+    const first = await listObservers(cast.coordinator_carmen.claims, { q: "bulk-" });
+    expect(first).toMatchObject({ total: 1000, page: 1, pageSize: 50 });
+    expect(first.observers).toHaveLength(50);
+    const seen: string[] = [];
+    for (let page = 1; page <= 20; page++) {
+      const shown = await listObservers(cast.coordinator_carmen.claims, { q: "bulk-", page });
+      expect(shown).toMatchObject({ total: 1000, page });
+      seen.push(...shown.observers.map((o) => o.email));
+    }
+    expect(new Set(seen).size).toBe(1000);
+    expect(seen).toEqual((await everyObserver(cast.coordinator_carmen.claims, { q: "bulk-" })).map((o) => o.email));
+    const past = await listObservers(cast.coordinator_carmen.claims, { q: "bulk-", page: 99 });
+    expect(past.page).toBe(20);
+    expect(past.observers.map((o) => o.email)).toEqual(seen.slice(950));
+    // A filter and a page together: the page is of the filtered list.
+    const spanishTwo = await listObservers(cast.coordinator_carmen.claims, { q: "bulk-", language: "es", training: "valid", page: 2 });
+    expect(spanishTwo).toMatchObject({ total: 1000, page: 2 });
+    expect(await listObservers(cast.coordinator_carmen.claims, { q: "bulk-99", page: 2 })).toMatchObject({ total: 11, page: 1 });
   });
 });

@@ -3,6 +3,7 @@ import { fallbackLanguage, isLanguage, type Language } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
 import { dispatchAlertMail, DispatchAlertPayload } from "~/modules/dispatch/dispatch-mail.server";
 import { safetyCheckMail, SafetyCheckPayload } from "~/modules/live/safety-mail.server";
+import { SeriesChangedPayload, seriesChangedNotice } from "~/modules/shifts/series-mail.server";
 import { shiftMail, ShiftMailPayload } from "~/modules/shifts/shift-mail.server";
 
 // What a notification says: a title and a body in the person's language, the tag of its event and
@@ -89,6 +90,13 @@ registerPushMessage("shift_taken_off", async (trx, raw, t) => {
   if (!(await shiftMail(trx, "shift_taken_off", p))) return null;
   const body = p.reason === "training" ? t("push.message.takenOffTrainingBody") : t("push.message.takenOffBody");
   return { title: t("push.message.takenOffTitle"), body, url: "/my/shifts" };
+});
+
+// A series edit: one notification per person and edit, however many of their shifts it moved (ADR 030).
+registerPushMessage("series_changed", async (trx, raw, t) => {
+  const notice = await seriesChangedNotice(trx, SeriesChangedPayload.parse(raw));
+  if (!notice) return null;
+  return { title: t("shiftMoves.push.seriesTitle"), body: t("shiftMoves.push.seriesBody", { count: notice.entries.length }), url: "/my/shifts" };
 });
 
 /** Whether a kind of event has a push text; one without is told by email alone. */

@@ -287,6 +287,38 @@ describe("sending", () => {
     expect(readOutbox().filter((m) => m.to === person.email)).toHaveLength(1);
   });
 
+  it("a series edit: one notification per person and edit, however many of their shifts moved, sent once across two runs", async () => {
+    const shiftZone = await createTestZone("Series push zone");
+    const coordinator = await createPersona(`push_coordinator_${++counter}`, ["coordinator"]);
+    const { createShifts } = await import("~/modules/shifts/shifts.server");
+    const { editShiftSeries } = await import("~/modules/shifts/changes.server");
+    const { CreateShiftSchema } = await import("~/modules/shifts/schema");
+    const { time_zone: timeZone } = await withSystem((trx) => trx.selectFrom("org_settings").select("time_zone").executeTakeFirstOrThrow());
+    const day = (days: number) => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(Date.now() + days * 86_400_000));
+    const weekday = new Date(`${day(2)}T12:00:00Z`).getUTCDay() || 7;
+    const made = await createShifts(
+      coordinator.claims,
+      CreateShiftSchema.parse({ intent: "create", zoneId: shiftZone, repeat: "weekly", date: day(2), until: day(2 + 7 * 11), weekdays: [String(weekday)], startTime: "18:00", endTime: "21:00", capacity: "3" }),
+    );
+    expect(made.count).toBe(12);
+    const person = await observer("es");
+    const [phone, laptop] = [await subscribe(person), await subscribe(person, sessionKey(2))];
+    const shifts = await withSystem((trx) => trx.selectFrom("shifts").select("id").where("series_id", "=", made.id).execute());
+    for (const s of shifts) await claimShift(person.claims, s.id);
+    await runJobsOnce();
+
+    await editShiftSeries(coordinator.claims, made.id, { from: day(2), startTime: "17:00", endTime: "20:00", capacity: 3, needsLanguages: [], needsTeamLead: false, takeOff: [] });
+    await Promise.all([runJobsOnce(), runJobsOnce()]);
+    await runJobsOnce();
+    for (const device of [phone, laptop]) {
+      expect(device.received.map((r) => r.payload)).toEqual([
+        expect.objectContaining({ title: "Cambiaron tus turnos", body: "Un coordinador cambió 12 de tus turnos. Abre Testigo para verlos.", url: "/my/shifts", tag: expect.stringMatching(/^series_changed:/) }),
+      ]);
+      expect(JSON.stringify(device.received[0]!.payload)).not.toMatch(/17:00|Series push zone/);
+    }
+    expect(readOutbox().filter((m) => m.to === person.email).map((m) => m.subject)).toEqual(["Un coordinador cambió 12 de tus turnos"]);
+  });
+
   it("the runner wakes on NOTIFY: a dispatch reaches the push service in seconds, not at the 30-second tick", async () => {
     const people = await Promise.all([observer(), observer()]);
     const devices: TestDevice[] = [];

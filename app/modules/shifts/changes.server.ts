@@ -73,16 +73,25 @@ const toConflict = (r: ConflictRow): TimeConflict => ({
   trainingValidUntil: r.training_valid_until,
 });
 
-/** Moves a shift to a local day and times; people in `takeOff` it does not suit (double-booked, training expired by then) are taken off. */
+/**
+ * Moves a shift to a local day and times; people in `takeOff` it does not suit (double-booked,
+ * training expired by then) are taken off. Returns how many people already checked in (or out)
+ * stay on it: a move never takes them off (ADR 030).
+ */
 export async function rescheduleShift(claims: Claims, shiftId: string, input: Pick<RescheduleShiftInput, "date" | "startTime" | "endTime" | "takeOff">) {
   const takeOff = `{${input.takeOff.join(",")}}`;
   try {
-    await guarded(
+    return await guarded(
       () =>
         withUser(
           claims,
-          (trx) =>
-            sql`select id from private.change_shift_time(${shiftId}::uuid, ${input.date}::date, ${input.startTime}::time, ${input.endTime}::time, ${takeOff}::uuid[])`.execute(trx),
+          async (trx) => {
+            const { rows } = await sql<{ stayed: number }>`
+              select (select count(*)::int from public.shift_assignments a
+                      where a.shift_id = s.id and a.status in ('checked_in', 'checked_out')) as stayed
+              from private.change_shift_time(${shiftId}::uuid, ${input.date}::date, ${input.startTime}::time, ${input.endTime}::time, ${takeOff}::uuid[]) s`.execute(trx);
+            return rows[0]?.stayed ?? 0;
+          },
           { statements: 1 },
         ),
       CHANGE_REFUSALS,

@@ -4,11 +4,11 @@ import { DomainError } from "~/db/errors.server";
 import { readOutbox } from "~/integrations/mail.server";
 import { runJobsOnce } from "~/jobs/jobs.server";
 import { createPersona, type Persona } from "../../../tests/setup/personas";
-import { brokenShiftInvariants, createTestZone } from "../../../tests/setup/shifts";
+import { brokenShiftInvariants, createTestShift, createTestZone } from "../../../tests/setup/shifts";
 import { calendarFeed, createCalendarToken } from "./calendar.server";
 import { conflictsOfReschedule, conflictsOfSeriesEdit, editShiftSeries, myClaimStanding, rescheduleShift } from "./changes.server";
 import { CreateShiftSchema } from "./schema";
-import { claimShift, createShifts, getShift } from "./shifts.server";
+import { checkIn, checkOut, claimShift, createShifts, getShift } from "./shifts.server";
 
 let zoneId: string;
 let otherZone: string;
@@ -381,5 +381,149 @@ describe("why someone cannot claim, known before they tap", () => {
     expect(await myClaimStanding(expired.claims)).toEqual({ eligibility: "training_expired", trainingDate: "2020-01-01", validUntil: "2021-01-01" });
     expect((await myClaimStanding(expiring.claims)).eligibility).toBe("ok");
     expect((await myClaimStanding(notObserver.claims)).eligibility).toBe("not_observer");
+  });
+});
+
+describe("a series edit tells each person once (ADR 030)", () => {
+  /** A weekly series of `weeks` shifts from `days` days from now, 18:00-21:00, and its shifts in order. */
+  async function weekly(days: number, weeks: number) {
+    const first = dayIn(days);
+    const weekday = new Date(`${first}T12:00:00Z`).getUTCDay() || 7;
+    const input = CreateShiftSchema.parse({
+      intent: "create", zoneId, repeat: "weekly", date: first, until: dayIn(days + 7 * (weeks - 1)), weekdays: [String(weekday)],
+      startTime: "18:00", endTime: "21:00", capacity: "3",
+    });
+    const made = await createShifts(coordinator.claims, input);
+    const shifts = await withSystem((trx) => trx.selectFrom("shifts").select("id").where("series_id", "=", made.id).orderBy("starts_at").execute());
+    return { seriesId: made.id, shifts: shifts.map((s) => s.id) };
+  }
+  const jobsOf = async (p: Persona) =>
+    (
+      await withSystem((trx) =>
+        sql<{ kind: string; dedupe_key: string; payload: { shifts?: { outcome: string }[] } }>`
+          select kind, dedupe_key, payload from private.jobs
+          where payload ->> 'observer_id' = ${p.id}
+             or (payload ->> 'assignment_id')::uuid in (select id from public.shift_assignments where observer_id = ${p.id}::uuid)
+          order by id`.execute(trx),
+      )
+    ).rows;
+
+  it("one email per person listing their changed shifts (new and old times, their language), not one per shift; taken-off shifts in the same email", async () => {
+    const first = dayIn(2);
+    const { seriesId, shifts } = await weekly(2, 6);
+    expect(shifts).toHaveLength(6);
+    const [ana, eve] = [await observer(), await observer()];
+    await withSystem((trx) => trx.updateTable("profiles").set({ preferred_language: "es" }).where("id", "=", ana.id).execute());
+    for (const s of shifts.slice(0, 5)) await claimShift(ana.claims, s);
+    await claimShift(eve.claims, shifts[1]!);
+    await claimShift(eve.claims, shifts[3]!);
+    // Eve is on another shift the evening of shifts[3]'s new time: she is taken off that one.
+    const eveDay = localOf((await withSystem((trx) => trx.selectFrom("shifts").select("starts_at").where("id", "=", shifts[3]!).executeTakeFirstOrThrow())).starts_at).date;
+    await claimShift(eve.claims, await shiftOn(eveDay, "09:00", "11:00", 3, otherZone));
+
+    const edit = { from: first, startTime: "10:00", endTime: "13:00", capacity: 3, needsLanguages: [], needsTeamLead: false, takeOff: [eve.id] };
+    expect(await editShiftSeries(coordinator.claims, seriesId, edit)).toBe(6);
+
+    const anaJobs = await jobsOf(ana);
+    expect(anaJobs.map((j) => j.kind)).toEqual(["series_changed"]);
+    expect(anaJobs[0]!.payload.shifts!.map((s) => s.outcome)).toEqual(["moved", "moved", "moved", "moved", "moved"]);
+    expect(anaJobs[0]!.dedupe_key).toMatch(new RegExp(`^series_changed:${seriesId}:${ana.id}:\\d+$`));
+    const eveJobs = await jobsOf(eve);
+    expect(eveJobs.map((j) => j.kind)).toEqual(["series_changed"]);
+    expect(eveJobs[0]!.payload.shifts!.map((s) => s.outcome)).toEqual(["moved", "taken_off"]);
+
+    await runJobsOnce();
+    const anaMail = readOutbox().filter((m) => m.to === ana.email);
+    expect(anaMail).toHaveLength(1);
+    expect(anaMail[0]!.subject).toBe("Un coordinador cambió 5 de tus turnos");
+    // Each shift on its own line, in the organisation's zone: now 10:00-13:00, before 18:00-21:00.
+    const lines = anaMail[0]!.text.split("\n").filter((l) => l.startsWith("• "));
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line).toMatch(/· 10:00 – 13:00 en Moving zone \(antes: .* · 18:00 – 21:00\)$/);
+    const eveMail = readOutbox().filter((m) => m.to === eve.email);
+    expect(eveMail).toHaveLength(1);
+    expect(eveMail[0]!.subject).toBe("A coordinator changed 2 of your shifts");
+    expect(eveMail[0]!.text).toMatch(/New times:\n• .*10:00 AM – 1:00 PM in Moving zone \(was .*6:00 PM – 9:00 PM\)/);
+    expect(eveMail[0]!.text).toMatch(/You were taken off these shifts:\n• .*6:00 PM – 9:00 PM in Moving zone\nThe new time overlaps another shift/);
+
+    // A one-shift change afterwards keeps its own notice.
+    await rescheduleShift(coordinator.claims, shifts[0]!, { date: first, startTime: "11:00", endTime: "13:00", takeOff: [] });
+    expect((await jobsOf(ana)).map((j) => j.kind)).toEqual(["series_changed", "shift_time_changed"]);
+    expect(await brokenShiftInvariants()).toEqual([]);
+  });
+
+  it("a shift moved again before the notice goes out drops from it (its own notice tells the newer time)", async () => {
+    const first = dayIn(3);
+    const { seriesId, shifts } = await weekly(3, 2);
+    const ana = await observer();
+    await claimShift(ana.claims, shifts[0]!);
+    await claimShift(ana.claims, shifts[1]!);
+    await editShiftSeries(coordinator.claims, seriesId, { from: first, startTime: "17:00", endTime: "20:00", capacity: 3, needsLanguages: [], needsTeamLead: false, takeOff: [] });
+    await rescheduleShift(coordinator.claims, shifts[1]!, { date: dayIn(10), startTime: "12:00", endTime: "14:00", takeOff: [] });
+    await runJobsOnce();
+    const mails = readOutbox().filter((m) => m.to === ana.email);
+    // The two are sent side by side, in either order.
+    expect(mails.map((m) => m.subject).sort()).toEqual(["A coordinator changed 1 of your shifts", expect.stringMatching(/^New time for your shift/)]);
+    const series = mails.find((m) => m.subject.startsWith("A coordinator changed"))!;
+    expect(series.text.split("\n").filter((l) => l.startsWith("• "))).toHaveLength(1);
+  });
+});
+
+describe("someone already checked in on a shift that moves (ADR 030)", () => {
+  /** The local day and times of a period `fromHours`..`toHours` from now. */
+  function hoursFromNow(fromHours: number, toHours: number) {
+    const start = localOf(new Date(Date.now() + fromHours * 3_600_000));
+    return { date: start.date, startTime: start.time, endTime: localOf(new Date(Date.now() + toHours * 3_600_000)).time };
+  }
+  const assignmentOf = (shiftId: string, p: Persona) =>
+    withSystem((trx) =>
+      trx.selectFrom("shift_assignments").select(["status", sql<string>`period::text`.as("period")]).where("shift_id", "=", shiftId).where("observer_id", "=", p.id)
+        .where("status", "<>", "cancelled").executeTakeFirstOrThrow(),
+    );
+  const periodOf = async (shiftId: string) =>
+    (await withSystem((trx) => sql<{ p: string }>`select tstzrange(starts_at, ends_at, '[)')::text as p from public.shifts where id = ${shiftId}::uuid`.execute(trx))).rows[0]!.p;
+
+  it("is never taken off, even when ticked: a time that double-books them is refused and names them as staying", async () => {
+    // Starts in 20 minutes: check-in is open.
+    const moving = await createTestShift(zoneId, { startsInHours: 1 / 3, hours: 2, capacity: 3 });
+    const later = await createTestShift(otherZone, { startsInHours: 4, hours: 2, capacity: 3 });
+    const [ana, eve] = [await observer(), await observer()];
+    await claimShift(ana.claims, moving);
+    await checkIn(ana.claims, moving);
+    await claimShift(ana.claims, later);
+    await claimShift(eve.claims, moving);
+    const before = await periodOf(moving);
+
+    const target = hoursFromNow(3, 5);
+    const conflicts = await conflictsOfReschedule(coordinator.claims, moving, target);
+    expect(conflicts.map((c) => [c.name, c.status, c.otherShiftId])).toEqual([[nameOf(ana), "checked_in", later]]);
+    // Ticked or not, the person on the ground stays and the change is refused.
+    for (const takeOff of [[], [ana.id]]) {
+      expect(await refusal(rescheduleShift(coordinator.claims, moving, { ...target, takeOff }))).toMatchObject({ messageKey: "shiftChange.errors.timeConflict" });
+    }
+    expect(await assignmentOf(moving, ana)).toMatchObject({ status: "checked_in" });
+    expect(await periodOf(moving)).toBe(before);
+    expect(await jobsFor(moving)).toEqual([]);
+  });
+
+  it("stays on the moved shift with everyone checked in or out, whose times follow it; the coordinator is told how many stayed", async () => {
+    const moving = await createTestShift(zoneId, { startsInHours: 1 / 3, hours: 2, capacity: 4 });
+    const [ana, oscar, eve] = [await observer(), await observer(), await observer()];
+    for (const p of [ana, oscar, eve]) await claimShift(p.claims, moving);
+    await checkIn(ana.claims, moving);
+    await checkIn(oscar.claims, moving);
+    await checkOut(oscar.claims, moving);
+
+    const stayed = await rescheduleShift(coordinator.claims, moving, { ...hoursFromNow(1, 3), takeOff: [ana.id, oscar.id] });
+    expect(stayed).toBe(2);
+    const period = await periodOf(moving);
+    expect(await assignmentOf(moving, ana)).toEqual({ status: "checked_in", period });
+    // Before, a checked-out person kept the shift's old time.
+    expect(await assignmentOf(moving, oscar)).toEqual({ status: "checked_out", period });
+    expect(await assignmentOf(moving, eve)).toEqual({ status: "claimed", period });
+    // Told: those still to come and the one on the ground; not the one who already left.
+    const told = (await jobsFor(moving)).filter((j) => j.kind === "shift_time_changed").map((j) => j.observer_id);
+    expect(told.sort()).toEqual([ana.id, eve.id].sort());
+    expect(await brokenShiftInvariants()).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { sql, withSystem } from "~/db/client.server";
 import { registerMailJob, registerRunTask } from "~/jobs/runner.server";
+import { SeriesChangedPayload, seriesChangedMail } from "./series-mail.server";
 import { SHIFT_MAIL_KINDS, shiftMail, ShiftMailPayload } from "./shift-mail.server";
 
 /** One instance at a time adds the due reminders; the others go straight to sending. */
@@ -18,4 +19,6 @@ export function registerShiftJobs() {
     },
   });
   for (const kind of SHIFT_MAIL_KINDS) registerMailJob(kind, ShiftMailPayload, (trx, payload) => shiftMail(trx, kind, payload));
+  // One notice per person and series edit, listing their shifts (ADR 030).
+  registerMailJob("series_changed", SeriesChangedPayload, seriesChangedMail);
 }

@@ -9,7 +9,8 @@ import { env } from "~/utils/env.server";
 // The emails shifts cause (reminders, waitlist, assignment, cancellation, a changed time); the
 // migrations' functions and private.enqueue_due_reminders() enqueue them, ./jobs.server.ts
 // registers them. `shift_time_changed` is the one notice of a shift's new time (one job per person
-// and change, from private.move_shift): another channel (push) joins it there.
+// and change, from private.move_shift): another channel (push) joins it there. A series edit tells
+// each person once instead, listing their shifts (./series-mail.server.ts, ADR 030).
 
 export const SHIFT_MAIL_KINDS = [
   "shift_reminder",
