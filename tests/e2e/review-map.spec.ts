@@ -39,6 +39,8 @@ async function zoomInto(page: Page, how: "click" | "keyboard") {
  */
 async function indexInside(page: Page, selector: string) {
   return page.evaluate((sel) => {
+    // In view, so that what covers a marker can be asked (elementFromPoint sees the viewport only).
+    document.querySelector(".incident-map")!.scrollIntoView({ block: "center" });
     const frame = document.querySelector(".incident-map")!.getBoundingClientRect();
     let best = -1;
     let most = -1;
@@ -47,8 +49,12 @@ async function indexInside(page: Page, selector: string) {
       const x = box.left + box.width / 2;
       const y = box.top + box.height / 2;
       const count = Number(el.firstElementChild?.textContent) || 0;
-      // Away from the zoom buttons (top left) and the attribution (bottom right).
-      if (x > frame.left + 70 && x < frame.right - 30 && y > frame.top + 30 && y < frame.bottom - 40 && count > most) {
+      // Away from the zoom buttons (top left) and the attribution (bottom right), and not under
+      // anything else drawn over the map (the note that the base map is unavailable): a click there
+      // would land on that instead.
+      const hit = document.elementFromPoint(x, y);
+      const reachable = hit !== null && (el === hit || el.contains(hit));
+      if (reachable && x > frame.left + 70 && x < frame.right - 30 && y > frame.top + 30 && y < frame.bottom - 40 && count > most) {
         most = count;
         best = i;
       }
