@@ -9,6 +9,8 @@ import { InviteSchema } from "~/modules/people/schema";
 import { SettingsSchema } from "~/modules/settings/schema";
 import { CreateShiftSchema } from "~/modules/shifts/schema";
 import { ZoneSchema } from "~/modules/zones/schema";
+import { ReportSchema } from "~/modules/reports/schema";
+import { slotErrors } from "~/modules/reports/slot-errors";
 
 const t: Record<string, TFunction> = {};
 beforeAll(async () => {
@@ -54,5 +56,32 @@ describe("form messages name the field and what is wrong, in English and Spanish
     const spanish = translateError(t.es!, message!);
     expect(spanish).not.toMatch(/^[a-zA-Z]+\.|\{\{/);
     expect(spanish).not.toBe(english);
+  });
+});
+
+describe("the report form's numbered groups name the slot in their messages", () => {
+  const report = { clientUuid: "0b9c6f5e-1a64-4d4e-9d8e-7c8f1b2a3c4d", occurredAt: "2026-12-01T10:00", crossStreets: "Cermak & Blue Island" };
+  // [field, bad value, English, Spanish]
+  const SLOTS: [string, string, string, string][] = [
+    ["officers[1].name", "o".repeat(121), "“Officer 2: Name” must be 120 characters or fewer.", "«Agente 2: Nombre» puede tener como máximo 120 caracteres."],
+    ["officers[0].badge", "1".repeat(41), "“Officer 1: Badge number” must be 40 characters or fewer.", "«Agente 1: Número de placa» puede tener como máximo 40 caracteres."],
+    ["vehicles[1].colour", "c".repeat(41), "“Vehicle 2: Colour” must be 40 characters or fewer.", "«Vehículo 2: Color» puede tener como máximo 40 caracteres."],
+    ["vehicles[2].plate", "P".repeat(21), "“Vehicle 3: Plate” must be 20 characters or fewer.", "«Vehículo 3: Placas» puede tener como máximo 20 caracteres."],
+    ["detained[0].whereTaken", "w".repeat(301), "“Detained person 1: Where they were taken” must be 300 characters or fewer.", "«Persona detenida 1: A dónde se llevaron a la persona» puede tener como máximo 300 caracteres."],
+    ["witnesses[1].contact", "c".repeat(301), "“Witness 2: Contact” must be 300 characters or fewer.", "«Testigo 2: Contacto» puede tener como máximo 300 caracteres."],
+  ];
+  it.each(SLOTS)("%s", (field, bad, english, spanish) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ ...report, [field]: bad })) form.append(k, v);
+    const submission = parseWithZod(form, { schema: ReportSchema });
+    const errors = slotErrors(submission.status === "error" ? (submission.error ?? {}) : {});
+    expect(Object.keys(errors)).toEqual([field]);
+    expect(translateError(t.en!, errors[field]![0]!)).toBe(english);
+    expect(translateError(t.es!, errors[field]![0]!)).toBe(spanish);
+  });
+
+  it("leaves other fields' messages as they are", () => {
+    const errors = { narrative: ["formErrors.required|{\"field\":\"reports.narrative\"}"], clientUuid: ["reports.errors.clientUuid"] };
+    expect(slotErrors(errors)).toEqual(errors);
   });
 });
