@@ -7,7 +7,8 @@ import { i18nConfig } from "~/i18n/config";
 import { ProfileSchema } from "~/modules/people/profile-schema";
 import { InviteSchema } from "~/modules/people/schema";
 import { SettingsSchema } from "~/modules/settings/schema";
-import { CreateShiftSchema } from "~/modules/shifts/schema";
+import { CreateShiftSchema, EditSeriesSchema, RescheduleShiftSchema } from "~/modules/shifts/schema";
+import { RecordTrainingSchema } from "~/modules/people/observers-schema";
 import { ZoneSchema } from "~/modules/zones/schema";
 import { ReportSchema } from "~/modules/reports/schema";
 import { slotErrors } from "~/modules/reports/slot-errors";
@@ -29,6 +30,9 @@ function firstError(schema: z.ZodTypeAny, values: Record<string, string>, field:
 }
 
 const shift = { intent: "create", zoneId: "0b9c6f5e-1a64-4d4e-9d8e-7c8f1b2a3c4d", date: "2027-03-01", startTime: "18:00", endTime: "22:00", capacity: "4" };
+const reschedule = { intent: "reschedule", date: "2027-03-01", startTime: "18:00", endTime: "22:00" };
+const series = { intent: "editSeries", from: "2027-03-01", startTime: "18:00", endTime: "22:00", capacity: "4" };
+const training = { intent: "training", userIds: "0b9c6f5e-1a64-4d4e-9d8e-7c8f1b2a3c4d", trainingDate: "2026-11-02" };
 const zone = { intent: "save", name: "Pilsen", priority: "2", geometry: '{"type":"Polygon","coordinates":[[[-87.66,41.85],[-87.64,41.85],[-87.64,41.86],[-87.66,41.85]]]}' };
 
 // [schema, valid values, field, bad value, English message]
@@ -45,6 +49,12 @@ const CASES: [string, z.ZodTypeAny, Record<string, string>, string, string, stri
   ["shift date", CreateShiftSchema, shift, "date", "2027-02-30", "Enter “Date (first day of a series)” as a real date, like 2026-12-31."],
   ["shift date missing", CreateShiftSchema, shift, "date", "", "Fill in “Date (first day of a series)”."],
   ["zone name missing", ZoneSchema, zone, "name", "", "Fill in “Name”."],
+  // a shift's change forms name their own date field, not the create form's
+  ["reschedule day missing", RescheduleShiftSchema, reschedule, "date", "", "Fill in “Day”."],
+  ["series from not a date", EditSeriesSchema, series, "from", "2027-02-30", "Enter “From” as a real date, like 2026-12-31."],
+  ["series capacity too large", EditSeriesSchema, series, "capacity", "101", "“Spots on each shift” can't be more than 100."],
+  ["training date missing", RecordTrainingSchema, training, "trainingDate", "", "Fill in “Training date”."],
+  ["training date not a date", RecordTrainingSchema, training, "trainingDate", "2026-13-01", "Enter “Training date” as a real date, like 2026-12-31."],
   ["zone notes too long", ZoneSchema, zone, "notes", "n".repeat(2001), "“Notes” must be 2000 characters or fewer."],
 ];
 

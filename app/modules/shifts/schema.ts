@@ -101,7 +101,8 @@ export const EditSeriesSchema = z.object({
   from: dayField("shiftChange.series.from"),
   startTime: timeField("schedule.startTime"),
   endTime: timeField("schedule.endTime"),
-  capacity: capacityField,
+  // the series form's label for it
+  capacity: wholeNumber("shiftChange.series.capacity", 1, 100, 4),
   needsLanguages: needsLanguagesField,
   needsTeamLead: checkboxField,
   takeOff: takeOffField,
