@@ -1,8 +1,9 @@
 import { Link, useFetcher } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { FieldErrors } from "~/components/ui/field";
+import { ErrorSummary, Field } from "~/components/ui/field";
 import { useOrgClock } from "~/components/use-org-clock";
+import { fieldMessage } from "~/utils/field-messages";
 import { generateKeyPair, publicKeyFingerprint, publicKeyOf, toB64u, unwrapPrivateKey, validateWrappedPrivateKey, wrapPrivateKey } from "~/integrations/sealing";
 
 type KeyActionData = { ok: boolean; fingerprint?: string; activeFrom?: string; awaitingApproval?: boolean; error?: string };
@@ -28,22 +29,32 @@ function download(name: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+type Problems = Record<string, string[]>;
+const PASSPHRASE_MIN = 12;
+
+/**
+ * What is wrong with a new passphrase, by field (`passphrase`, `confirm`), before any key is made:
+ * the messages name the field (`label`, an i18n key) and the limit.
+ */
+function passphraseProblems(form: HTMLFormElement, label: string): Problems | null {
+  const data = new FormData(form);
+  const passphrase = String(data.get("passphrase") ?? "");
+  if (passphrase.length < PASSPHRASE_MIN) return { passphrase: [fieldMessage("errorsFound.tooShort", { field: label, count: PASSPHRASE_MIN })] };
+  if (passphrase !== String(data.get("confirm") ?? "")) return { confirm: [fieldMessage("errorsFound.notSame", { field: "keys.confirmPassphrase" })] };
+  return null;
+}
+
+/** The form's problems: its own checks first, else the server's refusal (shown at the passphrase, where a new try starts). */
+const problemsOf = (problems: Problems | null, serverError: string | undefined): Problems | null => problems ?? (serverError ? { passphrase: [serverError] } : null);
+
 /** A new passphrase and its repetition (fields `passphrase` and `confirm`); 12 characters at least. */
-function NewPassphraseFields({ id, confirmId, label, help }: { id: string; confirmId: string; label: string; help: string }) {
+function NewPassphraseFields({ formId, id, confirmId, label, help, problems }: { formId: string; id: string; confirmId: string; label: string; help: string; problems: Problems | null }) {
   const { t } = useTranslation();
   return (
     <>
-      <div className="field">
-        <label htmlFor={id}>{label}</label>
-        <span className="help" id={`${id}-help`}>
-          {help}
-        </span>
-        <input id={id} name="passphrase" type="password" autoComplete="new-password" minLength={12} required aria-describedby={`${id}-help`} />
-      </div>
-      <div className="field">
-        <label htmlFor={confirmId}>{t("keys.confirmPassphrase")}</label>
-        <input id={confirmId} name="confirm" type="password" autoComplete="new-password" required />
-      </div>
+      <ErrorSummary errors={problems} formId={formId} idOf={(name) => (name === "confirm" ? confirmId : id)} />
+      <Field id={id} label={t(label)} name="passphrase" type="password" autoComplete="new-password" minLength={PASSPHRASE_MIN} required help={help} errors={problems?.passphrase} />
+      <Field id={confirmId} label={t("keys.confirmPassphrase")} name="confirm" type="password" autoComplete="new-password" required errors={problems?.confirm} />
     </>
   );
 }
@@ -59,14 +70,13 @@ export function RecoveryKeySetup({ current, hydrated }: { current: { fingerprint
   const when = (iso: string) => `${formatDay(iso, true)} ${formatTime(iso)}`;
   const fetcher = useFetcher<KeyActionData>();
   const [saved, setSaved] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problems | null>(null);
   const [working, setWorking] = useState(false);
   const make = async (form: HTMLFormElement) => {
-    const data = new FormData(form);
-    const passphrase = String(data.get("passphrase") ?? "");
-    if (passphrase.length < 12) return setProblem("keys.errors.passphraseShort");
-    if (passphrase !== String(data.get("confirm") ?? "")) return setProblem("keys.errors.passphraseMismatch");
-    setProblem(null);
+    const found = passphraseProblems(form, "keys.recoveryPassphrase");
+    setProblem(found);
+    if (found) return;
+    const passphrase = String(new FormData(form).get("passphrase") ?? "");
     setWorking(true);
     try {
       const pair = generateKeyPair();
@@ -95,14 +105,22 @@ export function RecoveryKeySetup({ current, hydrated }: { current: { fingerprint
         </p>
       ) : null}
       <form
+        id="recovery-key-form"
         className="stack"
+        noValidate
         onSubmit={(event) => {
           event.preventDefault();
           void make(event.currentTarget);
         }}
       >
-        <NewPassphraseFields id="recovery-passphrase" confirmId="recovery-confirm" label={t("keys.recoveryPassphrase")} help={t("keys.recoveryPassphraseHelp")} />
-        <FieldErrors id="recovery-error" errors={problem ? [problem] : fetcher.data?.error ? [fetcher.data.error] : undefined} />
+        <NewPassphraseFields
+          formId="recovery-key-form"
+          id="recovery-passphrase"
+          confirmId="recovery-confirm"
+          label="keys.recoveryPassphrase"
+          help={t("keys.recoveryPassphraseHelp")}
+          problems={problemsOf(problem, fetcher.data?.error)}
+        />
         {hydrated ? (
           <p>
             <button type="submit" className={current ? "secondary" : "primary"} disabled={working || fetcher.state !== "idle"}>
@@ -124,17 +142,15 @@ export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint
   const { formatDay, formatTime } = useOrgClock();
   const when = (iso: string) => `${formatDay(iso, true)} ${formatTime(iso)}`;
   const fetcher = useFetcher<KeyActionData>();
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problems | null>(null);
   const [checking, setChecking] = useState<"idle" | "busy" | "ok" | "wrong" | "mismatch">("idle");
   const [working, setWorking] = useState(false);
 
   const create = async (form: HTMLFormElement) => {
-    const data = new FormData(form);
-    const passphrase = String(data.get("passphrase") ?? "");
-    const confirm = String(data.get("confirm") ?? "");
-    if (passphrase.length < 12) return setProblem("keys.errors.passphraseShort");
-    if (passphrase !== confirm) return setProblem("keys.errors.passphraseMismatch");
-    setProblem(null);
+    const found = passphraseProblems(form, "keys.newPassphrase");
+    setProblem(found);
+    if (found) return;
+    const passphrase = String(new FormData(form).get("passphrase") ?? "");
     setWorking(true);
     try {
       const pair = generateKeyPair();
@@ -202,14 +218,15 @@ export function AttorneyKeySetup({ current, hydrated }: { current: { fingerprint
           </div>
         ) : null}
         <form
+          id="attorney-key-form"
           className="stack"
+          noValidate
           onSubmit={(event) => {
             event.preventDefault();
             void create(event.currentTarget);
           }}
         >
-          <NewPassphraseFields id="new-passphrase" confirmId="confirm-passphrase" label={t("keys.newPassphrase")} help={t("keys.passphraseHelp")} />
-          <FieldErrors id="key-error" errors={problem ? [problem] : fetcher.data?.error ? [fetcher.data.error] : undefined} />
+          <NewPassphraseFields formId="attorney-key-form" id="new-passphrase" confirmId="confirm-passphrase" label="keys.newPassphrase" help={t("keys.passphraseHelp")} problems={problemsOf(problem, fetcher.data?.error)} />
           {hydrated ? (
             <p>
               <button type="submit" className="primary" disabled={working || fetcher.state !== "idle"}>

@@ -21,6 +21,7 @@ import {
 } from "~/modules/reports/schema";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
 import { sealPeople, type BrowserRecipient } from "~/modules/reports/recipients";
+import { slotErrors } from "~/modules/reports/slot-errors";
 
 /** Every field's HTML limits, from the schema the server checks (`officers[2].name` reads `officers[].name`). */
 const REPORT_LIMITS = getZodConstraint(ReportSchema);
@@ -54,7 +55,8 @@ type Fields = Record<string, { errors?: string[]; initialValue?: unknown }>;
 
 /** Where the error summary links to for a field: its input's id below, or the error of a hidden one. */
 const OTHER_IDS: Record<string, string> = { activities: "activities-error", agencies: "agencies-error", clientUuid: "clientUuid-error", sealed: "sealed-error", sealedDetained: "sealed-error", sealedWitnesses: "sealed-error", accuracy: "latitude" };
-export const reportFieldId = (name: string) => `report-${OTHER_IDS[name] ?? name}`;
+/** A numbered group's field, `detained[0].whereTaken`, is the input `report-detained-0-whereTaken`. */
+export const reportFieldId = (name: string) => `report-${OTHER_IDS[name] ?? name.replace(/\[(\d+)\]\./, "-$1-")}`;
 
 /**
  * The sealing code (19 KB gzip) loads once the form is up, not before it paints: it is needed only
@@ -144,8 +146,9 @@ export function ReportForm(props: ReportFormProps) {
     const arr = (initial[name] ?? props.values?.[name]) as Record<string, string>[] | undefined;
     return arr?.[index]?.[key] ?? "";
   };
-  const errors = (name: string) => fields[name]?.errors;
-  const allErrors = form.allErrors;
+  // every error by its field's name, nested ones included (`officers[1].name`), naming their slot
+  const allErrors = slotErrors(form.allErrors);
+  const errors = (name: string) => allErrors[name] ?? fields[name]?.errors;
   /** A collapsed section opens itself when a field in it (by name) has an error. */
   const hasError = (...names: string[]) => Object.keys(allErrors).some((key) => names.some((n) => key === n || key.startsWith(`${n}[`)));
   const openCoordinates = useOpenOnError(hasError("latitude", "longitude", "accuracy"));
@@ -189,6 +192,12 @@ export function ReportForm(props: ReportFormProps) {
       () => setLocating("failed"),
       { enableHighAccuracy: true, timeout: 15_000, maximumAge: 60_000 },
     );
+  };
+
+  /** One field of a numbered group (an officer, a vehicle, a person): `officers[1].name`. */
+  const slotField = (group: string, i: number, part: string, label: string) => {
+    const name = `${group}[${i}].${part}`;
+    return <Field id={reportFieldId(name)} label={label} name={name} {...limit(name)} defaultValue={nested(group, i, part)} errors={errors(name)} />;
   };
 
   const tri = (name: string, label: string) => (
@@ -385,8 +394,8 @@ export function ReportForm(props: ReportFormProps) {
           <legend>{t("reports.officers")}</legend>
           {Array.from({ length: OFFICER_SLOTS }, (_, i) => (
             <div className="inline-forms" key={i}>
-              <Field id={`report-officer-${i}-name`} label={t("reports.officerName", { n: i + 1 })} name={`officers[${i}].name`} {...limit(`officers[${i}].name`)} defaultValue={nested("officers", i, "name")} />
-              <Field id={`report-officer-${i}-badge`} label={t("reports.badge", { n: i + 1 })} name={`officers[${i}].badge`} {...limit(`officers[${i}].badge`)} defaultValue={nested("officers", i, "badge")} />
+              {slotField("officers", i, "name", t("reports.officerName", { n: i + 1 }))}
+              {slotField("officers", i, "badge", t("reports.badge", { n: i + 1 }))}
             </div>
           ))}
         </fieldset>
@@ -394,9 +403,9 @@ export function ReportForm(props: ReportFormProps) {
           <legend>{t("reports.vehicles")}</legend>
           {Array.from({ length: VEHICLE_SLOTS }, (_, i) => (
             <div className="inline-forms" key={i}>
-              <Field id={`report-vehicle-${i}-make`} label={t("reports.vehicleMake", { n: i + 1 })} name={`vehicles[${i}].make`} {...limit(`vehicles[${i}].make`)} defaultValue={nested("vehicles", i, "make")} />
-              <Field id={`report-vehicle-${i}-colour`} label={t("reports.vehicleColour", { n: i + 1 })} name={`vehicles[${i}].colour`} {...limit(`vehicles[${i}].colour`)} defaultValue={nested("vehicles", i, "colour")} />
-              <Field id={`report-vehicle-${i}-plate`} label={t("reports.vehiclePlate", { n: i + 1 })} name={`vehicles[${i}].plate`} {...limit(`vehicles[${i}].plate`)} defaultValue={nested("vehicles", i, "plate")} />
+              {slotField("vehicles", i, "make", t("reports.vehicleMake", { n: i + 1 }))}
+              {slotField("vehicles", i, "colour", t("reports.vehicleColour", { n: i + 1 }))}
+              {slotField("vehicles", i, "plate", t("reports.vehiclePlate", { n: i + 1 }))}
             </div>
           ))}
         </fieldset>
@@ -416,33 +425,26 @@ export function ReportForm(props: ReportFormProps) {
             {Array.from({ length: DETAINED_SLOTS }, (_, i) => (
               <fieldset key={i} className="person">
                 <legend>{t("reports.detainedPerson", { n: i + 1 })}</legend>
-                <Field id={`report-detained-${i}-name`} label={t("reports.personName")} name={`detained[${i}].name`} {...limit(`detained[${i}].name`)} autoComplete="off" defaultValue={nested("detained", i, "name")} />
+                {slotField("detained", i, "name", t("reports.personName"))}
                 <div className="inline-forms">
-                  <Field id={`report-detained-${i}-dob`} label={t("reports.dateOfBirth")} name={`detained[${i}].dateOfBirth`} {...limit(`detained[${i}].dateOfBirth`)} autoComplete="off" defaultValue={nested("detained", i, "dateOfBirth")} />
-                  <Field id={`report-detained-${i}-country`} label={t("reports.countryOfBirth")} name={`detained[${i}].countryOfBirth`} {...limit(`detained[${i}].countryOfBirth`)} autoComplete="off" defaultValue={nested("detained", i, "countryOfBirth")} />
-                  <Field
-                    id={`report-detained-${i}-anumber`}
-                    label={t("reports.aNumber")}
-                    name={`detained[${i}].aNumber`}
-                    {...limit(`detained[${i}].aNumber`)}
-                    autoComplete="off"
-                    defaultValue={nested("detained", i, "aNumber")}
-                    errors={errors(`detained[${i}].aNumber`)}
-                  />
+                  {slotField("detained", i, "dateOfBirth", t("reports.dateOfBirth"))}
+                  {slotField("detained", i, "countryOfBirth", t("reports.countryOfBirth"))}
+                  {slotField("detained", i, "aNumber", t("reports.aNumber"))}
                 </div>
-                <Field id={`report-detained-${i}-where`} label={t("reports.whereTaken")} name={`detained[${i}].whereTaken`} {...limit(`detained[${i}].whereTaken`)} autoComplete="off" defaultValue={nested("detained", i, "whereTaken")} />
-                <Field id={`report-detained-${i}-family`} label={t("reports.familyContact")} name={`detained[${i}].familyContact`} {...limit(`detained[${i}].familyContact`)} autoComplete="off" defaultValue={nested("detained", i, "familyContact")} />
+                {slotField("detained", i, "whereTaken", t("reports.whereTaken"))}
+                {slotField("detained", i, "familyContact", t("reports.familyContact"))}
                 <SelectField
-                  id={`report-detained-${i}-consent`}
+                  id={reportFieldId(`detained[${i}].consentToContact`)}
                   label={t("reports.consentToContact")}
                   name={`detained[${i}].consentToContact`}
                   autoComplete="off"
                   defaultValue={nested("detained", i, "consentToContact") || "unknown"}
+                  errors={errors(`detained[${i}].consentToContact`)}
                   options={TRI_STATES.map((v) => ({ value: v, label: t(`reports.tri.${v}`) }))}
                 />
                 <div className="inline-forms">
-                  <Field id={`report-detained-${i}-channel`} label={t("reports.contactChannel")} name={`detained[${i}].contactChannel`} {...limit(`detained[${i}].contactChannel`)} autoComplete="off" defaultValue={nested("detained", i, "contactChannel")} />
-                  <Field id={`report-detained-${i}-language`} label={t("reports.contactLanguage")} name={`detained[${i}].contactLanguage`} {...limit(`detained[${i}].contactLanguage`)} autoComplete="off" defaultValue={nested("detained", i, "contactLanguage")} />
+                  {slotField("detained", i, "contactChannel", t("reports.contactChannel"))}
+                  {slotField("detained", i, "contactLanguage", t("reports.contactLanguage"))}
                 </div>
               </fieldset>
             ))}
@@ -454,14 +456,15 @@ export function ReportForm(props: ReportFormProps) {
             {Array.from({ length: WITNESS_SLOTS }, (_, i) => (
               <fieldset key={i} className="person">
                 <legend>{t("reports.witness", { n: i + 1 })}</legend>
-                <Field id={`report-witness-${i}-name`} label={t("reports.personName")} name={`witnesses[${i}].name`} {...limit(`witnesses[${i}].name`)} autoComplete="off" defaultValue={nested("witnesses", i, "name")} />
-                <Field id={`report-witness-${i}-contact`} label={t("reports.witnessContact")} name={`witnesses[${i}].contact`} {...limit(`witnesses[${i}].contact`)} autoComplete="off" defaultValue={nested("witnesses", i, "contact")} />
+                {slotField("witnesses", i, "name", t("reports.personName"))}
+                {slotField("witnesses", i, "contact", t("reports.witnessContact"))}
                 <SelectField
-                  id={`report-witness-${i}-video`}
+                  id={reportFieldId(`witnesses[${i}].hasVideo`)}
                   label={t("reports.hasVideo")}
                   name={`witnesses[${i}].hasVideo`}
                   autoComplete="off"
                   defaultValue={nested("witnesses", i, "hasVideo") || "unknown"}
+                  errors={errors(`witnesses[${i}].hasVideo`)}
                   options={TRI_STATES.map((v) => ({ value: v, label: t(`reports.tri.${v}`) }))}
                 />
               </fieldset>

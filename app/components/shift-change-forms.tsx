@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { Field, limitsOf } from "~/components/ui/field";
+import { ErrorSummary, Field, limitsOf } from "~/components/ui/field";
 import { useIsPending } from "~/components/use-is-pending";
 import { useOrgClock } from "~/components/use-org-clock";
 import { formatDay, localDateTimeValue } from "~/modules/clock/format";
@@ -16,6 +16,13 @@ const list = (initial: Initial, name: string, fallback: string[]) => {
   const value = initial?.[name];
   return Array.isArray(value) ? (value as string[]) : typeof value === "string" ? [value] : fallback;
 };
+
+/** Where the error summary of a form (by its id prefix) links to for a field; anything else, its first field. */
+const FIELD_IDS: Record<string, Record<string, string>> = {
+  reschedule: { date: "reschedule-date", startTime: "reschedule-start", endTime: "reschedule-end" },
+  series: { from: "series-from", startTime: "series-start", endTime: "series-end", capacity: "series-capacity" },
+};
+export const shiftFieldId = (form: "reschedule" | "series") => (name: string) => FIELD_IDS[form]![name] ?? Object.values(FIELD_IDS[form]!)[0]!;
 
 /** A form's submit button, marked busy (not disabled: it keeps focus) while its submission runs. */
 function SubmitButton({ intent, label }: { intent: string; label: string }) {
@@ -118,7 +125,8 @@ export function RescheduleForm({
     <section className="card" aria-labelledby="reschedule-title">
       <h2 id="reschedule-title">{t("shiftChange.reschedule.title")}</h2>
       <p className="help">{t("shiftChange.reschedule.help")}</p>
-      <Form method="post" className="stack" noValidate>
+      <Form method="post" className="stack" noValidate id="reschedule-form">
+        <ErrorSummary errors={errors} formId="reschedule-form" idOf={shiftFieldId("reschedule")} />
         <input type="hidden" name="intent" value="reschedule" />
         <div className="inline-forms">
           <Field id="reschedule-date" label={t("shiftChange.reschedule.date")} name="date" type="date" required min={today} defaultValue={text(initial, "date", day)} errors={errors.date} />
@@ -178,7 +186,8 @@ export function SeriesForm({
         })}
       </p>
       <p className="help">{t("shiftChange.series.help")}</p>
-      <Form method="post" className="stack" noValidate>
+      <Form method="post" className="stack" noValidate id="series-form">
+        <ErrorSummary errors={errors} formId="series-form" idOf={shiftFieldId("series")} />
         <input type="hidden" name="intent" value="editSeries" />
         <div className="inline-forms">
           <Field id="series-from" label={t("shiftChange.series.from")} name="from" type="date" required min={today} defaultValue={text(initial, "from", day)} errors={errors.from} />

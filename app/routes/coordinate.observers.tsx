@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import type { z } from "zod";
 import { InvitationPending, InviteFields } from "~/components/invitations";
 import { Pager, SelectPage } from "~/components/pager";
-import { Field, FieldErrors, limitsOf, SelectField, translateError } from "~/components/ui/field";
+import { ErrorSummary, Field, FieldErrors, limitsOf, SelectField, translateError } from "~/components/ui/field";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
 import { useIsPending } from "~/components/use-is-pending";
 import { useOrgClock } from "~/components/use-org-clock";
@@ -20,6 +20,7 @@ import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { checkVolunteerCsv, csvText, IMPORT_MAX_BYTES, importVolunteers, type ImportRow } from "~/modules/people/volunteer-import.server";
 import { readSettings } from "~/modules/settings/settings.server";
 import { readForm } from "~/utils/form.server";
+import { fieldMessage } from "~/utils/field-messages";
 import type { RouteHandle } from "~/root";
 
 export const handle: RouteHandle = { titleKey: "observers.title" };
@@ -51,12 +52,14 @@ interface Outcome {
 }
 
 const outcome = (value: Outcome, status = 200) => data(value, { status });
+/** No file chosen (or an empty one): the message names the field. */
+const NO_FILE = fieldMessage("errorsFound.csvFile", { field: "observers.file" });
 
 async function importAction(claims: Parameters<typeof importVolunteers>[0], form: FormData): Promise<ReturnType<typeof outcome>> {
   try {
     if (form.get("intent") === "preview") {
       const file = form.get("file");
-      if (!(file instanceof File) || file.size === 0) return outcome({ kind: "import", importError: "observers.errors.notCsv" }, 400);
+      if (!(file instanceof File) || file.size === 0) return outcome({ kind: "import", importError: NO_FILE }, 400);
       const text = csvText(new Uint8Array(await file.arrayBuffer()), file.name, file.type);
       return outcome({ kind: "import", preview: { rows: await checkVolunteerCsv(claims, text), csv: text } });
     }
@@ -110,6 +113,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
+const INVITE_FIELD_IDS: Record<string, string> = { email: "invite-email", displayName: "invite-name", language: "invite-language" };
+
 export default function Observers() {
   const { t, i18n } = useTranslation();
   const { observers, pages, filters, defaultLanguage, inviteConstraint, trainingConstraint } = useLoaderData<typeof loader>();
@@ -137,6 +142,11 @@ export default function Observers() {
   const newRows = preview?.rows.filter((r) => r.status === "new").length ?? 0;
   // The list's filters as they are in the address: page links keep them.
   const search = new URLSearchParams(Object.entries({ q: filters.q, training: filters.training, language: filters.language }).filter((e): e is [string, string] => !!e[1]));
+  const trainingPeople = (training.userIds.initialValue as string[] | string | undefined) ?? [];
+  const ticked = new Set(Array.isArray(trainingPeople) ? trainingPeople : [trainingPeople]);
+  const peopleError = training.userIds.errors?.length ? "record-training-people-error" : undefined;
+  // the list of people is the field the "tick someone" message is about: its first box, if any
+  const firstBox = observers.length ? `select-${observers[0]!.id}` : "record-training-people-error";
   const resendErrors = actionData?.kind === "resend" && actionData.result?.error ? Object.values(actionData.result.error).flat().filter((e): e is string => typeof e === "string") : [];
 
   return (
@@ -180,6 +190,7 @@ export default function Observers() {
       <section aria-labelledby="list-title">
         <h2 id="list-title">{t("observers.listTitle", { count: pages.total })}</h2>
         <Form method="post" {...getFormProps(trainingForm)} className="card">
+          <ErrorSummary errors={trainingForm.allErrors} formId={trainingForm.id} idOf={(name) => (name === "userIds" ? firstBox : `field-${name}`)} />
           <h3>{t("observers.recordTitle")}</h3>
           <p id="record-help">{t("observers.recordHelp")}</p>
           <Field
@@ -187,6 +198,7 @@ export default function Observers() {
             name={training.trainingDate.name}
             type="date"
             {...limitsOf(training.trainingDate)}
+            defaultValue={training.trainingDate.initialValue as string | undefined}
             errors={training.trainingDate.errors}
           />
           <FieldErrors id="record-training-people-error" errors={training.userIds.errors} />
@@ -203,7 +215,17 @@ export default function Observers() {
               <li key={o.id} aria-labelledby={`observer-${o.id}`}>
                 <div className="who">
                   <label className="select-person">
-                    <input type="checkbox" name="userIds" value={o.id} form={trainingForm.id} aria-label={t("observers.select", { name })} />
+                    <input
+                      id={`select-${o.id}`}
+                      type="checkbox"
+                      name="userIds"
+                      value={o.id}
+                      form={trainingForm.id}
+                      aria-label={t("observers.select", { name })}
+                      defaultChecked={ticked.has(o.id)}
+                      aria-invalid={peopleError ? true : undefined}
+                      aria-describedby={peopleError}
+                    />
                     <strong id={`observer-${o.id}`}>{name}</strong>
                   </label>
                   <span className="email">{o.email}</span>
@@ -235,6 +257,7 @@ export default function Observers() {
       <section className="card" aria-labelledby="invite-title">
         <h2 id="invite-title">{t("observers.inviteTitle")}</h2>
         <Form method="post" {...getFormProps(inviteForm)}>
+          <ErrorSummary errors={inviteForm.allErrors} formId={inviteForm.id} idOf={(name) => INVITE_FIELD_IDS[name] ?? "invite-email"} />
           <input type="hidden" name="intent" value="invite" />
           <InviteFields email={invite.email} displayName={invite.displayName} language={invite.language} defaultLanguage={defaultLanguage} />
           <button type="submit" className="primary">
@@ -246,7 +269,8 @@ export default function Observers() {
       <section className="card" aria-labelledby="import-title">
         <h2 id="import-title">{t("observers.importTitle")}</h2>
         <p id="import-help">{t("observers.importHelp")}</p>
-        <Form method="post" encType="multipart/form-data">
+        <Form method="post" encType="multipart/form-data" id="import-observers">
+          <ErrorSummary errors={actionData?.importError ? { file: [actionData.importError] } : null} formId="import-observers" idOf={() => "import-file"} />
           <div className="field">
             <label htmlFor="import-file">{t("observers.file")}</label>
             <input
@@ -255,10 +279,10 @@ export default function Observers() {
               type="file"
               accept=".csv,text/csv"
               required
-              aria-describedby={actionData?.importError ? "import-help import-error" : "import-help"}
+              aria-describedby={actionData?.importError ? "import-help import-file-error" : "import-help"}
               aria-invalid={actionData?.importError ? true : undefined}
             />
-            <FieldErrors id="import-error" errors={actionData?.importError ? [actionData.importError] : undefined} />
+            <FieldErrors id="import-file-error" errors={actionData?.importError ? [actionData.importError] : undefined} />
           </div>
           <button type="submit" name="intent" value="preview" className="secondary" disabled={checking}>
             {t("observers.check")}

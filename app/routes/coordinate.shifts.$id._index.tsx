@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { RescheduleForm, SeriesForm } from "~/components/shift-change-forms";
 import { Needs, Notice, Spots } from "~/components/shift-bits";
-import { Field, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
+import { ErrorSummary, Field, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
 import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { requireRole } from "~/modules/auth/guards.server";
@@ -124,6 +124,8 @@ export default function ShiftRoster() {
   const lang = i18n.language;
   const errors = (actionData?.result?.error ?? {}) as Record<string, string[] | undefined>;
   const lastIntent = actionData?.result?.initialValue?.intent;
+  /** The errors of one form, for its error summary: none unless it was the one posted. */
+  const errorsOf = (intent: string) => (lastIntent === intent ? errors : null);
   const notice = actionData?.notice ?? null;
   const over = new Date(shift.endsAt).getTime() <= Date.now();
   const editable = !shift.cancelled && !over;
@@ -191,13 +193,14 @@ export default function ShiftRoster() {
           </a>
         </p>
         {editable ? (
-          <Form method="post" className="inline-forms">
+          <Form method="post" className="inline-forms" id="assign-form">
+            <ErrorSummary errors={errorsOf("assign")} formId="assign-form" idOf={() => "assign-observer"} />
             <input type="hidden" name="intent" value="assign" />
             <SelectField
               id="assign-observer"
               label={t("schedule.assignLabel")}
               name="observerId"
-              defaultValue=""
+              defaultValue={lastIntent === "assign" && typeof actionData?.result?.initialValue?.observerId === "string" ? actionData.result.initialValue.observerId : ""}
               errors={lastIntent === "assign" ? errors.observerId : undefined}
               options={[
                 { value: "", label: t("zones.chooseObserver") },
@@ -241,7 +244,8 @@ export default function ShiftRoster() {
         <div className="two-col">
           <section className="card" aria-labelledby="edit-title">
             <h2 id="edit-title">{t("schedule.editTitle")}</h2>
-            <Form method="post" className="stack" noValidate>
+            <Form method="post" className="stack" noValidate id="edit-form">
+              <ErrorSummary errors={errorsOf("update")} formId="edit-form" idOf={(name) => (name === "notes" ? "edit-notes" : "edit-capacity")} />
               <input type="hidden" name="intent" value="update" />
               <Field
                 id="edit-capacity"
@@ -273,9 +277,18 @@ export default function ShiftRoster() {
           <section className="card" aria-labelledby="cancel-title">
             <h2 id="cancel-title">{t("schedule.cancelTitle")}</h2>
             <p>{t("schedule.cancelHelp", { count: on.length + waiting.length })}</p>
-            <Form method="post" className="stack">
+            <Form method="post" className="stack" id="cancel-form">
+              <ErrorSummary errors={errorsOf("cancel")} formId="cancel-form" idOf={() => "cancel-reason"} />
               <input type="hidden" name="intent" value="cancel" />
-              <TextAreaField id="cancel-reason" label={t("schedule.cancelReason")} name="reason" rows={2} {...textLimitsOf(constraint.cancel.reason ?? {})} errors={lastIntent === "cancel" ? errors.reason : undefined} />
+              <TextAreaField
+                id="cancel-reason"
+                label={t("schedule.cancelReason")}
+                name="reason"
+                rows={2}
+                {...textLimitsOf(constraint.cancel.reason ?? {})}
+                defaultValue={lastIntent === "cancel" && typeof actionData?.result?.initialValue?.reason === "string" ? actionData.result.initialValue.reason : undefined}
+                errors={lastIntent === "cancel" ? errors.reason : undefined}
+              />
               <p>
                 <button type="submit" className="danger">
                   {t("schedule.cancelShift")}

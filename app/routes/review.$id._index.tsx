@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { mapLinks, ZoneMap } from "~/components/map/zone-map";
 import { ReportFacts } from "~/components/report-facts";
-import { ErrorSummary, Field, FieldErrors, TextAreaField } from "~/components/ui/field";
+import { ErrorSummary, Field, fieldA11y, FieldErrors, SelectField, TextAreaField } from "~/components/ui/field";
 import { SealedAddendumNote } from "~/components/sealed-addendum-note";
 import { UnsealPanel } from "~/components/unseal-panel";
 import { useFocusOutcome } from "~/components/use-focus-outcome";
@@ -67,6 +67,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     taskAssignee: String(form.get("taskAssignee") ?? ""),
     holdReason: String(form.get("holdReason") ?? ""),
     publicText: String(form.get("publicText") ?? "").slice(0, 2000),
+    // the triage and hold forms as posted, shown again if refused (without JavaScript too)
+    status: String(form.get("status") ?? ""),
+    verification: String(form.get("verification") ?? ""),
+    urgency: String(form.get("urgency") ?? ""),
+    assignedTo: String(form.get("assignedTo") ?? ""),
+    hold: form.get("hold") === "on",
   };
   try {
     switch (intent) {
@@ -123,12 +129,14 @@ function errorFor(actionData: ActionData, intent: Intent, field?: string) {
   return [actionData.error];
 }
 
-/** A refused form's error as the error summary lists it (by field). */
-function summaryOf(actionData: ActionData, intent: Intent) {
-  return actionData && !actionData.ok && actionData.intent === intent && actionData.error ? { [actionData.field ?? ""]: [actionData.error] } : null;
+/** A refused form's error as the error summary lists it (by field; `fallback` for one that names none). */
+function summaryOf(actionData: ActionData, intent: Intent, fallback = "") {
+  return actionData && !actionData.ok && actionData.intent === intent && actionData.error ? { [actionData.field ?? fallback]: [actionData.error] } : null;
 }
 
 const TASK_FIELD_IDS: Record<string, string> = { taskTitle: "task-title", taskDue: "task-due", taskAssignee: "task-assignee" };
+
+
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 
@@ -168,6 +176,10 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
   const triaging = useIsPending({ state: "submitting", fields: { intent: "triage" } });
   const sealedCount = report.sealedDetained + report.sealedWitnesses + d.media.length + d.notes.length;
   const kept = actionData && !actionData.ok ? actionData.values : null;
+  const triageErrors = summaryOf(actionData, "triage", "status");
+  const holdErrors = summaryOf(actionData, "hold", "holdReason");
+  const requestErrors = summaryOf(actionData, "requestInfo", "message");
+  const noteError = errorFor(actionData, "note")?.[0] ?? null;
 
   return (
     <div className="stack">
@@ -224,67 +236,60 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
 
       <section className="card stack" aria-labelledby="triage-title">
         <h2 id="triage-title">{t("review.triageTitle")}</h2>
-        <Form method="post" className="stack" key={`triage-${report.status}-${report.verification}-${report.urgency}-${d.assignedTo}`}>
+        <Form method="post" className="stack" id="triage-form" key={`triage-${report.status}-${report.verification}-${report.urgency}-${d.assignedTo}`}>
+          <ErrorSummary errors={triageErrors} formId="triage-form" idOf={(name) => `triage-${name}`} />
           <input type="hidden" name="intent" value="triage" />
           <div className="grid-2">
-            <div className="field">
-              <label htmlFor="triage-status">{t("review.status")}</label>
-              <select id="triage-status" name="status" defaultValue={report.status} aria-describedby="triage-status-help">
-                <option value={report.status}>{t(`reports.statusLabel.${report.status}`)}</option>
-                {d.next.map((s) => (
-                  <option key={s} value={s}>
-                    {t("review.moveTo", { status: t(`reports.statusLabel.${s}`) })}
-                  </option>
-                ))}
-              </select>
-              <span id="triage-status-help" className="help">
-                {t("review.statusHelp")}
-              </span>
-            </div>
-            <div className="field">
-              <label htmlFor="triage-verification">{t("review.verificationLabel")}</label>
-              <select id="triage-verification" name="verification" defaultValue={report.verification}>
-                {VERIFICATIONS.map((v) => (
-                  <option key={v} value={v}>
-                    {t(`review.verification.${v}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="triage-urgency">{t("reports.urgency")}</label>
-              <select id="triage-urgency" name="urgency" defaultValue={report.urgency}>
-                {URGENCIES.map((u) => (
-                  <option key={u} value={u}>
-                    {t(`reports.urgencyLevel.${u}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="triage-assignee">{t("review.assignee")}</label>
-              <select id="triage-assignee" name="assignedTo" defaultValue={d.assignedTo ?? ""}>
-                <option value="">{t("review.unassigned")}</option>
-                {d.team.map((a) => (
-                  <option key={a.id} value={a.id}>
-                    {a.id === d.me ? t("review.me", { name: a.name }) : a.name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              id="triage-status"
+              name="status"
+              label={t("review.status")}
+              help={t("review.statusHelp")}
+              defaultValue={kept?.status || report.status}
+              errors={triageErrors?.status}
+              options={[
+                { value: report.status, label: t(`reports.statusLabel.${report.status}`) },
+                ...d.next.map((s) => ({ value: s, label: t("review.moveTo", { status: t(`reports.statusLabel.${s}`) }) })),
+              ]}
+            />
+            <SelectField
+              id="triage-verification"
+              name="verification"
+              label={t("review.verificationLabel")}
+              defaultValue={kept?.verification || report.verification}
+              errors={triageErrors?.verification}
+              options={VERIFICATIONS.map((v) => ({ value: v, label: t(`review.verification.${v}`) }))}
+            />
+            <SelectField
+              id="triage-urgency"
+              name="urgency"
+              label={t("reports.urgency")}
+              defaultValue={kept?.urgency || report.urgency}
+              errors={triageErrors?.urgency}
+              options={URGENCIES.map((u) => ({ value: u, label: t(`reports.urgencyLevel.${u}`) }))}
+            />
+            <SelectField
+              id="triage-assignedTo"
+              name="assignedTo"
+              label={t("review.assignee")}
+              defaultValue={kept ? kept.assignedTo : (d.assignedTo ?? "")}
+              errors={triageErrors?.assignedTo}
+              options={[{ value: "", label: t("review.unassigned") }, ...d.team.map((a) => ({ value: a.id, label: a.id === d.me ? t("review.me", { name: a.name }) : a.name }))]}
+            />
           </div>
-          <FieldErrors id="triage-error" errors={errorFor(actionData, "triage")} />
           <p>
             <button type="submit" className="primary" disabled={triaging}>
               {t("review.updateStatus")}
             </button>
           </p>
         </Form>
-        <Form method="post" className="stack">
+        <Form method="post" className="stack" id="hold-form">
+          <ErrorSummary errors={holdErrors} formId="hold-form" idOf={(name) => (name === "hold" ? name : "hold-reason")} />
           <input type="hidden" name="intent" value="hold" />
           <div className="field checkbox">
-            <input id="hold" type="checkbox" name="hold" defaultChecked={d.legalHold} aria-describedby="hold-help" />
+            <input type="checkbox" name="hold" defaultChecked={kept ? kept.hold : d.legalHold} {...fieldA11y("hold", holdErrors?.hold, "hold-help")} />
             <label htmlFor="hold">{t("review.legalHoldLabel")}</label>
+            <FieldErrors id="hold-error" errors={holdErrors?.hold} />
           </div>
           <span id="hold-help" className="help">
             {t("review.legalHoldHelp")}
@@ -295,7 +300,7 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
             label={t("review.legalHoldReason")}
             maxLength={500}
             defaultValue={kept?.holdReason ?? d.legalHoldReason}
-            errors={errorFor(actionData, "hold")}
+            errors={holdErrors?.holdReason}
           />
           <p>
             <button type="submit" className="secondary">
@@ -344,7 +349,7 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
         </ol>
       </section>
 
-      <NotesSection reportId={report.id} count={d.notes.length} recipients={d.recipients} />
+      <NotesSection reportId={report.id} count={d.notes.length} recipients={d.recipients} pageError={noteError} />
 
       <section className="card stack" aria-labelledby="tasks" id="tasks-section">
         <h2 id="tasks">{t("review.tasksTitle")}</h2>
@@ -374,18 +379,14 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
           <Field id="task-title" name="taskTitle" label={t("review.taskTitle")} maxLength={200} required defaultValue={kept?.taskTitle} errors={errorFor(actionData, "task", "taskTitle")} help={t("review.taskHelp")} />
           <div className="grid-2">
             <Field id="task-due" name="taskDue" type="date" label={t("review.taskDue")} defaultValue={kept?.taskDue} errors={errorFor(actionData, "task", "taskDue")} />
-            <div className="field">
-              <label htmlFor="task-assignee">{t("review.assignee")}</label>
-              <select id="task-assignee" name="taskAssignee" defaultValue={kept?.taskAssignee ?? d.me}>
-                <option value="">{t("review.unassigned")}</option>
-                {d.team.map((a) => (
-                  <option key={a.id} value={a.id}>
-                    {a.name}
-                  </option>
-                ))}
-              </select>
-              <FieldErrors id="task-assignee-error" errors={errorFor(actionData, "task", "taskAssignee")} />
-            </div>
+            <SelectField
+              id="task-assignee"
+              name="taskAssignee"
+              label={t("review.assignee")}
+              defaultValue={kept?.taskAssignee ?? d.me}
+              errors={errorFor(actionData, "task", "taskAssignee")}
+              options={[{ value: "", label: t("review.unassigned") }, ...d.team.map((a) => ({ value: a.id, label: a.name }))]}
+            />
           </div>
           <p>
             <button type="submit" className="secondary">
@@ -410,7 +411,8 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
           ))}
         </ol>
         {d.hasAuthor ? (
-          <Form method="post" className="stack" key={done === "requestInfo" ? "msg-reset" : "msg"}>
+          <Form method="post" className="stack" id="request-form" key={done === "requestInfo" ? "msg-reset" : "msg"}>
+            <ErrorSummary errors={requestErrors} formId="request-form" idOf={() => "request-message"} />
             <input type="hidden" name="intent" value="requestInfo" />
             <TextAreaField
               id="request-message"
@@ -420,7 +422,7 @@ function ReviewReport({ d }: { d: Exclude<LoaderData, { elsewhere: true }> }) {
               maxLength={2000}
               required
               defaultValue={kept?.message}
-              errors={errorFor(actionData, "requestInfo")}
+              errors={requestErrors ? Object.values(requestErrors).flat() : undefined}
             />
             <p>
               <button type="submit" className="secondary">
@@ -465,8 +467,21 @@ function auditDetails(details: Record<string, unknown>, t: (key: string) => stri
   return { from: label(details.from), to: label(details.to), format: typeof details.format === "string" ? details.format.toUpperCase() : "" };
 }
 
+const NOTE_MAX = 10000;
+
 /** Internal notes: typed here, sealed in this browser to the legal team's keys, stored as ciphertext. */
-function NotesSection({ reportId, count, recipients: allRecipients }: { reportId: string; count: number; recipients: { keyId: string; publicKey: string; activeFrom: string }[] }) {
+function NotesSection({
+  reportId,
+  count,
+  recipients: allRecipients,
+  pageError,
+}: {
+  reportId: string;
+  count: number;
+  recipients: { keyId: string; publicKey: string; activeFrom: string }[];
+  /** The refusal of a note posted without JavaScript (a full page). */
+  pageError: string | null;
+}) {
   // never a key whose waiting period is not over by this browser's clock
   const recipients = activeRecipients(allRecipients);
   const { t } = useTranslation();
@@ -479,7 +494,7 @@ function NotesSection({ reportId, count, recipients: allRecipients }: { reportId
     if (fetcher.state === "idle" && fetcher.data?.ok && textRef.current) textRef.current.value = "";
   }, [fetcher.state, fetcher.data]);
   const serverError = fetcher.data && !fetcher.data.ok ? fetcher.data.error : null;
-  const error = problem ?? serverError;
+  const error = problem ?? serverError ?? (fetcher.data ? null : pageError);
   return (
     <section className="card stack" aria-labelledby="notes-title">
       <h2 id="notes-title">{t("review.notesTitle")}</h2>
@@ -487,11 +502,12 @@ function NotesSection({ reportId, count, recipients: allRecipients }: { reportId
       <form
         className="stack"
         method="post"
+        id="note-form"
         onSubmit={(event) => {
           event.preventDefault();
           const text = textRef.current?.value.trim() ?? "";
           if (!text) return setProblem("review.errors.noteEmpty");
-          if (text.length > 10000) return setProblem("errors.tooLong");
+          if (text.length > NOTE_MAX) return setProblem("errorsFound.noteTooLong");
           if (!recipients.length) return setProblem("reports.errors.noKeys");
           setProblem(null);
           // Sealed to this note's own id, chosen here (finding 13 of the security review).
@@ -505,15 +521,16 @@ function NotesSection({ reportId, count, recipients: allRecipients }: { reportId
           fetcher.submit({ intent: "note", noteId, sealed: JSON.stringify(sealed) }, { method: "post" });
         }}
       >
+        <ErrorSummary errors={error ? { note: [error] } : null} formId="note-form" idOf={() => "note-text"} />
         <input type="hidden" name="intent" value="note" />
         <div className="field">
           <label htmlFor="note-text">{t("review.noteLabel")}</label>
           {/* No name: the text is never posted as it was typed, only sealed. */}
-          <textarea id="note-text" ref={textRef} rows={3} maxLength={10000} aria-describedby="note-help" aria-invalid={error ? true : undefined} />
+          <textarea id="note-text" ref={textRef} rows={3} maxLength={NOTE_MAX} aria-describedby={error ? "note-help note-text-error" : "note-help"} aria-invalid={error ? true : undefined} />
           <span id="note-help" className="help">
             {hydrated ? t("review.noteHelp") : t("review.noteNeedsJs")}
           </span>
-          <FieldErrors id="note-error" errors={error ? [error] : undefined} />
+          <FieldErrors id="note-text-error" errors={error ? [error] : undefined} />
         </div>
         {fetcher.state === "idle" && fetcher.data?.ok ? (
           <p className="notice" role="status">

@@ -83,7 +83,9 @@ test("a coordinator changes a shift's time: a double-booking is named, the perso
   await form.getByLabel("Start time").fill("12:00");
   await form.getByLabel("End time").fill("16:00");
   await form.getByRole("button", { name: "Change the time" }).click();
-  await expect(form.getByText(`The new time does not suit: ${oscar!.display_name}.`, { exact: false })).toBeVisible();
+  // at the start time, and at the top of the form, linked to it
+  await expect(form.locator("#reschedule-start-error")).toContainText(`The new time does not suit: ${oscar!.display_name}.`);
+  await expect(form.locator(".error-summary").getByRole("link", { name: `The new time does not suit: ${oscar!.display_name}.` })).toHaveAttribute("href", "#reschedule-start");
   // What was typed stays.
   await expect(form.getByLabel("Start time")).toHaveValue("12:00");
   await expectNoAxeViolations(page);

@@ -9,7 +9,11 @@ import { useTranslation } from "react-i18next";
 export function translateError(t: TFunction, message: string) {
   const [key, json] = message.split("|", 2);
   const values = json ? (JSON.parse(json) as Record<string, unknown>) : undefined;
-  if (typeof values?.field === "string") values.field = t(values.field);
+  if (typeof values?.field === "string") {
+    const field = t(values.field);
+    // a field of a numbered group, "Officer 2: Name" (~/modules/reports/slot-errors)
+    values.field = typeof values.slot === "string" ? t(values.slot, { n: values.n, field }) : field;
+  }
   return t(key!, values);
 }
 
@@ -96,31 +100,38 @@ interface FieldProps extends React.InputHTMLAttributes<HTMLInputElement> {
   inputClassName?: string;
 }
 
-/** A labelled input whose errors (i18n keys) are translated and announced with the field. */
-export function Field({ label, name, errors, help, id, inputClassName, ...input }: FieldProps) {
-  const inputId = id ?? `field-${name}`;
-  const errorId = `${inputId}-error`;
-  const helpId = `${inputId}-help`;
-  const hasErrors = Boolean(errors?.length);
-  const describedBy = [help ? helpId : null, hasErrors ? errorId : null].filter(Boolean).join(" ") || undefined;
+/**
+ * A field's id and its error attributes: invalid while it has errors, described by its help and
+ * its message (`<id>-help`, `<id>-error`). For a control outside Field / SelectField / TextAreaField.
+ */
+export const fieldA11y = (id: string, errors?: string[], help?: string) => ({
+  id,
+  "aria-invalid": errors?.length ? true : undefined,
+  "aria-describedby": [help ? `${id}-help` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ") || undefined,
+});
+
+/** The label, help and errors around one control (`children`, given `fieldA11y(id, …)`). */
+function FieldFrame({ id, label, help, errors, children }: { id: string; label: string; help?: string; errors?: string[]; children: React.ReactNode }) {
   return (
     <div className="field">
-      <label htmlFor={inputId}>{label}</label>
+      <label htmlFor={id}>{label}</label>
       {help ? (
-        <span id={helpId} className="help">
+        <span id={`${id}-help`} className="help">
           {help}
         </span>
       ) : null}
-      <input
-        id={inputId}
-        name={name}
-        className={inputClassName}
-        aria-invalid={hasErrors || undefined}
-        aria-describedby={describedBy}
-        {...input}
-      />
-      <FieldErrors id={errorId} errors={errors} />
+      {children}
+      <FieldErrors id={`${id}-error`} errors={errors} />
     </div>
+  );
+}
+
+/** A labelled input whose errors (i18n keys) are translated and announced with the field. */
+export function Field({ label, name, errors, help, id = `field-${name}`, inputClassName, ...input }: FieldProps) {
+  return (
+    <FieldFrame id={id} label={label} help={help} errors={errors}>
+      <input name={name} className={inputClassName} {...fieldA11y(id, errors, help)} {...input} />
+    </FieldFrame>
   );
 }
 
@@ -141,21 +152,11 @@ interface TextAreaFieldProps extends React.TextareaHTMLAttributes<HTMLTextAreaEl
   help?: string;
 }
 
-export function TextAreaField({ label, name, errors, help, id, ...textarea }: TextAreaFieldProps) {
-  const inputId = id ?? `field-${name}`;
-  const hasErrors = Boolean(errors?.length);
-  const describedBy = [help ? `${inputId}-help` : null, hasErrors ? `${inputId}-error` : null].filter(Boolean).join(" ") || undefined;
+export function TextAreaField({ label, name, errors, help, id = `field-${name}`, ...textarea }: TextAreaFieldProps) {
   return (
-    <div className="field">
-      <label htmlFor={inputId}>{label}</label>
-      {help ? (
-        <span id={`${inputId}-help`} className="help">
-          {help}
-        </span>
-      ) : null}
-      <textarea id={inputId} name={name} aria-invalid={hasErrors || undefined} aria-describedby={describedBy} {...textarea} />
-      <FieldErrors id={`${inputId}-error`} errors={errors} />
-    </div>
+    <FieldFrame id={id} label={label} help={help} errors={errors}>
+      <textarea name={name} {...fieldA11y(id, errors, help)} {...textarea} />
+    </FieldFrame>
   );
 }
 
@@ -163,23 +164,20 @@ interface SelectFieldProps extends React.SelectHTMLAttributes<HTMLSelectElement>
   label: string;
   name: string;
   errors?: string[];
+  help?: string;
   options: { value: string; label: string }[];
 }
 
-export function SelectField({ label, name, errors, options, id, ...select }: SelectFieldProps) {
-  const inputId = id ?? `field-${name}`;
-  const hasErrors = Boolean(errors?.length);
+export function SelectField({ label, name, errors, help, options, id = `field-${name}`, ...select }: SelectFieldProps) {
   return (
-    <div className="field">
-      <label htmlFor={inputId}>{label}</label>
-      <select id={inputId} name={name} aria-invalid={hasErrors || undefined} aria-describedby={hasErrors ? `${inputId}-error` : undefined} {...select}>
+    <FieldFrame id={id} label={label} help={help} errors={errors}>
+      <select name={name} {...fieldA11y(id, errors, help)} {...select}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
           </option>
         ))}
       </select>
-      <FieldErrors id={`${inputId}-error`} errors={errors} />
-    </div>
+    </FieldFrame>
   );
 }

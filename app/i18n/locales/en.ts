@@ -16,6 +16,7 @@ import { declarationEn } from "./declaration.en";
 import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
 import { phoneEn } from "./phone.en";
+import { errorsFoundEn } from "./errors-found.en";
 const en = {
   app: {
     name: "Testigo",
@@ -708,6 +709,7 @@ const en = {
   counts: countsEn,
   hotline: hotlineEn,
   phone: phoneEn,
+  errorsFound: errorsFoundEn,
   wipe: wipeEn,
   coverage: {
     title: "Coverage",

@@ -17,6 +17,7 @@ import { declarationEs } from "./declaration.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
 import { phoneEs } from "./phone.es";
+import { errorsFoundEs } from "./errors-found.es";
 
 const es: Resources = {
   app: {
@@ -710,6 +711,7 @@ const es: Resources = {
   counts: countsEs,
   hotline: hotlineEs,
   phone: phoneEs,
+  errorsFound: errorsFoundEs,
   wipe: wipeEs,
   coverage: {
     title: "Cobertura",

@@ -137,7 +137,7 @@ export const reviewEn = {
     holdReason: "Keep the reason under 500 characters.",
     noteSealed: "The note could not be sealed. Reload the page and try again.",
     noteNeedsJs: "Notes are sealed in the browser, which needs JavaScript. Nothing was saved.",
-    noteEmpty: "Write the note first.",
+    noteEmpty: "Fill in “New note”.",
     keysChanged: "The legal team's keys changed. Reload the page; your note is still in the box.",
     messageEmpty: "Write your question first.",
     messageLong: "Keep the question under 2,000 characters.",

@@ -138,7 +138,7 @@ export const reviewEs: typeof reviewEn = {
     holdReason: "El motivo debe tener menos de 500 caracteres.",
     noteSealed: "No se pudo proteger la nota. Vuelve a cargar la página e inténtalo de nuevo.",
     noteNeedsJs: "Las notas se protegen en el navegador, y eso necesita JavaScript. No se guardó nada.",
-    noteEmpty: "Primero escribe la nota.",
+    noteEmpty: "Llena «Nueva nota».",
     keysChanged: "Cambiaron las llaves del equipo legal. Vuelve a cargar la página; tu nota sigue en el cuadro.",
     messageEmpty: "Primero escribe tu pregunta.",
     messageLong: "La pregunta debe tener menos de 2000 caracteres.",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SPOKEN_LANGUAGES } from "./spoken-languages";
-import { emailField, InviteSchema, isoDay, ResendInvitationSchema } from "./schema";
+import { emailField, InviteSchema, namedDay, ResendInvitationSchema } from "./schema";
 
 const LANGUAGE_CODES = SPOKEN_LANGUAGES.map((l) => l.code) as [string, ...string[]];
 
@@ -28,8 +28,8 @@ export function observerFiltersFrom(params: URLSearchParams): ObserverFilters {
 
 export const RecordTrainingSchema = z.object({
   intent: z.literal("training"),
-  userIds: z.array(z.string().uuid("observers.errors.notFound"), { required_error: "observers.errors.noneSelected" }).min(1, "observers.errors.noneSelected").max(5000),
-  trainingDate: isoDay,
+  userIds: z.array(z.string().uuid("observers.errors.notFound"), { required_error: "errorsFound.chooseObservers" }).min(1, "errorsFound.chooseObservers").max(5000),
+  trainingDate: namedDay("observers.trainingDate"),
 });
 
 /** Coordinators invite observers only; the roles are not the form's to choose here. */

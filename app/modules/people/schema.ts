@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { requiredMessage, tooLongMessage } from "~/utils/field-messages";
+import { dateMessage, requiredMessage, tooLongMessage } from "~/utils/field-messages";
 
 export const ROLES = ["observer", "coordinator", "attorney", "hotline", "admin"] as const;
 
@@ -12,13 +12,17 @@ export const emailField = z
   .email("errors.email");
 
 /** A real yyyy-mm-dd day (Date.parse("2026-02-30") is 2 March; only a date that reads back unchanged is real). */
-export const isoDay = z
-  .string({ required_error: "errors.required" })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "errors.date")
-  .refine((d) => {
-    const parsed = new Date(`${d}T00:00:00Z`);
-    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(d);
-  }, "errors.date");
+const dayOf = (required: string, date: string) =>
+  z
+    .string({ required_error: required })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, date)
+    .refine((d) => {
+      const parsed = new Date(`${d}T00:00:00Z`);
+      return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(d);
+    }, date);
+export const isoDay = dayOf("errors.required", "errors.date");
+/** The same, its messages naming the field (an i18n key): "Fill in “Training date”." */
+export const namedDay = (field: string) => dayOf(requiredMessage(field), dateMessage(field));
 
 const rolesField = z.array(z.enum(ROLES), { required_error: "errors.roles" }).min(1, "errors.roles");
 

@@ -48,8 +48,9 @@ export const localDateTime = z
   .min(1, "reports.errors.whenRequired")
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "reports.errors.when");
 
-const officer = z.object({ name: text(120, "formErrors.fields.officerName"), badge: text(40, "formErrors.fields.badge") });
-const vehicle = z.object({ make: text(60, "formErrors.fields.vehicleMake"), colour: text(40, "formErrors.fields.vehicleColour"), plate: text(20, "formErrors.fields.vehiclePlate") });
+// Named as in their group ("Officer 2: Name"): ~/modules/reports/slot-errors
+const officer = z.object({ name: text(120, "reports.personName"), badge: text(40, "formErrors.fields.badge") });
+const vehicle = z.object({ make: text(60, "formErrors.fields.vehicleMake"), colour: text(40, "errorsFound.colour"), plate: text(20, "formErrors.fields.vehiclePlate") });
 
 /** Sealed in the browser (or, without JavaScript, on the server on receipt): never stored as text. */
 export const DetainedSchema = z.object({
@@ -64,7 +65,7 @@ export const DetainedSchema = z.object({
   contactChannel: text(60, "reports.contactChannel"),
   contactLanguage: text(40, "reports.contactLanguage"),
 });
-export const WitnessSchema = z.object({ name: text(200, "formErrors.fields.personName"), contact: text(300, "formErrors.fields.witnessContact"), hasVideo: tri });
+export const WitnessSchema = z.object({ name: text(200, "formErrors.fields.personName"), contact: text(300, "reports.witnessContact"), hasVideo: tri });
 
 export type Detained = z.infer<typeof DetainedSchema>;
 export type Witness = z.infer<typeof WitnessSchema>;

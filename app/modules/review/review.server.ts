@@ -11,6 +11,7 @@ import { checkEnvelopes, readReport, sealingRecipients } from "~/modules/reports
 import { REVIEW_REFUSALS } from "./errors";
 import { REPORT_STATUSES, URGENCIES, VERIFICATIONS, type ReportStatus } from "./filters";
 import { UUID } from "~/utils/misc";
+import { requiredMessage, tooLongMessage } from "~/utils/field-messages";
 import type { AlertKind } from "~/modules/alerts/alerts";
 
 /** The status workflow, as `private.report_transitions` enforces it (a test keeps them equal). */
@@ -235,7 +236,7 @@ export async function triageReport(claims: Claims, id: string, input: TriageInpu
 }
 
 export async function setLegalHold(claims: Claims, id: string, hold: boolean, reason: string) {
-  if (reason.length > 500) throw new DomainError(400, "review.errors.holdReason", "holdReason");
+  if (reason.length > 500) throw new DomainError(400, tooLongMessage("review.legalHoldReason", 500), "holdReason");
   await guarded(() => withUser(claims, (trx) => sql`select private.set_legal_hold(${id}::uuid, ${hold}, ${reason})`.execute(trx)), { ...REVIEW_REFUSALS, field: "hold" });
 }
 
@@ -273,8 +274,8 @@ export async function addNote(claims: Claims, id: string, noteId: string, sealed
 
 export async function requestInfo(claims: Claims, id: string, body: string) {
   const text = body.trim();
-  if (!text) throw new DomainError(400, "review.errors.messageEmpty", "message");
-  if (text.length > 2000) throw new DomainError(400, "review.errors.messageLong", "message");
+  if (!text) throw new DomainError(400, requiredMessage("review.requestInfoLabel"), "message");
+  if (text.length > 2000) throw new DomainError(400, tooLongMessage("review.requestInfoLabel", 2000), "message");
   await guarded(() => withUser(claims, (trx) => sql`select private.request_report_info(${id}::uuid, ${text})`.execute(trx)), { ...REVIEW_REFUSALS, field: "message" });
 }
 

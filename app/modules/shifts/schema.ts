@@ -5,16 +5,19 @@ import { SPOKEN_LANGUAGES } from "~/modules/people/profile-schema";
 
 const codes = SPOKEN_LANGUAGES.map((l) => l.code) as [string, ...string[]];
 
-const dateField = z
-  .string({ required_error: requiredMessage("schedule.date") })
-  .trim()
-  .min(1, requiredMessage("schedule.date"))
-  .regex(/^\d{4}-\d{2}-\d{2}$/, dateMessage("schedule.date"))
-  .refine((d) => {
-    const parsed = new Date(`${d}T00:00:00Z`);
-    const year = Number(d.slice(0, 4));
-    return year >= 2000 && year <= 2100 && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(d);
-  }, dateMessage("schedule.date"));
+/** A real day between 2000 and 2100; `field` (an i18n key) names it in the messages. */
+const dayField = (field: string) =>
+  z
+    .string({ required_error: requiredMessage(field) })
+    .trim()
+    .min(1, requiredMessage(field))
+    .regex(/^\d{4}-\d{2}-\d{2}$/, dateMessage(field))
+    .refine((d) => {
+      const parsed = new Date(`${d}T00:00:00Z`);
+      const year = Number(d.slice(0, 4));
+      return year >= 2000 && year <= 2100 && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(d);
+    }, dateMessage(field));
+const dateField = dayField("schedule.date");
 
 const timeField = (field: string) =>
   z
@@ -86,7 +89,7 @@ const takeOffField = z.array(z.string().uuid()).max(100).default([]);
 /** A shift moved to another day or time (in the organisation's time zone). */
 export const RescheduleShiftSchema = z.object({
   intent: z.literal("reschedule"),
-  date: dateField,
+  date: dayField("shiftChange.reschedule.date"),
   startTime: timeField("schedule.startTime"),
   endTime: timeField("schedule.endTime"),
   takeOff: takeOffField,
@@ -95,10 +98,11 @@ export const RescheduleShiftSchema = z.object({
 /** A weekly series changed as one from a local date on. */
 export const EditSeriesSchema = z.object({
   intent: z.literal("editSeries"),
-  from: dateField,
+  from: dayField("shiftChange.series.from"),
   startTime: timeField("schedule.startTime"),
   endTime: timeField("schedule.endTime"),
-  capacity: capacityField,
+  // the series form's label for it
+  capacity: wholeNumber("shiftChange.series.capacity", 1, 100, 4),
   needsLanguages: needsLanguagesField,
   needsTeamLead: checkboxField,
   takeOff: takeOffField,
