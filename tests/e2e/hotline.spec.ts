@@ -135,11 +135,13 @@ test("the volunteer dispatches to verify; the observer on shift sees it, files a
   const [dispatch] = await e2eSql<{ id: string }>(`select id from public.dispatches where report_id = $1 order by created_at desc limit 1`, [callId]);
   const observer = await pageFor(browser, "observer2");
   await observer.goto("/");
-  // The dispatch banner is on every page while it stands.
-  const banner = observer.getByRole("region", { name: "A coordinator is asking you to go to Little Village" });
+  // The dispatch banner is on every page while it stands, and says who asked: the hotline, not a coordinator.
+  const banner = observer.getByRole("region", { name: "The hotline is asking you to check a call in Little Village" });
   await expect(banner).toBeVisible();
   await expect(banner).toContainText("Note: Check the house by the arch");
+  await expect(observer.getByRole("region", { name: /coordinator is asking/ })).toHaveCount(0);
   await observer.goto(`/dispatch/${dispatch!.id}`);
+  await expect(observer.getByRole("heading", { name: "Note from the hotline" })).toBeVisible();
   await expect(observer.getByRole("heading", { name: "Link one of my reports to this call" })).toBeVisible();
   await expectNoAxeViolations(observer);
   await observer.getByRole("link", { name: "File a report" }).click();

@@ -14,6 +14,7 @@ import { declarationEn } from "./declaration.en";
 import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
 import { phoneEn } from "./phone.en";
+import { hotlineDispatchEn } from "./hotline-dispatch.en";
 const en = {
   app: {
     name: "Testigo",
@@ -776,6 +777,7 @@ const en = {
   review: reviewEn,
   live: liveEn,
   dispatch: dispatchEn,
+  hotlineDispatch: hotlineDispatchEn,
   errors: {
     busy: "Many people are doing this at once. Please try again.",
     required: "This field is required.",

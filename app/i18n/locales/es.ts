@@ -15,6 +15,7 @@ import { declarationEs } from "./declaration.es";
 import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
 import { phoneEs } from "./phone.es";
+import { hotlineDispatchEs } from "./hotline-dispatch.es";
 
 const es: Resources = {
   app: {
@@ -778,6 +779,7 @@ const es: Resources = {
   review: reviewEs,
   live: liveEs,
   dispatch: dispatchEs,
+  hotlineDispatch: hotlineDispatchEs,
   errors: {
     busy: "Mucha gente está haciendo esto a la vez. Inténtalo de nuevo.",
     required: "Este campo es obligatorio.",
