@@ -8,7 +8,7 @@ import { useIsPending } from "~/components/use-is-pending";
 import { useOrgClock } from "~/components/use-org-clock";
 import { DomainError } from "~/db/errors.server";
 import { hasRole, requireUser, type CurrentUser } from "~/modules/auth/guards.server";
-import { ASKER_TEXTS, geoHref } from "~/modules/dispatch/alerts";
+import { geoHref } from "~/modules/dispatch/alerts";
 import { answerDispatch, dispatchDetails } from "~/modules/dispatch/dispatch.server";
 import { linkReportToTip, myTips } from "~/modules/hotline/hotline.server";
 import { myReports } from "~/modules/reports/reports.server";
@@ -178,7 +178,7 @@ export default function DispatchPage() {
       ) : null}
 
       <section className="card stack" aria-labelledby="note-title">
-        <h2 id="note-title">{t(`${ASKER_TEXTS[d.askedBy]}.page.note`)}</h2>
+        <h2 id="note-title">{t(d.askedBy === "hotline" ? "hotlineDispatch.page.note" : "dispatch.page.note")}</h2>
         <p className="pre-wrap">{d.note || t("dispatch.page.noNote")}</p>
       </section>
       {d.point || d.zone ? (

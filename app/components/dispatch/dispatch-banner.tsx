@@ -1,7 +1,7 @@
 import { Form, Link, useLocation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { applyAlertEvent, ASKER_TEXTS, isOpenAlert, type DispatchAlert, type DispatchAlertState } from "~/modules/dispatch/alerts";
+import { applyAlertEvent, isOpenAlert, type DispatchAlert, type DispatchAlertState } from "~/modules/dispatch/alerts";
 import type { DispatchStreamEvent } from "./dispatch-stream.client";
 
 /** What the root loader gives the banner: the alerts, and their times already written out (server and browser print the same). */
@@ -77,7 +77,7 @@ export function DispatchBanner({ data, timeZone }: { data: DispatchBannerData; t
           const arrived = event.kind === "dispatch_alert" ? next.find((a) => a.id === event.payload.dispatch_id) : undefined;
           if (arrived && !before.some((a) => a.id === arrived.id)) {
             setTimes((known) => ({ ...known, [arrived.id]: liveTime(arrived.createdAt, timeZone, language.current) }));
-            setAnnouncement(t(`${ASKER_TEXTS[arrived.askedBy]}.banner.announce`, { place: placeOf(arrived, arrived.zoneName ?? t("dispatch.noZone")) }));
+            setAnnouncement(t(arrived.askedBy === "hotline" ? "hotlineDispatch.banner.announce" : "dispatch.banner.announce", { place: placeOf(arrived, arrived.zoneName ?? t("dispatch.noZone")) }));
             navigator.vibrate?.([200, 100, 200]);
           }
         },
@@ -108,7 +108,7 @@ export function DispatchBanner({ data, timeZone }: { data: DispatchBannerData; t
         }
         return (
           <section key={a.id} className="dispatch-banner" aria-labelledby={`dispatch-banner-${a.id}`}>
-            <h2 id={`dispatch-banner-${a.id}`}>{t(`${ASKER_TEXTS[a.askedBy]}.banner.title`, { zone })}</h2>
+            <h2 id={`dispatch-banner-${a.id}`}>{t(a.askedBy === "hotline" ? "hotlineDispatch.banner.title" : "dispatch.banner.title", { zone })}</h2>
             <p>{t("dispatch.banner.place", { place })}</p>
             {a.note ? <p>{t("dispatch.banner.note", { note: a.note })}</p> : null}
             {times[a.id] ? <p className="help">{t("dispatch.banner.sentAt", { time: times[a.id] })}</p> : null}

@@ -6,8 +6,6 @@ import { UUID } from "~/utils/misc";
 export type AlertResponse = "on_my_way" | "cant";
 /** Who asked observers to go: a coordinator, or the hotline to verify a call (dispatches.asked_by). */
 export type AskedBy = "coordinator" | "hotline";
-/** Where each asker's words are: the coordinator's are the dispatch texts themselves. */
-export const ASKER_TEXTS = { coordinator: "dispatch", hotline: "hotlineDispatch" } as const;
 
 export interface DispatchAlert {
   id: string;

@@ -4,7 +4,7 @@ import { fallbackLanguage, isLanguage } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
 import type { Mail } from "~/integrations/mail.server";
 import { formatTime } from "~/modules/clock/format";
-import { ASKER_TEXTS, type AskedBy } from "~/modules/dispatch/alerts";
+import type { AskedBy } from "~/modules/dispatch/alerts";
 import { env } from "~/utils/env.server";
 
 // The email a dispatch sends each recipient (private.create_dispatch enqueues one job each), in
@@ -45,7 +45,7 @@ export async function dispatchAlert(trx: Trx, dispatchId: string, observerId: st
   const askedBy: AskedBy = row.asked_by === "hotline" ? "hotline" : "coordinator";
   const text = [
     name ? t("email.greeting", { name }) : t("email.greetingNoName"),
-    t(`${ASKER_TEXTS[askedBy]}.email.body`, { zone, time: formatTime(new Date(row.created_at).toISOString(), row.time_zone, language) }),
+    t(askedBy === "hotline" ? "hotlineDispatch.email.body" : "dispatch.email.body", { zone, time: formatTime(new Date(row.created_at).toISOString(), row.time_zone, language) }),
     [
       t("dispatch.email.place", { place }),
       coordinates && row.cross_streets.trim() ? t("dispatch.email.coordinates", { latitude: coordinates[1], longitude: coordinates[0] }) : null,
