@@ -86,7 +86,20 @@ test("Log a call works without JavaScript: the server seals the caller on receip
   await page.getByRole("button", { name: "Log the call" }).click();
   await expect(page.locator("#intake-crossStreets-error")).toContainText("type the cross streets");
   await expect(page.getByRole("textbox", { name: "What is happening?" })).toHaveValue("A neighbour saw a van");
-  await page.getByRole("textbox", { name: "Cross streets or landmark" }).fill("Cermak & Kedzie");
+  // The place fields are the report form's (app/components/place-fields.tsx): the folded
+  // coordinates open themselves on their own error, and the browser offers nothing typed again.
+  const crossStreets = page.getByRole("textbox", { name: "Cross streets or landmark" });
+  await expect(crossStreets).toHaveAttribute("autocomplete", "off");
+  await page.getByText("Coordinates", { exact: true }).click();
+  await page.getByRole("textbox", { name: "Latitude" }).fill("91");
+  await page.getByRole("textbox", { name: "Longitude" }).fill("-87.7");
+  await page.getByRole("textbox", { name: "Caller’s name" }).fill(`${CANARY_NO_JS} Rosa`);
+  await page.getByRole("button", { name: "Log the call" }).click();
+  await expect(page.locator("#intake-latitude-error")).toBeVisible();
+  await expect(page.getByRole("textbox", { name: "Latitude" })).toHaveValue("91");
+  await page.getByRole("textbox", { name: "Latitude" }).fill("");
+  await page.getByRole("textbox", { name: "Longitude" }).fill("");
+  await crossStreets.fill("Cermak & Kedzie");
   await page.getByRole("textbox", { name: "Caller’s name" }).fill(`${CANARY_NO_JS} Rosa`);
   await page.getByRole("button", { name: "Log the call" }).click();
   await expect(page).toHaveURL(/\/hotline\/[0-9a-f-]{36}\?logged=1$/);
