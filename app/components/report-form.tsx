@@ -1,10 +1,10 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { Form, useSubmit } from "@remix-run/react";
-import { Component, lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { ClientOnly } from "remix-utils/client-only";
 import { useTranslation } from "react-i18next";
-import { ZoneMap } from "~/components/map/zone-map";
+import { PlaceFields } from "~/components/place-fields";
 import { useIsPending } from "~/components/use-is-pending";
 import { ErrorSummary, Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf, useOpenOnError } from "~/components/ui/field";
 import {
@@ -151,7 +151,6 @@ export function ReportForm(props: ReportFormProps) {
   const errors = (name: string) => allErrors[name] ?? fields[name]?.errors;
   /** A collapsed section opens itself when a field in it (by name) has an error. */
   const hasError = (...names: string[]) => Object.keys(allErrors).some((key) => names.some((n) => key === n || key.startsWith(`${n}[`)));
-  const openCoordinates = useOpenOnError(hasError("latitude", "longitude", "accuracy"));
   const openAgents = useOpenOnError(hasError("masked", "vestText", "equipment"));
   const openLegal = useOpenOnError(hasError("identified", "warrant", "homeEntry", "consentAsked", "consentGiven", "useOfForce", "injuries", "localPoliceAssisting", "officers", "vehicles"));
   const openNarrative = useOpenOnError(hasError("narrative"));
@@ -159,40 +158,6 @@ export function ReportForm(props: ReportFormProps) {
   const openWitnesses = useOpenOnError(hasError("witnesses"));
 
   const [sealFailed, setSealFailed] = useState(false);
-  const [pin, setPin] = useState<{ lat: number; lng: number } | null>(() => {
-    const lat = Number(value("latitude"));
-    const lng = Number(value("longitude"));
-    return value("latitude") && Number.isFinite(lat) && Number.isFinite(lng) ? { lat, lng } : null;
-  });
-  const [accuracy, setAccuracy] = useState(value("accuracy"));
-  const [locating, setLocating] = useState<"idle" | "busy" | "failed">("idle");
-  const onPick = useCallback((point: { lat: number; lng: number }) => {
-    setPin(point);
-    setAccuracy("");
-  }, []);
-  // The map and "Use my location" change the place without an input event: the draft follows too.
-  const { onDraftChange } = props;
-  // Compared with the last place seen, not skipped once: React's StrictMode (npm run dev) runs
-  // effects twice on mount, and an empty form taken for typing would overwrite the kept draft.
-  const placeSeen = useRef({ pin, accuracy });
-  useEffect(() => {
-    if (placeSeen.current.pin === pin && placeSeen.current.accuracy === accuracy) return;
-    placeSeen.current = { pin, accuracy };
-    if (formRef.current) onDraftChange?.(formRef.current);
-  }, [pin, accuracy, onDraftChange]);
-  const useMyLocation = () => {
-    if (!("geolocation" in navigator)) return setLocating("failed");
-    setLocating("busy");
-    navigator.geolocation.getCurrentPosition(
-      (position) => {
-        setPin({ lat: Math.round(position.coords.latitude * 1e6) / 1e6, lng: Math.round(position.coords.longitude * 1e6) / 1e6 });
-        setAccuracy(String(Math.round(position.coords.accuracy)));
-        setLocating("idle");
-      },
-      () => setLocating("failed"),
-      { enableHighAccuracy: true, timeout: 15_000, maximumAge: 60_000 },
-    );
-  };
 
   /** One field of a numbered group (an officer, a vehicle, a person): `officers[1].name`. */
   const slotField = (group: string, i: number, part: string, label: string) => {
@@ -297,64 +262,19 @@ export function ReportForm(props: ReportFormProps) {
           </div>
         </fieldset>
 
-        <fieldset className="stack">
-          <legend>{t("reports.where")}</legend>
-          <p className="help">{t("reports.whereHelp")}</p>
-          <MapUnavailable message={t("reports.offline.mapUnavailable")}>
-            <ZoneMap zones={props.zones} tileUrl={props.tileUrl} attribution={props.attribution} height={260} pin={pin} onPick={onPick} />
-          </MapUnavailable>
-          <p>
-            <button type="button" className="secondary" onClick={useMyLocation} aria-describedby="locate-status">
-              {t("reports.useMyLocation")}
-            </button>{" "}
-            <span id="locate-status" role="status">
-              {locating === "busy" ? t("reports.locating") : locating === "failed" ? t("reports.locateFailed") : pin ? t("reports.pinSet", { accuracy: accuracy || "?" }) : ""}
-            </span>
-          </p>
-          <Field
-            id="report-crossStreets"
-            label={t("reports.crossStreets")}
-            name="crossStreets"
-            {...limit("crossStreets")}
-            defaultValue={value("crossStreets")}
-            errors={errors("crossStreets")}
-            help={t("reports.crossStreetsHelp")}
-          />
-          <details className="coordinates" open={openCoordinates}>
-            <summary>{t("reports.coordinates")}</summary>
-            <div className="inline-forms">
-              <Field
-                id="report-latitude"
-                label={t("reports.latitude")}
-                name="latitude"
-                autoComplete="off"
-                inputMode="decimal"
-                value={pin ? String(pin.lat) : undefined}
-                defaultValue={pin ? undefined : value("latitude")}
-                onChange={(e) => {
-                  const lat = Number(e.currentTarget.value);
-                  if (pin && Number.isFinite(lat)) setPin({ ...pin, lat });
-                }}
-                errors={errors("latitude")}
-              />
-              <Field
-                id="report-longitude"
-                label={t("reports.longitude")}
-                name="longitude"
-                autoComplete="off"
-                inputMode="decimal"
-                value={pin ? String(pin.lng) : undefined}
-                defaultValue={pin ? undefined : value("longitude")}
-                onChange={(e) => {
-                  const lng = Number(e.currentTarget.value);
-                  if (pin && Number.isFinite(lng)) setPin({ ...pin, lng });
-                }}
-                errors={errors("longitude")}
-              />
-              <input type="hidden" name="accuracy" value={accuracy} />
-            </div>
-          </details>
-        </fieldset>
+        <PlaceFields
+          idPrefix="report"
+          texts="reports"
+          zones={props.zones}
+          tileUrl={props.tileUrl}
+          attribution={props.attribution}
+          value={value}
+          errors={errors}
+          limits={limit("crossStreets")}
+          onSite
+          // The map and "Use my location" change the place without an input event: the draft follows too.
+          onPlaceChange={() => formRef.current && props.onDraftChange?.(formRef.current)}
+        />
         <p>
           <button type="submit" className="primary big" aria-disabled={busy || undefined}>
             {props.editing ? t("reports.saveChanges") : t("reports.submit")}
@@ -480,18 +400,4 @@ export function ReportForm(props: ReportFormProps) {
       </p>
     </Form>
   );
-}
-
-/**
- * Offline, the map's code may not be on the phone yet (and its tiles never are): the form goes on
- * without it, since the location can be typed or taken from the phone.
- */
-class MapUnavailable extends Component<{ message: string; children: ReactNode }, { failed: boolean }> {
-  state = { failed: false };
-  static getDerivedStateFromError() {
-    return { failed: true };
-  }
-  render() {
-    return this.state.failed ? <p className="warning">{this.props.message}</p> : this.props.children;
-  }
 }

@@ -92,6 +92,7 @@ export interface CommunityAlerts {
 }
 
 export interface Dispatches {
+  asked_by: Generated<string>;
   cancelled_at: Timestamp | null;
   cancelled_by: string | null;
   client_key: string | null;

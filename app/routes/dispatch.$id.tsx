@@ -178,7 +178,7 @@ export default function DispatchPage() {
       ) : null}
 
       <section className="card stack" aria-labelledby="note-title">
-        <h2 id="note-title">{t("dispatch.page.note")}</h2>
+        <h2 id="note-title">{t(d.askedBy === "hotline" ? "hotlineDispatch.page.note" : "dispatch.page.note")}</h2>
         <p className="pre-wrap">{d.note || t("dispatch.page.noNote")}</p>
       </section>
       {d.point || d.zone ? (

@@ -37,11 +37,11 @@ async function load(request: Request, context: LoaderFunctionArgs["context"], id
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { user, id } = await load(request, context, params.id);
+  const coordinating = hasRole(user, "coordinator") || hasRole(user, "admin");
   try {
-    const call = await getIntake(user.claims, id);
-    const coordinating = hasRole(user, "coordinator") || hasRole(user, "admin");
+    // Both in the request's one read transaction (ADR 012), sent together: one round trip, not two.
     // "Publish alert" for coordinators here (attorneys publish from /review/:id; docs/decisions/026-community-alerts.md).
-    const alerts = coordinating ? await alertsOfReport(user.claims, id) : null;
+    const [call, alerts] = await Promise.all([getIntake(user.claims, id), coordinating ? alertsOfReport(user.claims, id) : null]);
     return { call, canDispatch: coordinating || (hasRole(user, "hotline") && call.mine), canSettle: true, alerts };
   } catch (error) {
     if (error instanceof DomainError) throw new Response("Not found", { status: 404 });

@@ -86,7 +86,20 @@ test("Log a call works without JavaScript: the server seals the caller on receip
   await page.getByRole("button", { name: "Log the call" }).click();
   await expect(page.locator("#intake-crossStreets-error")).toContainText("type the cross streets");
   await expect(page.getByRole("textbox", { name: "What is happening?" })).toHaveValue("A neighbour saw a van");
-  await page.getByRole("textbox", { name: "Cross streets or landmark" }).fill("Cermak & Kedzie");
+  // The place fields are the report form's (app/components/place-fields.tsx): the folded
+  // coordinates open themselves on their own error, and the browser offers nothing typed again.
+  const crossStreets = page.getByRole("textbox", { name: "Cross streets or landmark" });
+  await expect(crossStreets).toHaveAttribute("autocomplete", "off");
+  await page.getByText("Coordinates", { exact: true }).click();
+  await page.getByRole("textbox", { name: "Latitude" }).fill("91");
+  await page.getByRole("textbox", { name: "Longitude" }).fill("-87.7");
+  await page.getByRole("textbox", { name: "Caller’s name" }).fill(`${CANARY_NO_JS} Rosa`);
+  await page.getByRole("button", { name: "Log the call" }).click();
+  await expect(page.locator("#intake-latitude-error")).toBeVisible();
+  await expect(page.getByRole("textbox", { name: "Latitude" })).toHaveValue("91");
+  await page.getByRole("textbox", { name: "Latitude" }).fill("");
+  await page.getByRole("textbox", { name: "Longitude" }).fill("");
+  await crossStreets.fill("Cermak & Kedzie");
   await page.getByRole("textbox", { name: "Caller’s name" }).fill(`${CANARY_NO_JS} Rosa`);
   await page.getByRole("button", { name: "Log the call" }).click();
   await expect(page).toHaveURL(/\/hotline\/[0-9a-f-]{36}\?logged=1$/);
@@ -135,11 +148,13 @@ test("the volunteer dispatches to verify; the observer on shift sees it, files a
   const [dispatch] = await e2eSql<{ id: string }>(`select id from public.dispatches where report_id = $1 order by created_at desc limit 1`, [callId]);
   const observer = await pageFor(browser, "observer2");
   await observer.goto("/");
-  // The dispatch banner is on every page while it stands.
-  const banner = observer.getByRole("region", { name: "A coordinator is asking you to go to Little Village" });
+  // The dispatch banner is on every page while it stands, and says who asked: the hotline, not a coordinator.
+  const banner = observer.getByRole("region", { name: "The hotline is asking you to check a call in Little Village" });
   await expect(banner).toBeVisible();
   await expect(banner).toContainText("Note: Check the house by the arch");
+  await expect(observer.getByRole("region", { name: /coordinator is asking/ })).toHaveCount(0);
   await observer.goto(`/dispatch/${dispatch!.id}`);
+  await expect(observer.getByRole("heading", { name: "Note from the hotline" })).toBeVisible();
   await expect(observer.getByRole("heading", { name: "Link one of my reports to this call" })).toBeVisible();
   await expectNoAxeViolations(observer);
   await observer.getByRole("link", { name: "File a report" }).click();

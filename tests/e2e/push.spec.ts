@@ -87,7 +87,7 @@ test("Turn on alerts on a phone; a dispatch push shows a notification whose “O
   );
   const id = dispatch!.id;
   const payload = {
-    title: "Te han despachado",
+    title: "Un coordinador te pide que vayas",
     body: "Abre Testigo para ver adónde ir.",
     tag: `dispatch:${id}:e2e`,
     url: `/dispatch/${id}`,

@@ -77,7 +77,7 @@ export function DispatchBanner({ data, timeZone }: { data: DispatchBannerData; t
           const arrived = event.kind === "dispatch_alert" ? next.find((a) => a.id === event.payload.dispatch_id) : undefined;
           if (arrived && !before.some((a) => a.id === arrived.id)) {
             setTimes((known) => ({ ...known, [arrived.id]: liveTime(arrived.createdAt, timeZone, language.current) }));
-            setAnnouncement(t("dispatch.banner.announce", { place: placeOf(arrived, arrived.zoneName ?? t("dispatch.noZone")) }));
+            setAnnouncement(t(arrived.askedBy === "hotline" ? "hotlineDispatch.banner.announce" : "dispatch.banner.announce", { place: placeOf(arrived, arrived.zoneName ?? t("dispatch.noZone")) }));
             navigator.vibrate?.([200, 100, 200]);
           }
         },
@@ -108,7 +108,7 @@ export function DispatchBanner({ data, timeZone }: { data: DispatchBannerData; t
         }
         return (
           <section key={a.id} className="dispatch-banner" aria-labelledby={`dispatch-banner-${a.id}`}>
-            <h2 id={`dispatch-banner-${a.id}`}>{t("dispatch.banner.title", { zone })}</h2>
+            <h2 id={`dispatch-banner-${a.id}`}>{t(a.askedBy === "hotline" ? "hotlineDispatch.banner.title" : "dispatch.banner.title", { zone })}</h2>
             <p>{t("dispatch.banner.place", { place })}</p>
             {a.note ? <p>{t("dispatch.banner.note", { note: a.note })}</p> : null}
             {times[a.id] ? <p className="help">{t("dispatch.banner.sentAt", { time: times[a.id] })}</p> : null}

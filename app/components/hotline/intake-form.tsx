@@ -1,9 +1,9 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { Form, useSubmit } from "@remix-run/react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ZoneMap } from "~/components/map/zone-map";
+import { PlaceFields } from "~/components/place-fields";
 import { loadSealing } from "~/components/report-form";
 import { useIsPending } from "~/components/use-is-pending";
 import { Field, FieldErrors, limitsOf, SelectField, TextAreaField, textLimitsOf } from "~/components/ui/field";
@@ -115,12 +115,6 @@ export function IntakeForm(props: IntakeFormProps) {
     return item?.[key] ?? "";
   };
   const errors = (name: string) => fields[name]?.errors;
-  const [pin, setPin] = useState<{ lat: number; lng: number } | null>(() => {
-    const lat = Number(value("latitude"));
-    const lng = Number(value("longitude"));
-    return value("latitude") && Number.isFinite(lat) && Number.isFinite(lng) ? { lat, lng } : null;
-  });
-  const onPick = useCallback((point: { lat: number; lng: number }) => setPin(point), []);
 
   return (
     <Form method="post" {...getFormProps(form)} className="stack report-form">
@@ -139,43 +133,8 @@ export function IntakeForm(props: IntakeFormProps) {
           errors={errors("narrative")}
           help={t("hotline.whatHelp")}
         />
-        <fieldset className="stack">
-          <legend>{t("hotline.where")}</legend>
-          <p className="help">{t("hotline.whereHelp")}</p>
-          <ZoneMap zones={props.zones} tileUrl={props.tileUrl} attribution={props.attribution} height={220} pin={pin} onPick={onPick} />
-          <Field id="intake-crossStreets" label={t("reports.crossStreets")} name="crossStreets" {...limit("crossStreets")} defaultValue={value("crossStreets")} errors={errors("crossStreets")} />
-          <details className="coordinates">
-            <summary>{t("reports.coordinates")}</summary>
-            <div className="inline-forms">
-              <Field
-                id="intake-latitude"
-                label={t("reports.latitude")}
-                name="latitude"
-                inputMode="decimal"
-                value={pin ? String(pin.lat) : undefined}
-                defaultValue={pin ? undefined : value("latitude")}
-                onChange={(e) => {
-                  const lat = Number(e.currentTarget.value);
-                  if (pin && Number.isFinite(lat)) setPin({ ...pin, lat });
-                }}
-                errors={errors("latitude")}
-              />
-              <Field
-                id="intake-longitude"
-                label={t("reports.longitude")}
-                name="longitude"
-                inputMode="decimal"
-                value={pin ? String(pin.lng) : undefined}
-                defaultValue={pin ? undefined : value("longitude")}
-                onChange={(e) => {
-                  const lng = Number(e.currentTarget.value);
-                  if (pin && Number.isFinite(lng)) setPin({ ...pin, lng });
-                }}
-                errors={errors("longitude")}
-              />
-            </div>
-          </details>
-        </fieldset>
+        {/* The caller is elsewhere: no "Use my location", unlike the observer's report form. */}
+        <PlaceFields idPrefix="intake" texts="hotline" zones={props.zones} tileUrl={props.tileUrl} attribution={props.attribution} value={value} errors={errors} limits={limit("crossStreets")} />
         <Field id="intake-occurredAt" label={t("hotline.when")} name="occurredAt" type="datetime-local" {...limit("occurredAt")} defaultValue={value("occurredAt", props.nowLocal)} errors={errors("occurredAt")} />
         <div className="inline-forms">
           <Field id="intake-agentCountMin" label={t("hotline.agentCount")} name="agentCountMin" type="number" inputMode="numeric" {...limit("agentCountMin")} defaultValue={value("agentCountMin")} errors={errors("agentCountMin")} />

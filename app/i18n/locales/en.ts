@@ -17,6 +17,7 @@ import { liveEn } from "./live.en";
 import { dispatchEn } from "./dispatch.en";
 import { phoneEn } from "./phone.en";
 import { errorsFoundEn } from "./errors-found.en";
+import { hotlineDispatchEn } from "./hotline-dispatch.en";
 const en = {
   app: {
     name: "Testigo",
@@ -782,6 +783,7 @@ const en = {
   review: reviewEn,
   live: liveEn,
   dispatch: dispatchEn,
+  hotlineDispatch: hotlineDispatchEn,
   errors: {
     busy: "Many people are doing this at once. Please try again.",
     required: "This field is required.",

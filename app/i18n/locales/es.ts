@@ -18,6 +18,7 @@ import { liveEs } from "./live.es";
 import { dispatchEs } from "./dispatch.es";
 import { phoneEs } from "./phone.es";
 import { errorsFoundEs } from "./errors-found.es";
+import { hotlineDispatchEs } from "./hotline-dispatch.es";
 
 const es: Resources = {
   app: {
@@ -784,6 +785,7 @@ const es: Resources = {
   review: reviewEs,
   live: liveEs,
   dispatch: dispatchEs,
+  hotlineDispatch: hotlineDispatchEs,
   errors: {
     busy: "Mucha gente está haciendo esto a la vez. Inténtalo de nuevo.",
     required: "Este campo es obligatorio.",

@@ -22,7 +22,7 @@ export const pushEn = {
     takenOffTitle: "You are no longer on a shift",
     takenOffBody: "Its time changed and clashed with another of yours. Open Testigo for details.",
     takenOffTrainingBody: "Its date changed and your training will have expired by then. Open Testigo for details.",
-    dispatchTitle: "You have been dispatched",
+    dispatchTitle: "A coordinator is asking you to go",
     dispatchBody: "Open Testigo to see where to go.",
     onMyWay: "On my way",
     cant: "Can’t",

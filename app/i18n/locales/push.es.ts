@@ -23,7 +23,7 @@ export const pushEs: typeof pushEn = {
     takenOffTitle: "Ya no estás en un turno",
     takenOffBody: "Cambió su hora y coincidía con otro de tus turnos. Abre Testigo para ver los detalles.",
     takenOffTrainingBody: "Cambió su fecha y para entonces tu capacitación ya habrá vencido. Abre Testigo para ver los detalles.",
-    dispatchTitle: "Te han despachado",
+    dispatchTitle: "Un coordinador te pide que vayas",
     dispatchBody: "Abre Testigo para ver adónde ir.",
     onMyWay: "Voy en camino",
     cant: "No puedo",

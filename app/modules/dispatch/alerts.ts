@@ -4,6 +4,8 @@ import { UUID } from "~/utils/misc";
 // stays tiny (no schema library): payloads are checked by hand and anything odd is ignored.
 
 export type AlertResponse = "on_my_way" | "cant";
+/** Who asked observers to go: a coordinator, or the hotline to verify a call (dispatches.asked_by). */
+export type AskedBy = "coordinator" | "hotline";
 
 export interface DispatchAlert {
   id: string;
@@ -15,6 +17,7 @@ export interface DispatchAlert {
   response: AlertResponse | null;
   respondedAt: string | null;
   cancelled: boolean;
+  askedBy: AskedBy;
 }
 
 export interface DispatchAlertState {
@@ -54,6 +57,7 @@ export function alertOf(payload: Record<string, unknown>): DispatchAlert | null 
     response: responseOf(payload.response),
     respondedAt: str(payload.responded_at),
     cancelled: payload.cancelled_at !== null && payload.cancelled_at !== undefined,
+    askedBy: payload.asked_by === "hotline" ? "hotline" : "coordinator",
   };
 }
 

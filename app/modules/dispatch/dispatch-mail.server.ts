@@ -4,17 +4,23 @@ import { fallbackLanguage, isLanguage } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
 import type { Mail } from "~/integrations/mail.server";
 import { formatTime } from "~/modules/clock/format";
+import type { AskedBy } from "~/modules/dispatch/alerts";
 import { env } from "~/utils/env.server";
 
 // The email a dispatch sends each recipient (private.create_dispatch enqueues one job each), in
-// their language: the zone, the cross streets or the point, the coordinator's note and the link to
-// answer in the app. Never anything of the report beyond its cross streets and place: no
+// their language: who asked (a coordinator, or the hotline to verify a call), the zone, the cross
+// streets or the point, the sender's note and the link to answer in the app. Never anything of the report beyond its cross streets and place: no
 // narrative, no people, nothing sealed, not who filed it.
 
 export const DispatchAlertPayload = z.object({ dispatch_id: z.string().uuid(), observer_id: z.string().uuid() });
 
 /** The email for one recipient, or null when it no longer needs sending (called off, deactivated). */
 export async function dispatchAlertMail(trx: Trx, dispatchId: string, observerId: string): Promise<Mail | null> {
+  return (await dispatchAlert(trx, dispatchId, observerId))?.mail ?? null;
+}
+
+/** The email and who asked (the push says it too), or null when it no longer needs telling. */
+export async function dispatchAlert(trx: Trx, dispatchId: string, observerId: string): Promise<{ mail: Mail; askedBy: AskedBy } | null> {
   const row = await trx
     .selectFrom("dispatch_recipients as r")
     .innerJoin("dispatches as d", "d.id", "r.dispatch_id")
@@ -22,7 +28,7 @@ export async function dispatchAlertMail(trx: Trx, dispatchId: string, observerId
     .leftJoin("zones as z", "z.id", "d.zone_id")
     .crossJoin("org_settings as o")
     .select([
-      "d.created_at", "d.cancelled_at", "d.point", "d.cross_streets", "d.note", "z.name as zone_name",
+      "d.created_at", "d.cancelled_at", "d.point", "d.cross_streets", "d.note", "d.asked_by", "z.name as zone_name",
       "p.email", "p.display_name", "p.preferred_language", "p.deactivated_at", "o.time_zone", "o.name as org_name", "o.hotline_number",
     ])
     .where("r.dispatch_id", "=", dispatchId)
@@ -36,9 +42,10 @@ export async function dispatchAlertMail(trx: Trx, dispatchId: string, observerId
   const zone = row.zone_name ?? t("dispatch.noZone");
   const place = row.cross_streets.trim() || (coordinates ? `${coordinates[1]}, ${coordinates[0]}` : zone);
   const name = row.display_name.trim();
+  const askedBy: AskedBy = row.asked_by === "hotline" ? "hotline" : "coordinator";
   const text = [
     name ? t("email.greeting", { name }) : t("email.greetingNoName"),
-    t("dispatch.email.body", { zone, time: formatTime(new Date(row.created_at).toISOString(), row.time_zone, language) }),
+    t(askedBy === "hotline" ? "hotlineDispatch.email.body" : "dispatch.email.body", { zone, time: formatTime(new Date(row.created_at).toISOString(), row.time_zone, language) }),
     [
       t("dispatch.email.place", { place }),
       coordinates && row.cross_streets.trim() ? t("dispatch.email.coordinates", { latitude: coordinates[1], longitude: coordinates[0] }) : null,
@@ -53,5 +60,5 @@ export async function dispatchAlertMail(trx: Trx, dispatchId: string, observerId
   ]
     .filter((line): line is string => line !== null)
     .join("\n\n");
-  return { to: row.email, subject: t("dispatch.email.subject", { zone }), text };
+  return { mail: { to: row.email, subject: t("dispatch.email.subject", { zone }), text }, askedBy };
 }

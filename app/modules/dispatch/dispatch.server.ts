@@ -1,7 +1,7 @@
 import { type Claims, readAsUser, sql, type Trx, withUser } from "~/db/client.server";
 import { DomainError, guarded, type GuardOptions } from "~/db/errors.server";
 import type { ZoneGeometry } from "~/modules/zones/geometry";
-import type { DispatchAlert, DispatchAlertState } from "./alerts";
+import type { AskedBy, DispatchAlert, DispatchAlertState } from "./alerts";
 import { alertOf, ALERT_HOURS, isOpenAlert } from "./alerts";
 import { BOARD_DISPATCH_HOURS, BOARD_DISPATCHES, type BoardDispatch, type DispatchRecipient } from "./board";
 import { zonesToAlert, type LatLng, type ZoneShape } from "./neighbours";
@@ -188,7 +188,7 @@ export async function myDispatchAlerts(claims: Claims): Promise<DispatchAlertSta
         coalesce((
           select jsonb_agg(jsonb_build_object(
             'dispatch_id', d.id, 'created_at', d.created_at, 'point', d.point, 'cross_streets', d.cross_streets,
-            'zone_name', z.name, 'note', d.note, 'cancelled_at', d.cancelled_at, 'response', r.response, 'responded_at', r.responded_at)
+            'zone_name', z.name, 'note', d.note, 'cancelled_at', d.cancelled_at, 'asked_by', d.asked_by, 'response', r.response, 'responded_at', r.responded_at)
             order by d.created_at desc)
           from public.dispatch_recipients r
           join public.dispatches d on d.id = r.dispatch_id
@@ -216,6 +216,7 @@ export interface DispatchDetails {
   zone: { colour: string; geometry: ZoneGeometry } | null;
   note: string;
   cancelledAt: string | null;
+  askedBy: AskedBy;
   /** The person's own answer, when they were sent. */
   mine: { response: DispatchRecipient["response"]; respondedAt: string | null } | null;
   /** Everyone sent, with their answers: for coordinators only (RLS shows an observer their own row alone). */
@@ -230,7 +231,7 @@ export async function dispatchDetails(claims: Claims, dispatchId: string, coordi
       .leftJoin("zones as z", "z.id", "d.zone_id")
       .select([
         "d.id", "d.created_at", "d.point", "d.cross_streets", "d.zone_id", "z.name as zone_name", "z.colour as zone_colour", "z.geometry as zone_geometry",
-        "d.note", "d.cancelled_at",
+        "d.note", "d.cancelled_at", "d.asked_by",
         sql<string[]>`coalesce((select array_agg(n.name order by n.name) from public.zones n where n.id = any (d.zone_ids)), '{}')`.as("zone_names"),
       ])
       .where("d.id", "=", dispatchId)
@@ -257,6 +258,7 @@ export async function dispatchDetails(claims: Claims, dispatchId: string, coordi
       zone: d.zone_geometry && d.zone_colour ? { colour: d.zone_colour, geometry: d.zone_geometry as unknown as ZoneGeometry } : null,
       note: d.note,
       cancelledAt: iso(d.cancelled_at),
+      askedBy: d.asked_by === "hotline" ? "hotline" : "coordinator",
       mine: mine ? { response: mine.response as DispatchRecipient["response"], respondedAt: iso(mine.responded_at) } : null,
       recipients: coordinating
         ? rows.map((r) => ({

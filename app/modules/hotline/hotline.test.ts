@@ -5,7 +5,9 @@ import { DomainError } from "~/db/errors.server";
 import { openEnvelope, openJson, sealJson, validateSealedBox } from "~/integrations/sealing";
 import { sessionCookie } from "~/modules/auth/cookies.server";
 import { newSessionToken, sha256 } from "~/modules/auth/crypto.server";
-import { createDispatch, previewDispatch } from "~/modules/dispatch/dispatch.server";
+import { dispatchAlertMail } from "~/modules/dispatch/dispatch-mail.server";
+import { createDispatch, dispatchDetails, myDispatchAlerts, previewDispatch } from "~/modules/dispatch/dispatch.server";
+import { pushMessage } from "~/modules/push/messages.server";
 import { localDateTimeValue } from "~/modules/clock/format";
 import { action as logCallAction } from "~/routes/hotline.new";
 import { createCast, createPersona, type Persona } from "../../../tests/setup/personas";
@@ -274,6 +276,44 @@ describe("dispatch to verify", () => {
     await denied(() => previewDispatch(hilda.claims, { kind: "report", reportId: hugos }));
     await denied(() => dispatchToVerify(observer.claims, hugos, "", null));
     expect((await dispatchToVerify(cast.coordinator_carmen.claims, hugos, "", null)).recipients).toBe(1);
+  });
+});
+
+describe("who asked: the hotline or a coordinator (banner, live event, push, email, page)", () => {
+  /** Everything the observer is told about one dispatch, in their language. */
+  async function toldAbout(dispatchId: string, language: "en" | "es") {
+    await withSystem((trx) => trx.updateTable("profiles").set({ preferred_language: language }).where("id", "=", observer.id).execute());
+    const payload = { dispatch_id: dispatchId, observer_id: observer.id };
+    const [mail, push, event] = await withSystem(async (trx) => [
+      await dispatchAlertMail(trx, dispatchId, observer.id),
+      await pushMessage(trx, { kind: "dispatch_alert", payload, tag: "t", urgent: true }, language),
+      await trx.selectFrom("live_events").select("payload").where("kind", "=", "dispatch_alert").where("observer_id", "=", observer.id).where(sql<boolean>`payload ->> 'dispatch_id' = ${dispatchId}`).executeTakeFirstOrThrow(),
+    ] as const);
+    const banner = (await myDispatchAlerts(observer.claims)).alerts.find((a) => a.id === dispatchId);
+    const page = await dispatchDetails(observer.claims, dispatchId, false);
+    return { mail: mail!.text, push: push!.title, event: (event.payload as { asked_by?: string }).asked_by, banner: banner?.askedBy, page: page?.askedBy };
+  }
+
+  it("a volunteer's dispatch to verify says the hotline asked, in English and Spanish; a coordinator's says a coordinator", async () => {
+    const call = (await logCall(hilda.claims, intake(), TZ)).id;
+    const fromHotline = (await dispatchToVerify(hilda.claims, call, "", crypto.randomUUID())).id;
+    const fromCoordinator = (await dispatchToVerify(cast.coordinator_carmen.claims, call, "", crypto.randomUUID())).id;
+
+    const hotlineEn = await toldAbout(fromHotline, "en");
+    expect(hotlineEn).toMatchObject({ event: "hotline", banner: "hotline", page: "hotline", push: "The hotline is asking you to check a call" });
+    expect(hotlineEn.mail).toContain("The hotline got a call about");
+    expect(hotlineEn.mail).not.toMatch(/coordinator/i);
+    const hotlineEs = await toldAbout(fromHotline, "es");
+    expect(hotlineEs.push).toBe("La línea de apoyo te pide verificar una llamada");
+    expect(hotlineEs.mail).toContain("La línea de apoyo recibió una llamada sobre");
+    expect(hotlineEs.mail).not.toMatch(/coordinador/i);
+
+    const coordinatorEn = await toldAbout(fromCoordinator, "en");
+    expect(coordinatorEn).toMatchObject({ event: "coordinator", banner: "coordinator", page: "coordinator", push: "A coordinator is asking you to go" });
+    expect(coordinatorEn.mail).toContain("A coordinator is asking the observers checked in near");
+    const coordinatorEs = await toldAbout(fromCoordinator, "es");
+    expect(coordinatorEs.push).toBe("Un coordinador te pide que vayas");
+    expect(coordinatorEs.mail).toContain("Un coordinador pide a los observadores");
   });
 });
 

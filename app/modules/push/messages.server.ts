@@ -1,7 +1,7 @@
 import type { Trx } from "~/db/client.server";
 import { fallbackLanguage, isLanguage, type Language } from "~/i18n/config";
 import { translatorFor } from "~/i18n/i18next.server";
-import { dispatchAlertMail, DispatchAlertPayload } from "~/modules/dispatch/dispatch-mail.server";
+import { dispatchAlert, DispatchAlertPayload } from "~/modules/dispatch/dispatch-mail.server";
 import { safetyCheckMail, SafetyCheckPayload } from "~/modules/live/safety-mail.server";
 import { SeriesChangedPayload, seriesChangedNotice } from "~/modules/shifts/series-mail.server";
 import { shiftMail, ShiftMailPayload } from "~/modules/shifts/shift-mail.server";
@@ -40,10 +40,12 @@ export function registerPushMessage(kind: string, messageOf: MessageOf) {
 
 registerPushMessage("dispatch_alert", async (trx, raw, t) => {
   const p = DispatchAlertPayload.parse(raw);
-  if (!(await dispatchAlertMail(trx, p.dispatch_id, p.observer_id))) return null;
+  const alert = await dispatchAlert(trx, p.dispatch_id, p.observer_id);
+  if (!alert) return null;
   const url = `/dispatch/${p.dispatch_id}`;
   return {
-    title: t("push.message.dispatchTitle"),
+    // Who asked, never where: the lock screen shows it.
+    title: alert.askedBy === "hotline" ? t("hotlineDispatch.push.title") : t("push.message.dispatchTitle"),
     body: t("push.message.dispatchBody"),
     url,
     answer: { url: `${url}/answer`, onMyWay: t("push.message.onMyWay"), cant: t("push.message.cant") },

@@ -157,7 +157,7 @@ describe("sending", () => {
       expect(device.received).toHaveLength(1);
       const { payload, headers } = device.received[0]!;
       expect(payload).toEqual({
-        title: "Te han despachado",
+        title: "Un coordinador te pide que vayas",
         body: "Abre Testigo para ver adónde ir.",
         tag: `dispatch:${id}:${ana.id}`,
         url: `/dispatch/${id}`,
