@@ -254,13 +254,12 @@ export async function withUser<T>(actor: Actor, fn: (trx: Trx) => Promise<T>, op
   // Not awaited: the connection is pipelined, so the first statement of `fn` goes out with it and
   // runs after it. Should it fail, the transaction is aborted and every later statement fails too
   // (none can run outside it, nor as the login role); the failure is then thrown here.
-  const begun = client.query(lookup ? `begin; ${lookup.statement}; ${SIGNED_IN_OR_ABORT}` : `begin; ${actAs(actor as Claims)}`);
-  begun.catch(() => {});
+  const begun = begin(client, "begin", lookup ? `${lookup.statement}; ${SIGNED_IN_OR_ABORT}` : actAs(actor as Claims));
   // A lookup learns whom it found as soon as the first round trip is answered; nobody when the guard stopped it.
   const signedOut = lookup
     ? begun.then(
         (answer) => {
-          lookup.found((answer as unknown as pg.QueryResult[])[1]?.rows[0]);
+          lookup.found(answer[0]?.rows[0]);
           return false;
         },
         (error: { code?: string }) => {
@@ -278,19 +277,35 @@ export async function withUser<T>(actor: Actor, fn: (trx: Trx) => Promise<T>, op
     await cleanUpAfterFailure(client, held, commitAfter);
     throw (await signedOut) ? new NotSignedIn() : error;
   }
+  // Closed before `commit` is sent: a statement `fn` left unawaited would otherwise go out behind
+  // it, outside the transaction.
+  held.closed = true;
   let committed: pg.QueryResult;
   try {
     committed = await (commitAfter?.sent ?? client.query("commit"));
   } catch (error) {
-    held.closed = true;
     client.release(true);
     throw error;
   }
-  held.closed = true;
   client.release();
   // PostgreSQL answers `commit` with ROLLBACK when a statement failed and `fn` swallowed the error.
-  if (committed.command === "ROLLBACK") throw (await signedOut) ? new NotSignedIn() : new Error("The transaction was rolled back: a statement in it failed");
+  if (committed.command === "ROLLBACK") throw new Error("The transaction was rolled back: a statement in it failed");
   return result;
+}
+
+/**
+ * Opens a transaction: `command` (`begin`, `begin read only`) in a message of its own, then `first`
+ * (the claims, or the lookup that sets them), pipelined behind it in one round trip. Apart, because
+ * PostgreSQL parses a whole simple-query message before it runs any of it: were `begin` in the
+ * same message as a statement that fails to parse, it would never run, and the statements sent
+ * behind would run outside any transaction, as the login role. Resolves with `first`'s results.
+ */
+function begin(client: PoolClient, command: "begin" | "begin read only", first: string): Promise<pg.QueryResult[]> {
+  const opened = client.query(command);
+  const answer = client.query(first) as unknown as Promise<pg.QueryResult | pg.QueryResult[]>;
+  const both = Promise.all([opened, answer]).then(([, result]) => (Array.isArray(result) ? result : [result]));
+  both.catch(() => {});
+  return both;
 }
 
 /** After a failed statement: the commit already sent ends the transaction (a failed one rolls back), else a rollback does. */
@@ -351,7 +366,7 @@ export class SharedReads {
     const client = await checkoutForReads();
     let row: R | undefined;
     try {
-      const result = (await client.query(`begin read only; ${first}`)) as unknown as pg.QueryResult[];
+      const result = await begin(client, "begin read only", first);
       row = result[result.length - 1]!.rows[0] as R | undefined;
     } catch (error) {
       await finish({ client, trx: undefined as unknown as Trx, closed: false }, "rollback");
@@ -411,7 +426,7 @@ export class SharedReads {
     this.#opening ??= (async () => {
       const client = await checkoutForReads();
       try {
-        await client.query(`begin read only; ${actAs(this.#claims)}`);
+        await begin(client, "begin read only", actAs(this.#claims));
       } catch (error) {
         client.release(true);
         throw error;

@@ -1,7 +1,7 @@
 import net from "node:net";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createPersona, type Persona } from "../../tests/setup/personas";
-import { queryAsLogin, sql, withSystem, withUser } from "./client.server";
+import { PersonLookup, queryAsLogin, sql, withSystem, withUser } from "./client.server";
 
 // withUser on pipelined connections (docs/decisions/012-request-pipeline.md): `begin` and the
 // claims go out with the first statement, and with `statements: n` the commit with the n-th.
@@ -84,6 +84,35 @@ describe("withUser", () => {
     ).rejects.toThrow(/transaction is over/);
     expect(await zoneCount("tx-one")).toBe(1);
     expect(await zoneCount("tx-beyond")).toBe(0);
+  });
+});
+
+describe("nothing runs outside the transaction (review of the person lookup in writes)", () => {
+  it("a first statement that cannot even be parsed leaves the transaction aborted, not missing: the statements behind it fail", async () => {
+    let found: unknown = "not told";
+    let inner: unknown;
+    await expect(
+      withUser(new PersonLookup<never>("select from (", (row) => (found = row)), async (trx) => {
+        inner = await sql`select current_user as who`.execute(trx).then(
+          (r) => r.rows[0],
+          (error: { code?: string }) => error.code,
+        );
+      }),
+    ).rejects.toMatchObject({ code: "42601" });
+    // Had `begin` been in the failed message, `select current_user` would have run in autocommit as the login.
+    expect(inner).toBe("25P02");
+    expect(found).toBe("not told");
+  });
+
+  it("a statement `fn` left unawaited is refused once the commit is on its way, never run after it", async () => {
+    let late: Promise<unknown> | undefined;
+    await withUser(carmen.claims, async (trx) => {
+      await sql`select 1 as one`.execute(trx);
+      late = new Promise((resolve) => setImmediate(resolve)).then(() => insertZone("tx-late").execute(trx));
+      late.catch(() => {});
+    });
+    await expect(late).rejects.toThrow(/transaction is over/);
+    expect(await zoneCount("tx-late")).toBe(0);
   });
 });
 

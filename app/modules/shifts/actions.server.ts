@@ -1,6 +1,6 @@
 import { data, type AppLoadContext } from "@remix-run/node";
 import { DomainError } from "~/db/errors.server";
-import { NotSignedIn } from "~/db/client.server";
+import { NotSignedIn, type Actor } from "~/db/client.server";
 import { loginRedirect, requireActor } from "~/modules/auth/guards.server";
 import { readForm } from "~/utils/form.server";
 import { UUID } from "~/utils/misc";
@@ -9,9 +9,9 @@ import { ObserverShiftActionSchema } from "./schema";
 import { checkIn, checkOut, claimShift, leaveShift } from "./shifts.server";
 
 /** The observer's own actions on a shift, shared by this page and "My shifts". */
-export async function observerShiftAction(request: Request, context: AppLoadContext | undefined, shiftId: string) {
+export async function observerShiftAction(request: Request, context: AppLoadContext | undefined, shiftId: string, known?: Actor) {
   // The person is found by the write's own transaction: a claim is one round trip in all.
-  const actor = await requireActor(request, context);
+  const actor = known ?? (await requireActor(request, context));
   const form = await readForm(request, 16 * 1024);
   const parsed = ObserverShiftActionSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, shiftId }, { status: 400 });
@@ -53,9 +53,9 @@ export async function observerShiftAction(request: Request, context: AppLoadCont
 /** The same actions from a list of shifts ("Shifts", "My shifts"): the form names the shift. */
 export async function listedShiftAction(request: Request, context: AppLoadContext | undefined) {
   // Signed out: to sign in, before anything about the form (no database statement yet).
-  await requireActor(request, context);
+  const actor = await requireActor(request, context);
   const form = await readForm(request.clone(), 16 * 1024);
   const shiftId = String(form.get("shiftId") ?? "");
   if (!UUID.test(shiftId)) return data({ notice: { key: "errors.badRequestTitle", tone: "error" } as ShiftNotice, shiftId: null as string | null }, { status: 400 });
-  return observerShiftAction(request, context, shiftId);
+  return observerShiftAction(request, context, shiftId, actor);
 }
