@@ -96,10 +96,21 @@ test("Turn on alerts on a phone; a dispatch push shows a notification whose “O
   };
 
   const cdp = await context.newCDPSession(page);
+  // Our registration, once its worker is activated: a push delivered to a worker still
+  // installing may be dropped (one CI run showed no notification at all, cause not seen).
   const registrationId = new Promise<string>((resolve) => {
+    let ours: string | undefined;
+    const activated = new Set<string>();
+    const settle = () => {
+      if (ours && activated.has(ours)) resolve(ours);
+    };
     cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
-      const ours = registrations.find((r) => r.scopeURL === `${new URL(baseURL!).origin}/` && !r.isDeleted);
-      if (ours) resolve(ours.registrationId);
+      ours = registrations.find((r) => r.scopeURL === `${new URL(baseURL!).origin}/` && !r.isDeleted)?.registrationId ?? ours;
+      settle();
+    });
+    cdp.on("ServiceWorker.workerVersionUpdated", ({ versions }) => {
+      for (const v of versions) if (v.status === "activated") activated.add(v.registrationId);
+      settle();
     });
   });
   await cdp.send("ServiceWorker.enable");

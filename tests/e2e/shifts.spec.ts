@@ -182,7 +182,9 @@ test("the coordinator's roster shows who is on the shift, exports CSV, and cance
   // capacity below the people on it is refused, with the number kept
   await page.getByRole("spinbutton", { name: "Observers needed" }).fill("0");
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByText("“Observers needed” can't be less than 1.")).toBeVisible();
+  // At the field, and as the summary's link to it.
+  await expect(page.locator("#edit-capacity-error")).toHaveText("“Observers needed” can't be less than 1.");
+  await expect(page.getByRole("link", { name: "“Observers needed” can't be less than 1." })).toHaveAttribute("href", "#edit-capacity");
 
   await page.getByRole("textbox", { name: /Reason/ }).fill("Storm warning");
   await page.getByRole("button", { name: "Cancel shift" }).click();
