@@ -240,6 +240,7 @@ async function ssrRun(port: number, meter: CpuMeter, label: string, path: string
   const first = await request(port, "GET", path, { ...headers, "Accept-Encoding": "identity" });
   const problem = first.status !== 200 ? `status ${first.status}` : check(first.body);
   if (problem) throw new Error(`GET ${path} as ${person?.email ?? "nobody"}: ${problem}\n${first.body.slice(0, 300)}`);
+  if (process.env.BENCH_DUMP) (await import("node:fs")).writeFileSync(`${process.env.BENCH_DUMP}${path.replace(/\W/g, "_")}.html`, first.body);
   await cannon(port, { path, headers, duration: WARMUP });
   const { result: load, cpu } = await meter.measure(() => cannon(port, { path, headers, duration: DURATION }));
   const ok = load.responses.filter((r) => r.status === 200);

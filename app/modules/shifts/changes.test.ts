@@ -8,7 +8,7 @@ import { brokenShiftInvariants, createTestShift, createTestZone } from "../../..
 import { calendarFeed, createCalendarToken } from "./calendar.server";
 import { conflictsOfReschedule, conflictsOfSeriesEdit, editShiftSeries, myClaimStanding, rescheduleShift } from "./changes.server";
 import { CreateShiftSchema } from "./schema";
-import { checkIn, checkOut, claimShift, createShifts, getShift } from "./shifts.server";
+import { checkIn, checkOut, claimShift, createShifts, getShift, listUpcomingShifts } from "./shifts.server";
 
 let zoneId: string;
 let otherZone: string;
@@ -369,12 +369,23 @@ describe("why someone cannot claim, known before they tap", () => {
       [busy, shift, "overlap", "shifts.errors.overlap"],
       [notObserver, shift, "not_observer", "shifts.errors.not_observer"],
     ];
+    /** The same reason in the list of upcoming shifts (one look-up of the person per list). */
+    const inList = async (person: Persona, shiftId: string) => {
+      const starts = new Date((await getShift(person.claims, shiftId)).startsAt);
+      const list = await listUpcomingShifts(person.claims, { from: new Date(starts.getTime() - 1), to: new Date(starts.getTime() + 1) });
+      return list.find((s) => s.id === shiftId)?.claimBlocker;
+    };
     for (const [person, shiftId, blocker, refusedWith] of cases) {
       expect((await getShift(person.claims, shiftId)).claimBlocker).toBe(blocker);
+      expect(await inList(person, shiftId)).toBe(blocker);
       expect(await refusal(claimShift(person.claims, shiftId))).toMatchObject({ messageKey: refusedWith });
     }
     expect((await getShift(expiring.claims, shift)).claimBlocker).toBe("ok");
     expect((await getShift(fine.claims, shift)).claimBlocker).toBe("ok");
+    expect(await inList(expiring, shift)).toBe("ok");
+    expect(await inList(fine, shift)).toBe("ok");
+    // the busy observer's own shift does not clash with itself
+    expect(await inList(busy, sameTime)).toBe("ok");
     expect((await claimShift(fine.claims, shift)).status).toBe("claimed");
 
     expect(await myClaimStanding(untrained.claims)).toEqual({ eligibility: "training_missing", trainingDate: null, validUntil: null });

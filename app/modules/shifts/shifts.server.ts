@@ -67,8 +67,31 @@ function shiftQuery(trx: Trx, me: string) {
     .leftJoin("shift_assignments as mine", (join) =>
       join.onRef("mine.shift_id", "=", "s.id").on("mine.observer_id", "=", me).on("mine.status", "<>", "cancelled"),
     )
-    .select([...SHIFT_COLUMNS, "mine.status as my_status", sql<string>`private.my_claim_blocker(s.id)`.as("claim_blocker")]);
+    .crossJoin(sql<ClaimContext>`private.my_claim_context()`.as("me"))
+    .select([...SHIFT_COLUMNS, "mine.status as my_status", CLAIM_BLOCKER.as("claim_blocker")]);
 }
+
+/** What private.my_claim_context() returns: the person, once per query (migration 20261208130000). */
+interface ClaimContext {
+  standing: string | null;
+  valid_until: Date | null;
+  time_zone: string;
+  held_shifts: string[];
+  held_periods: string[];
+}
+
+/**
+ * Why the signed-in person's claim of shift s would be refused, as claim_shift would refuse it:
+ * their standing, then training that has run out by the shift's local day, then a clash with
+ * another shift they hold; 'ok' when none.
+ */
+const CLAIM_BLOCKER = sql<string>`case
+  when me.standing is not null then me.standing
+  when me.valid_until <= (s.starts_at at time zone me.time_zone)::date then 'training_expired'
+  when exists (select 1 from unnest(me.held_shifts, me.held_periods) as held(shift_id, period)
+               where held.shift_id <> s.id and held.period && tstzrange(s.starts_at, s.ends_at, '[)')) then 'overlap'
+  else 'ok'
+end`;
 
 type ShiftRow = Awaited<ReturnType<ReturnType<typeof shiftQuery>["execute"]>>[number];
 
