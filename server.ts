@@ -13,6 +13,7 @@ import { startJobRunner } from "./app/jobs/jobs.server";
 import { env } from "./app/utils/env.server";
 import { isCrossSiteWrite } from "./app/utils/origin.server";
 import { clientNetwork, isLoopbackPeer } from "./app/utils/peer.server";
+import { coalesceFlushes, lineWriter } from "./app/utils/response-io.server";
 
 const config = env();
 const production = config.NODE_ENV === "production";
@@ -41,8 +42,14 @@ app.use(
     filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res),
   }),
 );
+// One compressed block per burst of chunks, not one per 2 KB chunk (app/utils/response-io.server.ts).
+app.use((_req, res, next) => {
+  coalesceFlushes(res as Parameters<typeof coalesceFlushes>[0]);
+  next();
+});
 
 // One layer for what every response gets: its log line and its security headers.
+const logLine = lineWriter();
 app.use((req, res, next) => {
   // Request logs carry no client address and no query string (calendar tokens live there).
   // Nor which map tiles were fetched: they would say what areas people looked at. Written when
@@ -51,7 +58,7 @@ app.use((req, res, next) => {
   res.once("close", () => {
     const where = req.path.startsWith("/tiles/") ? "/tiles/…" : req.path;
     const ms = (performance.now() - started).toFixed(3);
-    console.log(`${req.method} ${where} ${res.headersSent ? res.statusCode : "-"} ${res.getHeader("Content-Length") ?? "-"} - ${ms} ms`);
+    logLine(`${req.method} ${where} ${res.headersSent ? res.statusCode : "-"} ${res.getHeader("Content-Length") ?? "-"} - ${ms} ms`);
   });
   const nonce = randomBytes(16).toString("base64");
   res.locals.cspNonce = nonce;
@@ -170,6 +177,7 @@ async function shutdown(signal: string) {
   await stopLiveHub();
   await viteDevServer?.close();
   await database.stop();
+  logLine.flush();
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));

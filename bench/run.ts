@@ -41,7 +41,8 @@
  * (sequential requests per page and delay, default 40, quick 10), REMOTE_STORM (false skips the
  * storms over the proxy). A full run writes bench/results/latest.json and, with the remote
  * scenario, bench/results/remote.json; `--only=remote` writes remote.json only, any other
- * `--only` bench/results/partial.json.
+ * `--only` bench/results/partial.json. BENCH_DUMP=<path prefix> (environment only) writes the first
+ * body of each SSR page there (e.g. /tmp/dump → /tmp/dump_shifts.html), to see what a page weighs.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";

@@ -1,0 +1,61 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { coalesceFlushes, lineWriter } from "./response-io.server";
+
+describe("coalesceFlushes", () => {
+  it("turns the flushes asked for in one burst into one, on the next turn of the event loop", async () => {
+    let flushed = 0;
+    const res = { flush: () => void (flushed += 1), writableEnded: false };
+    coalesceFlushes(res);
+    for (let i = 0; i < 10; i++) res.flush();
+    expect(flushed).toBe(0);
+    await nextTurn();
+    expect(flushed).toBe(1);
+    // a chunk that comes later (a streamed boundary) is flushed on its own turn
+    res.flush();
+    await nextTurn();
+    expect(flushed).toBe(2);
+  });
+
+  it("does not flush a response that has ended meanwhile", async () => {
+    let flushed = 0;
+    const res = { flush: () => void (flushed += 1), writableEnded: false };
+    coalesceFlushes(res);
+    res.flush();
+    res.writableEnded = true;
+    await nextTurn();
+    expect(flushed).toBe(0);
+  });
+
+  it("leaves a response without a compressor as it is", () => {
+    const res: { flush?: () => void; writableEnded: boolean } = { writableEnded: false };
+    coalesceFlushes(res);
+    expect(res.flush).toBeUndefined();
+  });
+});
+
+describe("lineWriter", () => {
+  it("writes the lines of one turn in one write, in order, each ending in a newline", async () => {
+    const writes: string[] = [];
+    const log = lineWriter((text) => writes.push(text));
+    log("GET /shifts 200 - - 3.1 ms");
+    log("POST /shifts/x.data 200 - - 2.0 ms");
+    expect(writes).toEqual([]);
+    await nextTurn();
+    expect(writes).toEqual(["GET /shifts 200 - - 3.1 ms\nPOST /shifts/x.data 200 - - 2.0 ms\n"]);
+    log("GET /healthz 200 46 - 0.4 ms");
+    await nextTurn();
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toBe("GET /healthz 200 46 - 0.4 ms\n");
+  });
+
+  it("writes what waits when flushed (before the process exits), and nothing twice", async () => {
+    const writes: string[] = [];
+    const log = lineWriter((text) => writes.push(text));
+    log("a");
+    log.flush();
+    expect(writes).toEqual(["a\n"]);
+    await nextTurn();
+    expect(writes).toEqual(["a\n"]);
+  });
+});
