@@ -168,22 +168,35 @@ export async function directStorm(ctx: { owner: pg.Client; capacity: number; cla
 export interface ClaimStormResult {
   warmHttp: Storm;
   warmDirect: Storm;
+  /** The HTTP round with the median p95 (one round when `rounds` is 1). */
   http: Storm;
+  /** The direct round with the median p95. */
   direct: Storm;
-  /** HTTP claims/s ÷ direct claims/s */
+  /** Every round, in order: one storm of about a second is a noisy sample on a shared machine. */
+  httpRounds: Storm[];
+  directRounds: Storm[];
+  /** Median HTTP claims/s ÷ median direct claims/s. */
   ratio: number;
   /**
-   * CPU milliseconds per claim during the HTTP storm (server and PostgreSQL process trees), when
+   * CPU milliseconds per claim during the HTTP storms (server and PostgreSQL process trees), when
    * a meter was given: what the storm's throughput is bound by on a small machine, and a figure a
    * busy machine does not distort the way it distorts latencies.
    */
   cpuPerClaim?: { serverMs: number | null; postgresMs: number | null; directPostgresMs: number | null; directBenchMs: number | null };
 }
 
+/** Hours of shifts one runClaimStorm lays out (10 hours apart): keep the next call's first shift beyond them. */
+export const stormSpanHours = (rounds: number) => 10 * (2 + 2 * rounds);
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+/** The storm whose p95 is the median p95 of the rounds (the lower middle for an even count). */
+const medianStorm = (storms: Storm[]) => [...storms].sort((a, b) => a.p95 - b.p95)[Math.floor((storms.length - 1) / 2)]!;
+
 /**
- * The whole scenario: four non-overlapping shifts (one observer may hold only one of overlapping
- * shifts), a warm-up storm of up to 20 each way, then the HTTP storm, `betweenStorms` (the CLI
- * stops the server there), then the direct storm.
+ * The whole scenario: non-overlapping shifts 10 hours apart (one observer may hold only one of
+ * overlapping shifts), a warm-up storm of up to 20 each way, then `rounds` HTTP storms (default 3),
+ * `betweenStorms` (the CLI stops the server there), then `rounds` direct storms. The figures are
+ * the median round's; every round is kept.
  */
 export async function runClaimStorm(ctx: {
   owner: pg.Client;
@@ -193,29 +206,37 @@ export async function runClaimStorm(ctx: {
   capacity: number;
   mode: ClaimMode;
   claimShift: ClaimShift;
-  /** Hours from now of the first shift; the four are 10 hours apart. */
+  /** Hours from now of the first shift; the rest follow 10 hours apart (stormSpanHours in all). */
   firstShiftInHours?: number;
+  rounds?: number;
   betweenStorms?: () => Promise<void>;
   meter?: CpuMeter;
 }): Promise<ClaimStormResult> {
   const { owner, crowd, capacity } = ctx;
-  const first = ctx.firstShiftInHours ?? 20;
-  const shifts = {
-    httpWarmup: await createShift(owner, ctx.zoneId, first, capacity),
-    http: await createShift(owner, ctx.zoneId, first + 10, capacity),
-    directWarmup: await createShift(owner, ctx.zoneId, first + 20, capacity),
-    direct: await createShift(owner, ctx.zoneId, first + 30, capacity),
+  const rounds = Math.max(1, ctx.rounds ?? 3);
+  let hours = ctx.firstShiftInHours ?? 20;
+  const nextShift = async () => {
+    const id = await createShift(owner, ctx.zoneId, hours, capacity);
+    hours += 10;
+    return id;
   };
   const warmup = crowd.slice(0, Math.min(20, crowd.length));
-  const warmHttp = await httpStorm(ctx, shifts.httpWarmup, warmup);
-  const warmDirect = await directStorm(ctx, shifts.directWarmup, warmup);
+  const warmHttp = await httpStorm(ctx, await nextShift(), warmup);
+  const warmDirect = await directStorm(ctx, await nextShift(), warmup);
+  const httpShifts: string[] = [];
+  const directShifts: string[] = [];
+  for (let r = 0; r < rounds; r++) httpShifts.push(await nextShift());
+  for (let r = 0; r < rounds; r++) directShifts.push(await nextShift());
   const before = ctx.meter?.sample();
-  const http = await httpStorm(ctx, shifts.http, crowd);
+  const httpRounds: Storm[] = [];
+  for (const shift of httpShifts) httpRounds.push(await httpStorm(ctx, shift, crowd));
   const after = ctx.meter?.sample();
-  const perClaim = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? null : round((b - a) / crowd.length, 2));
+  const claims = crowd.length * rounds;
+  const perClaim = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? null : round((b - a) / claims, 2));
   await ctx.betweenStorms?.();
   const beforeDirect = ctx.meter?.sample();
-  const direct = await directStorm(ctx, shifts.direct, crowd);
+  const directRounds: Storm[] = [];
+  for (const shift of directShifts) directRounds.push(await directStorm(ctx, shift, crowd));
   const afterDirect = ctx.meter?.sample();
   const cpuPerClaim =
     before && after && beforeDirect && afterDirect
@@ -226,5 +247,6 @@ export async function runClaimStorm(ctx: {
           directBenchMs: perClaim(beforeDirect.benchMs, afterDirect.benchMs),
         }
       : undefined;
-  return { warmHttp, warmDirect, http, direct, ratio: round(http.claimsPerSecond / direct.claimsPerSecond, 3), cpuPerClaim };
+  const ratio = round(median(httpRounds.map((s) => s.claimsPerSecond)) / median(directRounds.map((s) => s.claimsPerSecond)), 3);
+  return { warmHttp, warmDirect, http: medianStorm(httpRounds), direct: medianStorm(directRounds), httpRounds, directRounds, ratio, cpuPerClaim };
 }
