@@ -13,7 +13,7 @@ import { startJobRunner } from "./app/jobs/jobs.server";
 import { env } from "./app/utils/env.server";
 import { isCrossSiteWrite } from "./app/utils/origin.server";
 import { clientNetwork, isLoopbackPeer } from "./app/utils/peer.server";
-import { coalesceFlushes, lineWriter } from "./app/utils/response-io.server";
+import { coalesceFlushes, coalesceWrites, lineWriter } from "./app/utils/response-io.server";
 
 const config = env();
 const production = config.NODE_ENV === "production";
@@ -42,9 +42,11 @@ app.use(
     filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res),
   }),
 );
-// One compressed block per burst of chunks, not one per 2 KB chunk (app/utils/response-io.server.ts).
+// One compressed block per burst of chunks, not one per 2 KB chunk, and one system call per burst
+// of writes, not one per chunk (app/utils/response-io.server.ts).
 app.use((_req, res, next) => {
   coalesceFlushes(res as Parameters<typeof coalesceFlushes>[0]);
+  coalesceWrites(res as unknown as Parameters<typeof coalesceWrites>[0]);
   next();
 });
 

@@ -28,6 +28,31 @@ export function coalesceFlushes(res: Flushable) {
   };
 }
 
+type Corkable = { write: (...args: never[]) => boolean; cork: () => void; uncork: () => void };
+
+/**
+ * The writes of one burst leave in one system call: the response is corked at its first write
+ * and uncorked on the next turn of the event loop (then again for a later burst). Remix writes
+ * a streamed body chunk by chunk, and Node sends the headers and each chunk, and the end of a
+ * chunked body, as writes of their own: 3 or more per claim POST, each a system call, which
+ * cost the claim storm's server about a tenth of its CPU.
+ */
+export function coalesceWrites(res: Corkable) {
+  const write = res.write;
+  let corked = false;
+  res.write = function (this: Corkable, ...args: never[]) {
+    if (!corked) {
+      corked = true;
+      res.cork();
+      setImmediate(() => {
+        corked = false;
+        res.uncork();
+      });
+    }
+    return write.apply(this, args);
+  } as Corkable["write"];
+}
+
 /**
  * Log lines written together, once per turn of the event loop, instead of one synchronous write
  * each (standard output is synchronous for files and pipes). A line waits at most that turn.

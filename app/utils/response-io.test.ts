@@ -1,6 +1,8 @@
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { coalesceFlushes, lineWriter } from "./response-io.server";
+import { coalesceFlushes, coalesceWrites, lineWriter } from "./response-io.server";
 
 describe("coalesceFlushes", () => {
   it("turns the flushes asked for in one burst into one, on the next turn of the event loop", async () => {
@@ -57,5 +59,41 @@ describe("lineWriter", () => {
     expect(writes).toEqual(["a\n"]);
     await nextTurn();
     expect(writes).toEqual(["a\n"]);
+  });
+});
+
+describe("coalesceWrites", () => {
+  /** Socket writes (system calls) made for one response written in chunks across microtasks, as Remix writes a stream. */
+  async function socketWritesFor(coalesce: boolean) {
+    let writes = 0;
+    const server = http.createServer(async (_req, res) => {
+      const socket = res.socket as Socket & { _write: (...a: unknown[]) => void; _writev?: (...a: unknown[]) => void };
+      const write = socket._write.bind(socket);
+      const writev = socket._writev?.bind(socket);
+      socket._write = (...a: unknown[]) => ((writes += 1), write(...a));
+      if (writev) socket._writev = (...a: unknown[]) => ((writes += 1), writev(...a));
+      if (coalesce) coalesceWrites(res as never);
+      res.setHeader("Content-Type", "text/plain");
+      for (const chunk of ["one ", "two ", "three "]) {
+        res.write(chunk);
+        await Promise.resolve();
+      }
+      res.end("four");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text());
+      expect(body).toBe("one two three four");
+      return writes;
+    } finally {
+      server.close();
+    }
+  }
+
+  it("sends a response written over several microtasks in one socket write, whole", async () => {
+    const [before, after] = [await socketWritesFor(false), await socketWritesFor(true)];
+    expect(after).toBe(1);
+    expect(before).toBeGreaterThan(after);
   });
 });
