@@ -39,4 +39,5 @@ $$;
 revoke all on function private.my_claim_context() from public, anon;
 grant execute on function private.my_claim_context() to authenticated;
 
-drop function private.my_claim_blocker(uuid);
+-- private.my_claim_blocker(uuid) stays for now: an instance still running the previous build
+-- during a rolling deploy calls it. A later migration drops it.

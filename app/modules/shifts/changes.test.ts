@@ -386,6 +386,26 @@ describe("why someone cannot claim, known before they tap", () => {
     expect(await inList(fine, shift)).toBe("ok");
     // the busy observer's own shift does not clash with itself
     expect(await inList(busy, sameTime)).toBe("ok");
+
+    // A place on a waitlist is held too: an overlapping shift is refused, in the list as by the claim.
+    const full = await shiftOn(dayIn(11), "18:00", "22:00", 1);
+    const beside = await shiftOn(dayIn(11), "20:00", "23:00", 3, otherZone);
+    await claimShift((await observer()).claims, full);
+    const waiting = await observer();
+    expect((await claimShift(waiting.claims, full)).status).toBe("waitlisted");
+    expect(await inList(waiting, beside)).toBe("overlap");
+    expect(await refusal(claimShift(waiting.claims, beside))).toMatchObject({ messageKey: "shifts.errors.overlap" });
+
+    // Training valid until the shift's own local day is expired on that day, not the day before.
+    let offset = 50;
+    while (dayIn(offset).endsWith("-02-29")) offset++;
+    const lastDay = dayIn(offset);
+    const until = await observer({ trainingDate: `${Number(lastDay.slice(0, 4)) - 1}${lastDay.slice(4)}` });
+    const onTheDay = await shiftOn(lastDay, "18:00", "22:00");
+    const dayBefore = await shiftOn(dayIn(offset - 1), "18:00", "22:00");
+    expect(await inList(until, onTheDay)).toBe("training_expired");
+    expect(await inList(until, dayBefore)).toBe("ok");
+    expect(await refusal(claimShift(until.claims, onTheDay))).toMatchObject({ messageKey: "shifts.errors.training_expired" });
     expect((await claimShift(fine.claims, shift)).status).toBe("claimed");
 
     expect(await myClaimStanding(untrained.claims)).toEqual({ eligibility: "training_missing", trainingDate: null, validUntil: null });
