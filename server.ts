@@ -175,11 +175,15 @@ async function shutdown(signal: string) {
   console.log(`${signal}: stopping`);
   server.close();
   server.closeAllConnections();
-  stopJobRunner();
-  await stopLiveHub();
-  await viteDevServer?.close();
-  await database.stop();
-  logLine.flush();
+  try {
+    stopJobRunner();
+    await stopLiveHub();
+    await viteDevServer?.close();
+    await database.stop();
+  } finally {
+    // the request log lines of this last turn, even when stopping failed
+    logLine.flush();
+  }
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
