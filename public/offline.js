@@ -57,10 +57,15 @@
     if (!leaving && navigator.onLine) location.reload();
   });
   // Signal can come back before the network answers (or the page opened while the phone said it
-  // was online, the server unreachable): while the phone says it is online, this page tries
-  // again by itself, less and less often (2, 4, 8, 16, then every 30 s), never while leaving.
+  // was online, the server unreachable): while the phone says it is online, this page asks the
+  // server (/healthz: small, never kept by the worker) after 2 and 4 s, then every 5 s, and loads
+  // the page itself only once the server answers. Not a reload each time: that would flash the
+  // page and drop the language someone just chose while the server is still away. A phone that
+  // says it is offline asks nothing until it says it is online again.
+  var key = "testigo:offline-retry";
+  var waiting = false;
   function retryLater() {
-    var key = "testigo:offline-retry";
+    if (waiting) return;
     var state = { tries: 0, at: 0 };
     try {
       state = JSON.parse(sessionStorage.getItem(key) || "null") || state;
@@ -69,15 +74,24 @@
     }
     // A retry longer ago than the longest wait belongs to an earlier outage.
     if (Date.now() - state.at > 60000) state.tries = 0;
-    var delay = Math.min(30, Math.pow(2, state.tries + 1)) * 1000;
+    var delay = Math.min(5, Math.pow(2, state.tries + 1)) * 1000;
+    waiting = true;
     setTimeout(function () {
+      waiting = false;
       if (leaving || !navigator.onLine) return;
       try {
         sessionStorage.setItem(key, JSON.stringify({ tries: state.tries + 1, at: Date.now() }));
       } catch {
         // Storage blocked: the next delay is the first again.
       }
-      location.reload();
+      fetch("/healthz", { cache: "no-store", credentials: "omit" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("not yet");
+          if (!leaving) location.reload();
+        })
+        .catch(function () {
+          retryLater();
+        });
     }, delay);
   }
   if (navigator.onLine) retryLater();
