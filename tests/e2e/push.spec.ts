@@ -114,7 +114,8 @@ test("Turn on alerts on a phone; a dispatch push shows a notification whose “O
     });
   });
   await cdp.send("ServiceWorker.enable");
-  await cdp.send("ServiceWorker.deliverPushMessage", { origin: new URL(baseURL!).origin, registrationId: await registrationId, data: JSON.stringify(payload) });
+  const deliver = async () =>
+    cdp.send("ServiceWorker.deliverPushMessage", { origin: new URL(baseURL!).origin, registrationId: await registrationId, data: JSON.stringify(payload) });
 
   // The service worker showed it: title, body, one per event (tag), and the two answers.
   const shown = () =>
@@ -127,7 +128,20 @@ test("Turn on alerts on a phone; a dispatch push shows a notification whose “O
         actions: (n as Notification & { actions?: Array<{ action: string; title: string }> }).actions?.map((a) => a.title) ?? [],
       }));
     }, payload.tag);
-  await expect.poll(shown).toEqual([{ title: payload.title, body: payload.body, tag: payload.tag, actions: ["Voy en camino", "No puedo"] }]);
+  // CDP hands the push to the worker once and forgets it; in 2 of about 20 CI runs nothing was shown,
+  // with no error from CDP or the worker. A push service keeps a message until the worker takes it,
+  // so the test delivers again (at most twice) when nothing shows within 5 s. The tag makes a repeat
+  // replace the notification, so "exactly one" below still holds.
+  for (let attempt = 1; ; attempt++) {
+    await deliver();
+    try {
+      await expect.poll(shown, { timeout: 5_000 }).toEqual([{ title: payload.title, body: payload.body, tag: payload.tag, actions: ["Voy en camino", "No puedo"] }]);
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.log(`push.spec: no notification 5 s after delivery ${attempt}; delivering again`);
+    }
+  }
 
   // Tapping "On my way": the worker's notificationclick posts the answer, same origin, with the cookie.
   const worker = context.serviceWorkers().find((w) => w.url().endsWith("/sw.js")) ?? (await context.waitForEvent("serviceworker"));
