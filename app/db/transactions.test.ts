@@ -1,7 +1,7 @@
 import net from "node:net";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createPersona, type Persona } from "../../tests/setup/personas";
-import { PersonLookup, queryAsLogin, sql, withSystem, withUser } from "./client.server";
+import { PersonLookup, queryAsLogin, sql, statementFor, withSystem, withUser } from "./client.server";
 
 // withUser on pipelined connections (docs/decisions/012-request-pipeline.md): `begin` and the
 // claims go out with the first statement, and with `statements: n` the commit with the n-th.
@@ -130,5 +130,52 @@ describe("the connection's writes", () => {
       single.mockRestore();
       many.mockRestore();
     }
+  });
+});
+
+describe("prepared statements (named after their second use)", () => {
+  it("names a text with parameters from its second use on; never one that selects *, nor one without parameters", () => {
+    const text = `select 1 + $1 as n /* ${Math.random()} */`;
+    expect(statementFor(text, [1])).toEqual({ text, values: [1] });
+    const second = statementFor(text, [2]) as { name?: string };
+    expect(second.name).toMatch(/^k[\w-]{24}$/);
+    expect((statementFor(text, [3]) as { name?: string }).name).toBe(second.name);
+    for (const star of [`select * from public.zones where id = $1 /* ${Math.random()} */`, `select "p".*, 1 from public.profiles p where id = $1 /* ${Math.random()} */`]) {
+      statementFor(star, ["x"]);
+      expect(statementFor(star, ["x"])).toEqual({ text: star, values: ["x"] });
+    }
+    expect(statementFor("begin", undefined)).toBe("begin");
+  });
+
+  it("one connection's prepared statement, run for two people in turn past the switch to a generic plan, shows each only their own rows", async () => {
+    const [ana, ben] = [await createPersona("prep_ana", ["observer"]), await createPersona("prep_ben", ["observer"])];
+    for (const [person, n] of [[ana, 1], [ben, 2]] as const) {
+      await withSystem((trx) =>
+        trx
+          .insertInto("push_subscriptions")
+          .values({ person_id: person.id, endpoint: `https://push.example.test/${person.id}`, p256dh: "A".repeat(87), auth: "B".repeat(22), session_key: String(n).repeat(64) })
+          .execute(),
+      );
+    }
+    const read = (person: Persona) =>
+      withUser(person.claims, async (trx) => {
+        const rows = await trx.selectFrom("push_subscriptions").select(["person_id", sql<number>`pg_backend_pid()`.as("pid")]).where("endpoint", "like", "https://push.example.test/%").execute();
+        const [plans] = (
+          await sql<{ generic: number; custom: number }>`select coalesce(sum(generic_plans), 0)::int as generic, coalesce(sum(custom_plans), 0)::int as custom
+            from pg_prepared_statements where statement like '%"push_subscriptions"%pg_backend_pid()%'`.execute(trx)
+        ).rows;
+        return { people: rows.map((r) => r.person_id), pid: rows[0]?.pid, plans: plans! };
+      });
+    const seen = new Map<number, Set<string>>();
+    let last: Awaited<ReturnType<typeof read>> | undefined;
+    for (let i = 0; i < 16; i++) {
+      const person = i % 2 ? ben : ana;
+      last = await read(person);
+      expect(last.people).toEqual([person.id]);
+      seen.set(last.pid!, (seen.get(last.pid!) ?? new Set()).add(person.id));
+    }
+    // The same connection served both (the pool hands back the last connection released), and it ran the statement prepared.
+    expect([...seen.values()].some((people) => people.size === 2)).toBe(true);
+    expect(last!.plans.generic).toBeGreaterThan(0);
   });
 });
