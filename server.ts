@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { createHmac, randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
@@ -14,13 +15,35 @@ import { env } from "./app/utils/env.server";
 import { isCrossSiteWrite } from "./app/utils/origin.server";
 import { clientNetwork, isLoopbackPeer } from "./app/utils/peer.server";
 import { coalesceFlushes, coalesceWrites, lineWriter } from "./app/utils/response-io.server";
+import { superviseWorkers, workerCount } from "./app/utils/workers.server";
 
 const config = env();
 const production = config.NODE_ENV === "production";
 const started = Date.now();
 
+// WEB_CONCURRENCY server processes (app/utils/workers.server.ts): this one then starts the database
+// and supervises them, and never goes past this point. Development serves from one (Vite's).
+const workers = config.NODE_ENV === "development" ? 1 : workerCount(process.env.WEB_CONCURRENCY);
+if (cluster.isPrimary && workers > 1) {
+  const database = await startDatabase({ migrate: true, seed: "auto", serve: true, log: (line) => console.log(line) });
+  await superviseWorkers({
+    count: workers,
+    ready: () => console.log(readyLine(database.embedded, database.requestRole, workers)),
+    stop: () => database.stop(),
+  });
+}
+
+function readyLine(embedded: boolean, requestRole: string | undefined, processes: number) {
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const where = embedded ? "embedded PostgreSQL" : "DATABASE_URL";
+  return `Testigo is ready at http://${config.HOST}:${config.PORT} (${where}, requests as ${requestRole}, ${processes > 1 ? `${processes} processes, ` : ""}${seconds}s)`;
+}
+
 // Requests log in as a role of their own, not the owner's (docs/decisions/017-request-login.md).
-const database = await startDatabase({ migrate: true, seed: "auto", serve: true, log: (line) => console.log(line) });
+// A worker finds the database its primary started, migrated and chose the login for (in its environment).
+const database = await startDatabase(
+  cluster.isWorker ? { migrate: false, seed: false, serve: true } : { migrate: true, seed: "auto", serve: true, log: (line) => console.log(line) },
+);
 // Shift emails (reminders, waitlist, cancellations); safe to run on every instance.
 const stopJobRunner = startJobRunner();
 
@@ -163,9 +186,8 @@ app.use((error: unknown, _req: express.Request, res: express.Response, _next: ex
 });
 
 const server = app.listen(config.PORT, config.HOST, () => {
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const where = database.embedded ? "embedded PostgreSQL" : "DATABASE_URL";
-  console.log(`Testigo is ready at http://${config.HOST}:${config.PORT} (${where}, requests as ${database.requestRole}, ${seconds}s)`);
+  // Workers listen quietly: their primary says when all of them do.
+  if (!cluster.isWorker) console.log(readyLine(database.embedded, database.requestRole, 1));
 });
 
 let stopping = false;

@@ -33,8 +33,9 @@ const POOL = Number(option("POOL", "20"));
 const MODE = option("MODE", "data") as ClaimMode;
 const BUILD = option("BUILD", "auto") as BuildMode;
 const ROUNDS = Number(option("ROUNDS", "3"));
-if (!(N >= 1 && CAPACITY >= 1 && CAPACITY <= 100 && POOL >= 1 && Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 9) || !["data", "document"].includes(MODE) || !["auto", "always", "never"].includes(BUILD)) {
-  console.error("Usage: bench/claim-storm.ts [--n=200] [--capacity=5 (1-100)] [--pool=20] [--rounds=3 (1-9)] [--mode=data|document] [--build=auto|always|never]");
+const WORKERS = Number(option("WORKERS", "1"));
+if (!(N >= 1 && CAPACITY >= 1 && CAPACITY <= 100 && POOL >= 1 && Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 9 && Number.isInteger(WORKERS) && WORKERS >= 1 && WORKERS <= 16) || !["data", "document"].includes(MODE) || !["auto", "always", "never"].includes(BUILD)) {
+  console.error("Usage: bench/claim-storm.ts [--n=200] [--capacity=5 (1-100)] [--pool=20] [--rounds=3 (1-9)] [--workers=1 (server processes)] [--mode=data|document] [--build=auto|always|never]");
   process.exit(2);
 }
 
@@ -95,7 +96,7 @@ async function main() {
     JSON.stringify(geometry),
   ]);
 
-  const port = await server.start({ databaseUrl, sessionSecret: SESSION_SECRET, dataDir: DATA_DIR, poolSize: POOL });
+  const port = await server.start({ databaseUrl, sessionSecret: SESSION_SECRET, dataDir: DATA_DIR, poolSize: POOL, workers: WORKERS });
   const setupMs = performance.now() - t0;
 
   // Warm-up: open the server's pool connections (the storms warm up the claim path themselves).
@@ -119,7 +120,7 @@ async function main() {
   const row = (label: string, s: Storm) =>
     [label.padEnd(20), String(s.accepted).padStart(8), String(s.waitlisted).padStart(10), String(s.errors).padStart(6), ...[s.p50, s.p95, s.p99, s.max].map((v) => v.toFixed(1).padStart(8)), s.claimsPerSecond.toFixed(1).padStart(9), `  ${mark(s)}`].join(" ");
   console.log("");
-  console.log(`Claim storm: N=${N} observers, capacity ${CAPACITY}, pool ${POOL} connections (server and direct), ${os.cpus().length} CPUs, Node ${process.version}`);
+  console.log(`Claim storm: N=${N} observers, capacity ${CAPACITY}, pool ${POOL} connections (server and direct)${WORKERS > 1 ? `, ${WORKERS} server processes` : ""}, ${os.cpus().length} CPUs, Node ${process.version}`);
   console.log(`HTTP: POST ${MODE === "data" ? "/shifts/:id.data (single fetch)" : "/shifts/:id (document)"} intent=claim, production build (${build}); setup ${round(setupMs / 1000)} s`);
   console.log("");
   console.log([

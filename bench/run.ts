@@ -82,6 +82,8 @@ const BUILD = option("BUILD", "auto") as BuildMode;
 const SEED = size("SEED", 20261126, 20261126);
 const CONNECTIONS = size("CONNECTIONS", 10, 10);
 const POOL = size("POOL", 20, 20);
+/** Server processes (WEB_CONCURRENCY); the request pools' POOL connections are shared out over them. */
+const WORKERS = size("WORKERS", 1, 1);
 const DURATION = size("DURATION", 15, 5);
 const WARMUP = size("WARMUP", 3, 2);
 const REPORTS = size("REPORTS", 100_000, 2_000);
@@ -109,7 +111,7 @@ if (
   REPORTS < 1000 || SHIFTS < 1 || SHIFTS > 500 || STORM_N < 1 || STORM_ROUNDS < 1 || STORM_ROUNDS > 9 || CAPACITY < 1 || CAPACITY > 100 || CONNECTIONS < 1 || DURATION < 1 || RLS_ITERATIONS < 1 || MEDIA_KB < 1
 ) {
   console.error(
-    "Usage: bench/run.ts [--quick] [--only=ssr,rls,storm,submit,remote] [--build=auto|always|never] [--connections=10] [--duration=15] [--reports=100000 (>= 1000)] [--shifts=500 (1-500)] [--remote-delays=0,1,5] [--remote-requests=40] …",
+    "Usage: bench/run.ts [--quick] [--only=ssr,rls,storm,submit,remote] [--build=auto|always|never] [--connections=10] [--workers=1 (server processes)] [--duration=15] [--reports=100000 (>= 1000)] [--shifts=500 (1-500)] [--remote-delays=0,1,5] [--remote-requests=40] …",
   );
   process.exit(2);
 }
@@ -641,7 +643,7 @@ async function remoteScenario(
   const proxyUrl = proxy.url(database!.url);
   try {
     await server.stop();
-    const port = await server.start({ databaseUrl: proxyUrl, sessionSecret: SESSION_SECRET, dataDir: DATA_DIR, poolSize: POOL });
+    const port = await server.start({ databaseUrl: proxyUrl, sessionSecret: SESSION_SECRET, dataDir: DATA_DIR, poolSize: POOL, workers: WORKERS });
     console.log(`  Production server on port ${port}, pid ${server.pid}, DATABASE_URL through the proxy on port ${proxy.port}`);
     const { attorneys } = ctx.data;
     const pages: RemotePage[] = [
@@ -848,7 +850,7 @@ async function main() {
   metric("seed.shifts", SHIFTS, "shifts", "Upcoming shifts seeded for /shifts");
   metric("seed.seconds", round(data.seedMs / 1000), "s", "Time to seed the reports and vacuum-analyze");
 
-  const port = await phase("server start", () => server.start({ databaseUrl: database!.url, sessionSecret: SESSION_SECRET, dataDir: DATA_DIR, poolSize: POOL }));
+  const port = await phase("server start", () => server.start({ databaseUrl: database!.url, sessionSecret: SESSION_SECRET, dataDir: DATA_DIR, poolSize: POOL, workers: WORKERS }));
   console.log(`Production server (build ${build}) on port ${port}, pid ${server.pid}, pool ${POOL}; PostgreSQL ${database.serverVersion}, postmaster pid ${database.postmasterPid}`);
   const meter = new CpuMeter({ server: () => server.pid, postgres: () => database?.postmasterPid ?? null });
 

@@ -57,11 +57,23 @@ export function coalesceWrites(res: Corkable) {
  * Log lines written together, once per turn of the event loop, instead of one synchronous write
  * each (standard output is synchronous for files and pipes). A line waits at most that turn.
  */
+const PIPE_BUF = 4096;
+
 export function lineWriter(write: (text: string) => void = (text) => process.stdout.write(text)) {
   let lines: string[] = [];
+  // Each write at most PIPE_BUF (4 KiB) of whole lines: server processes that share one stdout
+  // (WEB_CONCURRENCY) then never interleave inside a line, since a pipe takes such a write whole.
   const flush = () => {
     if (!lines.length) return;
-    const text = lines.join("\n") + "\n";
+    let text = "";
+    for (const line of lines) {
+      const next = `${line}\n`;
+      if (text && Buffer.byteLength(text) + Buffer.byteLength(next) > PIPE_BUF) {
+        write(text);
+        text = "";
+      }
+      text += next;
+    }
     lines = [];
     write(text);
   };

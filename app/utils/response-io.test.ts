@@ -51,6 +51,20 @@ describe("lineWriter", () => {
     expect(writes[1]).toBe("GET /healthz 200 46 - 0.4 ms\n");
   });
 
+  it("never writes more than 4 KiB at once, and never splits a line: processes sharing stdout cannot interleave inside one", async () => {
+    const writes: string[] = [];
+    const log = lineWriter((text) => writes.push(text));
+    const lines = Array.from({ length: 300 }, (_, i) => `GET /shifts/${String(i).padStart(36, "0")} 200 - - ${i}.0 ms`);
+    for (const line of lines) log(line);
+    await nextTurn();
+    expect(writes.length).toBeGreaterThan(1);
+    for (const text of writes) {
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(4096);
+      expect(text.endsWith("\n")).toBe(true);
+    }
+    expect(writes.join("")).toBe(lines.map((l) => `${l}\n`).join(""));
+  });
+
   it("writes what waits when flushed (before the process exits), and nothing twice", async () => {
     const writes: string[] = [];
     const log = lineWriter((text) => writes.push(text));

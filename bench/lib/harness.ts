@@ -216,7 +216,10 @@ export interface ServerOptions {
   sessionSecret: string;
   /** DATA_DIR of the server (uploaded media land in its files/ folder). */
   dataDir: string;
+  /** Connections for the requests' writes, shared out over the server processes (at least 2 each). */
   poolSize?: number;
+  /** Server processes (WEB_CONCURRENCY, app/utils/workers.server.ts); 1 when unset. */
+  workers?: number;
   env?: Record<string, string>;
 }
 
@@ -245,7 +248,8 @@ export class ProductionServer {
         DATABASE_URL: options.databaseUrl,
         // The server derives its requests' login from the owner's URL (docs/decisions/017-request-login.md).
         DATABASE_APP_URL: undefined,
-        ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
+        ...(options.poolSize ? { DATABASE_POOL_SIZE: String(Math.max(2, Math.ceil(options.poolSize / (options.workers ?? 1)))) } : {}),
+        ...(options.workers && options.workers > 1 ? { WEB_CONCURRENCY: String(options.workers) } : {}),
         SESSION_SECRET: options.sessionSecret,
         SMTP_URL: "smtp://127.0.0.1:2525",
         DATA_DIR: options.dataDir,
@@ -256,9 +260,11 @@ export class ProductionServer {
       },
     });
     this.child = child;
+    let ready = false;
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString("utf8").split("\n")) {
         if (!line) continue;
+        if (line.startsWith("Testigo is ready")) ready = true;
         this.log.push(line);
         if (this.log.length > 40) this.log.shift();
       }
@@ -269,7 +275,8 @@ export class ProductionServer {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) break;
       const ok = await request(port, "GET", "/healthz").then((r) => r.status === 200, () => false);
-      if (ok) {
+      // With workers, the first answers before the others listen: their primary says when all do.
+      if (ok && ready) {
         this.port = port;
         return port;
       }
