@@ -47,7 +47,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     }
   }
   // What does not depend on where the list stops is read meanwhile.
-  const others = Promise.all([listZones(user.claims), myZoneIds(user.claims), openSpotsByZone(user.claims, from, to), myClaimStanding(user.claims)]);
+  // The map alone draws the zones and their open spots: the list sends neither (a drawn zone's outline is kilobytes).
+  const onMap = view === "map";
+  const others = Promise.all([
+    listZones(user.claims),
+    myZoneIds(user.claims),
+    onMap ? openSpotsByZone(user.claims, from, to) : Promise.resolve(new Map<string, number>()),
+    myClaimStanding(user.claims),
+  ]);
   // Handled below; should the day summary fail first, this must not become an unhandled rejection.
   others.catch(() => undefined);
   let later: ShiftDay[] = [];
@@ -72,7 +79,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     shifts,
     later,
     zones: active
-      .map((z) => ({ id: z.id, name: z.name, colour: z.colour, geometry: z.geometry, mine: mineSet.has(z.id), open: open.get(z.id) ?? null }))
+      .map((z) => ({ id: z.id, name: z.name, colour: z.colour, mine: mineSet.has(z.id), geometry: onMap ? z.geometry : null, open: open.get(z.id) ?? null }))
       .sort((a, b) => Number(b.mine) - Number(a.mine) || a.name.localeCompare(b.name)),
     mine,
     // Coordinators who do not observe are not told they cannot claim; everyone else is, up front.
@@ -220,15 +227,11 @@ export default function Shifts() {
           <h2 id="map-title">{t("shifts.mapTitle")}</h2>
           <p className="help">{t("phone.mapLabelsHelp")}</p>
           <ZoneMap
-            zones={zones.map((z) => ({
-              id: z.id,
-              name: z.name,
-              colour: colourOf(z.open),
-              geometry: z.geometry,
-              emphasis: z.mine,
-              tooltip: `${z.name}: ${tooltipOf(z.open)}`,
-              href: `/shifts?zone=${z.id}`,
-            }))}
+            zones={zones.flatMap((z) =>
+              z.geometry
+                ? [{ id: z.id, name: z.name, colour: colourOf(z.open), geometry: z.geometry, emphasis: z.mine, tooltip: `${z.name}: ${tooltipOf(z.open)}`, href: `/shifts?zone=${z.id}` }]
+                : [],
+            )}
             tileUrl={root?.settings.mapTileUrl ?? ""}
             attribution={root?.settings.mapAttribution ?? ""}
             height={420}
