@@ -191,6 +191,14 @@ export function statementFor(text: string, values: readonly unknown[] | undefine
   return { name: named, ...plain };
 }
 
+/**
+ * For the rest of the transaction, plans made for each call's values, never a connection's generic
+ * plan. For queries whose best plan depends on how many rows a value matches (the review queue's
+ * filters: one zone, "critical" urgency), where a generic plan guesses an average and measured
+ * slower (bench:review-queue). Costs no round trip when sent with the queries it is for.
+ */
+export const planEachCall = (trx: Trx) => sql`select set_config('plan_cache_mode', 'force_custom_plan', true)`.execute(trx);
+
 /** One checked-out connection in a transaction, and a Kysely bound to it. */
 interface Held {
   client: PoolClient;

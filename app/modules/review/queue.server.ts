@@ -1,5 +1,5 @@
 import { sql, type SelectQueryBuilder } from "kysely";
-import { type Claims, readAsUser, type Trx } from "~/db/client.server";
+import { type Claims, planEachCall, readAsUser, type Trx } from "~/db/client.server";
 import { legalTeam } from "./review.server";
 import { QueueFilters, type QueueCursor, type QueueSort, encodeCursor, REPORT_STATUSES, type ReportStatus } from "./filters";
 
@@ -196,7 +196,8 @@ export async function reviewQueue(claims: Claims, filters: QueueFilters): Promis
   return readAsUser(claims, async (trx) => {
     // The time zone matters only to the date filters: without them, one round trip fewer.
     const dated = Boolean(filters.from || filters.to);
-    const [team, settings] = await Promise.all([
+    const [, team, settings] = await Promise.all([
+      planEachCall(trx),
       legalTeam(trx),
       dated ? trx.selectFrom("org_settings").select("time_zone").executeTakeFirst() : undefined,
     ]);
