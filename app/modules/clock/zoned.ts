@@ -34,12 +34,13 @@ export function wallClock(instant: string | number | Date, timeZone: string): Wa
     });
     formatters.set(timeZone, formatter);
   }
-  const at = new Date(instant);
   // formatToParts costs some 10 µs, and a page prints the same shifts' times to everyone, many
-  // times each: the answers are kept (a bounded cache, emptied when full).
-  const key = `${timeZone} ${at.getTime()}`;
+  // times each: the answers are kept (a bounded cache, emptied when full). A text (an ISO time from
+  // the database) is its own key: parsing it into a Date cost most of a cached answer's time.
+  const key = typeof instant === "string" ? `${timeZone}|${instant}` : `${timeZone} ${new Date(instant).getTime()}`;
   const known = remembered.get(key);
   if (known) return known;
+  const at = new Date(instant);
   const parts: Record<string, number> = {};
   for (const part of formatter.formatToParts(at)) if (part.type !== "literal") parts[part.type] = Number(part.value);
   const { year = NaN, month = NaN, day = NaN, hour = NaN, minute = NaN } = parts;
