@@ -15,7 +15,8 @@ import { env } from "./app/utils/env.server";
 import { isCrossSiteWrite } from "./app/utils/origin.server";
 import { clientNetwork, isLoopbackPeer } from "./app/utils/peer.server";
 import { coalesceFlushes, coalesceWrites, lineWriter } from "./app/utils/response-io.server";
-import { superviseWorkers, workerCount } from "./app/utils/workers.server";
+import { shareOutPools, superviseWorkers, workerCount } from "./app/utils/workers.server";
+import { vapidKeys } from "./app/integrations/push.server";
 
 const config = env();
 const production = config.NODE_ENV === "production";
@@ -26,6 +27,10 @@ const started = Date.now();
 const workers = config.NODE_ENV === "development" ? 1 : workerCount(process.env.WEB_CONCURRENCY);
 if (cluster.isPrimary && workers > 1) {
   const database = await startDatabase({ migrate: true, seed: "auto", serve: true, log: (line) => console.log(line) });
+  // Made once, before the workers would each make their own at the same time (development only).
+  vapidKeys();
+  // Pool sizes left unset are shared out, so that n processes hold about the connections one did.
+  shareOutPools(workers);
   await superviseWorkers({
     count: workers,
     ready: () => console.log(readyLine(database.embedded, database.requestRole, workers)),

@@ -149,7 +149,7 @@ export function actAs(claims: Claims): string {
 type PoolClient = pg.PoolClient;
 
 /**
- * Statements with parameters (Kysely's) go out as named, prepared statements: each connection
+ * Kysely's statements go out as named, prepared statements: each connection
  * parses and plans a statement's text once, and PostgreSQL keeps its plan (a generic one when that
  * is no dearer than planning for each call's values, docs/decisions/012-request-pipeline.md). Under
  * RLS the policies make planning the larger part of a read's cost: GET /shifts cost PostgreSQL
@@ -158,8 +158,10 @@ type PoolClient = pg.PoolClient;
  * from `request.jwt.claims` when the statement runs, never planned in.
  *
  * Left unnamed:
- * - statements that select `*`: a column added by a migration while this instance runs would make
- *   a prepared one fail ("cached plan must not change result type") until the connection closes;
+ * - statements with a `*` other than `count(*)` (`select *`, `t.*`, `returning *`): a column added
+ *   by a migration while this instance runs would make a prepared one fail ("cached plan must not
+ *   change result type"). A connection where a prepared statement failed that way, or went
+ *   missing, is closed, not handed on (STALE_STATEMENT);
  * - a text the first time it is seen, so that a one-off (a literal inside the SQL) never takes a
  *   name, and past MAX_NAMED names, so that no connection keeps more than that many plans;
  * - everything, with DATABASE_PREPARED_STATEMENTS=off (a transaction-mode pooler, or to rule out a
@@ -167,19 +169,21 @@ type PoolClient = pg.PoolClient;
  */
 const MAX_NAMED = 256;
 const SEEN_MAX = 4096;
-const SELECTS_STAR = /(?:\bselect|,|\.)\s*\*/i;
+/** Any `*` but `count(*)`: `select *`, `t.*`, `returning *`, `distinct *` (a product or a comment only costs the name). */
+const selectsStar = (text: string) => text.replace(/\bcount\s*\(\s*\*\s*\)/gi, "").includes("*");
 const statementNames = new Map<string, string>();
 const seenOnce = new Set<string>();
 let preparedStatements: boolean | undefined;
 
 export function statementFor(text: string, values: readonly unknown[] | undefined): pg.QueryConfig | string {
+  // No values array: our own simple-protocol strings (`begin`, several statements at once).
   if (!values) return text;
   preparedStatements ??= process.env.DATABASE_PREPARED_STATEMENTS !== "off";
   const plain = { text, values: values as unknown[] };
   if (!preparedStatements) return plain;
   const name = statementNames.get(text);
   if (name) return { name, ...plain };
-  if (statementNames.size >= MAX_NAMED || SELECTS_STAR.test(text)) return plain;
+  if (statementNames.size >= MAX_NAMED || selectsStar(text)) return plain;
   if (!seenOnce.has(text)) {
     if (seenOnce.size >= SEEN_MAX) seenOnce.clear();
     seenOnce.add(text);
@@ -199,12 +203,21 @@ export function statementFor(text: string, values: readonly unknown[] | undefine
  */
 export const planEachCall = (trx: Trx) => sql`select set_config('plan_cache_mode', 'force_custom_plan', true)`.execute(trx);
 
+/**
+ * A prepared statement that no longer fits (0A000: "cached plan must not change result type",
+ * after a column's type changed) or that the connection does not have (26000): the connection
+ * would fail the same way again, so it is closed rather than handed on.
+ */
+const STALE_STATEMENT = new Set(["0A000", "26000"]);
+
 /** One checked-out connection in a transaction, and a Kysely bound to it. */
 interface Held {
   client: PoolClient;
   trx: Trx;
   /** Set when the transaction has ended: the connection may already serve someone else. */
   closed: boolean;
+  /** A statement failed in a way that would repeat on this connection: close it when done. */
+  stale?: boolean;
 }
 
 /**
@@ -225,7 +238,10 @@ function hold(client: PoolClient, commitAfter?: { statements: number; sent?: Pro
         commitAfter.sent = client.query("commit");
         commitAfter.sent.catch(() => {});
       }
-      const result = await answer;
+      const result = await answer.catch((error: { code?: string }) => {
+        if (STALE_STATEMENT.has(error?.code ?? "")) held.stale = true;
+        throw error;
+      });
       // Several statements sent as one simple query answer with one result each: the last is the one asked for.
       return Array.isArray(result) ? result[result.length - 1]! : result;
     },
@@ -247,7 +263,7 @@ const checkoutForReads = (): Promise<PoolClient> => getReadPool().connect();
 async function finish(held: Held, command: "commit" | "rollback"): Promise<void> {
   if (held.closed) return;
   held.closed = true;
-  let broken = false;
+  let broken = held.stale === true;
   await held.client.query(command).catch(() => {
     broken = true;
   });
@@ -365,7 +381,7 @@ async function cleanUpAfterFailure(client: PoolClient, held: Held, commitAfter: 
   if (commitAfter?.sent) {
     held.closed = true;
     await commitAfter.sent.then(
-      () => client.release(),
+      () => client.release(held.stale === true),
       () => client.release(true),
     );
   } else {
@@ -446,8 +462,9 @@ export class SharedReads {
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) void this.#retire(tx);
-      // Someone else's failed statement aborted the transaction this one queued on.
-      if (code !== "25P02" || retries === 0) throw error;
+      // Someone else's failed statement aborted the transaction this one queued on (26000: its
+      // statement's first use was that failed parse, so the name it was sent by never existed).
+      if ((code !== "25P02" && code !== "26000") || retries === 0) throw error;
     } finally {
       tx.active -= 1;
       void this.#closeIfIdle(tx);

@@ -10,13 +10,30 @@ import { availableParallelism } from "node:os";
  * stops them all.
  */
 
-/** "auto": one per core; a number: that many; unset: 1 (this process serves). */
+/**
+ * "auto": one per CPU this process may run on (a container's CPU quota is not counted: set a number
+ * there); a number: that many; unset: 1 (this process serves).
+ */
 export function workerCount(value: string | number | undefined): number {
   if (value === undefined || value === "") return 1;
   if (value === "auto") return availableParallelism();
   const n = typeof value === "number" ? value : Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`Invalid environment: WEB_CONCURRENCY must be "auto" or a whole number from 1 to 64`);
   return n;
+}
+
+/** Each pool's default size for one process (app/db/client.server.ts). */
+const POOL_DEFAULTS = { DATABASE_POOL_SIZE: 10, DATABASE_READ_POOL_SIZE: 10, DATABASE_SYSTEM_POOL_SIZE: 4 };
+
+/**
+ * Pool sizes not set in the environment, divided among `count` workers (at least 2 each), so that
+ * more processes do not multiply the connections: PostgreSQL's max_connections is often 100 or
+ * less. A size that is set stays as given, for each process.
+ */
+export function shareOutPools(count: number, environment: NodeJS.ProcessEnv = process.env) {
+  for (const [name, size] of Object.entries(POOL_DEFAULTS)) {
+    if (!environment[name]) environment[name] = String(Math.max(2, Math.ceil(size / count)));
+  }
 }
 
 export interface Supervision {
@@ -77,6 +94,8 @@ export function superviseWorkers({ count, ready, stop, stopTimeoutMs = 10_000 }:
       if (!announced && listening >= count) {
         announced = true;
         ready();
+      } else if (announced) {
+        console.log("A new server process is serving");
       }
     });
     cluster.on("exit", (worker, code, signal) => {

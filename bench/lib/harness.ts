@@ -227,7 +227,10 @@ export interface ServerOptions {
 export class ProductionServer {
   port = 0;
   private child: ChildProcess | undefined;
+  /** The last 40 lines the server printed. */
   readonly log: string[] = [];
+  /** Called with every line the server prints. */
+  onLine?: (line: string) => void;
 
   get pid() {
     return this.child?.pid ?? null;
@@ -265,6 +268,7 @@ export class ProductionServer {
       for (const line of chunk.toString("utf8").split("\n")) {
         if (!line) continue;
         if (line.startsWith("Testigo is ready")) ready = true;
+        this.onLine?.(line);
         this.log.push(line);
         if (this.log.length > 40) this.log.shift();
       }

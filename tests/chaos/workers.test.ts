@@ -10,17 +10,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { dropIdleSockets, ProductionServer, request } from "../../bench/lib/harness";
+import { shareOutPools } from "~/utils/workers.server";
 import { ensureFreshBuild } from "../setup/build";
 import { recreateDatabase, TEST_DB_PREFIX, urlFor } from "../setup/test-database";
 
 const database = `${TEST_DB_PREFIX}testigo_workers_${process.env.VITEST_POOL_ID ?? "0"}`;
 const server = new ProductionServer();
 
-/** The primary's children: its workers. */
+/** The primary's workers: its children that run server.ts (tsx may also keep an esbuild service). */
 const workersOf = (pid: number) =>
-  execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
+  execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)], { encoding: "utf8" })
     .split("\n")
-    .map((line) => Number(line.trim()))
+    .filter((line) => line.includes("server.ts"))
+    .map((line) => Number.parseInt(line.trim(), 10))
     .filter((n) => n > 0);
 const isAlive = (pid: number) => {
   try {
@@ -56,25 +58,53 @@ afterAll(async () => {
   await server.stop();
 });
 
+/** What the primary said (request log lines aside). */
+const said: string[] = [];
+server.onLine = (line) => {
+  if (!/^(GET|POST|HEAD) /.test(line)) said.push(line);
+};
+const stoppedLines = () => said.filter((line) => line === "A server process stopped (SIGKILL); starting another").length;
+
 it("two processes serve; one that dies is replaced while the other answers; SIGTERM to the primary stops them all", async () => {
   const primary = server.pid!;
-  expect(server.log.find((line) => line.startsWith("Testigo is ready"))).toMatch(/2 processes/);
+  expect(said.find((line) => line.startsWith("Testigo is ready"))).toMatch(/2 processes/);
   const first = workersOf(primary);
   expect(first).toHaveLength(2);
   expect((await request(server.port, "GET", "/login")).status).toBe(200);
 
   process.kill(first[0]!, "SIGKILL");
+  // Once the primary knows (a connection it handed to the worker as it died is lost: Node's cluster
+  // does not hand it to another), the other one answers meanwhile, every time.
+  expect(await until(() => stoppedLines() === 1, 10_000)).toBe(true);
   dropIdleSockets();
-  // The other one answers meanwhile, every time.
   const statuses = [];
   for (let i = 0; i < 20; i++) statuses.push((await request(server.port, "GET", "/healthz")).status);
   expect(statuses.every((status) => status === 200)).toBe(true);
   expect(await until(() => workersOf(primary).length === 2 && !workersOf(primary).includes(first[0]!), 30_000)).toBe(true);
-  expect(server.log.some((line) => line.includes("A server process stopped (SIGKILL); starting another"))).toBe(true);
+  // Listening, not only started (were both gone at once, connections would be refused until one is back).
+  expect(await until(() => said.includes("A new server process is serving"), 30_000)).toBe(true);
   dropIdleSockets();
   expect((await request(server.port, "GET", "/login")).status).toBe(200);
 
+  // The other first worker goes too: the replacement alone answers, so it serves.
   const second = workersOf(primary);
+  process.kill(first[1]!, "SIGKILL");
+  expect(await until(() => stoppedLines() === 2, 10_000)).toBe(true);
+  dropIdleSockets();
+  for (let i = 0; i < 10; i++) expect((await request(server.port, "GET", "/healthz")).status).toBe(200);
+  expect(await until(() => workersOf(primary).length === 2 && !workersOf(primary).includes(first[1]!), 30_000)).toBe(true);
+
+  // SIGTERM to the primary alone: every process has stopped well before the 10 s after which it would kill them.
+  const last = workersOf(primary);
+  const stopping = Date.now();
   process.kill(primary, "SIGTERM");
-  expect(await until(() => ![primary, ...second].some(isAlive), 20_000)).toBe(true);
+  expect(await until(() => ![primary, ...second, ...last].some(isAlive), 8_000)).toBe(true);
+  expect(Date.now() - stopping).toBeLessThan(8_000);
+  expect(said).toContain("SIGTERM: stopping 2 server processes");
 }, 90_000);
+
+it("pool sizes left unset are shared out over the workers; one that is set stays as given", () => {
+  const environment = { DATABASE_READ_POOL_SIZE: "7" } as unknown as NodeJS.ProcessEnv;
+  shareOutPools(4, environment);
+  expect(environment).toEqual({ DATABASE_POOL_SIZE: "3", DATABASE_READ_POOL_SIZE: "7", DATABASE_SYSTEM_POOL_SIZE: "2" });
+});
