@@ -1,7 +1,8 @@
 import net from "node:net";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createPersona, type Persona } from "../../tests/setup/personas";
-import { PersonLookup, queryAsLogin, sql, statementFor, withSystem, withUser } from "./client.server";
+import { PersonLookup, queryAsLogin, sql, withSystem, withUser } from "./client.server";
+import { statementFor } from "./statements.server";
 
 // withUser on pipelined connections (docs/decisions/012-request-pipeline.md): `begin` and the
 // claims go out with the first statement, and with `statements: n` the commit with the n-th.

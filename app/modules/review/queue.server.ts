@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from "kysely";
-import { type Claims, planEachCall, readAsUser, type Trx } from "~/db/client.server";
+import { type Claims, readAsUser, type Trx } from "~/db/client.server";
+import { planEachCall } from "~/db/statements.server";
 import { legalTeam } from "./review.server";
 import { QueueFilters, type QueueCursor, type QueueSort, encodeCursor, REPORT_STATUSES, type ReportStatus } from "./filters";
 
