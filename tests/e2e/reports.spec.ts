@@ -37,6 +37,9 @@ test("quick capture: an observer files a report from a phone in well under a min
   await page.getByRole("textbox", { name: "Cross streets or landmark" }).fill("26th St & Pulaski");
   await page.getByRole("button", { name: "Submit report" }).first().click();
   await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}\?sent=1$/);
+  // The address changes before the report's page replaces the form (a transition): the form's own
+  // status regions may still be there for a moment, so wait for the report's page first.
+  await expect(page.getByRole("heading", { level: 1, name: "Incident report" })).toBeVisible();
   await expect(page.getByRole("status")).toContainText("Sent.");
   const took = Date.now() - started;
   console.log(`Quick capture (Playwright, scripted, 360 px): ${took} ms`);
