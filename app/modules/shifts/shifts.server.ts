@@ -43,6 +43,9 @@ export interface ShiftSummary {
 const iso = (value: string | Date) => new Date(value).toISOString();
 
 /** The columns every view of a shift shows (s = shifts, z = its zone). */
+/** How many wait for a spot (counted, not kept on the shift's row: migration 20261208140000). */
+const WAITLIST_COUNT = sql<number>`private.waitlist_count(s.id)`.as("waitlist_count");
+
 const SHIFT_COLUMNS = [
       "s.id",
       "s.zone_id",
@@ -52,7 +55,7 @@ const SHIFT_COLUMNS = [
       "s.ends_at",
       "s.capacity",
       "s.claimed_count",
-      "s.waitlist_count",
+      WAITLIST_COUNT,
       "s.needs_languages",
       "s.needs_team_lead",
       "s.notes",
@@ -438,7 +441,7 @@ export async function shiftsBetween(claims: Claims, from: Date, to: Date): Promi
         "s.ends_at",
         "s.capacity",
         "s.claimed_count",
-        "s.waitlist_count",
+        WAITLIST_COUNT,
         "s.cancelled_at",
         "s.needs_languages",
         "s.needs_team_lead",

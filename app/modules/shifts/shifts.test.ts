@@ -58,11 +58,15 @@ describe("claiming, leaving and the waitlist", () => {
     expect([second.status, third.status, fourth.status]).toEqual(["waitlisted", "waitlisted", "waitlisted"]);
     expect([second.position, third.position, fourth.position]).toEqual([1, 2, 3]);
     expect((await getShift(trained[2]!.claims, shift)).myWaitlistPosition).toBe(2);
+    // everyone sees how many wait, though RLS shows each only their own row (migration 20261208140000)
+    expect((await getShift(trained[3]!.claims, shift)).waitlisted).toBe(3);
+    expect((await getShift(trained[5]!.claims, shift)).waitlisted).toBe(3);
 
     // a cancellation promotes the head
     await leaveShift(trained[0]!.claims, shift);
     expect(await statusOf(shift, trained[1]!)).toBe("claimed");
     expect((await getShift(trained[2]!.claims, shift)).myWaitlistPosition).toBe(1);
+    expect((await getShift(trained[5]!.claims, shift)).waitlisted).toBe(2);
 
     // raising capacity promotes the next
     await updateShift(cast.coordinator_carmen.claims, shift, { capacity: 2, notes: "" });
