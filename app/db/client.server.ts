@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
 import pg from "pg";
 import { statementFor } from "./statements.server";
 import type { DB } from "./types";
+import { POOL_DEFAULTS } from "./pool-sizes";
 
 // timestamptz and date come back as strings we format ourselves; `date` must not shift by time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
@@ -90,7 +91,7 @@ function coalesceWrites(client: pg.PoolClient) {
 /** The requests' writes, as the requests' login. */
 export function getDb(): Database {
   if (!db) {
-    pool = newPool(requestUrl(), Number(process.env.DATABASE_POOL_SIZE ?? 10));
+    pool = newPool(requestUrl(), Number(process.env.DATABASE_POOL_SIZE ?? POOL_DEFAULTS.DATABASE_POOL_SIZE));
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
   return db;
@@ -103,7 +104,7 @@ export function getDb(): Database {
  */
 function getSystemDb(): Database {
   if (!systemDb) {
-    systemPool = newPool(ownerUrl(), Number(process.env.DATABASE_SYSTEM_POOL_SIZE ?? 4));
+    systemPool = newPool(ownerUrl(), Number(process.env.DATABASE_SYSTEM_POOL_SIZE ?? POOL_DEFAULTS.DATABASE_SYSTEM_POOL_SIZE));
     systemDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: systemPool }) });
   }
   return systemDb;
@@ -120,7 +121,7 @@ function getSystemDb(): Database {
  * pages at once would each hold a connection and wait for a second that never frees.
  */
 function getReadPool(): pg.Pool {
-  readPool ??= newPool(requestUrl(), Number(process.env.DATABASE_READ_POOL_SIZE ?? 10));
+  readPool ??= newPool(requestUrl(), Number(process.env.DATABASE_READ_POOL_SIZE ?? POOL_DEFAULTS.DATABASE_READ_POOL_SIZE));
   return readPool;
 }
 

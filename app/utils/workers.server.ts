@@ -1,5 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
+import { POOL_DEFAULTS } from "../db/pool-sizes";
 
 /**
  * Server processes on one machine (WEB_CONCURRENCY, docs/decisions/012-request-pipeline.md). One
@@ -23,8 +24,6 @@ export function workerCount(value: string | number | undefined): number {
 }
 
 /** Each pool's default size for one process (app/db/client.server.ts). */
-const POOL_DEFAULTS = { DATABASE_POOL_SIZE: 10, DATABASE_READ_POOL_SIZE: 10, DATABASE_SYSTEM_POOL_SIZE: 4 };
-
 /**
  * Pool sizes not set in the environment, divided among `count` workers (at least 2 each), so that
  * more processes do not multiply the connections: PostgreSQL's max_connections is often 100 or

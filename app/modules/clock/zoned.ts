@@ -17,13 +17,19 @@ export interface WallClock {
   weekday: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Per time zone: its formatter, and the answers it gave (a bounded cache, emptied when full). */
+interface Zone {
+  formatter: Intl.DateTimeFormat;
+  byText: Map<string, WallClock>;
+  byTime: Map<number, WallClock>;
+}
+const zones = new Map<string, Zone>();
+const REMEMBER = 4096;
 
-/** The wall-clock time of an instant in a time zone. */
-export function wallClock(instant: string | number | Date, timeZone: string): WallClock {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", {
+function zone(timeZone: string): Zone {
+  let known = zones.get(timeZone);
+  if (!known) {
+    const formatter = new Intl.DateTimeFormat("en-US", {
       timeZone,
       hourCycle: "h23",
       year: "numeric",
@@ -32,26 +38,36 @@ export function wallClock(instant: string | number | Date, timeZone: string): Wa
       hour: "numeric",
       minute: "numeric",
     });
-    formatters.set(timeZone, formatter);
+    known = { formatter, byText: new Map(), byTime: new Map() };
+    zones.set(timeZone, known);
   }
-  // formatToParts costs some 10 µs, and a page prints the same shifts' times to everyone, many
-  // times each: the answers are kept (a bounded cache, emptied when full). A text (an ISO time from
-  // the database) is its own key: parsing it into a Date cost most of a cached answer's time.
-  const key = typeof instant === "string" ? `${timeZone}|${instant}` : `${timeZone} ${new Date(instant).getTime()}`;
-  const known = remembered.get(key);
-  if (known) return known;
-  const at = new Date(instant);
-  const parts: Record<string, number> = {};
-  for (const part of formatter.formatToParts(at)) if (part.type !== "literal") parts[part.type] = Number(part.value);
-  const { year = NaN, month = NaN, day = NaN, hour = NaN, minute = NaN } = parts;
-  const result = Object.freeze({ year, month, day, hour: hour % 24, minute, weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay() });
-  if (remembered.size >= REMEMBER) remembered.clear();
-  remembered.set(key, result);
-  return result;
+  return known;
 }
 
-const REMEMBER = 8192;
-const remembered = new Map<string, WallClock>();
+/**
+ * The wall-clock time of an instant in a time zone. formatToParts costs some 10 µs, and a page
+ * prints the same shifts' times to everyone, several times each (GET /shifts asks about 370 times
+ * for 67 shifts): the answers are kept, by the text itself for an ISO time (parsing it into a Date
+ * cost most of a kept answer's time) and by the millisecond for a Date or a number, without
+ * building a key.
+ */
+export function wallClock(instant: string | number | Date, timeZone: string): WallClock {
+  const z = zone(timeZone);
+  const byText = typeof instant === "string";
+  const time = byText ? NaN : typeof instant === "number" ? instant : instant.getTime();
+  const known = byText ? z.byText.get(instant) : z.byTime.get(time);
+  if (known) return known;
+  const at = new Date(byText ? instant : time);
+  const parts: Record<string, number> = {};
+  for (const part of z.formatter.formatToParts(at)) if (part.type !== "literal") parts[part.type] = Number(part.value);
+  const { year = NaN, month = NaN, day = NaN, hour = NaN, minute = NaN } = parts;
+  const result = Object.freeze({ year, month, day, hour: hour % 24, minute, weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay() });
+  const cache = byText ? z.byText : z.byTime;
+  if (cache.size >= REMEMBER) cache.clear();
+  if (byText) z.byText.set(instant, result);
+  else z.byTime.set(time, result);
+  return result;
+}
 
 /**
  * The instant a wall-clock time names in a time zone: null when it does not exist (31 February,
