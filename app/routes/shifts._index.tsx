@@ -8,7 +8,7 @@ import { myClaimStanding } from "~/modules/shifts/changes.server";
 import { SPOKEN_LANGUAGES } from "~/modules/people/spoken-languages";
 import { formatDay, localDate } from "~/modules/clock/format";
 import { ShiftFiltersSchema } from "~/modules/shifts/schema";
-import { listUpcomingShifts, openSpotsByZone, upcomingShiftDays, type ShiftDay } from "~/modules/shifts/shifts.server";
+import { listUpcomingShifts, openSpotsByZone, upcomingShiftsByDay, type ShiftDay } from "~/modules/shifts/shifts.server";
 import { Needs, Notice, ShiftActions, ShiftStatusBadge, Spots } from "~/components/shift-bits";
 import { listedShiftAction } from "~/modules/shifts/actions.server";
 import { useOrgClock } from "~/components/use-org-clock";
@@ -55,20 +55,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     onMap ? openSpotsByZone(user.claims, from, to) : Promise.resolve(new Map<string, number>()),
     myClaimStanding(user.claims),
   ]);
-  // Handled below; should the day summary fail first, this must not become an unhandled rejection.
-  others.catch(() => undefined);
-  let later: ShiftDay[] = [];
-  let listTo = to;
-  if (!filters.day) {
-    const days = await upcomingShiftDays(user.claims, { ...filters, from, to }, timeZone);
-    let listed = 0;
-    const cut = days.findIndex((d) => (listed += d.shifts) - d.shifts >= LIST_SHIFTS);
-    if (cut > 0) {
-      later = days.slice(cut);
-      listTo = localDateTime(`${later[0]!.day}T00:00`, timeZone) ?? to;
-    }
-  }
-  const [[zones, mine, open, standing], shifts] = await Promise.all([others, listUpcomingShifts(user.claims, { ...filters, from, to: listTo })]);
+  // Without a day picked, whole days until at least LIST_SHIFTS shifts, the days after as links.
+  const [[zones, mine, open, standing], { shifts, later }] = await Promise.all([
+    others,
+    filters.day
+      ? listUpcomingShifts(user.claims, { ...filters, from, to }).then((shifts) => ({ shifts, later: [] as ShiftDay[] }))
+      : upcomingShiftsByDay(user.claims, { ...filters, from, to }, timeZone, LIST_SHIFTS),
+  ]);
   const mineSet = new Set(mine);
   const active = zones.filter((z) => !z.retired);
   return {

@@ -17,6 +17,7 @@ import {
   roster,
   unassignFromShift,
   updateShift,
+  upcomingShiftsByDay,
 } from "./shifts.server";
 
 let cast: Awaited<ReturnType<typeof createCast>>;
@@ -415,5 +416,54 @@ describe("review findings", () => {
       ).catch((e: unknown) => e);
     expect(await call(0, "10:00", "12:00")).toMatchObject({ code: "TS409", message: "shifts.errors.capacity" });
     expect(await call(3, "10:00", "10:00")).toMatchObject({ code: "TS409", message: "shifts.errors.endTime" });
+  });
+});
+
+describe("the list of whole days (GET /shifts without a day picked)", () => {
+  it("lists whole days until at least N shifts, and the days after as links with their counts, in one round trip", async () => {
+    const zone = await createTestZone("Whole days");
+    // Four UTC days from the day after tomorrow: 3, 2, 4 and 1 shifts.
+    const now = new Date();
+    const first = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 2);
+    const perDay = [3, 2, 4, 1];
+    await withSystem((trx) =>
+      trx
+        .insertInto("shifts")
+        .values(
+          perDay.flatMap((n, d) =>
+            Array.from({ length: n }, (_, i) => ({
+              zone_id: zone,
+              starts_at: new Date(first + d * 86_400_000 + (1 + i * 5) * 3_600_000),
+              ends_at: new Date(first + d * 86_400_000 + (4 + i * 5) * 3_600_000),
+              capacity: 2,
+            })),
+          ),
+        )
+        .execute(),
+    );
+    const day = (d: number) => new Date(first + d * 86_400_000).toISOString().slice(0, 10);
+    const filters = { zone, from: now, to: new Date(now.getTime() + 14 * 86_400_000) };
+    const observer = trained[0]!.claims;
+
+    // At least 4: the first two days (3 + 2 = 5 shifts), never half of the third.
+    const four = await upcomingShiftsByDay(observer, filters, "UTC", 4);
+    expect(four.shifts.map((s) => s.startsAt.slice(0, 10))).toEqual([day(0), day(0), day(0), day(1), day(1)]);
+    expect(four.later).toEqual([
+      { day: day(2), shifts: 4, withSpots: 4 },
+      { day: day(3), shifts: 1, withSpots: 1 },
+    ]);
+    // At least 3: the first day is enough.
+    const three = await upcomingShiftsByDay(observer, filters, "UTC", 3);
+    expect(three.shifts).toHaveLength(3);
+    expect(three.later.map((d) => d.day)).toEqual([day(1), day(2), day(3)]);
+    // More than there are: everything, no links.
+    const all = await upcomingShiftsByDay(observer, filters, "UTC", 100);
+    expect(all.shifts).toHaveLength(10);
+    expect(all.later).toEqual([]);
+    // Days are the organisation's: 01:00 UTC is the evening before in Chicago, so the first shift is a
+    // day of its own there, and the next local day holds the first day's other two and the second's 01:00.
+    const chicago = await upcomingShiftsByDay(observer, filters, "America/Chicago", 1);
+    expect(chicago.shifts.map((s) => s.startsAt)).toEqual([new Date(first + 3_600_000).toISOString()]);
+    expect(chicago.later[0]).toEqual({ day: day(0), shifts: 3, withSpots: 3 });
   });
 });
