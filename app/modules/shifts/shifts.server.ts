@@ -168,9 +168,10 @@ function dayCounts(trx: Trx, filters: ShiftFilters & { from: Date; to: Date }, t
 /**
  * The list of /shifts without a day picked: whole local days, soonest first, until at least
  * `atLeast` shifts are listed (a day is never cut in half), and the days after those with their
- * counts, for links. One round trip: the list finds the day it stops at in SQL, from the same day
- * counts, instead of waiting for them (with the database 5 ms away that wait was 10 ms a page).
- * `later` follows the day the list stopped at, so the two never disagree.
+ * counts, for links. One round trip: the list finds where it stops in SQL, at the end of the local
+ * day of its `atLeast`-th shift (an index scan), instead of waiting for the day counts (with the
+ * database 5 ms away that wait was 10 ms a page). `later` starts after the day the list stopped at,
+ * so the two never disagree.
  */
 export async function upcomingShiftsByDay(
   claims: Claims,
@@ -179,24 +180,29 @@ export async function upcomingShiftsByDay(
   atLeast: number,
 ): Promise<{ shifts: ShiftSummary[]; later: ShiftDay[] }> {
   return readAsUser(claims, async (trx) => {
-    // The first day before which at least `atLeast` shifts fall (null: the list takes every day).
-    const stop = sql<{ day: string | null }>`(
-      select min(c.day) as day
-      from (select d.day, sum(d.shifts) over (order by d.day) - d.shifts as before from (${dayCounts(trx, filters, timeZone)}) d) c
-      where c.before >= ${atLeast})`.as("stop");
-    const list = shiftQuery(trx, claims.sub)
-      .crossJoin(stop)
+    // The local day of the atLeast-th shift (none: the list takes every day).
+    const nth = trx
+      .selectFrom("shifts as s")
+      .innerJoin("zones as z", "z.id", "s.zone_id")
       .where((eb) => upcomingMatching(eb, filters))
-      .where(sql<boolean>`s.starts_at < coalesce(stop.day::date::timestamp at time zone ${timeZone}, ${filters.to})`)
-      .select(sql<string | null>`stop.day`.as("stop_day"))
+      .select(sql<string>`to_char(s.starts_at at time zone ${timeZone}, 'YYYY-MM-DD')`.as("day"))
+      .orderBy("s.starts_at")
+      .offset(atLeast - 1)
+      .limit(1);
+    const last = sql<{ day: string | null }>`(select (${nth}) as day)`.as("last");
+    const list = shiftQuery(trx, claims.sub)
+      .crossJoin(last)
+      .where((eb) => upcomingMatching(eb, filters))
+      .where(sql<boolean>`s.starts_at < coalesce((last.day::date + 1)::timestamp at time zone ${timeZone}, ${filters.to})`)
+      .select(sql<string | null>`last.day`.as("last_day"))
       .orderBy("s.starts_at")
       .orderBy("z.name")
       .limit(500);
     const [rows, days, waitlist] = await Promise.all([list.execute(), dayCounts(trx, filters, timeZone).execute(), positions(trx)]);
-    const stopDay = rows[0]?.stop_day ?? null;
+    const lastDay = rows[0]?.last_day ?? null;
     return {
       shifts: rows.map((r) => toSummary(r, waitlist)),
-      later: (stopDay ? days.filter((d) => d.day >= stopDay) : rows.length ? [] : days).map((r) => ({
+      later: (lastDay ? days.filter((d) => d.day > lastDay) : rows.length ? [] : days).map((r) => ({
         day: r.day,
         shifts: Number(r.shifts),
         withSpots: Number(r.with_spots),
