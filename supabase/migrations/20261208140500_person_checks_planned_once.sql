@@ -2,12 +2,15 @@
 --
 -- A security-definer function in LANGUAGE sql is never inlined, and PostgreSQL (before 18) plans
 -- its body again in every statement that calls it. The functions below run in nearly every
--- request: the person behind the session, the role checks of the row-level policies, a claim's
--- eligibility, the waitlist positions. With pg_stat_statements.track_planning, a claim storm of 200
--- spent more time planning their bodies than running them (the session lookup alone: 3.1 ms of
+-- claim and page: the person behind the session, a claim's eligibility, the waitlist positions.
+-- With pg_stat_statements.track_planning, a claim storm of 200 spent more time planning their bodies than running them (the session lookup alone: 3.1 ms of
 -- planning against 2.4 ms of execution per call, on 2 busy cores). In PL/pgSQL each connection
 -- plans a body once and keeps the plan. Same bodies, same results, same grants (CREATE OR REPLACE
 -- keeps the owner and privileges); app/db/request-role.test.ts and the RLS tests check them.
+--
+-- The role checks of the policies (has_role, is_active_member, is_coordinating) stay in SQL: in
+-- PL/pgSQL the review queue's smallest query got slower (bench:review-queue, agency=fbi under RLS:
+-- 3.6 -> 5.1 ms), with plan_cache_mode = auto set on them or not.
 
 create or replace function private.active_person(person_id uuid)
 returns setof private.signed_in_person
@@ -47,34 +50,6 @@ begin
 end
 $$;
 
-create or replace function private.has_role(wanted public.app_role) returns boolean
-language plpgsql stable security definer
-set search_path = ''
-as $$
-begin
-  return exists (
-    select 1
-    from public.role_grants g
-    join public.profiles p on p.id = g.user_id
-    where g.user_id = (select auth.uid())
-      and g.role = wanted
-      and p.deactivated_at is null
-  );
-end
-$$;
-
-create or replace function private.is_active_member() returns boolean
-language plpgsql stable security definer
-set search_path = ''
-as $$
-begin
-  return exists (
-    select 1 from public.profiles p
-    where p.id = (select auth.uid()) and p.deactivated_at is null
-  );
-end
-$$;
-
 create or replace function private.claim_eligibility(observer uuid, shift_start timestamptz) returns text
 language plpgsql stable security definer
 set search_path = ''
@@ -110,11 +85,3 @@ begin
 end
 $$;
 
-create or replace function private.is_coordinating() returns boolean
-language plpgsql stable security definer
-set search_path = ''
-as $$
-begin
-  return private.has_role('coordinator') or private.has_role('admin');
-end
-$$;
