@@ -494,6 +494,7 @@ export interface Shifts {
   series_id: string | null;
   starts_at: Timestamp;
   updated_at: Generated<Timestamp>;
+  waitlist_count: Generated<number>;
   zone_id: string;
 }
 

@@ -47,7 +47,7 @@ async function outcome(owner: pg.Client, shiftId: string, n: number, capacity: n
     [shiftId],
   );
   const { rows: counters } = await owner.query<{ claimed_count: number; waitlist_count: number }>(
-    "select s.claimed_count, private.waitlist_count(s.id) as waitlist_count from public.shifts s where s.id = $1",
+    "select claimed_count, waitlist_count from public.shifts where id = $1",
     [shiftId],
   );
   const active = rows.filter((r) => r.status !== "cancelled");

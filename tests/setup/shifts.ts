@@ -44,11 +44,13 @@ export async function brokenShiftInvariants() {
       select s.id
       from public.shifts s
       left join lateral (
-        select count(*) filter (where a.status in ('claimed', 'checked_in', 'checked_out')) as claimed
+        select count(*) filter (where a.status in ('claimed', 'checked_in', 'checked_out')) as claimed,
+               count(*) filter (where a.status = 'waitlisted') as waitlisted
         from public.shift_assignments a where a.shift_id = s.id
       ) c on true
       where c.claimed > s.capacity
          or c.claimed <> s.claimed_count
+         or c.waitlisted <> s.waitlist_count
          -- a free spot with someone active still waiting is a broken FIFO promise
          or (s.cancelled_at is null and s.ends_at > now() and c.claimed < s.capacity and exists (
                select 1 from public.shift_assignments w join public.profiles p on p.id = w.observer_id

@@ -2,7 +2,7 @@
 process.env.DATABASE_POOL_SIZE = "60";
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { sql, withSystem, withUser } from "~/db/client.server";
+import { sql, withSystem } from "~/db/client.server";
 import { createPersona, type Persona } from "../../../tests/setup/personas";
 import { brokenShiftInvariants, createTestShift, createTestZone } from "../../../tests/setup/shifts";
 import { claimShift, leaveShift } from "./shifts.server";
@@ -102,59 +102,7 @@ describe("claim storm", () => {
     expect(await brokenShiftInvariants()).toEqual([]);
   });
 
-  describe("joining a full shift's waitlist (migration 20261208140000)", () => {
-    /** Settles with "pending" if the promise has not settled within ms: a claim stuck behind a lock. */
-    const within = <T,>(promise: Promise<T>, ms: number) =>
-      Promise.race([promise, new Promise<"pending">((resolve) => setTimeout(() => resolve("pending"), ms))]);
-
-    /** Backends waiting for a lock (a row lock shows as a wait on a transaction or a tuple). */
-    async function lockWaiters() {
-      const { rows } = await withSystem((trx) =>
-        sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`.execute(trx),
-      );
-      return rows[0]!.n;
-    }
-
-    it("joins do not wait for each other, and a leave waits for the joins in flight, then promotes the first", async () => {
-      const shift = await createTestShift(zoneId, { capacity: 1, startsInHours: 700 });
-      const [holder, first, second] = [crowd[0]!, crowd[1]!, crowd[2]!];
-      expect((await claimShift(holder.claims, shift)).status).toBe("claimed");
-
-      // The first join stays open (its transaction has not committed) until `release`.
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      let joined!: () => void;
-      const inFlight = new Promise<void>((resolve) => (joined = resolve));
-      const firstJoin = withUser(first.claims, async (trx) => {
-        const { rows } = await sql<{ status: string }>`select status from private.claim_shift(${shift}::uuid, true)`.execute(trx);
-        joined();
-        await gate;
-        return rows[0]!.status;
-      });
-      await inFlight;
-      try {
-        // Before, every claim took the shift's row lock FOR UPDATE: this join waited for the first's commit.
-        const second_ = await within(claimShift(second.claims, shift), 5_000);
-        expect(second_).toMatchObject({ status: "waitlisted" });
-
-        // A leave takes the row lock: it waits for the join still open.
-        const leave = leaveShift(holder.claims, shift);
-        for (let i = 0; i < 100 && (await lockWaiters()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
-        expect(await lockWaiters()).toBeGreaterThan(0);
-        expect(await within(leave, 200)).toBe("pending");
-        release();
-        expect(await firstJoin).toBe("waitlisted");
-        await leave;
-      } finally {
-        release();
-      }
-      // The freed spot went to the first who joined (seq order), though the second committed first.
-      const rows = await statusesOf(shift);
-      const status = new Map(rows.map((r) => [r.observer_id, r.status]));
-      expect([status.get(holder.id), status.get(first.id), status.get(second.id)]).toEqual(["cancelled", "claimed", "waitlisted"]);
-      expect(await brokenShiftInvariants()).toEqual([]);
-    });
-
+  describe("taps and races around a full shift", () => {
     it("one person's two taps at once on a full shift give one place, the same one to both", async () => {
       const shift = await createTestShift(zoneId, { capacity: 1, startsInHours: 720 });
       await claimShift(crowd[0]!.claims, shift);

@@ -43,9 +43,6 @@ export interface ShiftSummary {
 const iso = (value: string | Date) => new Date(value).toISOString();
 
 /** The columns every view of a shift shows (s = shifts, z = its zone). */
-/** How many wait for a spot (counted, not kept on the shift's row: migration 20261208140000). */
-const WAITLIST_COUNT = sql<number>`private.waitlist_count(s.id)`.as("waitlist_count");
-
 const SHIFT_COLUMNS = [
       "s.id",
       "s.zone_id",
@@ -55,7 +52,7 @@ const SHIFT_COLUMNS = [
       "s.ends_at",
       "s.capacity",
       "s.claimed_count",
-      WAITLIST_COUNT,
+      "s.waitlist_count",
       "s.needs_languages",
       "s.needs_team_lead",
       "s.notes",
@@ -484,7 +481,7 @@ export async function shiftsBetween(claims: Claims, from: Date, to: Date): Promi
         "s.ends_at",
         "s.capacity",
         "s.claimed_count",
-        WAITLIST_COUNT,
+        "s.waitlist_count",
         "s.cancelled_at",
         "s.needs_languages",
         "s.needs_team_lead",

@@ -59,7 +59,7 @@ describe("claiming, leaving and the waitlist", () => {
     expect([second.status, third.status, fourth.status]).toEqual(["waitlisted", "waitlisted", "waitlisted"]);
     expect([second.position, third.position, fourth.position]).toEqual([1, 2, 3]);
     expect((await getShift(trained[2]!.claims, shift)).myWaitlistPosition).toBe(2);
-    // everyone sees how many wait, though RLS shows each only their own row (migration 20261208140000)
+    // everyone sees how many wait, though RLS shows each only their own row
     expect((await getShift(trained[3]!.claims, shift)).waitlisted).toBe(3);
     expect((await getShift(trained[5]!.claims, shift)).waitlisted).toBe(3);
 
