@@ -11,18 +11,14 @@ export type Translations = Record<string, unknown>;
 type Options = Record<string, unknown> & { count?: unknown; returnObjects?: boolean };
 export type TranslateFunction = (key: string | string[], options?: Options) => string;
 
-const plurals = new Map<string, { rules: Intl.PluralRules; ofInteger: Map<number, string> }>();
-/** The plural category of a count; a whole number's is kept (Intl's select costs about 0.3 µs a call). */
+const plurals = new Map<string, Intl.PluralRules>();
 function pluralCategory(language: string, count: unknown) {
-  let known = plurals.get(language);
-  if (!known) {
-    known = { rules: new Intl.PluralRules(language), ofInteger: new Map() };
-    plurals.set(language, known);
+  let rules = plurals.get(language);
+  if (!rules) {
+    rules = new Intl.PluralRules(language);
+    plurals.set(language, rules);
   }
-  if (!Number.isInteger(count) || (count as number) < 0 || (count as number) > 1000) return known.rules.select(count as number);
-  let category = known.ofInteger.get(count as number);
-  if (category === undefined) known.ofInteger.set(count as number, (category = known.rules.select(count as number)));
-  return category;
+  return rules.select(count as number);
 }
 
 function find(data: unknown, path: string): unknown {
@@ -34,57 +30,14 @@ function find(data: unknown, path: string): unknown {
   return node;
 }
 
-/**
- * A key's text in a language's translations, kept per translations object: a page looks up the same
- * few keys once per row (GET /shifts: some 1,500 lookups), and splitting each path cost more than
- * the rest of a lookup. Only texts that exist are kept, so the cache is bounded by the file.
- */
-const looked = new WeakMap<object, Map<string, unknown>>();
-function lookup(translations: Translations, path: string): unknown {
-  let known = looked.get(translations);
-  if (!known) looked.set(translations, (known = new Map()));
-  let found = known.get(path);
-  if (found === undefined) {
-    found = find(translations, path);
-    if (found !== undefined) known.set(path, found);
-  }
-  return found;
-}
-
-/** A text cut at its `{{…}}`: even places are text, odd places the names between the braces. */
-const templates = new Map<string, { parts: string[]; matches: string[] }>();
-function template(text: string) {
-  let known = templates.get(text);
-  if (!known) {
-    const parts: string[] = [];
-    const matches: string[] = [];
-    let last = 0;
-    for (const m of text.matchAll(/{{(.+?)}}/g)) {
-      parts.push(text.slice(last, m.index), m[1]!.trim().replace(/^-\s*/, ""));
-      matches.push(m[0]);
-      last = m.index! + m[0].length;
-    }
-    parts.push(text.slice(last));
-    known = { parts, matches };
-    // Texts come from the translation files (and keys a page asks for): a bounded set.
-    if (templates.size < 5000) templates.set(text, known);
-  }
-  return known;
-}
-
 /** `{{name}}` and `{{- name}}` (the same here: nothing is escaped, React does that). */
 function interpolate(text: string, options: Options) {
-  if (!text.includes("{{")) return text;
-  const { parts, matches } = template(text);
-  let out = parts[0]!;
-  for (let i = 1; i < parts.length; i += 2) {
-    const name = parts[i]!;
+  return text.replace(/{{(.+?)}}/g, (match, inner: string) => {
+    const name = inner.trim().replace(/^-\s*/, "");
     const value = find(options, name);
-    out +=
-      value === undefined ? (Object.prototype.hasOwnProperty.call(options, name) ? "" : matches[(i - 1) / 2]!) : value === null ? "" : String(value);
-    out += parts[i + 1]!;
-  }
-  return out;
+    if (value === undefined) return Object.prototype.hasOwnProperty.call(options, name) ? "" : match;
+    return value === null ? "" : String(value);
+  });
 }
 
 /** Like i18next's `t` for one language: the key itself when there is no translation. */
@@ -98,7 +51,7 @@ export function translate(translations: Translations, language: string, keys: st
       tries.push(`${candidate}_${pluralCategory(language, options.count)}`);
       if (options.count === 0) tries.push(`${candidate}_zero`);
     }
-    while (tries.length && (found === undefined || found === null)) found = lookup(translations, tries.pop()!);
+    while (tries.length && (found === undefined || found === null)) found = find(translations, tries.pop()!);
     if (found !== undefined && found !== null) break;
   }
   if (found !== null && typeof found === "object") {

@@ -23,7 +23,6 @@ export function workerCount(value: string | number | undefined): number {
   return n;
 }
 
-/** Each pool's default size for one process (app/db/client.server.ts). */
 /**
  * Pool sizes not set in the environment, divided among `count` workers (at least 2 each), so that
  * more processes do not multiply the connections: PostgreSQL's max_connections is often 100 or

@@ -191,6 +191,9 @@ export async function upcomingShiftsByDay(
       .crossJoin(last)
       .where((eb) => upcomingMatching(eb, filters))
       .where(sql<boolean>`s.starts_at < coalesce((last.day::date + 1)::timestamp at time zone ${timeZone}, ${filters.to})`)
+      // Where midnight happens twice (the clocks go back at 00:00: America/Havana, Atlantic/Azores),
+      // PostgreSQL reads it as the second one; the next day's first hour must not be listed.
+      .where(sql<boolean>`(last.day is null or to_char(s.starts_at at time zone ${timeZone}, 'YYYY-MM-DD') <= last.day)`)
       .select(sql<string | null>`last.day`.as("last_day"))
       .orderBy("s.starts_at")
       .orderBy("z.name")

@@ -466,4 +466,26 @@ describe("the list of whole days (GET /shifts without a day picked)", () => {
     expect(chicago.shifts.map((s) => s.startsAt)).toEqual([new Date(first + 3_600_000).toISOString()]);
     expect(chicago.later[0]).toEqual({ day: day(0), shifts: 3, withSpots: 3 });
   });
+
+  it("never lists the first hour of the next day where midnight happens twice (Havana, clocks back at 01:00 CDT)", async () => {
+    const zone = await createTestZone("Twice midnight");
+    // America/Havana, 2026-11-01: 00:00-00:59 happens twice (04:00Z in CDT, then 05:00Z in CST).
+    const at = (iso: string) => new Date(iso);
+    await withSystem((trx) =>
+      trx
+        .insertInto("shifts")
+        .values([
+          { zone_id: zone, starts_at: at("2026-10-31T14:00:00Z"), ends_at: at("2026-10-31T18:00:00Z"), capacity: 2 },
+          { zone_id: zone, starts_at: at("2026-10-31T20:00:00Z"), ends_at: at("2026-10-31T23:00:00Z"), capacity: 2 },
+          // Sunday 00:30 local, in the first of the two midnights' hours
+          { zone_id: zone, starts_at: at("2026-11-01T04:30:00Z"), ends_at: at("2026-11-01T08:00:00Z"), capacity: 2 },
+          { zone_id: zone, starts_at: at("2026-11-01T15:00:00Z"), ends_at: at("2026-11-01T19:00:00Z"), capacity: 2 },
+        ])
+        .execute(),
+    );
+    const filters = { zone, from: at("2026-10-31T00:00:00Z"), to: at("2026-11-10T00:00:00Z") };
+    const list = await upcomingShiftsByDay(trained[0]!.claims, filters, "America/Havana", 2);
+    expect(list.shifts.map((s) => s.startsAt)).toEqual(["2026-10-31T14:00:00.000Z", "2026-10-31T20:00:00.000Z"]);
+    expect(list.later).toEqual([{ day: "2026-11-01", shifts: 2, withSpots: 2 }]);
+  });
 });
