@@ -102,6 +102,65 @@ describe("claim storm", () => {
     expect(await brokenShiftInvariants()).toEqual([]);
   });
 
+  describe("the queue of one shift's claims", () => {
+    const waitingInQueue = (shiftId: string) =>
+      withSystem((trx) =>
+        sql<{ n: number }>`
+          select count(*)::int as n from pg_locks
+          where locktype = 'advisory' and not granted and classid = 7302 and objid = hashtext(${shiftId}::text)::oid and objsubid = 2`.execute(trx),
+      ).then(({ rows }) => rows[0]!.n);
+
+    async function untilQueued(shiftId: string, count: number) {
+      for (let i = 0; i < 200; i++) {
+        if ((await waitingInQueue(shiftId)) >= count) return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`fewer than ${count} claims ever waited in the queue of shift ${shiftId}`);
+    }
+
+    it("claims wait in one queue before the shift's row, and are served in the order they queued", async () => {
+      const shift = await createTestShift(zoneId, { capacity: 2, startsInHours: 900 });
+      const people = crowd.slice(100, 106);
+      const claims: Promise<{ status: string; observer_id: string }>[] = [];
+      await withSystem(async (trx) => {
+        // The queue's head held open: every claim sent now must wait behind it, not on the row.
+        await sql`select pg_advisory_xact_lock(7302, hashtext(${shift}::text))`.execute(trx);
+        for (const [i, person] of people.entries()) {
+          claims.push(claimShift(person.claims, shift));
+          await untilQueued(shift, i + 1);
+        }
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
+          where not l.granted and l.locktype in ('tuple', 'transactionid') and a.query like '%claim_shift%'`.execute(trx);
+        expect(rows[0]!.n).toBe(0);
+      });
+      const results = await Promise.all(claims);
+      expect(results.map((r) => r.status)).toEqual(["claimed", "claimed", "waitlisted", "waitlisted", "waitlisted", "waitlisted"]);
+      const rows = await statusesOf(shift);
+      expect(rows.map((r) => r.observer_id)).toEqual(people.map((p) => p.id));
+      expect(await brokenShiftInvariants()).toEqual([]);
+    });
+
+    it("a claim is judged by the shift's time when its turn comes, not when it joined the queue", async () => {
+      // Training valid for the shift where it was, lapsed by the date it moves to while the claim waits.
+      const lapsing = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
+      const person = await createPersona("queue_lapsing", ["observer"], { trainingDate: lapsing });
+      const shift = await createTestShift(zoneId, { capacity: 5, startsInHours: 48 });
+      let claim!: Promise<unknown>;
+      await withSystem(async (trx) => {
+        await sql`select pg_advisory_xact_lock(7302, hashtext(${shift}::text))`.execute(trx);
+        claim = claimShift(person.claims, shift).then(
+          (row) => row,
+          (error: unknown) => error,
+        );
+        await untilQueued(shift, 1);
+        await sql`update public.shifts set starts_at = starts_at + interval '90 days', ends_at = ends_at + interval '90 days' where id = ${shift}::uuid`.execute(trx);
+      });
+      expect(await claim).toMatchObject({ status: 409, messageKey: "shifts.errors.training_expired" });
+      expect(await statusesOf(shift)).toEqual([]);
+    });
+  });
+
   describe("taps and races around a full shift", () => {
     it("one person's two taps at once on a full shift give one place, the same one to both", async () => {
       const shift = await createTestShift(zoneId, { capacity: 1, startsInHours: 720 });
