@@ -22,16 +22,27 @@
 -- Eligibility (the person's role and training) is read before the queue, in parallel with the
 -- claims ahead, and read again under the lock only if the shift's start moved in between. It is
 -- still told after the "already yours" answer, as before: a second tap gets the first one's row.
-create or replace function private.claim_shift(target uuid, join_waitlist boolean default true)
-returns public.shift_assignments
+--
+-- The claim also tells the waitlist position, which was a statement of its own after it (the
+-- claim's transaction: 6 statements, now 5), counting the whole waitlist under the lock. A join
+-- holds the shift's row until it commits, so every other waitlisted row is committed and counted
+-- in the row's waitlist_count: a new join's place is that count plus one. A second tap on a
+-- waitlisted row counts who is ahead of it, as private.my_waitlist_positions() does. The return
+-- type changes (the assignment and the position), so the function is made anew with its grants.
+drop function private.claim_shift(uuid, boolean);
+
+create function private.claim_shift(
+  target uuid,
+  join_waitlist boolean default true,
+  out assignment public.shift_assignments,
+  out waitlist_position integer
+)
 language plpgsql security definer
 set search_path = ''
 as $$
 declare
   me uuid := (select auth.uid());
   s public.shifts;
-  existing public.shift_assignments;
-  result public.shift_assignments;
   eligibility text;
   eligible_for timestamptz;
 begin
@@ -50,11 +61,15 @@ begin
   if s.ends_at <= now() then
     raise exception 'shifts.errors.over' using errcode = 'TS409';
   end if;
-  select * into existing from public.shift_assignments
+  select * into assignment from public.shift_assignments
     where shift_id = target and observer_id = me and status <> 'cancelled';
-  if existing.id is not null then
+  if assignment.id is not null then
     -- A second tap, or a retry after a dropped connection: the first one stands.
-    return existing;
+    if assignment.status = 'waitlisted' then
+      waitlist_position := (select count(*) from public.shift_assignments w
+        where w.shift_id = target and w.status = 'waitlisted' and w.seq <= assignment.seq);
+    end if;
+    return;
   end if;
   if eligible_for is distinct from s.starts_at then
     eligibility := private.claim_eligibility(me, s.starts_at);
@@ -71,7 +86,7 @@ begin
     begin
       insert into public.shift_assignments (shift_id, observer_id, status, claimed_at, period)
         values (target, me, 'claimed', now(), tstzrange(s.starts_at, s.ends_at, '[)'))
-        returning * into result;
+        returning * into assignment;
     exception when exclusion_violation then
       raise exception 'shifts.errors.overlap' using errcode = 'TS409';
     end;
@@ -79,13 +94,16 @@ begin
     begin
       insert into public.shift_assignments (shift_id, observer_id, status, period)
         values (target, me, 'waitlisted', tstzrange(s.starts_at, s.ends_at, '[)'))
-        returning * into result;
+        returning * into assignment;
     exception when exclusion_violation then
       raise exception 'shifts.errors.overlap' using errcode = 'TS409';
     end;
+    waitlist_position := s.waitlist_count + 1;
   else
     raise exception 'shifts.errors.full' using errcode = 'TS409';
   end if;
-  return result;
 end
 $$;
+
+revoke all on function private.claim_shift(uuid, boolean) from public, anon;
+grant execute on function private.claim_shift(uuid, boolean) to authenticated;

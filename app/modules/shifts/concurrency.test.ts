@@ -169,6 +169,8 @@ describe("claim storm", () => {
         const [a, b] = await Promise.all([claimShift(person.claims, shift), claimShift(person.claims, shift)]);
         expect(a.status).toBe("waitlisted");
         expect(b.id).toBe(a.id);
+        // Both taps are told the same place: the second counts who is ahead of the first's row.
+        expect(b.position).toBe(a.position);
       }
       const rows = await statusesOf(shift);
       expect(rows.filter((r) => r.status === "waitlisted")).toHaveLength(10);

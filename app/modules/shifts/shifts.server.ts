@@ -303,9 +303,9 @@ function callAssignment(actor: Actor, call: (trx: Trx) => Promise<{ rows: Assign
 }
 
 /**
- * Claims a spot; when the shift is full the person joins its waitlist instead. One transaction,
- * which also tells where on the waitlist they landed, and one round trip: the claim, the
- * position and `commit` go out together (the position of a claimed spot is none).
+ * Claims a spot; when the shift is full the person joins its waitlist instead. One statement in
+ * one transaction and one round trip (`begin`, the claim and `commit` go out together); the claim
+ * also tells where on the waitlist the person landed (none for a claimed spot).
  */
 export const claimShift = (actor: Actor, shiftId: string, joinWaitlist = true) =>
   guarded(
@@ -313,15 +313,12 @@ export const claimShift = (actor: Actor, shiftId: string, joinWaitlist = true) =
       withUser(
         actor,
         async (trx) => {
-          const [claimed, waitlisted] = await Promise.all([
-            sql<AssignmentRow>`select * from private.claim_shift(${shiftId}::uuid, ${joinWaitlist})`.execute(trx),
-            // Others' rows are hidden by RLS: the security-definer function counts who is ahead.
-            sql<{ n: number }>`select waitlist_position as n from private.my_waitlist_positions() where shift_id = ${shiftId}::uuid`.execute(trx),
-          ]);
-          const row = claimed.rows[0]!;
-          return { ...row, position: row.status === "waitlisted" ? ((waitlisted.rows[0]?.n ?? null) as number | null) : null };
+          const { rows } = await sql<AssignmentRow & { waitlist_position: number | null }>`
+            select (c.assignment).*, c.waitlist_position from private.claim_shift(${shiftId}::uuid, ${joinWaitlist}) c`.execute(trx);
+          const { waitlist_position: position, ...row } = rows[0]!;
+          return { ...row, position: row.status === "waitlisted" ? position : null };
         },
-        { statements: 2 },
+        { statements: 1 },
       ),
     SHIFT_REFUSALS,
   );
