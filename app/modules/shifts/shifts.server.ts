@@ -186,7 +186,9 @@ export async function upcomingShiftsByDay(
       .orderBy("s.starts_at")
       .offset(atLeast - 1)
       .limit(1);
-    const last = sql<{ day: string | null }>`(select (${nth}) as day)`.as("last");
+    // `offset 0` keeps it one subquery, run once: pulled up, its scalar subquery was copied into
+    // each of the three places that read last.day and ran three times (EXPLAIN ANALYZE).
+    const last = sql<{ day: string | null }>`(select (${nth}) as day offset 0)`.as("last");
     const list = shiftQuery(trx, claims.sub)
       .crossJoin(last)
       .where((eb) => upcomingMatching(eb, filters))
