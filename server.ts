@@ -90,8 +90,6 @@ app.use((req, res, next) => {
     const ms = (performance.now() - started).toFixed(3);
     logLine(`${req.method} ${where} ${res.headersSent ? res.statusCode : "-"} ${res.getHeader("Content-Length") ?? "-"} - ${ms} ms`);
   });
-  const nonce = randomBytes(16).toString("base64");
-  res.locals.cspNonce = nonce;
   // The Content-Security-Policy of pages is set where the page is rendered (app/entry.server.tsx),
   // since it names the map's tile host from the settings. Setting one here too would add a second
   // header, and browsers enforce both.
@@ -130,7 +128,12 @@ const remix = createRequestHandler({
   build,
   mode: config.NODE_ENV,
   getLoadContext: (req, res) => ({
-    cspNonce: res.locals.cspNonce as string,
+    // Made when read: only a rendered page has scripts to allow, not a POST, a .data request or a file.
+    get cspNonce() {
+      const nonce = randomBytes(16).toString("base64");
+      Object.defineProperty(this, "cspNonce", { value: nonce });
+      return nonce;
+    },
     hmrPort,
     // Computed when read (sign-in's rate limits), not for every page.
     get clientKey() {
