@@ -19,19 +19,20 @@
 -- lock, and a transaction claims one shift, so no cycle is added. The two-key space 7302 is this
 -- lock's alone; two shifts whose ids hash alike only share a queue.
 --
--- Eligibility (the person's role and training) is read before the queue, in parallel with the
--- claims ahead, and read again under the lock only if the shift's start moved in between. It is
--- still told after the "already yours" answer, as before: a second tap gets the first one's row.
+-- Eligibility (the person's standing, role and training, and the shift's local day) is read under
+-- the lock, as before: whatever changed while the claim waited its turn (a deactivation, a role or
+-- training taken away, the shift moved) is what it is judged by. It is told after the "already
+-- yours" answer, as before: a second tap gets the first one's row.
 --
 -- The claim also tells the waitlist position, which was a statement of its own after it (the
 -- claim's transaction: 6 statements, now 5), counting the whole waitlist under the lock. A join
 -- holds the shift's row until it commits, so every other waitlisted row is committed and counted
 -- in the row's waitlist_count: a new join's place is that count plus one. A second tap on a
--- waitlisted row counts who is ahead of it, as private.my_waitlist_positions() does. The return
--- type changes (the assignment and the position), so the function is made anew with its grants.
-drop function private.claim_shift(uuid, boolean);
-
-create function private.claim_shift(
+-- waitlisted row counts who is ahead of it, as private.my_waitlist_positions() does. It returns the
+-- assignment and the position, so it is a function of its own, private.claim_spot; claim_shift
+-- stays, returning the assignment alone, for an instance of the previous build still serving
+-- during a rolling deploy (it reads the position with its own statement). A later migration drops it.
+create function private.claim_spot(
   target uuid,
   join_waitlist boolean default true,
   out assignment public.shift_assignments,
@@ -44,14 +45,9 @@ declare
   me uuid := (select auth.uid());
   s public.shifts;
   eligibility text;
-  eligible_for timestamptz;
 begin
   if me is null then
     raise exception 'errors.forbidden' using errcode = 'TS403';
-  end if;
-  select sh.starts_at into eligible_for from public.shifts sh where sh.id = target;
-  if eligible_for is not null then
-    eligibility := private.claim_eligibility(me, eligible_for);
   end if;
   perform pg_catalog.pg_advisory_xact_lock(7302, pg_catalog.hashtext(target::text));
   s := private.lock_shift(target);
@@ -71,9 +67,7 @@ begin
     end if;
     return;
   end if;
-  if eligible_for is distinct from s.starts_at then
-    eligibility := private.claim_eligibility(me, s.starts_at);
-  end if;
+  eligibility := private.claim_eligibility(me, s.starts_at);
   if eligibility <> 'ok' then
     raise exception '%', 'shifts.errors.' || eligibility using errcode = case when eligibility = 'not_observer' then 'TS403' else 'TS409' end;
   end if;
@@ -105,5 +99,19 @@ begin
 end
 $$;
 
-revoke all on function private.claim_shift(uuid, boolean) from public, anon;
-grant execute on function private.claim_shift(uuid, boolean) to authenticated;
+revoke all on function private.claim_spot(uuid, boolean) from public, anon;
+grant execute on function private.claim_spot(uuid, boolean) to authenticated;
+
+-- The previous build's call, same signature and result as before (its grants stay).
+create or replace function private.claim_shift(target uuid, join_waitlist boolean default true)
+returns public.shift_assignments
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  result public.shift_assignments;
+begin
+  select (c.assignment).* into result from private.claim_spot(target, join_waitlist) c;
+  return result;
+end
+$$;

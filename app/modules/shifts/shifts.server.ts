@@ -316,7 +316,7 @@ export const claimShift = (actor: Actor, shiftId: string, joinWaitlist = true) =
         actor,
         async (trx) => {
           const { rows } = await sql<AssignmentRow & { waitlist_position: number | null }>`
-            select (c.assignment).*, c.waitlist_position from private.claim_shift(${shiftId}::uuid, ${joinWaitlist}) c`.execute(trx);
+            select (c.assignment).*, c.waitlist_position from private.claim_spot(${shiftId}::uuid, ${joinWaitlist}) c`.execute(trx);
           const { waitlist_position: position, ...row } = rows[0]!;
           return { ...row, position: row.status === "waitlisted" ? position : null };
         },
