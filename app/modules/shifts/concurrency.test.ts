@@ -103,11 +103,16 @@ describe("claim storm", () => {
   });
 
   describe("the queue of one shift's claims", () => {
+    // The queue is the advisory lock (7302, hashtext(shift id)) of migration 20261208150000.
+    const QUEUE = 7302;
+    /** Takes the head of the shift's queue in `trx`: claims sent now wait until it commits. */
+    const holdQueue = (trx: Parameters<Parameters<typeof withSystem>[0]>[0], shiftId: string) =>
+      sql`select pg_advisory_xact_lock(${QUEUE}, hashtext(${shiftId}::text))`.execute(trx);
     const waitingInQueue = (shiftId: string) =>
       withSystem((trx) =>
         sql<{ n: number }>`
           select count(*)::int as n from pg_locks
-          where locktype = 'advisory' and not granted and classid = 7302 and objid = hashtext(${shiftId}::text)::oid and objsubid = 2`.execute(trx),
+          where locktype = 'advisory' and not granted and classid = ${QUEUE} and objid = hashtext(${shiftId}::text)::oid and objsubid = 2`.execute(trx),
       ).then(({ rows }) => rows[0]!.n);
 
     async function untilQueued(shiftId: string, count: number) {
@@ -124,7 +129,7 @@ describe("claim storm", () => {
       const claims: Promise<{ status: string; observer_id: string }>[] = [];
       await withSystem(async (trx) => {
         // The queue's head held open: every claim sent now must wait behind it, not on the row.
-        await sql`select pg_advisory_xact_lock(7302, hashtext(${shift}::text))`.execute(trx);
+        await holdQueue(trx, shift);
         for (const [i, person] of people.entries()) {
           claims.push(claimShift(person.claims, shift));
           await untilQueued(shift, i + 1);
@@ -144,7 +149,7 @@ describe("claim storm", () => {
       const shift = await createTestShift(zoneId, { capacity: 5, startsInHours: 48 });
       let claim!: Promise<unknown>;
       await withSystem(async (trx) => {
-        await sql`select pg_advisory_xact_lock(7302, hashtext(${shift}::text))`.execute(trx);
+        await holdQueue(trx, shift);
         claim = claimShift(person.claims, shift).then(
           (row) => row,
           (error: unknown) => error,
@@ -162,7 +167,7 @@ describe("claim storm", () => {
       const shift = await createTestShift(zoneId, { capacity: 5, startsInHours: 52 });
       let claims!: Promise<unknown[]>;
       await withSystem(async (trx) => {
-        await sql`select pg_advisory_xact_lock(7302, hashtext(${shift}::text))`.execute(trx);
+        await holdQueue(trx, shift);
         claims = Promise.all([untrained, leaving].map((p) => claimShift(p.claims, shift).then((row) => row, (error: unknown) => error)));
         await untilQueued(shift, 2);
         await sql`update public.profiles set training_date = null where id = ${untrained.id}::uuid`.execute(trx);
