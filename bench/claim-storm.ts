@@ -133,7 +133,7 @@ async function main() {
   console.log(`HTTP statuses: ${Object.entries(httpResult.statuses!).map(([k, v]) => `${k}×${v}`).join(", ")}`);
   console.log(`Throughput ratio HTTP / direct: ${ratio.toFixed(3)} (${httpResult.claimsPerSecond} / ${directResult.claimsPerSecond} claims/s)`);
   console.log(
-    `CPU per claim: HTTP storm server ${cpuPerClaim?.serverMs ?? "?"} ms, PostgreSQL ${cpuPerClaim?.postgresMs ?? "?"} ms; ` +
+    `CPU per claim: HTTP storm server ${cpuPerClaim?.serverMs ?? "?"} ms, PostgreSQL ${cpuPerClaim?.postgresMs ?? "?"} ms, this process (the crowd's HTTP clients) ${cpuPerClaim?.httpBenchMs ?? "?"} ms; ` +
       `direct storm PostgreSQL ${cpuPerClaim?.directPostgresMs ?? "?"} ms, this process (claimShift) ${cpuPerClaim?.directBenchMs ?? "?"} ms`,
   );
   console.log(`Every round (the table shows the one with the median p95): HTTP p95 ${httpRounds.map((r) => r.p95).join(", ")} ms; direct p95 ${directRounds.map((r) => r.p95).join(", ")} ms`);

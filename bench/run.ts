@@ -740,13 +740,19 @@ async function remoteScenario(
           }
           console.log(
             `  Claim storm at ${d} ms each way (${ctx.crowd.length} observers, capacity ${CAPACITY}; median of ${STORM_ROUNDS}): HTTP ${s.http.claimsPerSecond} claims/s (p50 ${s.http.p50} ms, p95 ${s.http.p95} ms), ` +
-              `direct ${s.direct.claimsPerSecond} claims/s (p95 ${s.direct.p95} ms); HTTP ÷ direct ${s.ratio}; server CPU ${s.cpuPerClaim?.serverMs ?? "?"} ms per claim; ` +
+              `direct ${s.direct.claimsPerSecond} claims/s (p95 ${s.direct.p95} ms); HTTP ÷ direct ${s.ratio}; CPU per claim: server ${s.cpuPerClaim?.serverMs ?? "?"} ms, PostgreSQL ${s.cpuPerClaim?.postgresMs ?? "?"} ms, this process (crowd and proxy) ${s.cpuPerClaim?.httpBenchMs ?? "?"} ms; ` +
               `every round: HTTP p95 ${s.httpRounds.map((r) => r.p95).join(", ")} ms, direct p95 ${s.directRounds.map((r) => r.p95).join(", ")} ms`,
           );
           metric(`remote.claim_storm.d${d}.http.p95`, s.http.p95, "ms", `Claim storm over HTTP, database ${d} ms away each way, claim latency p95 (the median round of ${STORM_ROUNDS})`);
           metric(`remote.claim_storm.d${d}.http.claims_per_s`, s.http.claimsPerSecond, "claims/s", `Claim storm over HTTP, database ${d} ms away each way`);
           metric(`remote.claim_storm.d${d}.direct.claims_per_s`, s.direct.claimsPerSecond, "claims/s", `Claim storm calling claimShift() in this process through the proxy, ${d} ms each way`);
           metric(`remote.claim_storm.d${d}.ratio`, s.ratio, "ratio", `Claim storm throughput HTTP ÷ direct, database ${d} ms away each way`);
+          const cpu = s.cpuPerClaim;
+          if (cpu?.serverMs != null) metric(`remote.claim_storm.d${d}.http.server_cpu_ms_per_claim`, cpu.serverMs, "ms", `Server CPU per claim in the HTTP storm, ${d} ms each way`);
+          if (cpu?.postgresMs != null) metric(`remote.claim_storm.d${d}.http.postgres_cpu_ms_per_claim`, cpu.postgresMs, "ms", `PostgreSQL CPU per claim in the HTTP storm, ${d} ms each way`);
+          if (cpu?.httpBenchMs != null) metric(`remote.claim_storm.d${d}.http.bench_cpu_ms_per_claim`, cpu.httpBenchMs, "ms", `This process's CPU per claim in the HTTP storm (the crowd's HTTP clients and the proxy), ${d} ms each way`);
+          if (cpu?.directPostgresMs != null) metric(`remote.claim_storm.d${d}.direct.postgres_cpu_ms_per_claim`, cpu.directPostgresMs, "ms", `PostgreSQL CPU per claim in the direct storm, ${d} ms each way`);
+          if (cpu?.directBenchMs != null) metric(`remote.claim_storm.d${d}.direct.bench_cpu_ms_per_claim`, cpu.directBenchMs, "ms", `This process's CPU per claim in the direct storm (claimShift and the proxy), ${d} ms each way`);
         }
       } finally {
         await closeAppPool?.();

@@ -182,7 +182,14 @@ export interface ClaimStormResult {
    * a meter was given: what the storm's throughput is bound by on a small machine, and a figure a
    * busy machine does not distort the way it distorts latencies.
    */
-  cpuPerClaim?: { serverMs: number | null; postgresMs: number | null; directPostgresMs: number | null; directBenchMs: number | null };
+  cpuPerClaim?: {
+    serverMs: number | null;
+    postgresMs: number | null;
+    /** This process in the HTTP storm: the crowd's HTTP clients, and the proxy when there is one. */
+    httpBenchMs: number | null;
+    directPostgresMs: number | null;
+    directBenchMs: number | null;
+  };
 }
 
 /** Hours of shifts one runClaimStorm lays out (10 hours apart): keep the next call's first shift beyond them. */
@@ -243,6 +250,7 @@ export async function runClaimStorm(ctx: {
       ? {
           serverMs: perClaim(before.serverMs, after.serverMs),
           postgresMs: perClaim(before.postgresMs, after.postgresMs),
+          httpBenchMs: perClaim(before.benchMs, after.benchMs),
           directPostgresMs: perClaim(beforeDirect.postgresMs, afterDirect.postgresMs),
           directBenchMs: perClaim(beforeDirect.benchMs, afterDirect.benchMs),
         }
