@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { coalesceFlushes, coalesceWrites, lineWriter } from "./response-io.server";
+import { burstBody, coalesceFlushes, coalesceWrites, lineWriter } from "./response-io.server";
 
 describe("coalesceFlushes", () => {
   it("turns the flushes asked for in one burst into one, on the next turn of the event loop", async () => {
@@ -109,5 +109,52 @@ describe("coalesceWrites", () => {
     const [before, after] = [await socketWritesFor(false), await socketWritesFor(true)];
     expect(after).toBe(1);
     expect(before).toBeGreaterThan(after);
+  });
+});
+
+describe("burstBody", () => {
+  const reading = (body: ReturnType<typeof burstBody>) => {
+    const chunks: string[] = [];
+    body.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
+    return chunks;
+  };
+
+  it("passes on what is written in one turn as one chunk, in order, and a later burst as the next", async () => {
+    const body = burstBody();
+    const chunks = reading(body);
+    for (const part of ["<html>", "<body>", "<p>a</p>"]) body.write(Buffer.from(part));
+    expect(chunks).toEqual([]);
+    await nextTurn();
+    await nextTurn();
+    expect(chunks).toEqual(["<html><body><p>a</p>"]);
+    // a Suspense boundary that resolves later: its own chunk
+    body.write(Buffer.from("<script>1</script>"));
+    body.write(Buffer.from("<script>2</script>"));
+    await nextTurn();
+    await nextTurn();
+    expect(chunks).toEqual(["<html><body><p>a</p>", "<script>1</script><script>2</script>"]);
+  });
+
+  it("passes on what waits when it ends in the same turn, then ends", async () => {
+    const body = burstBody();
+    const chunks = reading(body);
+    const ended = new Promise<void>((resolve) => body.on("end", () => resolve()));
+    body.write(Buffer.from("<p>last</p>"));
+    body.end(Buffer.from("</html>"));
+    await ended;
+    expect(chunks).toEqual(["<p>last</p></html>"]);
+  });
+
+  it("drops what waits when its reader went away, without an error", async () => {
+    const body = burstBody();
+    const chunks = reading(body);
+    const errors: unknown[] = [];
+    body.on("error", (error) => errors.push(error));
+    body.write(Buffer.from("<p>gone</p>"));
+    body.destroy();
+    await nextTurn();
+    await nextTurn();
+    expect(chunks).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });
