@@ -88,6 +88,9 @@ export function lineWriter(write: (text: string) => void = (text) => process.std
   return log;
 }
 
+/** At most this much of a page waits in its body (a page is about 60 KB): then writes wait too. */
+const BURST_LIMIT = 256 * 1024;
+
 /**
  * A page's body as React writes it, in bursts: what React writes in one turn of the event loop
  * (the whole shell of a page, about 30 chunks of 2 KB) passes on as one chunk, on the next turn;
@@ -97,26 +100,48 @@ export function lineWriter(write: (text: string) => void = (text) => process.std
  */
 export function burstBody(): Transform {
   let parts: Buffer[] = [];
+  let waiting = 0;
   let scheduled = false;
+  // The writer's callback, held while more than BURST_LIMIT waits (the reader is behind, or one
+  // burst is that large): writes then return false, as with a PassThrough, and React waits for
+  // 'drain'.
+  let held: (() => void) | null = null;
+  const release = () => {
+    const done = held;
+    held = null;
+    done?.();
+  };
+  const take = () => {
+    const burst = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    parts = [];
+    waiting = 0;
+    return burst;
+  };
   const body: Transform = new Transform({
+    readableHighWaterMark: BURST_LIMIT,
     transform(chunk: Buffer, _encoding, done) {
       parts.push(chunk);
+      waiting += chunk.length;
       if (!scheduled) {
         scheduled = true;
         setImmediate(() => {
           scheduled = false;
-          // Nothing is pushed into a body whose reader went away (a client that left).
-          if (parts.length && !body.destroyed) body.push(parts.length === 1 ? parts[0] : Buffer.concat(parts));
-          parts = [];
+          if (parts.length) body.push(take());
         });
       }
-      done();
+      if (waiting + body.readableLength >= BURST_LIMIT) held = done;
+      else done();
     },
     flush(done) {
-      if (parts.length) this.push(parts.length === 1 ? parts[0] : Buffer.concat(parts));
-      parts = [];
+      if (parts.length) this.push(take());
       done();
     },
   });
+  // The reader asks for more: a writer held back goes on.
+  const read = body._read.bind(body);
+  body._read = (size: number) => {
+    release();
+    read(size);
+  };
   return body;
 }

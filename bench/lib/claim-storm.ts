@@ -120,10 +120,16 @@ export function crowdPost(port: number, path: string, headers: Record<string, st
       if (end === -1) return null;
       const lines = received.subarray(0, end).toString("latin1").split("\r\n");
       const status = Number(lines[0]!.split(" ")[1]);
+      // An informational answer (100 Continue, 103 Early Hints) comes before the real one.
+      if (status >= 100 && status < 200) {
+        received = received.subarray(end + 4);
+        return parse(ended);
+      }
       const fields = new Map(lines.slice(1).map((line) => [line.slice(0, line.indexOf(":")).trim().toLowerCase(), line.slice(line.indexOf(":") + 1).trim()] as const));
       let rest = received.subarray(end + 4);
       let payload: Buffer;
-      if (fields.get("transfer-encoding")?.toLowerCase() === "chunked") {
+      if (status === 204 || status === 304) payload = Buffer.alloc(0);
+      else if (fields.get("transfer-encoding")?.toLowerCase() === "chunked") {
         const parts: Buffer[] = [];
         for (;;) {
           const eol = rest.indexOf("\r\n");
@@ -161,6 +167,8 @@ export function crowdPost(port: number, path: string, headers: Record<string, st
       }
     });
     socket.on("error", (error) => finish(error));
+    // Closed without an answer, by either side: settled, never left pending.
+    socket.on("close", () => finish(new Error(`the connection closed before the whole reply to ${path}`)));
     socket.setTimeout(60_000, () => finish(new Error("timed out after 60 s")));
     socket.write(head + body);
   });
@@ -272,7 +280,7 @@ export interface ClaimStormResult {
   cpuPerClaim?: {
     serverMs: number | null;
     postgresMs: number | null;
-    /** This process in the HTTP storm: the crowd's HTTP clients, and the proxy when there is one. */
+    /** This process in the HTTP storm: the crowd's HTTP clients, the counts read after each round, and the proxy when there is one. */
     httpBenchMs: number | null;
     directPostgresMs: number | null;
     directBenchMs: number | null;

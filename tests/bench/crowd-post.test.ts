@@ -23,7 +23,10 @@ beforeAll(async () => {
         res.write("día ");
         setTimeout(() => res.write("uno "), 5);
         setTimeout(() => res.end("y dos"), 10);
-      } else if (req.url === "/cut") {
+      } else if (req.url === "/early") {
+        res.writeEarlyHints({ link: "</app.css>; rel=preload; as=style" }, () => res.writeHead(200, { "Content-Length": "4" }).end("real"));
+      } else if (req.url === "/empty") res.writeHead(204).end();
+      else if (req.url === "/cut") {
         res.writeHead(200, { "Content-Length": "100" });
         res.write("only part");
         setTimeout(() => res.socket?.destroy(), 5);
@@ -59,6 +62,13 @@ describe("crowdPost", () => {
     for (const s of sockets) s.destroy();
   });
 
+  it("skips an informational answer, and reads an answer that has no body", async () => {
+    const sockets: Socket[] = [];
+    await expect(crowdPost(port, "/early", {}, "", sockets)).resolves.toMatchObject({ status: 200, body: "real" });
+    await expect(crowdPost(port, "/empty", {}, "", sockets)).resolves.toMatchObject({ status: 204, body: "" });
+    for (const s of sockets) s.destroy();
+  });
+
   it("fails when the connection ends before the whole reply, or cannot be made", async () => {
     await expect(crowdPost(port, "/cut", {}, "", [])).rejects.toThrow(/ended before the whole reply/);
     const closed = net.createServer();
@@ -66,5 +76,10 @@ describe("crowdPost", () => {
     const unused = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     await expect(crowdPost(unused, "/length", {}, "", [])).rejects.toThrow(/ECONNREFUSED/);
+    // closed by its own side before the answer (a storm cut short): settled, not left pending
+    const sockets: Socket[] = [];
+    const pending = crowdPost(port, "/chunked", {}, "", sockets);
+    sockets[0]!.destroy();
+    await expect(pending).rejects.toThrow(/closed before the whole reply/);
   });
 });

@@ -69,4 +69,21 @@ describe("route matching (the router patch)", () => {
       expect(router.matchRoutes(routes, `/shifts/${id}`)?.at(-1)?.params.shiftId).toBe(id);
     }
   });
+
+  it("forgets what it kept of a routes array that routes are patched into (route discovery)", async () => {
+    const memory = router
+      .createRouter({
+        routes: [{ id: "root", path: "/", children: [{ id: "home", index: true }] }],
+        history: router.createMemoryHistory(),
+        patchRoutesOnNavigation: ({ path, patch }) => {
+          if (path === "/found") patch("root", [{ id: "found", path: "found" }]);
+        },
+      })
+      .initialize();
+    // discovery matches the same array before and after it patches routes into it
+    await memory.navigate("/found");
+    expect(memory.state.matches.map((m) => m.route.id)).toEqual(["root", "found"]);
+    expect(memory.state.errors).toBeNull();
+    memory.dispose();
+  });
 });
